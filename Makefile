@@ -1,0 +1,48 @@
+# geoaccess: the two commands are `make demo` and `make test`; each sets itself up.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= out
+
+.PHONY: demo test lint bench bench-scale fuzz browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## Run the main job on the bundled Aleppo 2016 scenario (HTML map and tables in out/).
+demo: $(STAMP)
+	$(PY) -m geoaccess demo --out $(OUT)
+
+## Set up, then run the whole test suite (installs Debian Chromium when root).
+test: $(STAMP) browser
+	$(PY) -m ruff check geoaccess tests benchmarks scripts
+	$(PY) -m pytest
+
+## Headless Chromium for the browser tests (Debian package; only when running as root).
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "chromium could not be installed; browser tests will skip"; \
+	fi
+
+lint: $(STAMP)
+	$(PY) -m ruff check geoaccess tests benchmarks scripts
+	$(PY) -m mypy geoaccess
+
+## Side-by-side benchmarks against tobler, rasterstats/exactextract and networkx.
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+bench-scale: $(STAMP)
+	$(PY) -m benchmarks.scale
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests -k fuzz
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache build dist

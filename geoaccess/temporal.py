@@ -1,0 +1,100 @@
+"""Calendar days and half-open validity intervals ``[valid_from, valid_to)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DateLike", "as_date", "change_dates", "valid_mask", "TEMPORAL_COLUMNS"]
+
+DateLike = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
+
+#: Columns that bound the validity of any row.
+TEMPORAL_COLUMNS: tuple[str, str] = ("valid_from", "valid_to")
+
+
+def as_date(value: DateLike, *, name: str = "date") -> dt.date:
+    """Parse an ISO ``YYYY-MM-DD`` string, date or timestamp into a calendar day.
+
+    Examples
+    --------
+    >>> as_date("2016-07-17")
+    datetime.date(2016, 7, 17)
+    """
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            msg = f"{name} is missing"
+            raise ValueError(msg)
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            pass
+    msg = f"{name} must be an ISO date YYYY-MM-DD; got {value!r}"
+    raise ValueError(msg)
+
+
+def to_day_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of dates into ``datetime64`` days.
+
+    Returns the parsed series (``NaT`` where empty) and a boolean mask of values that were
+    present but could not be parsed.
+    """
+    raw = values.astype(object)
+    empty = raw.isna() | raw.map(lambda v: isinstance(v, str) and not v.strip())
+    parsed = pd.to_datetime(raw.where(~empty), errors="coerce", format="mixed")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    parsed = parsed.dt.normalize().astype("datetime64[ns]")
+    bad = parsed.isna() & ~empty
+    return parsed, bad
+
+
+def valid_mask(frame: pd.DataFrame, date: DateLike) -> np.ndarray:
+    """Boolean mask of the rows valid on ``date`` (``valid_from`` <= date < ``valid_to``).
+
+    Missing columns or empty values are open-ended.
+    """
+    day = pd.Timestamp(as_date(date))
+    mask = np.ones(len(frame), dtype=bool)
+    if "valid_from" in frame:
+        start = frame["valid_from"]
+        mask &= (start.isna() | (start <= day)).to_numpy()
+    if "valid_to" in frame:
+        end = frame["valid_to"]
+        mask &= (end.isna() | (end > day)).to_numpy()
+    return mask
+
+
+def change_dates(
+    frames: Iterable[pd.DataFrame | None], start: DateLike, end: DateLike
+) -> list[dt.date]:
+    """Every day in ``[start, end]`` on which some row starts or stops being valid.
+
+    ``start`` itself is always included; the result is sorted and unique.
+    """
+    first, last = as_date(start, name="start"), as_date(end, name="end")
+    if last < first:
+        msg = f"end {last} is before start {first}"
+        raise ValueError(msg)
+    days = {first}
+    for frame in frames:
+        if frame is None:
+            continue
+        for column in TEMPORAL_COLUMNS:
+            if column in frame:
+                for value in frame[column].dropna().unique():
+                    day = pd.Timestamp(value).date()
+                    if first <= day <= last:
+                        days.add(day)
+    return sorted(days)

@@ -1,0 +1,366 @@
+"""Validation at the boundary: collect every problem, repair what can be repaired, raise once.
+
+:func:`prepare_scenario` is the single path every scenario takes (files or code): it
+normalises the layers (EPSG:4326, 2D, valid geometries, parsed dates), collects every fatal
+problem into one :class:`~geoaccess.errors.ScenarioError` and reports repairs in one
+:class:`~geoaccess.errors.ScenarioWarning`. :func:`validate` returns the non-fatal findings
+about a scenario that loaded.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .crs import WGS84
+from .errors import Problem, ScenarioError, ScenarioWarning
+from .layers import LAYER_NAMES, LAYERS, RELATIONS
+from .rules import Rules
+from .temporal import to_day_series
+
+if TYPE_CHECKING:
+    from .scenario import PopulationRaster, Scenario
+
+__all__ = ["prepare_scenario", "validate"]
+
+#: Colours given to sides whose parties declare none.
+DEFAULT_SIDE_COLORS = ("#c0392b", "#27ae60", "#f1c40f", "#8e44ad", "#2980b9", "#d35400")
+
+
+class Findings:
+    """Fatal problems and repairs collected while preparing a scenario."""
+
+    def __init__(self) -> None:
+        self.fatal: list[Problem] = []
+        self.repairs: list[Problem] = []
+
+    def error(self, layer: str, message: str, row: object = None, column: str | None = None,
+              value: object = None) -> None:
+        self.fatal.append(Problem(layer, message, row, column, value))
+
+    def repaired(self, layer: str, message: str, row: object = None,
+                 column: str | None = None) -> None:
+        self.repairs.append(Problem(layer, message, row, column))
+
+    def raise_or_warn(self) -> None:
+        if self.fatal:
+            raise ScenarioError(self.fatal)
+        if self.repairs:
+            lines = "\n".join(f"- {p}" for p in self.repairs)
+            warnings.warn(f"geoaccess repaired the scenario:\n{lines}", ScenarioWarning,
+                          stacklevel=4)
+
+
+def prepare_scenario(
+    cls: type[Scenario],
+    *,
+    name: str,
+    parties: pd.DataFrame | list[Mapping[str, Any]],
+    zones: gpd.GeoDataFrame,
+    relations: pd.DataFrame | list[Mapping[str, Any]] | None,
+    rear: Mapping[str, Any] | pd.DataFrame | None,
+    layers: dict[str, gpd.GeoDataFrame | None],
+    population_rasters: tuple[PopulationRaster, ...],
+    rules: Rules | Mapping[str, Any] | None,
+    extent: tuple[float, float, float, float] | None,
+    description: str,
+    sources: tuple[str, ...],
+    metadata: dict[str, Any],
+) -> Scenario:
+    """Normalise and check the parts of a scenario; see :meth:`Scenario.create`."""
+    found = Findings()
+    if not isinstance(name, str) or not name.strip():
+        found.error("manifest", "the scenario needs a non-empty name", column="name", value=name)
+    party_frame = _prepare_parties(parties, found)
+    relation_frame = _prepare_relations(relations, found)
+    rear_frame = _prepare_rear(rear, found)
+    rules_obj = _prepare_rules(rules, found)
+    frame_extent = _prepare_extent(extent, found)
+
+    unknown = sorted(set(layers) - set(LAYER_NAMES) - {"zones"})
+    for layer_name in unknown:
+        found.error(layer_name, f"unknown layer; layers are {', '.join(LAYER_NAMES)}")
+    given = {"zones": zones, **{k: v for k, v in layers.items() if k in LAYER_NAMES}}
+    crs_seen = {
+        str(g.crs) for g in given.values() if isinstance(g, gpd.GeoDataFrame) and g.crs
+    }
+    prepared: dict[str, gpd.GeoDataFrame | None] = {}
+    for layer_name in LAYER_NAMES:
+        frame = given.get(layer_name)
+        prepared[layer_name] = (
+            None if frame is None else _prepare_layer(layer_name, frame, found, len(crs_seen) > 1)
+        )
+    if prepared["zones"] is None:
+        found.error("zones", "the scenario needs a zones layer")
+
+    _check_references(party_frame, relation_frame, rear_frame, prepared, found)
+    found.raise_or_warn()
+    return cls(
+        name=name.strip(),
+        parties=party_frame,
+        zones=prepared.pop("zones"),  # type: ignore[arg-type]
+        relations=relation_frame,
+        rear=rear_frame,
+        population_rasters=population_rasters,
+        rules=rules_obj,
+        declared_extent=frame_extent,
+        description=description,
+        sources=sources,
+        metadata=metadata,
+        **prepared,
+    )
+
+
+# ---------------------------------------------------------------------- pieces
+def _as_frame(rows: pd.DataFrame | list[Mapping[str, Any]] | None) -> pd.DataFrame:
+    if rows is None:
+        return pd.DataFrame()
+    if isinstance(rows, pd.DataFrame):
+        return rows.copy()
+    return pd.DataFrame([dict(r) for r in rows])
+
+
+def _prepare_parties(parties: Any, found: Findings) -> pd.DataFrame:
+    frame = _as_frame(parties).reset_index(drop=True)
+    for column in ("id", "side"):
+        if column not in frame:
+            found.error("parties", f"every party needs an {column!r}", column=column)
+            frame[column] = pd.Series(dtype=object)
+    if len(frame) == 0:
+        found.error("parties", "the scenario declares no parties; add [[parties]] entries")
+    for i, row in frame.iterrows():
+        for column in ("id", "side"):
+            value = row.get(column)
+            if not isinstance(value, str) or not value.strip():
+                found.error("parties", f"{column} must be a non-empty text", i, column, value)
+    duplicated = frame["id"][frame["id"].duplicated()]
+    for i, value in duplicated.items():
+        found.error("parties", "party ids must be unique", i, "id", value)
+    if "name" not in frame:
+        frame["name"] = frame["id"]
+    frame["name"] = frame["name"].where(frame["name"].notna(), frame["id"])
+    sides = list(dict.fromkeys(frame["side"]))
+    palette = {s: DEFAULT_SIDE_COLORS[i % len(DEFAULT_SIDE_COLORS)] for i, s in enumerate(sides)}
+    if "color" not in frame:
+        frame["color"] = None
+    frame["color"] = [
+        c if isinstance(c, str) and c.strip() else palette.get(s)
+        for c, s in zip(frame["color"], frame["side"])
+    ]
+    extra = [c for c in frame.columns if c not in ("id", "name", "side", "color")]
+    return frame[["id", "name", "side", "color", *extra]].astype(object)
+
+
+def _prepare_relations(relations: Any, found: Findings) -> pd.DataFrame:
+    frame = _as_frame(relations).reset_index(drop=True)
+    rows = []
+    for i, row in frame.iterrows():
+        sides = row.get("sides")
+        if isinstance(sides, (list, tuple)) and len(sides) == 2:
+            side_a, side_b = sides
+        else:
+            side_a, side_b = row.get("side_a"), row.get("side_b")
+        if not isinstance(side_a, str) or not isinstance(side_b, str):
+            found.error("relations", "a relation names two sides: sides = [\"a\", \"b\"]", i,
+                        "sides", sides)
+            continue
+        relation = row.get("relation", "hostile")
+        if relation not in RELATIONS:
+            found.error("relations", f"relation must be one of {', '.join(RELATIONS)}", i,
+                        "relation", relation)
+            continue
+        rows.append((side_a, side_b, relation))
+    return pd.DataFrame(rows, columns=["side_a", "side_b", "relation"], dtype=object)
+
+
+def _prepare_rear(rear: Any, found: Findings) -> pd.DataFrame:
+    rows: list[tuple[str, float, float]] = []
+    if isinstance(rear, pd.DataFrame):
+        rows = [(r.side, float(r.lon), float(r.lat)) for r in rear.itertuples(index=False)]
+    elif rear:
+        for side, points in rear.items():
+            if isinstance(points, Mapping):
+                points = points.get("rear", [])
+            for j, point in enumerate(points or []):
+                try:
+                    lon, lat = (float(v) for v in point)
+                except (TypeError, ValueError):
+                    found.error("rear", f"rear anchors of side {side!r} are [lon, lat] pairs",
+                                j, "rear", point)
+                    continue
+                rows.append((side, lon, lat))
+    frame = pd.DataFrame(rows, columns=["side", "lon", "lat"])
+    frame["side"] = frame["side"].astype(object)
+    for i, row in frame.iterrows():
+        if not (-180 <= row.lon <= 180 and -90 <= row.lat <= 90):
+            found.error("rear", "rear anchors are lon/lat in degrees", i, "rear",
+                        (row.lon, row.lat))
+    return frame
+
+
+def _prepare_rules(rules: Rules | Mapping[str, Any] | None, found: Findings) -> Rules:
+    if rules is None:
+        return Rules()
+    if isinstance(rules, Rules):
+        return rules
+    try:
+        return Rules.from_mapping(dict(rules))
+    except (TypeError, ValueError) as error:
+        found.error("manifest", str(error), column="rules")
+        return Rules()
+
+
+def _prepare_extent(extent: Any, found: Findings) -> tuple[float, float, float, float] | None:
+    if extent is None:
+        return None
+    try:
+        values = tuple(float(v) for v in extent)
+    except (TypeError, ValueError):
+        values = ()
+    if len(values) != 4 or not all(np.isfinite(values)):
+        found.error("manifest", "extent is [lon_min, lat_min, lon_max, lat_max]",
+                    column="extent", value=extent)
+        return None
+    lon_min, lat_min, lon_max, lat_max = values
+    if not (-180 <= lon_min < lon_max <= 180 and -90 <= lat_min < lat_max <= 90):
+        found.error("manifest", "extent must be lon_min < lon_max and lat_min < lat_max in "
+                    "degrees", column="extent", value=extent)
+        return None
+    return (lon_min, lat_min, lon_max, lat_max)
+
+
+def _prepare_layer(
+    name: str, frame: gpd.GeoDataFrame, found: Findings, mixed_crs: bool
+) -> gpd.GeoDataFrame | None:
+    spec = LAYERS[name]
+    if not isinstance(frame, gpd.GeoDataFrame):
+        found.error(name, "the layer must be a GeoDataFrame with geometries", value=type(frame))
+        return None
+    if frame.crs is None:
+        found.error(name, "the layer has no CRS; set one in the file, or for CSV declare it "
+                    "in the manifest: { path = \"...\", crs = \"EPSG:4326\" }")
+        return None
+    frame = frame.copy()
+    if frame.geometry.name != "geometry":
+        frame = frame.rename_geometry("geometry")
+    for column in spec.required:
+        if column not in frame:
+            found.error(name, f"required column is missing (columns found: "
+                        f"{', '.join(map(str, frame.columns))})", column=column)
+    geoms = frame.geometry.values
+    missing = shapely.is_missing(np.asarray(geoms)) | np.asarray(frame.geometry.is_empty)
+    for row in frame.index[missing]:
+        found.error(name, "feature has no geometry", row, "geometry")
+    if frame.crs.is_geographic:
+        _check_lonlat(name, frame, found)
+    if shapely.has_z(np.asarray(frame.geometry.values)).any():
+        frame["geometry"] = shapely.force_2d(np.asarray(frame.geometry.values))
+        found.repaired(name, "3D coordinates reduced to 2D")
+    if not frame.crs.equals(WGS84):
+        if mixed_crs:
+            found.repaired(name, f"reprojected from {frame.crs.to_string()} to EPSG:4326 "
+                           "(layers came in different CRSs)")
+        frame = frame.to_crs(WGS84)
+    present = ~missing
+    types = frame.geometry.geom_type
+    for row in frame.index[present & ~types.isin(spec.geometry).to_numpy()]:
+        found.error(name, f"geometry must be {' or '.join(spec.geometry)}", row, "geometry",
+                    types[row])
+    if spec.geometry[0] in ("Polygon", "LineString"):
+        invalid = present & ~np.asarray(frame.geometry.is_valid)
+        if invalid.any():
+            repaired = shapely.make_valid(np.asarray(frame.geometry.values[invalid]))
+            keep = spec.geometry
+            repaired = [_keep_dimension(g, keep) for g in repaired]
+            frame.loc[invalid, "geometry"] = repaired
+            rows = ", ".join(map(str, frame.index[invalid][:10]))
+            found.repaired(name, f"invalid geometries made valid (rows {rows})", None,
+                           "geometry")
+    for column in ("valid_from", "valid_to", *(("date",) if name == "incidents" else ())):
+        if column in frame:
+            parsed, bad = to_day_series(frame[column])
+            for row in frame.index[bad.to_numpy()]:
+                found.error(name, "unparseable date; use YYYY-MM-DD", row, column,
+                            frame.at[row, column])
+            frame[column] = parsed
+    if "valid_from" in frame and "valid_to" in frame:
+        wrong = (frame["valid_to"] <= frame["valid_from"]).to_numpy()
+        for row in frame.index[wrong]:
+            found.error(name, "valid_to must be after valid_from (valid_to is exclusive)", row,
+                        "valid_to", str(frame.at[row, "valid_to"].date()))
+    return frame
+
+
+def _keep_dimension(geom: shapely.Geometry, allowed: tuple[str, ...]) -> shapely.Geometry:
+    """After ``make_valid``, keep only the parts of the layer's dimension."""
+    if geom.geom_type in allowed:
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in allowed
+             or g.geom_type == allowed[0].removeprefix("Multi")]
+    if not parts:
+        return geom
+    return shapely.union_all(parts) if len(parts) > 1 else parts[0]
+
+
+def _check_lonlat(name: str, frame: gpd.GeoDataFrame, found: Findings) -> None:
+    bounds = frame.geometry.bounds
+    bad = ((bounds["minx"] < -180) | (bounds["maxx"] > 180) | (bounds["miny"] < -90)
+           | (bounds["maxy"] > 90)).to_numpy()
+    nonfinite = ~np.isfinite(bounds.to_numpy()).all(axis=1) & ~frame.geometry.is_empty.to_numpy()
+    for row in frame.index[bad | nonfinite]:
+        found.error(name, f"coordinates outside the valid range of {frame.crs.to_string()} "
+                    "(longitude -180..180, latitude -90..90); is the CRS right?", row,
+                    "geometry", tuple(np.round(bounds.loc[row].to_numpy(), 3)))
+
+
+def _check_references(
+    parties: pd.DataFrame,
+    relations: pd.DataFrame,
+    rear: pd.DataFrame,
+    layers: dict[str, gpd.GeoDataFrame | None],
+    found: Findings,
+) -> None:
+    party_ids = set(parties["id"])
+    sides = set(parties["side"])
+    for layer_name, column in (("zones", "party"), ("siege_lines", "party"),
+                               ("corridors", "announced_by")):
+        layer = layers.get(layer_name)
+        if layer is None or column not in layer:
+            continue
+        values = layer[column]
+        unknown = values.notna() & ~values.isin(party_ids)
+        for row in layer.index[unknown.to_numpy()]:
+            found.error(layer_name, f"unknown party; parties are {', '.join(sorted(party_ids))}",
+                        row, column, values[row])
+    for i, row in relations.iterrows():
+        for column in ("side_a", "side_b"):
+            if row[column] not in sides:
+                found.error("relations", f"unknown side; sides are {', '.join(sorted(sides))}",
+                            i, "sides", row[column])
+    for i, row in rear.iterrows():
+        if row["side"] not in sides:
+            found.error("rear", f"unknown side; sides are {', '.join(sorted(sides))}", i,
+                        "sides", row["side"])
+
+
+# ---------------------------------------------------------------------- findings
+def validate(scenario: Scenario) -> list[Problem]:
+    """Non-fatal findings about a scenario that loaded.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario (fatal problems were already raised when it was built).
+
+    Returns
+    -------
+    list of Problem
+        Each names the layer, row and column concerned; empty when nothing is worth a look.
+    """
+    return []
