@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, fields
 from enum import Enum
@@ -144,7 +145,7 @@ class Rules:
         if not bands or any(b <= 0 or not math.isfinite(b) for b in bands):
             msg = f"Rules.distance_bands_m must be positive finite distances; got {bands!r}"
             raise ValueError(msg)
-        if any(b2 <= b1 for b1, b2 in zip(bands, bands[1:])):
+        if any(b2 <= b1 for b1, b2 in itertools.pairwise(bands)):
             msg = f"Rules.distance_bands_m must be strictly increasing; got {bands!r}"
             raise ValueError(msg)
         object.__setattr__(self, "distance_bands_m", bands)

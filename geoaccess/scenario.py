@@ -183,7 +183,7 @@ class Scenario:
 
     @functools.cached_property
     def _party_side(self) -> dict[str, str]:
-        return dict(zip(self.parties["id"], self.parties["side"]))
+        return dict(zip(self.parties["id"], self.parties["side"], strict=True))
 
     def side_of(self, party: str) -> str:
         """The side a party belongs to."""
@@ -203,8 +203,8 @@ class Scenario:
     def _relations(self) -> dict[frozenset[str], Relation]:
         return {
             frozenset((a, b)): rel
-            for a, b, rel in zip(
-                self.relations["side_a"], self.relations["side_b"], self.relations["relation"]
+            for a, b, rel in self.relations[["side_a", "side_b", "relation"]].itertuples(
+                index=False
             )
         }
 

@@ -151,7 +151,7 @@ def _prepare_parties(parties: Any, found: Findings) -> pd.DataFrame:
         frame["color"] = None
     frame["color"] = [
         c if isinstance(c, str) and c.strip() else palette.get(s)
-        for c, s in zip(frame["color"], frame["side"])
+        for c, s in zip(frame["color"], frame["side"], strict=True)
     ]
     extra = [c for c in frame.columns if c not in ("id", "name", "side", "color")]
     return frame[["id", "name", "side", "color", *extra]].astype(object)
