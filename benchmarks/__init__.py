@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of geoaccess's hot paths against what users would otherwise use."""
