@@ -81,6 +81,37 @@ class Assessment:
         self.map(**options).save(str(path))
         return path
 
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result layers by name, as written by the exports."""
+        return {
+            "areas": self.areas,
+            "pockets": self.pockets,
+            "front_lines": self.front_lines,
+            "corridors": self.corridors,
+            "lifelines": self.lifelines,
+            "facilities": self.facilities,
+            "population": self.population,
+        }
+
+    def to_file(self, path: str | Path) -> Path:
+        """Write every result layer to one GeoPackage (opens in QGIS)."""
+        from .export import write_geopackage
+
+        return write_geopackage(self.tables, path)
+
+    def to_csv(self, folder: str | Path, *, hxl: bool = False) -> list[Path]:
+        """Write every table to ``folder`` as CSV, with an HXL hashtag row if ``hxl``."""
+        from .export import write_csv_tables
+
+        return write_csv_tables(self.tables, folder, hxl=hxl)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write every table to one Excel workbook, a sheet each (``geoaccess[excel]``)."""
+        from .export import write_excel
+
+        return write_excel(self.tables, path)
+
     def __repr__(self) -> str:
         counts = self.areas["status"].value_counts().to_dict() if "status" in self.areas else {}
         return f"Assessment({self.scenario.name!r}, {self.date.isoformat()}, {counts})"
@@ -130,6 +161,15 @@ class Timeline:
             return pd.DataFrame(columns=["area_id", "date", "status", "reason"])
         return pd.concat(rows, ignore_index=True).sort_values(["date", "area_id"],
                                                               ignore_index=True)
+
+    def to_csv(self, folder: str | Path, *, hxl: bool = False, daily: bool = False) -> list[Path]:
+        """Write the intervals (and, if ``daily``, the daily table) to ``folder`` as CSV."""
+        from .export import write_csv_tables
+
+        tables = {"timeline_intervals": self.intervals}
+        if daily:
+            tables["timeline_daily"] = self.daily()
+        return write_csv_tables(tables, folder, hxl=hxl)
 
     def map(self, **options: Any) -> folium.Map:
         """A folium map with a date slider (see :func:`geoaccess.maps.timeline_map`)."""
