@@ -10,17 +10,18 @@ about a scenario that loaded.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS, Transformer
 
-from .crs import WGS84
+from .crs import WGS84, metric_crs_for
 from .errors import Problem, ScenarioError, ScenarioWarning
-from .layers import LAYER_NAMES, LAYERS, RELATIONS
+from .layers import CORRIDOR_KINDS, CORRIDOR_STATUSES, LAYER_NAMES, LAYERS, RELATIONS
 from .rules import Rules
 from .temporal import to_day_series
 
@@ -72,9 +73,16 @@ def prepare_scenario(
     description: str,
     sources: tuple[str, ...],
     metadata: dict[str, Any],
+    problems: Iterable[Problem] = (),
 ) -> Scenario:
-    """Normalise and check the parts of a scenario; see :meth:`Scenario.create`."""
+    """Normalise and check the parts of a scenario; see :meth:`Scenario.create`.
+
+    ``problems`` are fatal problems found before (reading files, say): they are raised
+    together with the ones found here, so that the user sees everything at once.
+    """
     found = Findings()
+    found.fatal.extend(problems)
+    failed = {p.layer for p in found.fatal}
     if not isinstance(name, str) or not name.strip():
         found.error("manifest", "the scenario needs a non-empty name", column="name", value=name)
     party_frame = _prepare_parties(parties, found)
@@ -96,10 +104,14 @@ def prepare_scenario(
         prepared[layer_name] = (
             None if frame is None else _prepare_layer(layer_name, frame, found, len(crs_seen) > 1)
         )
-    if prepared["zones"] is None:
+    if zones is None and "zones" not in failed:
         found.error("zones", "the scenario needs a zones layer")
 
     _check_references(party_frame, relation_frame, rear_frame, prepared, found)
+    _check_unique_ids(prepared, found)
+    if prepared["zones"] is not None and "party" in prepared["zones"]:
+        _check_zone_overlaps(prepared["zones"], _metric_crs(rules_obj, frame_extent,
+                                                           prepared["zones"]), found)
     found.raise_or_warn()
     return cls(
         name=name.strip(),
@@ -253,35 +265,38 @@ def _prepare_layer(
         if column not in frame:
             found.error(name, f"required column is missing (columns found: "
                         f"{', '.join(map(str, frame.columns))})", column=column)
-    geoms = frame.geometry.values
-    missing = shapely.is_missing(np.asarray(geoms)) | np.asarray(frame.geometry.is_empty)
+    geoms = np.asarray(frame.geometry.values)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     for row in frame.index[missing]:
         found.error(name, "feature has no geometry", row, "geometry")
-    if frame.crs.is_geographic:
-        _check_lonlat(name, frame, found)
-    if shapely.has_z(np.asarray(frame.geometry.values)).any():
-        frame["geometry"] = shapely.force_2d(np.asarray(frame.geometry.values))
+    nonfinite = _nonfinite(geoms)
+    for row in frame.index[nonfinite]:
+        found.error(name, "coordinates must be finite numbers (found NaN or infinity)", row,
+                    "geometry")
+    present = ~missing & ~nonfinite
+    _check_range(name, frame, present, found)
+    if shapely.has_z(geoms).any():
+        frame["geometry"] = shapely.force_2d(geoms)
         found.repaired(name, "3D coordinates reduced to 2D")
     if not frame.crs.equals(WGS84):
         if mixed_crs:
             found.repaired(name, f"reprojected from {frame.crs.to_string()} to EPSG:4326 "
                            "(layers came in different CRSs)")
         frame = frame.to_crs(WGS84)
-    present = ~missing
-    types = frame.geometry.geom_type
-    for row in frame.index[present & ~types.isin(spec.geometry).to_numpy()]:
-        found.error(name, f"geometry must be {' or '.join(spec.geometry)}", row, "geometry",
-                    types[row])
     if spec.geometry[0] in ("Polygon", "LineString"):
         invalid = present & ~np.asarray(frame.geometry.is_valid)
         if invalid.any():
             repaired = shapely.make_valid(np.asarray(frame.geometry.values[invalid]))
-            keep = spec.geometry
-            repaired = [_keep_dimension(g, keep) for g in repaired]
-            frame.loc[invalid, "geometry"] = repaired
+            frame.loc[invalid, "geometry"] = [_keep_dimension(g, spec.geometry)
+                                              for g in repaired]
             rows = ", ".join(map(str, frame.index[invalid][:10]))
-            found.repaired(name, f"invalid geometries made valid (rows {rows})", None,
+            more = f" and {invalid.sum() - 10} more" if invalid.sum() > 10 else ""
+            found.repaired(name, f"invalid geometries made valid (rows {rows}{more})", None,
                            "geometry")
+    types = frame.geometry.geom_type
+    for row in frame.index[present & ~types.isin(spec.geometry).to_numpy()]:
+        found.error(name, f"geometry must be {' or '.join(spec.geometry)}", row, "geometry",
+                    types[row])
     for column in ("valid_from", "valid_to", *(("date",) if name == "incidents" else ())):
         if column in frame:
             parsed, bad = to_day_series(frame[column])
@@ -294,7 +309,42 @@ def _prepare_layer(
         for row in frame.index[wrong]:
             found.error(name, "valid_to must be after valid_from (valid_to is exclusive)", row,
                         "valid_to", str(frame.at[row, "valid_to"].date()))
+    if "population" in frame and name in ("population", "areas"):
+        frame["population"] = _population(name, frame["population"], found)
+    if name == "corridors":
+        for column, allowed in (("kind", CORRIDOR_KINDS), ("status", CORRIDOR_STATUSES)):
+            if column in frame:
+                values = frame[column]
+                for row in frame.index[~values.isin(allowed).to_numpy()]:
+                    found.error(name, f"unknown corridor {column}; use one of "
+                                f"{', '.join(allowed)}", row, column, values[row])
     return frame
+
+
+def _nonfinite(geoms: np.ndarray) -> np.ndarray:
+    """Mask of geometries with a NaN or infinite coordinate."""
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    bad = np.zeros(len(geoms), dtype=bool)
+    bad[index[~np.isfinite(coords).all(axis=1)]] = True
+    return bad
+
+
+def _population(name: str, values: pd.Series, found: Findings) -> pd.Series:
+    """Population counts as floats, reporting bad or (population layer) missing counts."""
+    text = values.astype(object)
+    empty = text.isna() | text.map(lambda v: isinstance(v, str) and not v.strip())
+    numbers = pd.to_numeric(text.where(~empty), errors="coerce").astype(float)
+    problems = {
+        "population must be a number of people": (numbers.isna() & ~empty)
+        | np.isinf(numbers),
+        "population must be >= 0": numbers < 0,
+    }
+    if name == "population":
+        problems["population is missing (use 0 for none)"] = empty
+    for message, mask in problems.items():
+        for row in values.index[mask.to_numpy()]:
+            found.error(name, message, row, "population", values[row])
+    return numbers
 
 
 def _keep_dimension(geom: shapely.Geometry, allowed: tuple[str, ...]) -> shapely.Geometry:
@@ -308,15 +358,126 @@ def _keep_dimension(geom: shapely.Geometry, allowed: tuple[str, ...]) -> shapely
     return shapely.union_all(parts) if len(parts) > 1 else parts[0]
 
 
-def _check_lonlat(name: str, frame: gpd.GeoDataFrame, found: Findings) -> None:
-    bounds = frame.geometry.bounds
-    bad = ((bounds["minx"] < -180) | (bounds["maxx"] > 180) | (bounds["miny"] < -90)
-           | (bounds["maxy"] > 90)).to_numpy()
-    nonfinite = ~np.isfinite(bounds.to_numpy()).all(axis=1) & ~frame.geometry.is_empty.to_numpy()
-    for row in frame.index[bad | nonfinite]:
-        found.error(name, f"coordinates outside the valid range of {frame.crs.to_string()} "
-                    "(longitude -180..180, latitude -90..90); is the CRS right?", row,
-                    "geometry", tuple(np.round(bounds.loc[row].to_numpy(), 3)))
+def _check_range(name: str, frame: gpd.GeoDataFrame, present: np.ndarray,
+                 found: Findings) -> None:
+    """Coordinates outside the range of the layer's CRS (usually a wrong CRS)."""
+    crs = frame.crs
+    if crs.is_geographic:
+        limits, hint = (-180.0, -90.0, 180.0, 90.0), "longitude -180..180, latitude -90..90"
+    else:
+        area = crs.area_of_use
+        if area is None:
+            return
+        xmin, ymin, xmax, ymax = Transformer.from_crs(
+            WGS84, crs, always_xy=True).transform_bounds(*area.bounds, densify_pts=21)
+        if not np.isfinite([xmin, ymin, xmax, ymax]).all():
+            return
+        # generous: projected CRSs stay usable well beyond their declared area of use
+        dx, dy = (xmax - xmin) / 2, (ymax - ymin) / 2
+        limits = (xmin - dx, ymin - dy, xmax + dx, ymax + dy)
+        hint = f"its area of use is {area.name}"
+    bounds = frame.geometry.bounds.to_numpy()
+    bad = present & ((bounds[:, 0] < limits[0]) | (bounds[:, 1] < limits[1])
+                     | (bounds[:, 2] > limits[2]) | (bounds[:, 3] > limits[3]))
+    for row, box in zip(frame.index[bad], bounds[bad], strict=True):
+        found.error(name, f"coordinates outside the valid range of {crs.to_string()} ({hint}); "
+                    "is the CRS right?", row, "geometry", tuple(np.round(box, 3)))
+
+
+def _metric_crs(rules: Rules, extent: tuple[float, float, float, float] | None,
+                zones: gpd.GeoDataFrame) -> CRS | None:
+    if rules.metric_crs is not None:
+        return CRS.from_user_input(rules.metric_crs)
+    if extent is None:
+        bounds = zones.geometry.total_bounds
+        if not np.isfinite(bounds).all():
+            return None
+        extent = tuple(bounds)  # type: ignore[assignment]
+    return metric_crs_for(extent)  # type: ignore[arg-type]
+
+
+def _days(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Validity of each row as integer days ``[start, end)``, open ends at the int64 limits."""
+    out = []
+    for column, fill in (("valid_from", np.iinfo(np.int64).min),
+                         ("valid_to", np.iinfo(np.int64).max)):
+        values = np.full(len(frame), fill, dtype=np.int64)
+        if column in frame and pd.api.types.is_datetime64_any_dtype(frame[column]):
+            days = frame[column].to_numpy("datetime64[D]")
+            known = ~np.isnat(days)
+            values[known] = days[known].astype(np.int64)
+        out.append(values)
+    return out[0], out[1]
+
+
+def _span(start: int, end: int) -> str:
+    """``from 2016-07-17 to 2016-08-06`` (end exclusive), with open ends."""
+    def day(value: int) -> str:
+        return str(np.datetime64(int(value), "D"))
+
+    open_start, open_end = start == np.iinfo(np.int64).min, end == np.iinfo(np.int64).max
+    if open_start and open_end:
+        return "on every date"
+    if open_start:
+        return f"before {day(end)}"
+    if open_end:
+        return f"from {day(start)} on"
+    return f"from {day(start)} until {day(end)} (exclusive)"
+
+
+def _check_unique_ids(layers: dict[str, gpd.GeoDataFrame | None], found: Findings) -> None:
+    """One row per id and day: corridor, area and facility ids may repeat only over time."""
+    for name, column in (("corridors", "corridor_id"), ("areas", "area_id"),
+                         ("facilities", "facility_id")):
+        layer = layers.get(name)
+        if layer is None or column not in layer:
+            continue
+        ids = layer[column]
+        repeated = np.flatnonzero((ids.notna() & ids.duplicated(keep=False)).to_numpy())
+        start, end = _days(layer)
+        for _, positions in pd.Series(repeated).groupby(ids.to_numpy()[repeated]):
+            positions = positions.to_numpy()
+            for k, i in enumerate(positions):
+                for j in positions[k + 1:]:
+                    lo, hi = max(start[i], start[j]), min(end[i], end[j])
+                    if lo < hi:
+                        found.error(name, f"{column} repeated in row {layer.index[i]!r}, "
+                                    f"both valid {_span(lo, hi)}; give each row of one id its "
+                                    "own valid_from/valid_to, or a distinct id", layer.index[j],
+                                    column, ids.iloc[j])
+
+
+#: Overlaps of zones of different parties below this area (m²) are digitising noise.
+MIN_OVERLAP_M2 = 1.0
+
+
+def _check_zone_overlaps(zones: gpd.GeoDataFrame, metric: CRS | None, found: Findings) -> None:
+    """Zones of different parties may not hold the same ground on the same day."""
+    geoms = np.asarray(zones.geometry.values)
+    usable = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms) & shapely.is_valid(geoms)
+    if metric is None or usable.sum() < 2:
+        return
+    candidates = np.flatnonzero(usable)
+    left, right = shapely.STRtree(geoms[candidates]).query(geoms[candidates],
+                                                           predicate="intersects")
+    left, right = candidates[left], candidates[right]
+    parties = zones["party"].to_numpy()
+    start, end = _days(zones)
+    lo, hi = np.maximum(start[left], start[right]), np.minimum(end[left], end[right])
+    keep = (left < right) & (parties[left] != parties[right]) & (lo < hi)
+    left, right, lo, hi = left[keep], right[keep], lo[keep], hi[keep]
+    if not len(left):
+        return
+    projected = np.asarray(zones.geometry.iloc[np.union1d(left, right)].to_crs(metric).values)
+    lookup = dict(zip(np.union1d(left, right), projected, strict=True))
+    areas = shapely.area(shapely.intersection([lookup[i] for i in left],
+                                              [lookup[j] for j in right]))
+    for i, j, a, d0, d1 in zip(left, right, areas, lo, hi, strict=True):
+        if a >= MIN_OVERLAP_M2:
+            found.error("zones", f"overlaps row {zones.index[i]!r} (party {parties[i]!r}) by "
+                        f"{a:,.0f} m² {_span(d0, d1)}; zones of different parties cannot "
+                        "hold the same ground on the same day: trim one of them or end one "
+                        "before the other starts", zones.index[j], "geometry", parties[j])
 
 
 def _check_references(

@@ -1,0 +1,169 @@
+"""Reading one layer file: anything GDAL reads, or CSV with lon/lat or WKT geometries."""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from ..errors import Problem
+from ..layers import LAYERS
+from .manifest import LayerSource
+
+__all__ = ["read_layer"]
+
+log = logging.getLogger(__name__)
+
+#: Columns read from CSV as text whatever they hold (ids such as "007" stay as written).
+TEXT_COLUMNS: tuple[str, ...] = (
+    "party", "corridor_id", "area_id", "facility_id", "pcode", "announced_by", "kind",
+    "status", "valid_from", "valid_to", "date",
+)
+#: Errors GDAL, pandas and the file system raise on a file that cannot be read.
+READ_ERRORS = (OSError, RuntimeError, ValueError, UnicodeDecodeError, pd.errors.ParserError)
+
+
+def read_layer(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    """Read the file of one layer; ``None`` (and problems appended) when it cannot be used.
+
+    Parameters
+    ----------
+    source : LayerSource
+        The layer's file, sub-layer and declared CRS.
+    problems : list of Problem
+        Fatal problems found are appended here.
+
+    Returns
+    -------
+    GeoDataFrame or None
+        The layer in its own CRS (the manifest's CRS set when the file declares none).
+    """
+    name, path = source.name, source.path
+    if source.format == "acled":
+        problems.append(Problem(name, "the ACLED reader is not available yet; convert the "
+                                "export to a CSV with lon/lat columns and drop "
+                                "format = \"acled\"", column="format", value=str(path)))
+        return None
+    if not path.is_file():
+        problems.append(Problem(name, "file not found; check the path in the manifest",
+                                column="path", value=str(path)))
+        return None
+    declared = _declared_crs(source, problems)
+    if declared is False:
+        return None
+    try:
+        if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+            frame = _read_csv(source, problems)
+        else:
+            frame = _read_gdal(source, problems)
+    except READ_ERRORS as error:
+        problems.append(Problem(name, f"cannot read the file: {error}", column="path",
+                                value=str(path)))
+        return None
+    if frame is None:
+        return None
+    if declared is not None:
+        if frame.crs is None:
+            frame = frame.set_crs(declared)
+        elif not frame.crs.equals(declared):
+            problems.append(Problem(
+                name, f"the manifest declares {declared.to_string()} but the file is in "
+                f"{frame.crs.to_string()}; remove crs from the manifest or fix the file",
+                column="crs", value=source.crs))
+            return None
+    if frame.crs is None:
+        problems.append(Problem(
+            name, "layer without CRS; declare it in the manifest: "
+            f"{name} = {{ path = \"{path.name}\", crs = \"EPSG:4326\" }}",
+            column="crs", value=str(path)))
+        return None
+    log.debug("read %d rows of layer %s from %s", len(frame), name, path)
+    return frame
+
+
+def _declared_crs(source: LayerSource, problems: list[Problem]) -> CRS | bool | None:
+    if source.crs is None:
+        return None
+    try:
+        return CRS.from_user_input(source.crs)
+    except CRSError as error:
+        problems.append(Problem(source.name, f"unknown CRS: {error}", column="crs",
+                                value=source.crs))
+        return False
+
+
+def _read_gdal(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    layer = source.layer
+    available = [str(row[0]) for row in pyogrio.list_layers(source.path)]
+    if layer is None and len(available) > 1:
+        if source.name not in available:
+            problems.append(Problem(
+                source.name, f"the file holds several layers ({', '.join(available)}); name "
+                "one: { path = \"...\", layer = \"...\" }", column="layer",
+                value=str(source.path)))
+            return None
+        layer = source.name
+    if layer is not None and layer not in available:
+        problems.append(Problem(source.name, f"no such layer in {source.path.name}; layers "
+                                f"are {', '.join(available)}", column="layer", value=layer))
+        return None
+    frame = pyogrio.read_dataframe(source.path, layer=layer)
+    if source.path.suffix.lower() == ".shp":
+        frame = frame.rename(columns=_untruncate(source.name, frame.columns))
+    return frame
+
+
+def _untruncate(name: str, columns: pd.Index) -> dict[str, str]:
+    """Shapefile column names are cut to 10 characters: map them back to the layer's own."""
+    expected = LAYERS[name].columns if name in LAYERS else ()
+    renames = {}
+    for column in columns:
+        if len(column) == 10 and column not in expected:
+            matches = [c for c in expected if c.startswith(column)]
+            if len(matches) == 1 and matches[0] not in columns:
+                renames[column] = matches[0]
+    return renames
+
+
+def _read_csv(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    sep = "\t" if source.path.suffix.lower() == ".tsv" else ","
+    table = pd.read_csv(source.path, sep=sep, dtype=dict.fromkeys(TEXT_COLUMNS, str),
+                        encoding="utf-8-sig")
+    table.columns = [str(c).strip() for c in table.columns]
+    name = source.name
+    if "geometry" in table:
+        text = table.pop("geometry")
+        geoms = shapely.from_wkt(text.astype(object).where(text.notna(), None).to_numpy(),
+                                 on_invalid="ignore")
+        bad = shapely.is_missing(geoms) & text.notna().to_numpy()
+        for row in table.index[bad]:
+            problems.append(Problem(name, "unparseable WKT geometry", row, "geometry",
+                                    text[row]))
+    elif "lon" in table and "lat" in table:
+        coords = {c: pd.to_numeric(table[c], errors="coerce") for c in ("lon", "lat")}
+        bad = np.zeros(len(table), dtype=bool)
+        for column, values in coords.items():
+            wrong = ~np.isfinite(values.to_numpy(dtype=float))
+            for row in table.index[wrong]:
+                problems.append(Problem(name, "coordinate must be a number", row, column,
+                                        table.at[row, column]))
+            bad |= wrong
+        geoms = shapely.points(np.column_stack([coords["lon"], coords["lat"]]))
+        table = table.drop(columns=["lon", "lat"])
+    else:
+        problems.append(Problem(
+            name, "a CSV layer needs lon and lat columns or a WKT geometry column "
+            f"(columns found: {', '.join(table.columns)})", column="geometry",
+            value=str(source.path)))
+        return None
+    # rows reported above are left out: the scenario will not load, and they would only be
+    # reported a second time as features without geometry
+    keep = ~bad
+    return gpd.GeoDataFrame(table[keep], geometry=gpd.GeoSeries(geoms[keep],
+                                                                  index=table.index[keep]))
