@@ -1,0 +1,426 @@
+"""Population at risk: areal, dasymetric, point and raster allocation, and distance bands.
+
+Every allocation conserves people: what falls outside every target is reported in a
+:class:`PopulationAccounting`, never lost. Polygon and point work happens in the CRS the
+caller gives (one projected CRS for areas); only rasters reproject, and only the targets,
+to the raster's CRS (see :mod:`geoaccess.raster`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import Problem, ScenarioError, ScenarioWarning
+
+if TYPE_CHECKING:
+    from pyproj import CRS
+
+__all__ = ["PopulationAccounting", "allocate_population", "population_within"]
+
+_METRIC_HINT = "project both to a metric CRS, e.g. scn.metric_crs"
+_POLYGONAL = ("Polygon", "MultiPolygon")
+_PUNTAL = ("Point",)
+
+
+@dataclass(frozen=True)
+class PopulationAccounting:
+    """Where the people of a population layer went.
+
+    ``input_total == assigned_total + outside_total`` always holds (to rounding).
+
+    Parameters
+    ----------
+    input_total : float
+        People in the population layer (valid raster cells only).
+    assigned_total : float
+        People that fell inside at least one target, each counted once (so with
+        overlapping targets this can be less than the sum of the allocations).
+    outside_total : float
+        People that fell outside every target (or had no usable geometry).
+    source : str
+        What was allocated: ``"polygons"``, ``"polygons (dasymetric)"``, ``"points"`` or
+        the raster's source name.
+    mask_fallback : int
+        With a dasymetric mask: number of source polygons with no masked part, whose
+        people were spread over their whole area instead.
+    """
+
+    input_total: float
+    assigned_total: float
+    outside_total: float
+    source: str
+    mask_fallback: int = 0
+
+
+def allocate_population(
+    targets: gpd.GeoDataFrame | gpd.GeoSeries,
+    population: Any,
+    *,
+    column: str = "population",
+    mask: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    return_accounting: bool = False,
+) -> pd.Series | tuple[pd.Series, PopulationAccounting]:
+    """Population of each target polygon, from polygons, points or a raster.
+
+    Parameters
+    ----------
+    targets : GeoDataFrame or GeoSeries
+        Polygons to receive people (areas, pockets, pieces of areas). They may overlap:
+        each target then gets its own share, and the accounting counts shared people once.
+    population : GeoDataFrame, path, PopulationRaster or rasterio dataset
+        Polygons (people spread evenly over each polygon's area, extensive), points
+        (people counted where they stand), or a raster of people per cell (summed with
+        exact cell-coverage fractions, see :func:`geoaccess.raster.allocate_raster`).
+    column : str, default "population"
+        Column of people in a vector ``population``; also the name of the result.
+    mask : GeoDataFrame or GeoSeries, optional
+        Dasymetric mask for polygon sources (e.g. built-up areas): the people of each
+        source polygon are spread over its masked part only. Sources with no masked part
+        keep plain area weighting; they are counted in ``accounting.mask_fallback``.
+    return_accounting : bool, default False
+        Also return a :class:`PopulationAccounting`.
+
+    Returns
+    -------
+    pandas.Series or tuple of (pandas.Series, PopulationAccounting)
+        People per target, aligned to ``targets.index`` and named ``column``.
+
+    Raises
+    ------
+    ScenarioError
+        Missing or invalid population column, targets and population in different CRSs,
+        area weighting in a geographic CRS, mixed geometry types.
+
+    Notes
+    -----
+    Polygons: source polygons wholly inside a target go to it whole without computing
+    intersections; the others are split by exact intersection areas. Points: a point on
+    a shared boundary is counted once, in the target with the lowest position (``iloc``)
+    among those whose closure contains it; this holds for overlapping targets too.
+    Vector allocation needs targets and population in one CRS, and a projected one for
+    areas; a raster is the exception: targets are reprojected to its CRS.
+
+    Examples
+    --------
+    >>> from shapely import box, Point
+    >>> cells = gpd.GeoDataFrame({"population": [100.0, 100.0]},
+    ...                          geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=32637)
+    >>> area = gpd.GeoDataFrame(geometry=[box(0.5, 0, 1.5, 1)], crs=32637)
+    >>> allocate_population(area, cells).tolist()
+    [100.0]
+    >>> people, acc = allocate_population(area, cells, return_accounting=True)
+    >>> acc.input_total, acc.assigned_total, acc.outside_total
+    (200.0, 100.0, 100.0)
+    >>> pts = gpd.GeoDataFrame({"population": [1, 1, 1]},
+    ...                        geometry=[Point(0.5, 0.5), Point(1, 0.5), Point(5, 5)], crs=32637)
+    >>> halves = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=32637)
+    >>> allocate_population(halves, pts).tolist()
+    [2.0, 0.0]
+    """
+    tgt = _geometries(targets, "targets")
+    if not isinstance(population, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        if mask is not None:
+            msg = "mask applies to polygon population only, not to a raster"
+            raise ScenarioError([Problem("population", msg)])
+        from . import raster
+
+        return raster.allocate_raster(
+            targets, population, column=column, return_accounting=return_accounting
+        )
+    if not isinstance(population, gpd.GeoDataFrame) or column not in population.columns:
+        msg = f"population needs a {column!r} column of people (pass column=... to choose)"
+        raise ScenarioError([Problem("population", msg, column=column)])
+    values = _values(population, column)
+    src = _geometries(population, "population")
+    _same_crs(targets.crs, population.crs, "targets", "population")
+    kind = _kind(src)
+    if kind == "points":
+        if mask is not None:
+            msg = "mask applies to polygon population only, not to points"
+            raise ScenarioError([Problem("population", msg)])
+        alloc, assigned, outside = _allocate_points(tgt, src, values)
+        fallback = 0
+        source = "points"
+    else:
+        _projected(population.crs, "area weighting")
+        src, values, fallback = _apply_mask(src, values, mask, population.crs)
+        alloc, assigned, outside = _allocate_areas(tgt, src, values)
+        source = "polygons" if mask is None else "polygons (dasymetric)"
+    series = pd.Series(alloc, index=targets.index, name=column)
+    if not return_accounting:
+        return series
+    accounting = PopulationAccounting(
+        input_total=float(values.sum()),
+        assigned_total=assigned,
+        outside_total=outside,
+        source=source,
+        mask_fallback=fallback,
+    )
+    return series, accounting
+
+
+def population_within(
+    population: gpd.GeoDataFrame,
+    features: gpd.GeoDataFrame | gpd.GeoSeries,
+    distances_m: Sequence[float] = (1000, 3000, 10000),
+    *,
+    column: str = "population",
+) -> pd.DataFrame:
+    """People by distance band from features (front lines, siege lines, incidents).
+
+    Parameters
+    ----------
+    population : GeoDataFrame
+        Points (placed by their distance to the nearest feature) or polygons (spread by
+        area over ring buffers around the features), with a ``column`` of people.
+    features : GeoDataFrame or GeoSeries
+        Lines, points or polygons, in the same projected CRS as ``population``.
+    distances_m : sequence of float, default (1000, 3000, 10000)
+        Upper edges of the bands in metres, strictly increasing.
+    column : str, default "population"
+        Column of people.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per band (``band`` like ``"0-1 km"``, ``lower_m``, ``upper_m``,
+        ``population``) and a last row ``"beyond 10 km"`` (``upper_m`` infinite), so the
+        ``population`` column sums to the input total. A distance equal to a band's upper
+        edge falls in that band.
+
+    Examples
+    --------
+    >>> from shapely import LineString, Point
+    >>> front = gpd.GeoSeries([LineString([(0, 0), (0, 10000)])], crs=32637)
+    >>> pts = gpd.GeoDataFrame({"population": [10, 20, 30]},
+    ...     geometry=[Point(500, 0), Point(2500, 0), Point(20000, 0)], crs=32637)
+    >>> population_within(pts, front)[["band", "population"]].values.tolist()
+    [['0-1 km', 10.0], ['1-3 km', 20.0], ['3-10 km', 0.0], ['beyond 10 km', 30.0]]
+    """
+    bounds = np.asarray([float(d) for d in distances_m], dtype=float)
+    if bounds.size == 0 or not np.all(np.isfinite(bounds)) or np.any(bounds <= 0):
+        msg = f"distances_m must be positive finite distances in metres; got {distances_m!r}"
+        raise ValueError(msg)
+    if np.any(np.diff(bounds) <= 0):
+        msg = f"distances_m must be strictly increasing; got {distances_m!r}"
+        raise ValueError(msg)
+    if not isinstance(population, gpd.GeoDataFrame) or column not in population.columns:
+        msg = f"population needs a {column!r} column of people"
+        raise ScenarioError([Problem("population", msg, column=column)])
+    _same_crs(population.crs, features.crs, "population", "features")
+    _projected(population.crs, "distances in metres")
+    values = _values(population, column)
+    src = _geometries(population, "population")
+    feat = _geometries(features, "features")
+    feat = feat[~shapely.is_empty(feat) & ~shapely.is_missing(feat)]
+    nb = bounds.size
+    if _kind(src) == "points":
+        band = np.full(src.size, nb, dtype=np.int64)
+        if feat.size:
+            reach = bounds[-1] * (1 + 1e-9) + 1e-6
+            tree = shapely.STRtree(feat)
+            (i, _), dist = tree.query_nearest(src, max_distance=reach, return_distance=True)
+            band[i] = np.searchsorted(bounds, dist, side="left")
+        totals = np.bincount(band, weights=values, minlength=nb + 1)
+    else:
+        rings = _rings(feat, bounds)
+        alloc, _, outside = _allocate_areas(rings, src, values)
+        totals = np.append(alloc, outside)
+    lower = np.concatenate([[0.0], bounds])
+    upper = np.concatenate([bounds, [np.inf]])
+    labels = [f"{_km(lo)}-{_km(hi)} km" for lo, hi in zip(lower[:-1], upper[:-1], strict=True)]
+    labels.append(f"beyond {_km(bounds[-1])} km")
+    return pd.DataFrame(
+        {"band": labels, "lower_m": lower, "upper_m": upper, "population": totals}
+    )
+
+
+# --------------------------------------------------------------------------- internals
+def _km(metres: float) -> str:
+    return f"{metres / 1000:g}"
+
+
+def _rings(features: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Disjoint ring buffers (0-d1, d1-d2, ...) around the union of the features."""
+    if features.size == 0:
+        return np.array([shapely.Polygon()] * bounds.size, dtype=object)
+    merged = shapely.union_all(features)
+    buffers = shapely.buffer(merged, bounds, quad_segs=16)
+    inner = np.concatenate([[shapely.Polygon()], buffers[:-1]])
+    return shapely.difference(buffers, inner)
+
+
+def _geometries(frame: gpd.GeoDataFrame | gpd.GeoSeries, layer: str) -> np.ndarray:
+    if not isinstance(frame, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        msg = f"{layer} must be a GeoDataFrame or GeoSeries; got {type(frame).__name__}"
+        raise ScenarioError([Problem(layer, msg)])
+    if frame.crs is None:
+        msg = "has no CRS; set one (e.g. .set_crs('EPSG:4326')) before allocating population"
+        raise ScenarioError([Problem(layer, msg)])
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    geoms = np.where(shapely.is_missing(geoms), shapely.Polygon(), geoms)
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        rows = list(frame.index[invalid][:5])
+        warnings.warn(
+            f"{layer}: {int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'}"
+            f" repaired with make_valid (rows {rows}{'...' if invalid.sum() > 5 else ''})",
+            ScenarioWarning,
+            stacklevel=3,
+        )
+        geoms = geoms.copy()
+        geoms[invalid] = shapely.make_valid(geoms[invalid])
+    return geoms
+
+
+def _values(frame: gpd.GeoDataFrame, column: str) -> np.ndarray:
+    try:
+        values = pd.to_numeric(frame[column], errors="raise").to_numpy(dtype=float)
+    except (TypeError, ValueError) as err:
+        msg = f"population column {column!r} must be numeric"
+        raise ScenarioError([Problem("population", msg, column=column)]) from err
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        problems = [
+            Problem("population", "people must be a finite number >= 0", row, column, val)
+            for row, val in zip(frame.index[bad][:10], values[bad][:10], strict=True)
+        ]
+        raise ScenarioError(problems)
+    return values
+
+
+def _same_crs(a: CRS | None, b: CRS | None, name_a: str, name_b: str) -> None:
+    if b is None:
+        msg = "has no CRS; set one before allocating population"
+        raise ScenarioError([Problem(name_b, msg)])
+    if a != b:
+        msg = (
+            f"{name_a} ({a.to_string() if a else None}) and {name_b} ({b.to_string()}) are in"
+            f" different CRSs; project both to one metric CRS, e.g. scn.metric_crs"
+        )
+        raise ScenarioError([Problem(name_b, msg)])
+
+
+def _projected(crs: CRS, what: str) -> None:
+    if not crs.is_projected:
+        msg = f"{what} needs a projected CRS, got geographic {crs.to_string()}; {_METRIC_HINT}"
+        raise ScenarioError([Problem("population", msg)])
+
+
+def _kind(geoms: np.ndarray) -> str:
+    present = ~shapely.is_empty(geoms)
+    types = set(np.unique(shapely.get_type_id(geoms[present])).tolist())
+    if types <= {0}:
+        return "points"
+    if types <= {3, 6, 7}:  # Polygon, MultiPolygon, and collections from repairs
+        return "polygons"
+    msg = "population must be all points or all polygons (explode or split the layer)"
+    raise ScenarioError([Problem("population", msg)])
+
+
+def _allocate_points(
+    targets: np.ndarray, points: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, float, float]:
+    """Points to the lowest-position target whose closure holds them."""
+    n_tgt = targets.size
+    tree = shapely.STRtree(points)
+    t, s = tree.query(targets, predicate="intersects")
+    best = np.full(points.size, n_tgt, dtype=np.int64)
+    np.minimum.at(best, s, t)
+    inside = best < n_tgt
+    alloc = np.bincount(best[inside], weights=values[inside], minlength=n_tgt)
+    return alloc.astype(float), float(values[inside].sum()), float(values[~inside].sum())
+
+
+def _apply_mask(
+    src: np.ndarray, values: np.ndarray, mask: Any, crs: CRS
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Replace each source by its masked pieces, people shared by piece area."""
+    if mask is None:
+        return src, values, 0
+    mgeoms = _geometries(mask, "mask")
+    _same_crs(crs, mask.crs, "population", "mask")
+    parts = shapely.get_parts(shapely.union_all(mgeoms))
+    parts = parts[shapely.area(parts) > 0]
+    tree = shapely.STRtree(src)
+    p, s = tree.query(parts, predicate="intersects")
+    pieces = shapely.intersection(parts[p], src[s])
+    area = shapely.area(pieces)
+    keep = area > 0
+    pieces, s, area = pieces[keep], s[keep], area[keep]
+    masked = np.bincount(s, weights=area, minlength=src.size)
+    fallback = masked <= 0
+    piece_values = values[s] * area / masked[s]
+    return (
+        np.concatenate([src[fallback], pieces]),
+        np.concatenate([values[fallback], piece_values]),
+        int(fallback.sum()),
+    )
+
+
+def _coverage(
+    targets: np.ndarray, src: np.ndarray, tree: shapely.STRtree, src_area: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(target, source, weight) for every overlapping pair; weight = share of the source.
+
+    Sources wholly inside a target get weight 1 without computing an intersection.
+    """
+    t, s = tree.query(targets, predicate="intersects")
+    weight = np.ones(t.size, dtype=float)
+    shapely.prepare(targets)
+    inside = shapely.contains(targets[t], src[s])
+    cut = np.flatnonzero(~inside)
+    if cut.size:
+        pieces = shapely.intersection(targets[t[cut]], src[s[cut]])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weight[cut] = np.minimum(shapely.area(pieces) / src_area[s[cut]], 1.0)
+    ok = np.isfinite(weight) & (weight > 0)
+    return t[ok], s[ok], weight[ok]
+
+
+def _overlapping(targets: np.ndarray) -> bool:
+    """Whether any two targets share interior (positive-area overlap)."""
+    tree = shapely.STRtree(targets)
+    i, j = tree.query(targets, predicate="intersects")
+    pair = i < j
+    if not pair.any():
+        return False
+    return bool(shapely.relate_pattern(targets[i[pair]], targets[j[pair]], "2********").any())
+
+
+def _allocate_areas(
+    targets: np.ndarray, src: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, float, float]:
+    """Area-weighted (extensive) allocation; returns (per target, assigned, outside)."""
+    n_src, n_tgt = src.size, targets.size
+    if n_src == 0 or n_tgt == 0:
+        return np.zeros(n_tgt), 0.0, float(values.sum())
+    # own copies: preparing must not touch the caller's geometry objects
+    targets = shapely.transform(targets, lambda xy: xy)
+    src_area = shapely.area(src)
+    tree = shapely.STRtree(src)
+    t, s, w = _coverage(targets, src, tree, src_area)
+    covered = np.bincount(s, weights=w, minlength=n_src)
+    if _overlapping(targets):
+        # each target keeps its own share; people are counted once from the union
+        union = np.array([shapely.union_all(targets)], dtype=object)
+        _, su, wu = _coverage(union, src, tree, src_area)
+        covered = np.minimum(np.bincount(su, weights=wu, minlength=n_src), 1.0)
+    else:
+        # rounding can push a source's shares a hair above 1: normalise to conserve
+        over = covered > 1.0
+        if over.any():
+            w = w / np.maximum(covered[s], 1.0)
+            covered = np.minimum(covered, 1.0)
+    alloc = np.bincount(t, weights=w * values[s], minlength=n_tgt)
+    assigned = float(np.sum(values * covered))
+    outside = float(np.sum(values * (1.0 - covered)))
+    return alloc, assigned, outside

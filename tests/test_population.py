@@ -1,0 +1,316 @@
+"""Vector population allocation, accounting and distance bands."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from hypothesis import given
+from hypothesis import strategies as st
+from shapely import LineString, Point, box
+
+import geoaccess as ga
+from geoaccess.errors import ScenarioError, ScenarioWarning
+from geoaccess.population import PopulationAccounting, allocate_population, population_within
+from tests.conftest import shared_file
+
+UTM = "EPSG:32637"
+
+
+def grid(n: int, size: float = 1000.0, people: float = 1000.0, crs: str = UTM):
+    """``n``×``n`` square cells of ``size`` m from (0, 0), ``people`` per km²."""
+    xs, ys = np.meshgrid(np.arange(n) * size, np.arange(n) * size)
+    cells = shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + size, ys.ravel() + size)
+    per_cell = people * size * size / 1e6
+    return gpd.GeoDataFrame({"population": np.full(cells.size, per_cell)}, geometry=cells, crs=crs)
+
+
+def frame(geoms, crs=UTM, **cols):
+    return gpd.GeoDataFrame(cols, geometry=list(geoms), crs=crs)
+
+
+def check_accounting(acc: PopulationAccounting) -> None:
+    assert math.isclose(
+        acc.input_total, acc.assigned_total + acc.outside_total, rel_tol=1e-9, abs_tol=1e-9
+    )
+
+
+# --------------------------------------------------------------------------- known answers
+def test_public_name():
+    assert ga.allocate_population is allocate_population
+    assert ga.population_within is population_within
+
+
+@pytest.mark.parametrize("radius", [1500.0, 4000.0, 9000.0])
+def test_uniform_grid_disc(radius):
+    cells = grid(30, size=1000.0)
+    disc = frame([Point(15000, 15000).buffer(radius, quad_segs=512)])
+    got, acc = allocate_population(disc, cells, return_accounting=True)
+    assert got.iloc[0] == pytest.approx(math.pi * (radius / 1000) ** 2 * 1000, rel=5e-3)
+    check_accounting(acc)
+    assert acc.input_total == pytest.approx(900 * 1000)
+
+
+def test_half_cell_and_index_alignment():
+    cells = frame([box(0, 0, 100, 100)], population=[80.0])
+    targets = frame([box(0, 0, 50, 100), box(50, 0, 300, 100)]).set_index(pd.Index(["w", "e"]))
+    got = allocate_population(targets, cells)
+    assert got.name == "population"
+    assert got.to_dict() == {"w": pytest.approx(40.0), "e": pytest.approx(40.0)}
+
+
+def test_other_column_name_and_series_name():
+    cells = frame([box(0, 0, 100, 100)], people=[10.0])
+    got = allocate_population(frame([box(0, 0, 100, 100)]), cells, column="people")
+    assert got.name == "people" and got.iloc[0] == pytest.approx(10.0)
+
+
+def test_outside_is_reported():
+    cells = frame([box(0, 0, 100, 100), box(500, 0, 600, 100)], population=[10.0, 30.0])
+    got, acc = allocate_population(frame([box(0, 0, 100, 50)]), cells, return_accounting=True)
+    assert got.iloc[0] == pytest.approx(5.0)
+    assert acc.input_total == 40.0
+    assert acc.assigned_total == pytest.approx(5.0)
+    assert acc.outside_total == pytest.approx(35.0)
+    check_accounting(acc)
+
+
+def test_overlapping_targets_each_get_their_share():
+    cells = frame([box(0, 0, 100, 100)], population=[100.0])
+    targets = frame([box(0, 0, 60, 100), box(40, 0, 100, 100), box(0, 0, 10, 10)])
+    got, acc = allocate_population(targets, cells, return_accounting=True)
+    assert got.tolist() == pytest.approx([60.0, 60.0, 1.0])
+    assert acc.assigned_total == pytest.approx(100.0)  # unique coverage
+    assert acc.outside_total == pytest.approx(0.0, abs=1e-9)
+    check_accounting(acc)
+
+
+def test_inputs_unchanged():
+    cells = grid(4)
+    targets = frame([box(500, 500, 2500, 2500)])
+    before_c, before_t = cells.copy(), targets.copy()
+    allocate_population(targets, cells)
+    assert_geodataframe_equal(cells, before_c)
+    assert_geodataframe_equal(targets, before_t)
+
+
+def test_empty_targets_and_missing_target_geometry():
+    cells = frame([box(0, 0, 100, 100)], population=[10.0])
+    got, acc = allocate_population(frame([]), cells, return_accounting=True)
+    assert got.empty and acc.outside_total == 10.0
+    targets = gpd.GeoDataFrame(geometry=[None, box(0, 0, 100, 100)], crs=UTM)
+    assert allocate_population(targets, cells).tolist() == [0.0, 10.0]
+
+
+def test_pieces_of_an_area_add_up():
+    """Arbitrary polygon targets (pockets, area pieces with holes) are handled."""
+    cells = grid(10, size=100.0)
+    ring = box(0, 0, 1000, 1000).difference(Point(500, 500).buffer(200))
+    hole = Point(500, 500).buffer(200)
+    got = allocate_population(frame([ring, hole]), cells)
+    assert got.sum() == pytest.approx(cells["population"].sum(), rel=1e-12)
+
+
+# --------------------------------------------------------------------------- points
+def test_points_on_shared_boundary_counted_once():
+    targets = frame([box(0, 0, 1, 1), box(1, 0, 2, 1), box(0, 1, 2, 2)])
+    pts = frame(
+        [Point(0.5, 0.5), Point(1, 0.5), Point(1, 1), Point(1.5, 1.5), Point(9, 9)],
+        population=[1, 2, 4, 8, 16],
+    )
+    got, acc = allocate_population(targets, pts, return_accounting=True)
+    # (1, 0.5) lies on targets 0 and 1 -> 0; (1, 1) lies on all three -> 0
+    assert got.tolist() == [7.0, 0.0, 8.0]
+    assert (acc.assigned_total, acc.outside_total, acc.source) == (15.0, 16.0, "points")
+    check_accounting(acc)
+
+
+def test_points_in_geographic_crs_are_fine():
+    targets = frame([box(36, 36, 37, 37)], crs="EPSG:4326")
+    pts = frame([Point(36.5, 36.5)], crs="EPSG:4326", population=[3])
+    assert allocate_population(targets, pts).tolist() == [3.0]
+
+
+# --------------------------------------------------------------------------- dasymetric
+def test_dasymetric_mask_moves_people():
+    cells = frame([box(0, 0, 200, 100)], population=[100.0])
+    halves = frame([box(0, 0, 100, 100), box(100, 0, 200, 100)])
+    built_up = frame([box(120, 0, 180, 100)])
+    got, acc = allocate_population(halves, cells, mask=built_up, return_accounting=True)
+    assert got.tolist() == pytest.approx([0.0, 100.0])
+    assert acc.source == "polygons (dasymetric)" and acc.mask_fallback == 0
+    check_accounting(acc)
+
+
+def test_dasymetric_fallback_counted():
+    cells = frame([box(0, 0, 200, 100), box(0, 100, 200, 200)], population=[100.0, 50.0])
+    halves = frame([box(0, 0, 100, 200), box(100, 0, 200, 200)])
+    built_up = frame([box(0, 0, 50, 100), box(20, 0, 40, 50)])  # overlapping mask parts
+    got, acc = allocate_population(halves, cells, mask=built_up, return_accounting=True)
+    assert got.tolist() == pytest.approx([125.0, 25.0])
+    assert acc.mask_fallback == 1
+    check_accounting(acc)
+
+
+# --------------------------------------------------------------------------- errors
+def test_geographic_crs_raises_clear_message():
+    cells = frame([box(36, 36, 37, 37)], crs="EPSG:4326", population=[1.0])
+    with pytest.raises(ScenarioError, match=r"metric CRS, e\.g\. scn\.metric_crs"):
+        allocate_population(frame([box(36, 36, 37, 37)], crs="EPSG:4326"), cells)
+
+
+def test_crs_mismatch_raises():
+    cells = grid(2)
+    with pytest.raises(ScenarioError, match="different CRSs"):
+        allocate_population(frame([box(0, 0, 1, 1)], crs="EPSG:3857"), cells)
+
+
+def test_missing_crs_and_column_raise():
+    cells = grid(2)
+    with pytest.raises(ScenarioError, match="no CRS"):
+        allocate_population(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)]), cells)
+    with pytest.raises(ScenarioError, match="'people' column"):
+        allocate_population(frame([box(0, 0, 1, 1)]), cells, column="people")
+
+
+def test_bad_values_listed():
+    cells = frame([box(0, 0, 1, 1), box(1, 0, 2, 1)], population=[-1.0, np.nan])
+    with pytest.raises(ScenarioError, match="2 problems") as info:
+        allocate_population(frame([box(0, 0, 2, 1)]), cells)
+    assert [p.row for p in info.value.problems] == [0, 1]
+
+
+def test_mixed_geometry_types_raise():
+    mixed = frame([box(0, 0, 1, 1), Point(0, 0)], population=[1.0, 1.0])
+    with pytest.raises(ScenarioError, match="all points or all polygons"):
+        allocate_population(frame([box(0, 0, 1, 1)]), mixed)
+
+
+def test_invalid_geometry_repaired_with_warning():
+    bowtie = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
+    cells = frame([box(0, 0, 2, 2)], population=[8.0])
+    with pytest.warns(ScenarioWarning, match="repaired"):
+        got = allocate_population(frame([bowtie]), cells)
+    assert got.iloc[0] == pytest.approx(4.0)
+
+
+# --------------------------------------------------------------------------- distance bands
+def test_population_within_points_known_distances():
+    front = gpd.GeoSeries([LineString([(0, -50000), (0, 50000)])], crs=UTM)
+    pts = frame(
+        [Point(d, 0) for d in (0, 999, 1000, 1001, 2999, 9999, 10000, 10001, -20000)],
+        population=[1, 2, 4, 8, 16, 32, 64, 128, 256],
+    )
+    out = population_within(pts, front)
+    assert out["band"].tolist() == ["0-1 km", "1-3 km", "3-10 km", "beyond 10 km"]
+    assert out["population"].tolist() == [7.0, 24.0, 96.0, 384.0]
+    assert out["upper_m"].iloc[-1] == np.inf
+    assert out["population"].sum() == pts["population"].sum()
+
+
+def test_population_within_polygons_and_custom_bands():
+    cells = grid(20, size=500.0)  # 10 km x 10 km, 1,000 per km²
+    front = gpd.GeoSeries([LineString([(0, 0), (0, 10000)])], crs=UTM)
+    out = population_within(cells, front, (500, 2000))
+    assert out["band"].tolist() == ["0-0.5 km", "0.5-2 km", "beyond 2 km"]
+    assert out["population"].tolist() == pytest.approx([5000.0, 15000.0, 80000.0], rel=1e-3)
+    assert out["population"].sum() == pytest.approx(cells["population"].sum(), rel=1e-12)
+
+
+def test_population_within_no_features_and_bad_bands():
+    pts = frame([Point(0, 0)], population=[5])
+    out = population_within(pts, gpd.GeoSeries([], crs=UTM))
+    assert out["population"].tolist() == [0.0, 0.0, 0.0, 5.0]
+    with pytest.raises(ValueError, match="strictly increasing"):
+        population_within(pts, gpd.GeoSeries([Point(0, 0)], crs=UTM), (3000, 1000))
+
+
+# --------------------------------------------------------------------------- invariants
+cuts = st.lists(st.floats(0.01, 0.99), max_size=4, unique=True)
+
+
+def tiling(xcuts, ycuts, extent=(0.0, 0.0, 5000.0, 5000.0)):
+    x0, y0, x1, y1 = extent
+    xs = [x0, *sorted(x0 + c * (x1 - x0) for c in xcuts), x1]
+    ys = [y0, *sorted(y0 + c * (y1 - y0) for c in ycuts), y1]
+    return [box(a, b, c, d) for a, c in itertools.pairwise(xs) for b, d in itertools.pairwise(ys)]
+
+
+@given(xcuts=cuts, ycuts=cuts)
+def test_conservation_on_random_tilings(xcuts, ycuts):
+    cells = grid(5, size=1000.0)
+    cells["population"] = np.arange(25, dtype=float) * 37.5
+    got, acc = allocate_population(frame(tiling(xcuts, ycuts)), cells, return_accounting=True)
+    total = cells["population"].sum()
+    assert got.sum() == pytest.approx(total, rel=1e-9)
+    assert acc.outside_total == pytest.approx(0.0, abs=1e-9 * total)
+    check_accounting(acc)
+
+
+@given(xcuts=cuts, ycuts=cuts, shift=st.floats(-3000, 3000))
+def test_partial_cover_accounting_adds_up(xcuts, ycuts, shift):
+    cells = grid(5, size=1000.0)
+    tiles = frame(tiling(xcuts, ycuts, (shift, 1000.0, shift + 4000.0, 7000.0)))
+    got, acc = allocate_population(tiles, cells, return_accounting=True)
+    check_accounting(acc)
+    assert got.sum() == pytest.approx(acc.assigned_total, rel=1e-9, abs=1e-9)
+
+
+@given(cut=st.floats(0.05, 0.95), vertical=st.booleans())
+def test_splitting_a_target_keeps_the_sum(cut, vertical):
+    cells = grid(6, size=1000.0)
+    target = Point(3000, 3000).buffer(2200)
+    x0, y0, x1, y1 = target.bounds
+    if vertical:
+        xc = x0 + cut * (x1 - x0)
+        halves = [target & box(x0, y0, xc, y1), target & box(xc, y0, x1, y1)]
+    else:
+        yc = y0 + cut * (y1 - y0)
+        halves = [target & box(x0, y0, x1, yc), target & box(x0, yc, x1, y1)]
+    whole = allocate_population(frame([target]), cells).iloc[0]
+    parts = allocate_population(frame(halves), cells).sum()
+    assert parts == pytest.approx(whole, rel=1e-9)
+
+
+@given(cx=st.floats(1000, 4000), cy=st.floats(1000, 4000), r=st.floats(200, 1500))
+def test_same_answer_whatever_the_projected_crs(cx, cy, r):
+    origin = (500000.0, 4000000.0)  # UTM 37N, near Aleppo
+    cells = grid(5, size=1000.0)
+    cells = cells.set_geometry(cells.translate(*origin))
+    disc = frame([Point(origin[0] + cx, origin[1] + cy).buffer(r)])
+    in_utm = allocate_population(disc, cells).iloc[0]
+    other = "EPSG:22770"  # Deir ez Zor / Syria Lambert
+    in_other = allocate_population(disc.to_crs(other), cells.to_crs(other)).iloc[0]
+    assert in_other == pytest.approx(in_utm, rel=1e-3, abs=1e-6)
+
+
+# --------------------------------------------------------------------------- real data
+def test_unosat_damage_points_per_neighbourhood():
+    hoods = gpd.read_file(
+        shared_file("derived_geojson/aleppo_city_neighborhoods_ocha_cod_ab.geojson")
+    ).to_crs(32637)
+    damage = gpd.read_file(
+        shared_file("csr_conflict_urbanism_aleppo/unosat_damage_2015.geojson")
+    ).to_crs(32637)
+    damage = damage[~damage.geometry.is_empty & damage.geometry.notna()].copy()
+    damage["population"] = 1
+    assert len(damage) == 14058 and len(hoods) == 109
+    got, acc = allocate_population(hoods, damage, return_accounting=True)
+    check_accounting(acc)
+    assert acc.input_total == 14058
+    joined = gpd.sjoin(damage[["geometry"]], hoods[["geometry"]], predicate="intersects")
+    naive = joined.groupby("index_right").size().reindex(hoods.index, fill_value=0)
+    per_point = joined.groupby(level=0).size()
+    on_boundary = per_point[per_point > 1]
+    # sjoin counts a boundary point in every neighbourhood touching it; we count it once
+    assert int(naive.sum() - got.sum()) == int((on_boundary - 1).sum())
+    assert got.sum() == len(per_point) == acc.assigned_total
+    boundary_hoods = set(joined.loc[on_boundary.index, "index_right"])
+    same = [i for i in hoods.index if i not in boundary_hoods]
+    assert (got[same] == naive[same]).all()
