@@ -1,0 +1,174 @@
+"""Raster population: exact coverage fractions, nodata, accounting, streaming."""
+
+from __future__ import annotations
+
+import builtins
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely import Point, box
+
+from geoaccess import PopulationRaster
+from geoaccess.errors import ScenarioError
+from geoaccess.population import allocate_population
+from tests.conftest import shared_file
+
+rasterio = pytest.importorskip("rasterio", reason="raster extra not installed")
+pytest.importorskip("exactextract", reason="raster extra not installed")
+from affine import Affine  # noqa: E402
+
+from geoaccess.raster import allocate_raster, raster_total  # noqa: E402
+
+UTM = "EPSG:32637"
+
+
+def write_raster(
+    path: Path,
+    data: np.ndarray,
+    *,
+    origin=(0.0, 400.0),
+    res=100.0,
+    crs=UTM,
+    nodata=-9999.0,
+) -> Path:
+    """A GeoTIFF of ``data`` (rows from the top) with square cells of ``res``."""
+    bands = data if data.ndim == 3 else data[None]
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=bands.shape[2],
+        height=bands.shape[1],
+        count=bands.shape[0],
+        dtype=bands.dtype,
+        crs=crs,
+        transform=Affine(res, 0.0, origin[0], 0.0, -res, origin[1]),
+        nodata=nodata,
+    ) as ds:
+        ds.write(bands)
+    return path
+
+
+@pytest.fixture
+def counts(tmp_path) -> Path:
+    """4×4 cells of 100 m holding 1..16 people, top-left cell nodata (so 135 people)."""
+    data = np.arange(1, 17, dtype="float32").reshape(4, 4)
+    data[0, 0] = -9999.0
+    return write_raster(tmp_path / "counts.tif", data)
+
+
+def targets(*geoms, crs=UTM):
+    return gpd.GeoDataFrame(geometry=list(geoms), crs=crs)
+
+
+def test_known_sums_and_quarter_cell(counts):
+    # bottom-left cell (row 3, col 0) holds 13 people and spans (0, 0)-(100, 100)
+    zones = targets(box(0, 0, 100, 100), box(0, 0, 50, 50), box(0, 0, 400, 400))
+    got, acc = allocate_population(zones, counts, return_accounting=True)
+    assert got.tolist() == pytest.approx([13.0, 13.0 / 4, 135.0])
+    assert acc.input_total == pytest.approx(135.0)
+    assert acc.assigned_total == pytest.approx(135.0)  # overlapping targets counted once
+    assert acc.source == "counts"
+
+
+def test_polygon_larger_than_raster_reports_outside(counts):
+    got, acc = allocate_population(
+        targets(box(-1000, -1000, 200, 200)), counts, return_accounting=True
+    )
+    assert got.iloc[0] == pytest.approx(13.0 + 14.0 + 9.0 + 10.0)
+    assert acc.outside_total == pytest.approx(135.0 - 46.0)
+    assert math.isclose(acc.input_total, acc.assigned_total + acc.outside_total, rel_tol=1e-9)
+
+
+def test_targets_reprojected_not_the_raster(counts):
+    zone = targets(box(0, 0, 200, 200)).to_crs(4326)
+    assert allocate_population(zone, counts).iloc[0] == pytest.approx(46.0, rel=1e-6)
+
+
+def test_open_dataset_population_raster_and_band(counts, tmp_path):
+    with rasterio.open(counts) as ds:
+        got = allocate_population(targets(box(0, 0, 100, 100)), ds)
+        assert not ds.closed
+    assert got.iloc[0] == pytest.approx(13.0)
+    two = np.stack([np.ones((4, 4), "float32"), np.full((4, 4), 2.0, "float32")])
+    path = write_raster(tmp_path / "two.tif", two)
+    est = PopulationRaster(path, source="worldpop", band=2)
+    got, acc = allocate_population(targets(box(0, 0, 400, 400)), est, return_accounting=True)
+    assert got.iloc[0] == pytest.approx(32.0)
+    assert acc.source == "worldpop" and acc.input_total == pytest.approx(32.0)
+
+
+def test_nan_cells_hold_no_one(tmp_path):
+    data = np.ones((2, 2), dtype="float32")
+    data[0, 1] = np.nan
+    path = write_raster(tmp_path / "nan.tif", data, origin=(0, 200), nodata=None)
+    got, acc = allocate_population(targets(box(0, 0, 200, 200)), path, return_accounting=True)
+    assert got.iloc[0] == pytest.approx(3.0) and acc.input_total == pytest.approx(3.0)
+
+
+def test_memoryfile_and_small_windows():
+    data = np.arange(100, dtype="float64").reshape(10, 10)
+    with rasterio.MemoryFile() as mem:
+        with mem.open(
+            driver="GTiff", width=10, height=10, count=1, dtype="float64", crs=UTM,
+            transform=Affine(100.0, 0.0, 0.0, 0.0, -100.0, 1000.0),
+        ) as ds:
+            ds.write(data, 1)
+        with mem.open() as ds:
+            assert raster_total(ds, max_cells_in_memory=7) == pytest.approx(data.sum())
+            got, acc = allocate_raster(
+                targets(Point(500, 500).buffer(300), box(0, 0, 1000, 500)), ds,
+                max_cells_in_memory=25, return_accounting=True,
+            )
+    assert got.iloc[1] == pytest.approx(data[5:].sum())
+    assert math.isclose(acc.input_total, acc.assigned_total + acc.outside_total, rel_tol=1e-9)
+
+
+def test_errors(counts, tmp_path):
+    with pytest.raises(ScenarioError, match="does not exist"):
+        allocate_population(targets(box(0, 0, 1, 1)), tmp_path / "missing.tif")
+    with pytest.raises(ScenarioError, match="band 3"):
+        allocate_raster(targets(box(0, 0, 1, 1)), counts, band=3)
+    with pytest.raises(ScenarioError, match="mask applies"):
+        allocate_population(targets(box(0, 0, 1, 1)), counts, mask=targets(box(0, 0, 1, 1)))
+    with pytest.raises(ScenarioError, match="GeoDataFrame, a raster path"):
+        allocate_population(targets(box(0, 0, 1, 1)), 42)
+    nocrs = write_raster(tmp_path / "nocrs.tif", np.ones((2, 2), "float32"), crs=None)
+    with pytest.raises(ScenarioError, match="no CRS"):
+        allocate_population(targets(box(0, 0, 1, 1)), nocrs)
+
+
+def test_missing_extra_names_the_install(monkeypatch, counts):
+    real_import = builtins.__import__
+
+    def no_exactextract(name, *args, **kwargs):
+        if name == "exactextract":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_exactextract)
+    with pytest.raises(ImportError, match=r'pip install "geoaccess\[raster\]"'):
+        allocate_population(targets(box(0, 0, 1, 1)), counts)
+
+
+def test_syria_admin3_conserve_generated_raster(tmp_path):
+    admin3 = gpd.read_file(shared_file("derived_geojson/syr_admin3_ocha_cod_ab.geojson"))
+    x0, y0, x1, y1 = admin3.total_bounds
+    res = 0.01
+    width, height = math.ceil((x1 - x0) / res) + 2, math.ceil((y1 - y0) / res) + 2
+    rng = np.random.default_rng(20160717)
+    data = rng.gamma(0.5, 200.0, size=(height, width)).astype("float32")
+    data[rng.random((height, width)) < 0.01] = -9999.0
+    path = write_raster(
+        tmp_path / "syria.tif", data, origin=(x0 - res, y1 + res), res=res, crs="EPSG:4326"
+    )
+    got, acc = allocate_population(admin3, path, return_accounting=True)
+    valid = data[data != -9999.0].astype(float).sum()
+    assert acc.input_total == pytest.approx(valid, rel=1e-9)
+    assert math.isclose(acc.input_total, acc.assigned_total + acc.outside_total, rel_tol=1e-9)
+    assert (got >= 0).all() and got.index.equals(admin3.index)
+    assert got.sum() == pytest.approx(acc.assigned_total, rel=1e-6)  # admin-3 slivers
+    assert 0 < acc.outside_total < acc.input_total
