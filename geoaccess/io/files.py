@@ -114,8 +114,35 @@ def _read_gdal(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
                                 f"are {', '.join(available)}", column="layer", value=layer))
         return None
     frame = pyogrio.read_dataframe(source.path, layer=layer)
-    if source.path.suffix.lower() == ".shp":
+    suffix = source.path.suffix.lower()
+    if suffix == ".shp":
         frame = frame.rename(columns=_untruncate(source.name, frame.columns))
+    elif suffix in (".kml", ".kmz"):
+        frame = _tidy_kml(frame)
+    return frame
+
+
+#: Columns GDAL adds to every KML placemark.
+KML_HOUSEKEEPING = ("id", "altitudeMode", "tessellate", "extrude", "visibility", "drawOrder",
+                    "icon")
+
+
+def _tidy_kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Turn GDAL's KML placemarks into a plain layer.
+
+    Placemark ``Name`` becomes ``name`` and a TimeSpan ``begin``/``end`` the validity; the
+    zero altitudes KML gives every vertex and GDAL's styling columns are dropped.
+    """
+    renames = {"Name": "name", "begin": "valid_from", "end": "valid_to"}
+    frame = frame.rename(columns={k: v for k, v in renames.items() if v not in frame})
+    empty = [c for c in ("Name", "description", "timestamp", "begin", "end")
+             if c in frame and frame[c].isna().all()]
+    frame = frame.drop(columns=[c for c in KML_HOUSEKEEPING if c in frame])
+    frame = frame.drop(columns=empty)
+    geoms = np.asarray(frame.geometry.values)
+    coords = shapely.get_coordinates(geoms, include_z=True)
+    if shapely.has_z(geoms).any() and np.nan_to_num(coords[:, 2]).max(initial=0) == 0:
+        frame = frame.set_geometry(shapely.force_2d(geoms), crs=frame.crs)
     return frame
 
 

@@ -1,0 +1,356 @@
+"""Reading and writing scenarios: every layer format, manifests, GeoPackages, round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+import geoaccess as ga
+from geoaccess.io.manifest import dump_toml
+from geoaccess.scenario import PopulationRaster
+
+try:
+    import tomllib
+except ImportError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+PARTIES = """
+[[parties]]
+id = "saa"
+name = "Syrian Arab Army"
+side = "government"
+color = "#c0392b"
+
+[[parties]]
+id = "reb"
+side = "opposition"
+"""
+
+
+def zones_frame() -> gpd.GeoDataFrame:
+    """West held by saa throughout, east by reb from 17 July 2016."""
+    return gpd.GeoDataFrame(
+        {"party": ["saa", "reb"], "name": ["West", "East"],
+         "valid_from": [None, "2016-07-17"], "valid_to": [None, None]},
+        geometry=[shapely.box(37.0, 36.1, 37.15, 36.3), shapely.box(37.15, 36.1, 37.3, 36.3)],
+        crs="EPSG:4326",
+    )
+
+
+def corridors_frame() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"corridor_id": ["bustan"], "kind": ["civilian"], "status": ["announced"],
+         "valid_from": ["2016-07-28"], "announced_by": ["saa"]},
+        geometry=[shapely.LineString([(37.2, 36.2), (37.1, 36.2)])], crs="EPSG:4326",
+    )
+
+
+def facilities_table() -> pd.DataFrame:
+    return pd.DataFrame({"facility_id": ["007", "008"], "kind": ["hospital", "bakery"],
+                         "lon": [37.2, 37.05], "lat": [36.2, 36.15]})
+
+
+def make_folder(folder: Path, layers: str, extra: str = "",
+                zones: gpd.GeoDataFrame | None = None) -> Path:
+    """A scenario folder: zones.geojson, a manifest with the given [layers] body."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (zones_frame() if zones is None else zones).to_file(folder / "zones.geojson")
+    manifest = f'name = "Test"\n{extra}\n{PARTIES}\n[layers]\nzones = "zones.geojson"\n{layers}'
+    (folder / "scenario.toml").write_text(manifest, encoding="utf-8")
+    return folder
+
+
+def problems_of(error: pytest.ExceptionInfo[ga.ScenarioError]) -> list[ga.Problem]:
+    return list(error.value.problems)
+
+
+# ---------------------------------------------------------------------- formats
+def test_reads_geojson_folder_and_manifest_path(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path / "scn", "")
+    scn = ga.read_scenario(folder)
+    assert scn.name == "Test"
+    assert scn.zones.crs.to_epsg() == 4326
+    assert list(scn.zones["party"]) == ["saa", "reb"]
+    assert scn.zones["valid_from"].iloc[1] == pd.Timestamp("2016-07-17")
+    assert pd.isna(scn.zones["valid_from"].iloc[0])
+    assert list(scn.parties["name"]) == ["Syrian Arab Army", "reb"]
+    assert ga.read_scenario(folder / "scenario.toml").equals(scn)
+
+
+def test_reads_geopackage_layers_by_name(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'corridors = { path = "layers.gpkg", layer = "paths" }\n'
+                         'siege_lines = "layers.gpkg"\n')
+    corridors_frame().to_file(tmp_path / "layers.gpkg", layer="paths")
+    lines = gpd.GeoDataFrame({"party": ["saa"]}, geometry=[shapely.LineString(
+        [(37.1, 36.1), (37.1, 36.3)])], crs=4326)
+    lines.to_file(tmp_path / "layers.gpkg", layer="siege_lines")
+    scn = ga.read_scenario(folder)
+    assert list(scn.corridors["corridor_id"]) == ["bustan"]
+    assert list(scn.siege_lines["party"]) == ["saa"]
+
+
+def test_geopackage_with_several_layers_needs_a_name(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'corridors = "layers.gpkg"\n')
+    corridors_frame().to_file(tmp_path / "layers.gpkg", layer="a")
+    corridors_frame().to_file(tmp_path / "layers.gpkg", layer="b")
+    with pytest.raises(ga.ScenarioError) as error:
+        ga.read_scenario(folder)
+    (problem,) = problems_of(error)
+    assert problem.layer == "corridors" and problem.column == "layer"
+    assert "a, b" in problem.message
+
+
+def test_reads_shapefile_with_truncated_column_names(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'corridors = "corridors.shp"\n')
+    with warnings.catch_warnings():  # GDAL and geopandas both warn about the truncation
+        warnings.simplefilter("ignore")
+        corridors_frame().to_file(tmp_path / "corridors.shp")
+    assert "corridor_i" in pyogrio.read_dataframe(tmp_path / "corridors.shp").columns
+    scn = ga.read_scenario(folder)
+    assert list(scn.corridors["corridor_id"]) == ["bustan"]
+    assert list(scn.corridors["announced_by"]) == ["saa"]
+
+
+def test_reads_flatgeobuf_in_a_projected_crs(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'corridors = "corridors.fgb"\n')
+    corridors_frame().to_crs(32637).to_file(tmp_path / "corridors.fgb", driver="FlatGeobuf")
+    with pytest.warns(ga.ScenarioWarning, match="reprojected from EPSG:32637"):
+        scn = ga.read_scenario(folder)
+    assert scn.corridors.crs.to_epsg() == 4326
+    np.testing.assert_allclose(shapely.get_coordinates(scn.corridors.geometry.values),
+                               [[37.2, 36.2], [37.1, 36.2]], atol=1e-9)
+
+
+def test_reads_kml(tmp_path: Path) -> None:
+    if not {"KML", "LIBKML"} & set(pyogrio.list_drivers(write=True)):
+        pytest.skip("this GDAL build cannot write KML")
+    zones = zones_frame().fillna({"valid_from": ""})
+    zones.to_file(tmp_path / "zones.kml", driver="KML")
+    folder = make_folder(tmp_path, "", zones=zones)
+    text = (folder / "scenario.toml").read_text().replace("zones.geojson", "zones.kml")
+    (folder / "scenario.toml").write_text(text)
+    scn = ga.read_scenario(folder)  # no warning: KML's zero altitudes are not 3D data
+    assert not shapely.has_z(scn.zones.geometry.values).any()
+    assert list(scn.zones["party"]) == ["saa", "reb"]
+    assert scn.zones["valid_from"].iloc[1] == pd.Timestamp("2016-07-17")
+
+
+def test_reads_csv_lon_lat_keeping_ids_as_text(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'facilities = { path = "f.csv", crs = "EPSG:4326" }\n')
+    facilities_table().to_csv(tmp_path / "f.csv", index=False)
+    scn = ga.read_scenario(folder)
+    assert list(scn.facilities["facility_id"]) == ["007", "008"]
+    assert scn.facilities.geometry.iloc[0].equals(shapely.Point(37.2, 36.2))
+    assert "lon" not in scn.facilities
+
+
+def test_reads_csv_wkt(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'roads = { path = "roads.csv", crs = "EPSG:4326" }\n')
+    pd.DataFrame({"name": ["Castello Road"],
+                  "geometry": ["LINESTRING (37.1 36.25, 37.2 36.3)"]}).to_csv(
+        tmp_path / "roads.csv", index=False)
+    scn = ga.read_scenario(folder)
+    assert scn.roads.geometry.iloc[0].equals(shapely.LineString([(37.1, 36.25), (37.2, 36.3)]))
+
+
+def test_csv_without_crs_is_an_error(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'facilities = "f.csv"\n')
+    facilities_table().to_csv(tmp_path / "f.csv", index=False)
+    with pytest.raises(ga.ScenarioError, match="layer without CRS") as error:
+        ga.read_scenario(folder)
+    (problem,) = problems_of(error)
+    assert (problem.layer, problem.column) == ("facilities", "crs")
+
+
+def test_csv_bad_coordinates_and_wkt_name_row_and_column(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'facilities = { path = "f.csv", crs = "EPSG:4326" }\n'
+                         'roads = { path = "r.csv", crs = "EPSG:4326" }\n')
+    table = facilities_table()
+    table["lon"] = table["lon"].astype(object)
+    table.loc[1, "lon"] = "east"
+    table.to_csv(tmp_path / "f.csv", index=False)
+    pd.DataFrame({"geometry": ["LINESTRING (0 0, 1 1)", "LINE(0 0"]}).to_csv(
+        tmp_path / "r.csv", index=False)
+    with pytest.raises(ga.ScenarioError) as error:
+        ga.read_scenario(folder)
+    found = {(p.layer, p.row, p.column, p.value) for p in problems_of(error)}
+    assert found == {("facilities", 1, "lon", "east"), ("roads", 1, "geometry", "LINE(0 0")}
+
+
+# ---------------------------------------------------------------------- manifest errors
+def test_bad_toml_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "scenario.toml").write_text('name = "x"\nextent = = [1, 2]\n')
+    with pytest.raises(ga.ScenarioError, match=r"scenario\.toml is not valid TOML.*line 2"):
+        ga.read_scenario(tmp_path)
+
+
+def test_unknown_rule_lists_known_rules(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "", extra="[rules]\nfire_control = 1000\n")
+    with pytest.raises(ga.ScenarioError, match=r"unknown rule.*fire_control.*fire_control_m"):
+        ga.read_scenario(folder)
+
+
+def test_rules_from_manifest(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "", extra="[rules]\nfire_control_m = 1000\n"
+                         'distance_bands_m = [500, 2000]\nmetric_crs = "EPSG:32636"\n')
+    rules = ga.read_scenario(folder).rules
+    assert rules == ga.Rules(fire_control_m=1000, distance_bands_m=(500, 2000),
+                             metric_crs="EPSG:32636")
+
+
+def test_unknown_manifest_key(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "", extra='titel = "typo"\n')
+    with pytest.raises(ga.ScenarioError, match=r"unknown key.*titel.*known keys: name"):
+        ga.read_scenario(folder)
+
+
+def test_acled_format_is_not_available_yet(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'incidents = { path = "acled.csv", format = "acled" }\n')
+    (tmp_path / "acled.csv").write_text("event_date,latitude,longitude\n")
+    with pytest.raises(ga.ScenarioError, match="ACLED reader is not available yet"):
+        ga.read_scenario(folder)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    """A missing file, an unknown party and a bad corridor status land in one error."""
+    zones = zones_frame()
+    zones.loc[1, "party"] = "isis"
+    folder = make_folder(tmp_path, 'roads = "nowhere.geojson"\ncorridors = "c.geojson"\n',
+                         zones=zones)
+    corridors = corridors_frame()
+    corridors.loc[0, "status"] = "ajar"
+    corridors.to_file(tmp_path / "c.geojson")
+    with pytest.raises(ga.ScenarioError) as error:
+        ga.read_scenario(folder)
+    found = {(p.layer, p.row, p.column) for p in problems_of(error)}
+    assert found == {("roads", None, "path"), ("zones", 1, "party"),
+                     ("corridors", 0, "status")}
+    assert "nowhere.geojson" in str(error.value)
+
+
+def test_unreadable_file_names_layer_and_path(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'roads = "roads.geojson"\n')
+    (tmp_path / "roads.geojson").write_text("{ not json")
+    with pytest.raises(ga.ScenarioError, match="cannot read the file") as error:
+        ga.read_scenario(folder)
+    (problem,) = problems_of(error)
+    assert problem.layer == "roads" and problem.value.endswith("roads.geojson")
+
+
+def test_missing_zones_file_is_reported_once(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "")
+    (folder / "zones.geojson").unlink()
+    with pytest.raises(ga.ScenarioError) as error:
+        ga.read_scenario(folder)
+    assert [(p.layer, p.column) for p in problems_of(error)] == [("zones", "path")]
+
+
+def test_path_escaping_the_folder_is_rejected_unless_allowed(tmp_path: Path) -> None:
+    corridors_frame().to_file(tmp_path / "outside.geojson")
+    folder = make_folder(tmp_path / "scn", 'corridors = "../outside.geojson"\n')
+    with pytest.raises(ga.ScenarioError, match="outside the scenario folder") as error:
+        ga.read_scenario(folder)
+    assert problems_of(error)[0].value == "../outside.geojson"
+    scn = ga.read_scenario(folder, allow_outside=True)
+    assert len(scn.corridors) == 1
+
+
+def test_population_estimates_are_gathered(tmp_path: Path) -> None:
+    layers = ('population = [\n  { path = "un.geojson", source = "UN" },\n'
+              '  { path = "sw.csv", crs = "EPSG:4326", source = "Siege Watch" },\n'
+              '  { raster = "worldpop.tif", source = "WorldPop" },\n]\n')
+    folder = make_folder(tmp_path, layers)
+    gpd.GeoDataFrame({"population": [250000]}, geometry=[shapely.box(37.15, 36.1, 37.3, 36.3)],
+                     crs=4326).to_file(tmp_path / "un.geojson")
+    pd.DataFrame({"population": [275000], "lon": [37.2], "lat": [36.2]}).to_csv(
+        tmp_path / "sw.csv", index=False)
+    (tmp_path / "worldpop.tif").write_bytes(b"")  # rasters are only read when used
+    scn = ga.read_scenario(folder)
+    assert list(scn.population["source"]) == ["UN", "Siege Watch"]
+    assert list(scn.population["population"]) == [250000.0, 275000.0]
+    assert scn.population_rasters == (
+        PopulationRaster((tmp_path / "worldpop.tif").resolve(), "WorldPop", 1),)
+
+
+# ---------------------------------------------------------------------- writing
+def full_scenario(raster_folder: Path) -> ga.Scenario:
+    """Every kind of content, with text that needs escaping; the raster in ``raster_folder``."""
+    raster_folder.mkdir(parents=True, exist_ok=True)
+    (raster_folder / "pop.tif").write_bytes(b"")
+    population = gpd.GeoDataFrame(
+        {"population": [1200.0, 300.5], "source": ["UN", "UN"]},
+        geometry=[shapely.box(37.0, 36.1, 37.1, 36.2), shapely.Point(37.2, 36.2)], crs=4326)
+    return ga.Scenario.create(
+        'Aleppo "test"\nsecond line',
+        parties=[{"id": "saa", "name": "Army \\ allies", "side": "government side"},
+                 {"id": "reb", "side": "opposition", "color": "#27ae60"}],
+        zones=zones_frame(),
+        relations=[{"sides": ["government side", "opposition"], "relation": "hostile"}],
+        rear={"opposition": [(36.97, 36.3)], "government side": [(37.3, 36.0), (37.4, 36.1)]},
+        layers={"corridors": corridors_frame(), "population": population,
+                "facilities": gpd.GeoDataFrame(
+                    facilities_table().drop(columns=["lon", "lat"]),
+                    geometry=gpd.points_from_xy([37.2, 37.05], [36.2, 36.15]), crs=4326)},
+        population_rasters=(PopulationRaster(raster_folder / "pop.tif", "WorldPop ü"),),
+        rules={"fire_control_m": 1200.0, "scheme": "siege_watch"},
+        extent=(36.95, 36.05, 37.35, 36.40),
+        description="Illustrative; café",
+        sources=("OCHA", "MEE, 29 July"),
+        metadata={"author": "tests", "version": 2},
+    )
+
+
+@pytest.mark.parametrize("target", ["copy", "copy.gpkg"])
+def test_write_read_round_trip(tmp_path: Path, target: str) -> None:
+    """The raster lies in the folder written (or beside the GeoPackage), so no escape."""
+    raster_folder = tmp_path / target if target == "copy" else tmp_path
+    scn = full_scenario(raster_folder)
+    written = ga.write_scenario(scn, tmp_path / target)
+    assert written == tmp_path / target
+    back = ga.read_scenario(written)
+    assert back.equals(scn)
+    assert back.population_rasters[0].path == (raster_folder / "pop.tif").resolve()
+
+
+def test_written_manifest_is_readable_toml_with_iso_dates(tmp_path: Path) -> None:
+    folder = ga.write_scenario(full_scenario(tmp_path / "out"), tmp_path / "out")
+    manifest = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8"))
+    assert manifest["name"] == 'Aleppo "test"\nsecond line'
+    assert manifest["sides"]["government side"]["rear"] == [[37.3, 36.0], [37.4, 36.1]]
+    assert manifest["layers"]["population"][1]["source"] == "WorldPop ü"
+    zones = pyogrio.read_dataframe(folder / "zones.geojson", datetime_as_string=True)
+    assert zones["valid_from"].tolist()[1].startswith("2016-07-17")
+
+
+def test_raster_outside_a_written_folder_needs_allow_outside(tmp_path: Path) -> None:
+    scn = full_scenario(tmp_path / "src")
+    folder = ga.write_scenario(scn, tmp_path / "out")
+    with pytest.raises(ga.ScenarioError, match="outside the scenario folder"):
+        ga.read_scenario(folder)
+    assert ga.read_scenario(folder, allow_outside=True).equals(scn)
+
+
+def test_dump_toml_escapes_and_nests() -> None:
+    document = {"a": "tab\there \x01", "n": 1, "x": 1.5, "b": True, "l": [1, [2.0, 3.0]],
+                "t": {"k y": "v", "sub": {"z": [1]}}, "arr": [{"p": 1}, {"p": 2}]}
+    assert tomllib.loads(dump_toml(document)) == document
+
+
+def test_bundled_scenario_loads_cleanly() -> None:
+    try:
+        path = ga.datasets.data_path("aleppo_2016")
+    except FileNotFoundError:
+        pytest.skip("the bundled scenario is not there yet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scn = ga.read_scenario(path)
+    assert scn.zones.crs.to_epsg() == 4326
+    assert scn.change_dates("2016-07-01", "2016-12-31")[0] == dt.date(2016, 7, 1)
