@@ -274,7 +274,7 @@ def _prepare_layer(
         found.error(name, "coordinates must be finite numbers (found NaN or infinity)", row,
                     "geometry")
     present = ~missing & ~nonfinite
-    _check_range(name, frame, present, found)
+    present &= ~_check_range(name, frame, present, found)
     if shapely.has_z(geoms).any():
         frame["geometry"] = shapely.force_2d(geoms)
         found.repaired(name, "3D coordinates reduced to 2D")
@@ -359,19 +359,19 @@ def _keep_dimension(geom: shapely.Geometry, allowed: tuple[str, ...]) -> shapely
 
 
 def _check_range(name: str, frame: gpd.GeoDataFrame, present: np.ndarray,
-                 found: Findings) -> None:
-    """Coordinates outside the range of the layer's CRS (usually a wrong CRS)."""
+                 found: Findings) -> np.ndarray:
+    """Mask of rows with coordinates outside the range of the layer's CRS (a wrong CRS)."""
     crs = frame.crs
     if crs.is_geographic:
         limits, hint = (-180.0, -90.0, 180.0, 90.0), "longitude -180..180, latitude -90..90"
     else:
         area = crs.area_of_use
         if area is None:
-            return
+            return np.zeros(len(frame), dtype=bool)
         xmin, ymin, xmax, ymax = Transformer.from_crs(
             WGS84, crs, always_xy=True).transform_bounds(*area.bounds, densify_pts=21)
         if not np.isfinite([xmin, ymin, xmax, ymax]).all():
-            return
+            return np.zeros(len(frame), dtype=bool)
         # generous: projected CRSs stay usable well beyond their declared area of use
         dx, dy = (xmax - xmin) / 2, (ymax - ymin) / 2
         limits = (xmin - dx, ymin - dy, xmax + dx, ymax + dy)
@@ -382,6 +382,7 @@ def _check_range(name: str, frame: gpd.GeoDataFrame, present: np.ndarray,
     for row, box in zip(frame.index[bad], bounds[bad], strict=True):
         found.error(name, f"coordinates outside the valid range of {crs.to_string()} ({hint}); "
                     "is the CRS right?", row, "geometry", tuple(np.round(box, 3)))
+    return bad
 
 
 def _metric_crs(rules: Rules, extent: tuple[float, float, float, float] | None,
@@ -550,9 +551,15 @@ def validate(scenario: Scenario) -> list[Problem]:
     zones_m = np.asarray(zones.geometry.to_crs(metric).values)
     frame_m = gpd.GeoSeries([scenario.frame], crs=WGS84).to_crs(metric).iloc[0]
     start, end = _days(zones)
+    if scenario.date is not None:  # filtered by Scenario.at: look at that day only
+        day = int(np.datetime64(scenario.date, "D").astype(np.int64))
+        start = np.where(start <= day, np.iinfo(np.int64).min, start)
+        end = np.where(end > day, np.iinfo(np.int64).max, end)
     problems += _gaps(zones_m, frame_m, start, end)
     if scenario.declared_extent is not None:
-        outside = shapely.area(shapely.difference(zones_m, frame_m))
+        beyond = gpd.GeoSeries(shapely.difference(np.asarray(zones.geometry.values),
+                                                  scenario.frame), crs=WGS84)
+        outside = beyond.to_crs(metric).area.to_numpy()
         for row, area in zip(zones.index[outside >= 1.0], outside[outside >= 1.0], strict=True):
             problems.append(Problem("zones", f"reaches {area:,.0f} m² outside the declared "
                                     "extent; enlarge the extent or clip the zone", row,
