@@ -1,0 +1,258 @@
+"""Access status of pockets and pieces of areas, with the evidence behind it.
+
+The evidence of a piece of ground ``X`` held by side ``s`` (a pocket, or an area
+intersected with a pocket) is computed from the side's :class:`~geoaccess.territory.SideView`:
+
+- ``encircled``: no passable path links ``X`` to the rear (not connected at clearance 0);
+- ``fire_controlled``: not encircled, and not connected at ``fire_control_m``;
+- ``route_clearance_m``: the largest clearance at which ``X`` stays connected, found by
+  bisection on a 25 m grid up to 10 km (10 km means "at least"); 0 when encircled;
+- ``hostile_perimeter_share``: share of the exterior ring lying within ``snap_m`` of
+  hostile ground, the part along the frame left out;
+- ``open_corridors``: open corridors (any kind) whose entrance lies in ``X``;
+- with roads: ``roads_enter``, ``open_supply_routes`` (edge-disjoint usable, unexposed
+  road paths from ``X`` to the rear; ``NaN`` when no road enters) and the lifelines.
+
+:func:`decide_status` turns that evidence into one status and one sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .rules import AccessStatus
+
+if TYPE_CHECKING:
+    from .rules import Rules
+    from .territory import Projected, SideView
+
+__all__ = ["decide_status", "piece_evidence", "road_graph"]
+
+log = logging.getLogger(__name__)
+
+
+def decide_status(
+    *,
+    encircled: bool,
+    aid_corridor_open: bool,
+    fire_controlled: bool,
+    roads_enter: bool,
+    open_supply_routes: float | None,
+    encircled_days: int | None,
+    rules: Rules,
+    hostile_sides: tuple[str, ...] = (),
+    encircled_since: dt.date | None = None,
+    open_corridors: int = 0,
+) -> tuple[AccessStatus, str]:
+    """The access status of a piece of ground and one sentence saying why.
+
+    The rules (OCHA 2016, made computable):
+
+    1. encircled, no open ``aid``/``mixed`` corridor in its pocket: ``besieged`` (with
+       ``Rules(scheme="siege_watch")``, ``watchlist`` while encircled for fewer than
+       ``min_siege_days``; ``encircled_days=None`` means "long enough");
+    2. encircled, with such a corridor: ``hard_to_reach``;
+    3. not encircled but fire-controlled: ``hard_to_reach``;
+    4. not encircled, roads enter it, and no usable unexposed road link to the rear:
+       ``hard_to_reach``;
+    5. otherwise ``accessible``.
+
+    Parameters
+    ----------
+    encircled, aid_corridor_open, fire_controlled, roads_enter : bool
+        The evidence.
+    open_supply_routes : float or None
+        Usable unexposed road links to the rear (``None``/``NaN`` when no road enters).
+    encircled_days : int or None
+        Days the encirclement has lasted (Siege Watch scheme only).
+    rules : Rules
+        ``scheme``, ``min_siege_days`` and ``fire_control_m`` are used.
+    hostile_sides : tuple of str, optional
+        Named in the sentence.
+    encircled_since : datetime.date, optional
+        First day of the encirclement, named in the sentence.
+    open_corridors : int, optional
+        Open corridors of any kind with their entrance in the piece.
+
+    Returns
+    -------
+    tuple of (AccessStatus, str)
+
+    Examples
+    --------
+    >>> from geoaccess import Rules
+    >>> status, why = decide_status(encircled=True, aid_corridor_open=False,
+    ...     fire_controlled=False, roads_enter=False, open_supply_routes=None,
+    ...     encircled_days=3, rules=Rules(), hostile_sides=("government",),
+    ...     encircled_since=dt.date(2016, 7, 17))
+    >>> status.value
+    'besieged'
+    >>> print(why)
+    Encircled since 2016-07-17: every land path out crosses government ground or a
+    siege line; no open aid corridor.
+    >>> decide_status(encircled=True, aid_corridor_open=False, fire_controlled=False,
+    ...     roads_enter=False, open_supply_routes=None, encircled_days=3,
+    ...     rules=Rules(scheme="siege_watch"))[0].value
+    'watchlist'
+    """
+    enemy = " or ".join(hostile_sides) if hostile_sides else "hostile"
+    since = f" since {encircled_since.isoformat()}" if encircled_since else ""
+    fire = f"{rules.fire_control_m:,.0f} m"
+    routes = _count(open_supply_routes)
+    if encircled:
+        head = f"Encircled{since}: every land path out crosses {enemy} ground or a siege line"
+        if aid_corridor_open:
+            return (AccessStatus.HARD_TO_REACH,
+                    f"{head}, but an open aid corridor serves its pocket.")
+        tail = "no open aid corridor"
+        if open_corridors:
+            tail = (f"{open_corridors} open corridor{'s' if open_corridors > 1 else ''} "
+                    "here, none for aid")
+        if (rules.scheme == "siege_watch" and encircled_days is not None
+                and encircled_days < rules.min_siege_days):
+            return (AccessStatus.WATCHLIST,
+                    f"{head}; {tail}; encircled for {encircled_days} days, fewer than the "
+                    f"{rules.min_siege_days} Siege Watch requires.")
+        return AccessStatus.BESIEGED, f"{head}; {tail}."
+    if fire_controlled:
+        return (AccessStatus.HARD_TO_REACH,
+                f"Not encircled, but every link to the rear passes within {fire} of "
+                f"{enemy} ground (fire control).")
+    if roads_enter and routes == 0:
+        return (AccessStatus.HARD_TO_REACH,
+                "Not encircled, but no usable road link to the rear is out of fire "
+                "(0 open supply routes).")
+    text = f"Linked to the rear by ground farther than {fire} from {enemy} territory"
+    if roads_enter and routes:
+        text += f" and {routes} open supply route{'s' if routes > 1 else ''}"
+    return AccessStatus.ACCESSIBLE, text + "."
+
+
+def _count(value: float | None) -> int | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return int(value)
+
+
+def road_graph(proj: Projected, date: dt.date) -> object | None:
+    """The noded road graph of the roads valid on ``date`` (memoised per assessment).
+
+    ``None`` when the scenario has no roads valid that day, or when
+    :mod:`geoaccess.network` is not available.
+    """
+    roads = proj.layer_at("roads", date)
+    if roads is None or not len(roads):
+        return None
+    try:
+        network = importlib.import_module("geoaccess.network")
+    except ImportError:  # pragma: no cover - until the network module lands
+        log.warning("geoaccess.network is unavailable; roads are ignored")
+        return None
+    key = ("roads", tuple(roads.index))
+    if key not in proj.memo:
+        proj.memo[key] = network.build_road_graph(roads, snap_m=proj.rules.snap_m)
+    return proj.memo[key]
+
+
+def piece_evidence(
+    view: SideView,
+    geoms: np.ndarray,
+    *,
+    entrances: pd.DataFrame,
+    aid_pockets: set[str],
+    pocket_ids: np.ndarray,
+    graph: object | None,
+    full: bool,
+) -> pd.DataFrame:
+    """Evidence for pieces of ground held by one side (one row per geometry).
+
+    Parameters
+    ----------
+    view : SideView
+        The side's perspective.
+    geoms : numpy.ndarray of shapely.Geometry
+        Pockets or area pieces of the side, metric CRS.
+    entrances : DataFrame
+        Open corridors: ``entrance`` (point geometry) and ``kind``.
+    aid_pockets : set of str
+        Pockets served by an open aid or mixed corridor.
+    pocket_ids : numpy.ndarray of str
+        The pocket of each geometry.
+    graph : RoadGraph or None
+        The road graph of the date.
+    full : bool
+        Also compute ``route_clearance_m``, ``hostile_perimeter_share`` and lifelines.
+
+    Returns
+    -------
+    DataFrame
+        ``encircled``, ``fire_controlled``, ``route_clearance_m``,
+        ``hostile_perimeter_share``, ``open_corridors``, ``aid_corridor_open``,
+        ``roads_enter``, ``open_supply_routes``, ``lifelines``.
+    """
+    rules = view.ground.projected.rules
+    geoms = np.asarray(geoms, dtype=object)
+    n = len(geoms)
+    encircled = view.encircled(geoms)
+    fire = ~encircled & ~view.connected(geoms, rules.fire_control_m)
+    out = pd.DataFrame({
+        "encircled": encircled,
+        "fire_controlled": fire,
+        "route_clearance_m": view.route_clearance(geoms) if full else np.full(n, np.nan),
+        "hostile_perimeter_share": (view.hostile_perimeter_share(geoms) if full
+                                    else np.full(n, np.nan)),
+        "open_corridors": _entrances_in(geoms, entrances, rules.snap_m),
+        "aid_corridor_open": np.isin(np.asarray(pocket_ids, dtype=object),
+                                     list(aid_pockets)),
+    })
+    enter, routes, lifelines = _road_evidence(view, geoms, graph)
+    out["roads_enter"] = enter
+    out["open_supply_routes"] = routes
+    out["lifelines"] = pd.Series(lifelines, dtype=object)
+    return out
+
+
+def _entrances_in(geoms: np.ndarray, entrances: pd.DataFrame, snap_m: float) -> np.ndarray:
+    counts = np.zeros(len(geoms), dtype=int)
+    if not len(entrances) or not len(geoms):
+        return counts
+    tree = shapely.STRtree(geoms)
+    hits = tree.query(entrances["entrance"].to_numpy(dtype=object), predicate="dwithin",
+                      distance=snap_m)
+    # an entrance counts once, for the nearest piece
+    first = pd.Series(hits[1]).groupby(hits[0]).first()
+    np.add.at(counts, first.to_numpy(dtype=int), 1)
+    return counts
+
+
+def _road_evidence(view: SideView, geoms: np.ndarray, graph: object | None
+                   ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    n = len(geoms)
+    enter = np.zeros(n, dtype=bool)
+    routes = np.full(n, np.nan)
+    lifelines: list[np.ndarray] = [np.zeros(0, dtype=int) for _ in range(n)]
+    if graph is None or not n:
+        return enter, routes, lifelines
+    network = importlib.import_module("geoaccess.network")
+    proj, rules = view.ground.projected, view.ground.projected.rules
+    usable = network.usable_segments(graph, hostile=view.hostile,
+                                     barriers=view.barrier_lines, snap_m=rules.snap_m)
+    anchors = proj.anchors.get(view.side)
+    rear = network.rear_nodes(graph, frame=proj.frame, anchors=anchors, snap_m=rules.snap_m)
+    for i, geom in enumerate(geoms):  # one graph search per piece
+        exposed = network.exposed_segments(graph, hostile=view.hostile, area=geom,
+                                           fire_control_m=rules.fire_control_m)
+        found = network.supply_routes(graph, area=geom, usable=usable, exposed=exposed,
+                                      rear=rear)
+        enter[i] = bool(found.enters)
+        if found.enters:
+            routes[i] = float(found.open_supply_routes)
+        lifelines[i] = np.asarray(found.lifelines, dtype=int)
+    return enter, routes, lifelines

@@ -1,0 +1,514 @@
+"""The pipeline behind :func:`geoaccess.assess`: status of every area on one date.
+
+Steps (all geometry in the scenario's metric CRS, projected once per assessment):
+
+1. territories, pockets and front lines of every side (:func:`~geoaccess.territory.ground_at`);
+2. corridors and their entrance pockets (:mod:`geoaccess.corridors`);
+3. every area intersected with every side's pockets; each piece gets evidence and a status
+   from its side's perspective (:mod:`geoaccess.access`); without an areas layer the
+   pockets are the reporting units (``area_id`` = ``pocket_id``);
+4. each area reports the piece holding most of its population (area-weighted share of its
+   ``population``; by area when it has none) and its population split by status;
+   an area no side holds at all is reported ``accessible`` with ``side`` empty;
+5. ``status_since`` by walking back over earlier change dates (statuses only) until the
+   status differs; when the walk reaches the scenario's first date the status has held
+   *since at least* that date, which is reported. The same walk gives the first day of
+   an encirclement (Siege Watch's ``encircled_days``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .access import decide_status, piece_evidence, road_graph
+from .corridors import aid_pockets, corridor_table, open_entrances
+from .crs import WGS84
+from .results import Assessment
+from .rules import AccessStatus, Rules
+from .scenario import Scenario
+from .temporal import TEMPORAL_COLUMNS, DateLike, as_date
+from .territory import Ground, Projected, ground_at, project_scenario, side_view
+
+__all__ = ["assess"]
+
+log = logging.getLogger(__name__)
+
+STATUSES = tuple(s.value for s in AccessStatus)
+EVIDENCE = ["encircled", "fire_controlled", "hostile_perimeter_share", "route_clearance_m",
+            "open_corridors", "open_supply_routes"]
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Everything evaluated on one date, before the backward walk (metric CRS)."""
+
+    ground: Ground
+    full: bool
+    pockets: gpd.GeoDataFrame
+    pieces: gpd.GeoDataFrame
+    units: gpd.GeoDataFrame
+    corridors: gpd.GeoDataFrame
+    graph: object | None
+
+
+def assess(scn: Scenario, date: DateLike, rules: Rules | None = None) -> Assessment:
+    """Access status of every area (or pocket) on one date, with its evidence.
+
+    Parameters
+    ----------
+    scn : Scenario
+        The scenario (not modified).
+    date : date-like
+        The day assessed.
+    rules : Rules, optional
+        Defaults to the scenario's own rules.
+
+    Returns
+    -------
+    Assessment
+        Frames in EPSG:4326: ``areas`` (``status``, ``status_since``, ``reason``, the
+        evidence and the population split by status), ``pockets``, ``front_lines``,
+        ``corridors``, ``facilities``, ``lifelines`` and the ``population`` table.
+
+    Examples
+    --------
+    >>> import geoaccess as ga
+    >>> res = ga.assess(ga.datasets.aleppo_2016(), "2016-07-20")  # doctest: +SKIP
+    >>> res.areas[["area_id", "status"]].head()  # doctest: +SKIP
+    """
+    rules = rules if rules is not None else scn.rules
+    day = as_date(date)
+    proj = project_scenario(scn, rules)
+    snap = evaluate(proj, day, full=True)
+    since = history(proj, day, snap.units)
+    return build_assessment(snap, since)
+
+
+# ---------------------------------------------------------------------- one date
+def evaluate(proj: Projected, day: dt.date, *, full: bool) -> Snapshot:
+    """Evidence and base status (Siege Watch's day count not yet applied) on ``day``.
+
+    ``full=False`` is the light path used by the backward walk and the timeline: it skips
+    route clearance, perimeter shares and lifelines.
+    """
+    ground = ground_at(proj, day)
+    areas = proj.layer_at("areas", day)
+    corridors = corridor_table(ground, areas=areas)
+    entrances = open_entrances(corridors)
+    aid = aid_pockets(corridors)
+    graph = road_graph(proj, day)
+    pockets = ground.pockets.copy()
+    pieces = _pieces(areas, pockets) if areas is not None else None
+    found: dict[str, list[pd.DataFrame]] = {"pockets": [], "pieces": []}
+    for side in ground.sides:
+        view = None
+        for key, frame in (("pockets", pockets), ("pieces", pieces)):
+            if frame is None:
+                continue
+            rows = frame.index[(frame["side"] == side).to_numpy()]
+            if not len(rows):
+                continue
+            view = view or side_view(ground, side)
+            ev = piece_evidence(view, frame.geometry.loc[rows].to_numpy(dtype=object),
+                                entrances=entrances, aid_pockets=aid,
+                                pocket_ids=frame.loc[rows, "pocket_id"].to_numpy(),
+                                graph=graph, full=full)
+            ev.index = rows
+            ev["hostile_sides"] = pd.Series([view.hostile_sides] * len(rows), index=rows,
+                                            dtype=object)
+            found[key].append(ev)
+    pockets = _with_base_status(_joined(pockets, found["pockets"]), proj.rules)
+    if pieces is None:
+        pieces = pockets.assign(area_id=pockets["pocket_id"], population=np.nan, share=1.0)
+    else:
+        pieces = _with_base_status(_joined(pieces, found["pieces"]), proj.rules)
+    units = _units(areas, pieces, pockets)
+    return Snapshot(ground, full, pockets, pieces, units, corridors, graph)
+
+
+def _joined(frame: gpd.GeoDataFrame, evidence: list[pd.DataFrame]) -> gpd.GeoDataFrame:
+    return frame.join(pd.concat(evidence)) if evidence else frame
+
+
+def _pieces(areas: gpd.GeoDataFrame, pockets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every area cut by every pocket, with its population share."""
+    tree = shapely.STRtree(pockets.geometry.values)
+    ai, pi = tree.query(areas.geometry.values, predicate="intersects")
+    geoms = shapely.intersection(areas.geometry.values[ai], pockets.geometry.values[pi])
+    keep = shapely.area(geoms) > 0
+    ai, pi, geoms = ai[keep], pi[keep], geoms[keep]
+    share = shapely.area(geoms) / shapely.area(areas.geometry.values[ai])
+    return gpd.GeoDataFrame(
+        {
+            "area_id": areas["area_id"].to_numpy(dtype=object)[ai],
+            "pocket_id": pockets["pocket_id"].to_numpy(dtype=object)[pi],
+            "side": pockets["side"].to_numpy(dtype=object)[pi],
+            "share": share,
+            "population": _piece_population(areas, ai, share),
+        },
+        geometry=gpd.GeoSeries(geoms, crs=areas.crs),
+    )
+
+
+def _piece_population(areas: gpd.GeoDataFrame, rows: np.ndarray, share: np.ndarray
+                      ) -> np.ndarray:
+    """Population of area pieces: the area's ``population`` split by area share.
+
+    The single place where population enters the status pipeline (to be replaced by
+    :func:`geoaccess.allocate_population`).
+    """
+    if "population" not in areas:
+        return np.full(len(rows), np.nan)
+    values = pd.to_numeric(areas["population"], errors="coerce").to_numpy(dtype=float)
+    return values[rows] * share
+
+
+def _with_base_status(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    if "encircled" not in frame:
+        for column in EVIDENCE:
+            frame[column] = pd.Series(dtype=float)
+        frame["aid_corridor_open"] = pd.Series(dtype=bool)
+        frame["roads_enter"] = pd.Series(dtype=bool)
+        frame["lifelines"] = pd.Series(dtype=object)
+        frame["hostile_sides"] = pd.Series(dtype=object)
+        frame["base_status"] = pd.Series(dtype=object)
+        return frame
+    decided = [_decide(row, rules, days=None, since=None) for row in
+               frame.itertuples(index=False)]
+    frame["base_status"] = pd.Series([d[0].value for d in decided], index=frame.index,
+                                     dtype=object)
+    return frame
+
+
+def _decide(row: object, rules: Rules, *, days: int | None, since: dt.date | None
+            ) -> tuple[AccessStatus, str]:
+    return decide_status(
+        encircled=bool(row.encircled),  # type: ignore[attr-defined]
+        aid_corridor_open=bool(row.aid_corridor_open),  # type: ignore[attr-defined]
+        fire_controlled=bool(row.fire_controlled),  # type: ignore[attr-defined]
+        roads_enter=bool(row.roads_enter),  # type: ignore[attr-defined]
+        open_supply_routes=row.open_supply_routes,  # type: ignore[attr-defined]
+        encircled_days=days,
+        rules=rules,
+        hostile_sides=row.hostile_sides,  # type: ignore[attr-defined]
+        encircled_since=since,
+        open_corridors=int(row.open_corridors),  # type: ignore[attr-defined]
+    )
+
+
+def _units(areas: gpd.GeoDataFrame | None, pieces: gpd.GeoDataFrame,
+           pockets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per reporting unit with the index of its dominant piece (``-1``: none)."""
+    if areas is None:
+        units = gpd.GeoDataFrame(
+            {"area_id": pockets["pocket_id"].to_numpy(dtype=object),
+             "name": pockets["pocket_id"].to_numpy(dtype=object),
+             "total": np.full(len(pockets), np.nan)},
+            geometry=pockets.geometry.values, crs=pockets.crs)
+    else:
+        names = (areas["name"] if "name" in areas else areas["area_id"]).astype(object)
+        total = (pd.to_numeric(areas["population"], errors="coerce").to_numpy(dtype=float)
+                 if "population" in areas else np.full(len(areas), np.nan))
+        units = gpd.GeoDataFrame(
+            {"area_id": areas["area_id"].to_numpy(dtype=object),
+             "name": names.where(names.notna(), None).to_numpy(dtype=object),
+             "total": total},
+            geometry=areas.geometry.values, crs=areas.crs)
+    weight = pieces["population"].fillna(0.0) + pieces["share"] * 1e-9
+    order = weight.sort_values(ascending=False, kind="stable").index
+    dominant = pieces.loc[order].drop_duplicates("area_id")
+    lookup = pd.Series(dominant.index, index=dominant["area_id"].to_numpy())
+    units["piece"] = units["area_id"].map(lookup).fillna(-1).astype(int).to_numpy()
+    has = units["piece"].to_numpy() >= 0
+    base = np.full(len(units), AccessStatus.ACCESSIBLE.value, dtype=object)
+    encircled = np.zeros(len(units), dtype=bool)
+    base[has] = pieces.loc[units["piece"].to_numpy()[has], "base_status"].to_numpy()
+    encircled[has] = pieces.loc[units["piece"].to_numpy()[has], "encircled"].to_numpy(bool)
+    units["base_status"] = base
+    units["encircled"] = encircled
+    return units
+
+
+# ---------------------------------------------------------------------- since when
+def first_date(scn: Scenario) -> dt.date | None:
+    """The earliest ``valid_from``/``valid_to`` of any layer (``None`` when undated)."""
+    days = [
+        frame[column].min()
+        for frame in scn.layers.values()
+        for column in TEMPORAL_COLUMNS
+        if column in frame and frame[column].notna().any()
+    ]
+    return min(pd.Timestamp(d).date() for d in days) if days else None
+
+
+def history(proj: Projected, day: dt.date, units: pd.DataFrame) -> pd.DataFrame:
+    """First day of each unit's current base-status run and of its encirclement.
+
+    Walks back over the change dates before ``day`` evaluating statuses only, until every
+    unit's status (and encirclement) differs or the scenario's first date is reached.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``area_id``: ``base_since``, ``encircled_since`` (``NaT``-like
+        ``None`` when not encircled) and ``at_least`` (the walk reached the first date).
+    """
+    ids = units["area_id"].to_numpy(dtype=object)
+    base = units["base_status"].to_numpy(dtype=object)
+    enc = units["encircled"].to_numpy(dtype=bool)
+    first = first_date(proj.scenario) or day
+    dates = proj.scenario.change_dates(min(first, day), day)
+    latest = dates[-1]
+    base_since = np.full(len(ids), latest, dtype=object)
+    enc_since = np.where(enc, latest, None).astype(object)
+    open_base, open_enc = np.ones(len(ids), dtype=bool), enc.copy()
+    for t in reversed(dates[:-1]):
+        if not (open_base.any() or open_enc.any()):
+            break
+        past = evaluate(proj, t, full=False).units.set_index("area_id")
+        same = pd.Series(base, index=ids).eq(
+            past["base_status"].reindex(ids).astype(object)).to_numpy(bool)
+        was_enc = past["encircled"].reindex(ids).astype(object).fillna(False).to_numpy(bool)
+        open_base &= same
+        open_enc &= was_enc
+        base_since[open_base] = t
+        enc_since[open_enc] = t
+    at_least = open_base & (base_since == dates[0])
+    return pd.DataFrame({"base_since": base_since, "encircled_since": enc_since,
+                         "at_least": at_least}, index=pd.Index(ids, dtype=object))
+
+
+def final_status(row: object, rules: Rules, day: dt.date, base_since: dt.date,
+                 enc_since: dt.date | None) -> tuple[AccessStatus, str, dt.date]:
+    """Status, reason and first day of the status, Siege Watch's day count applied."""
+    days = (day - enc_since).days if enc_since is not None else None
+    status, reason = _decide(row, rules, days=days, since=enc_since)
+    since = base_since
+    if (status is AccessStatus.BESIEGED and rules.scheme == "siege_watch"
+            and enc_since is not None):
+        since = max(base_since, enc_since + dt.timedelta(days=rules.min_siege_days))
+    return status, reason, since
+
+
+# ---------------------------------------------------------------------- frames
+def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:
+    """Assemble the result frames of one date (EPSG:4326)."""
+    proj, day = snap.ground.projected, snap.ground.date
+    rules = proj.rules
+    units, pieces = snap.units, snap.pieces.copy()
+    since = since.reindex(units["area_id"].to_numpy())
+    area_rows = []
+    for unit, (base_since, enc_since) in zip(
+            units.itertuples(index=False),
+            since[["base_since", "encircled_since"]].itertuples(index=False), strict=True):
+        if unit.piece < 0:
+            area_rows.append((AccessStatus.ACCESSIBLE.value,
+                              f"No side holds this area on {day.isoformat()}.", base_since))
+            continue
+        status, reason, first = final_status(pieces.loc[unit.piece], rules, day, base_since,
+                                             enc_since)
+        area_rows.append((status.value, reason, first))
+    enc_by_pocket = _pocket_encircled_since(units, pieces, since)
+    dominant = dict(zip(units["piece"], since["encircled_since"], strict=True))
+    piece_status = [
+        final_status(row, rules, day, day,
+                     dominant.get(i, enc_by_pocket.get(row.pocket_id)))[:2]
+        for i, row in zip(pieces.index, pieces.itertuples(index=False), strict=True)
+    ]
+    pieces["status"] = pd.Series([s.value for s, _ in piece_status], index=pieces.index,
+                                 dtype=object)
+    pockets = snap.pockets.copy()
+    pocket_status = [
+        final_status(row, rules, day, day, enc_by_pocket.get(row.pocket_id))[:2]
+        for row in pockets.itertuples(index=False)
+    ]
+    pockets["status"] = [s.value for s, _ in pocket_status]
+    pockets["reason"] = [r for _, r in pocket_status]
+    areas = _areas_frame(units, pieces, pockets, area_rows, since)
+    return Assessment(
+        scenario=proj.scenario.at(day),
+        date=day,
+        rules=rules,
+        metric_crs=proj.crs,
+        areas=to_wgs84(areas),
+        pockets=to_wgs84(pockets[["pocket_id", "side", "parties", "area_km2", *EVIDENCE,
+                                  "status", "reason", "geometry"]]),
+        front_lines=to_wgs84(snap.ground.front),
+        corridors=to_wgs84(snap.corridors.drop(columns="entrance")),
+        facilities=_facilities(snap, pieces),
+        lifelines=_lifelines(snap, units, pieces),
+        population=_population_table(areas),
+        siege_lines=proj.scenario.at(day).siege_lines,
+        details={"full": snap.full, "status_since_at_least": dict(
+            zip(since.index, since["at_least"], strict=True))},
+    )
+
+
+def _pocket_encircled_since(units: pd.DataFrame, pieces: pd.DataFrame, since: pd.DataFrame
+                            ) -> dict[str, dt.date]:
+    """Earliest encirclement start of the areas each pocket dominates."""
+    has = units["piece"].to_numpy() >= 0
+    pocket = pieces.loc[units["piece"].to_numpy()[has], "pocket_id"].to_numpy(dtype=object)
+    start = since["encircled_since"].to_numpy(dtype=object)[has]
+    out: dict[str, dt.date] = {}
+    for pid, first in zip(pocket, start, strict=True):
+        if first is not None and (pid not in out or first < out[pid]):
+            out[pid] = first
+    return out
+
+
+def _areas_frame(units: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame,
+                 pockets: gpd.GeoDataFrame, rows: list[tuple[str, str, dt.date]],
+                 since: pd.DataFrame) -> gpd.GeoDataFrame:
+    idx = units["piece"].to_numpy()
+    has = idx >= 0
+    def pick(column: str, source: pd.DataFrame = pieces, fill: object = None) -> np.ndarray:
+        out = np.full(len(units), fill, dtype=object)
+        out[has] = source.loc[idx[has], column].to_numpy(dtype=object)
+        return out
+    share = pockets.set_index("pocket_id")["hostile_perimeter_share"]
+    pocket_id = pick("pocket_id")
+    frame = gpd.GeoDataFrame(
+        {"area_id": units["area_id"].to_numpy(dtype=object),
+         "name": units["name"].to_numpy(dtype=object),
+         "side": pick("side"), "pocket_id": pocket_id,
+         "status": [r[0] for r in rows],
+         "status_since": [r[2] for r in rows],
+         "reason": [r[1] for r in rows]},
+        geometry=units.geometry.values, crs=units.crs)
+    frame["encircled"] = pick("encircled", fill=False).astype(bool)
+    frame["fire_controlled"] = pick("fire_controlled", fill=False).astype(bool)
+    frame["hostile_perimeter_share"] = pd.Series(pocket_id).map(share).to_numpy(float)
+    for column in ("route_clearance_m", "open_corridors", "open_supply_routes"):
+        frame[column] = pick(column, fill=np.nan).astype(float)
+    split = (pieces.groupby(["area_id", "status"])["population"].sum(min_count=1)
+             .unstack("status").reindex(index=frame["area_id"], columns=list(STATUSES)))
+    total = units["total"].to_numpy(dtype=float)
+    for status in STATUSES:
+        values = split[status].to_numpy(dtype=float)
+        frame[f"population_{status}"] = np.where(np.isnan(total), np.nan,
+                                                 np.nan_to_num(values))
+    assigned = np.nan_to_num(split.to_numpy(dtype=float)).sum(axis=1)
+    unmapped = total - assigned
+    frame["population_unmapped"] = np.where(np.abs(unmapped) < 1e-6 * np.abs(total), 0.0,
+                                            np.clip(unmapped, 0.0, None))
+    frame["population"] = total
+    return frame.set_geometry("geometry")
+
+
+def _facilities(snap: Snapshot, pieces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    proj, day = snap.ground.projected, snap.ground.date
+    rules = proj.rules
+    facilities = proj.layer_at("facilities", day)
+    if facilities is None:
+        return gpd.GeoDataFrame({"facility_id": [], "status": []},
+                                geometry=gpd.GeoSeries([], crs=WGS84))
+    points = facilities.geometry.values
+    out = facilities.copy()
+    status = np.full(len(out), None, dtype=object)
+    side = np.full(len(out), None, dtype=object)
+    area = np.full(len(out), None, dtype=object)
+    if len(pieces):
+        fi, pi = shapely.STRtree(pieces.geometry.values).query(points, predicate="within")
+        status[fi] = pieces["status"].to_numpy(dtype=object)[pi]
+        side[fi] = pieces["side"].to_numpy(dtype=object)[pi]
+        area[fi] = pieces["area_id"].to_numpy(dtype=object)[pi]
+    out["status"], out["side"], out["area_id"] = status, side, area
+    front = snap.ground.front_union
+    out["distance_to_front_m"] = (np.full(len(out), np.nan) if front.is_empty
+                                  else shapely.distance(points, front))
+    out["incidents_nearby"] = _recent_incidents(proj, day, points, rules)
+    return to_wgs84(out)
+
+
+def _recent_incidents(proj: Projected, day: dt.date, points: np.ndarray, rules: Rules
+                      ) -> np.ndarray:
+    """Incidents within ``incident_radius_m`` in the ``incident_window_days`` up to ``day``."""
+    incidents = proj.layers.get("incidents")
+    counts = np.zeros(len(points), dtype=int)
+    if incidents is None or not len(incidents) or not len(points):
+        return counts
+    when = pd.to_datetime(incidents["date"], errors="coerce")
+    last = pd.Timestamp(day)
+    recent = ((when <= last) & (when > last - pd.Timedelta(days=rules.incident_window_days)))
+    chosen = incidents.geometry.values[recent.to_numpy(bool)]
+    if len(chosen):
+        fi, _ = shapely.STRtree(chosen).query(points, predicate="dwithin",
+                                              distance=rules.incident_radius_m)
+        counts = np.bincount(fi, minlength=len(points))
+    return counts
+
+
+def _lifelines(snap: Snapshot, units: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame
+               ) -> gpd.GeoDataFrame:
+    """Road segments whose loss cuts an area's last usable road link, with who depends."""
+    columns = ["segment_id", "road", "name", "area_ids", "areas", "population", "length_m"]
+    has = units["piece"].to_numpy() >= 0
+    if snap.graph is None or "lifelines" not in pieces or not has.any():
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=WGS84))
+    links = pd.DataFrame({
+        "area_id": units["area_id"].to_numpy(dtype=object)[has],
+        "population": units["total"].to_numpy(dtype=float)[has],
+        "segment_id": pieces.loc[units["piece"].to_numpy()[has], "lifelines"].to_numpy(),
+    }).explode("segment_id").dropna(subset=["segment_id"])
+    if not len(links):
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=WGS84))
+    grouped = links.groupby("segment_id").agg(
+        area_ids=("area_id", lambda a: ", ".join(sorted(map(str, a)))),
+        areas=("area_id", "nunique"), population=("population", "sum"))
+    segments = snap.graph.segments  # type: ignore[attr-defined]
+    seg = segments.iloc[grouped.index.to_numpy(dtype=int)]
+    out = gpd.GeoDataFrame(
+        {"segment_id": grouped.index.to_numpy(dtype=int),
+         "road": seg["road"].to_numpy(dtype=object),
+         "name": (seg["name"].to_numpy(dtype=object) if "name" in seg else None),
+         "area_ids": grouped["area_ids"].to_numpy(dtype=object),
+         "areas": grouped["areas"].to_numpy(dtype=int),
+         "population": grouped["population"].to_numpy(dtype=float),
+         "length_m": seg.geometry.length.to_numpy()},
+        geometry=seg.geometry.values, crs=segments.crs)
+    return to_wgs84(out.sort_values("population", ascending=False, kind="stable"))
+
+
+def _population_table(areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Population and number of areas by status, with the unmapped part and the total."""
+    rows = [
+        {"status": status, "areas": int((areas["status"] == status).sum()),
+         "population": float(np.nansum(areas[f"population_{status}"]))}
+        for status in STATUSES
+    ]
+    rows.append({"status": "unmapped", "areas": 0,
+                 "population": float(np.nansum(areas["population_unmapped"]))})
+    rows.append({"status": "total", "areas": len(areas),
+                 "population": float(np.nansum(areas["population"]))})
+    return pd.DataFrame(rows)
+
+
+def restore_package_names() -> None:
+    """Re-point ``geoaccess.assess``/``geoaccess.timeline`` at the functions.
+
+    Importing a submodule sets the package attribute of the same name to the module,
+    hiding the function that ``geoaccess.__getattr__`` exposes; internal importers call
+    this right after importing.
+    """
+    package = sys.modules.get(__package__ or "geoaccess")
+    if package is None:
+        return
+    for name in ("assess", "timeline"):
+        module = sys.modules.get(f"{package.__name__}.{name}")
+        if module is not None and isinstance(getattr(package, name, None), ModuleType):
+            setattr(package, name, getattr(module, name))
+
+
+def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A metric frame reprojected to EPSG:4326 with a fresh index."""
+    return frame.to_crs(WGS84).reset_index(drop=True)
