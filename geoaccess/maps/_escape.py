@@ -1,0 +1,86 @@
+"""Escaping of text from data before it reaches HTML or JavaScript.
+
+Every string that comes from a scenario (names, sources, reasons, ids) goes through
+:func:`esc` before it is put into markup, and every JSON document embedded in a
+``<script>`` goes through :func:`script_json`. folium places tooltip and popup text
+inside JavaScript template literals and inserts it with ``innerHTML``, so the escaping
+also neutralises the characters that matter there (backtick, ``$`` and backslash).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+from typing import Any
+
+__all__ = ["esc", "script_json", "text"]
+
+_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def text(value: Any, *, missing: str = "") -> str:
+    """Plain text of a data value: ``missing`` for None/NaN, ISO format for dates.
+
+    Examples
+    --------
+    >>> text(None), text(float("nan"), missing="n/a"), text(dt.date(2016, 7, 20))
+    ('', 'n/a', '2016-07-20')
+    """
+    if value is None:
+        return missing
+    if isinstance(value, float) and math.isnan(value):
+        return missing
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    try:
+        import pandas as pd
+
+        if value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+            return missing
+        if isinstance(value, pd.Timestamp):
+            return value.date().isoformat()
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def esc(value: Any, *, missing: str = "") -> str:
+    """HTML-escape a data value so it is shown as text, never run as markup or code.
+
+    Quotes are escaped too, and so are backtick, ``$`` and backslash, which would
+    otherwise end or interpolate the JavaScript template literals folium writes
+    tooltips and popups into.
+
+    Examples
+    --------
+    >>> esc('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    >>> esc("${1+1}`")
+    '&#36;{1+1}&#96;'
+    >>> esc(None, missing="unknown")
+    'unknown'
+    """
+    return html.escape(text(value, missing=missing), quote=True).translate(_TEMPLATE_LITERAL)
+
+
+def script_json(obj: Any) -> str:
+    r"""JSON safe to embed inside ``<script>``: ``<``, ``>`` and ``&`` as unicode escapes.
+
+    No ``</script>`` or ``<!--`` can survive, and the line separators that older
+    JavaScript engines reject in string literals are escaped too.
+
+    Examples
+    --------
+    >>> script_json({"name": "</script><!--"})
+    '{"name": "\\u003c/script\\u003e\\u003c!--"}'
+    """
+    return (
+        json.dumps(obj, ensure_ascii=False, allow_nan=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

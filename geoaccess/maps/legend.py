@@ -1,0 +1,282 @@
+"""Small reusable map furniture: a categorical legend, a title and a sources note.
+
+folium has no categorical legend, so :class:`Legend` is a Leaflet control written as a
+branca ``MacroElement``. All three build their HTML in Python from escaped text and hand
+it to JavaScript as a JSON string literal (:func:`script_json`), so nothing from data is
+ever markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+
+from ._escape import esc, script_json
+from .style import safe_color
+
+__all__ = [
+    "Legend",
+    "LegendItem",
+    "LegendSection",
+    "MapTitle",
+    "SourcesNote",
+    "add_css",
+    "legend_html",
+    "legend_sections",
+]
+
+Symbol = str  # "fill" | "hatch" | "outline" | "line" | "dash" | "dot" | "glyph"
+
+_CSS = """<style>
+.ga-box{background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;
+  box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.35 system-ui,sans-serif;color:#222}
+.ga-legend{max-height:60vh;overflow-y:auto;min-width:150px}
+.ga-legend h4{font-size:12px;margin:6px 0 2px;font-weight:600}
+.ga-legend h4:first-child{margin-top:0}
+.ga-legend-item{display:flex;align-items:center;gap:6px;margin:1px 0;white-space:nowrap}
+.ga-swatch{display:inline-block;width:16px;height:12px;flex:none;box-sizing:border-box}
+.ga-glyph{display:inline-flex;align-items:center;justify-content:center;width:16px;
+  height:16px;border-radius:50%;font:bold 10px/1 system-ui,sans-serif;color:#fff;flex:none}
+.ga-count{color:#666}
+.ga-title{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:800;
+  text-align:center;pointer-events:none}
+.ga-title strong{display:block;font-size:15px}
+.ga-sources{max-width:340px;font-size:11px}
+.ga-sources .ga-disclaimer{font-style:italic;margin-top:2px}
+.ga-detail table{border-collapse:collapse;margin-top:4px}
+.ga-detail th{text-align:left;padding:1px 8px 1px 0;font-weight:600;vertical-align:top}
+.ga-detail td{padding:1px 0;max-width:260px}
+.ga-detail .ga-note{margin:4px 0 0;max-width:300px;white-space:normal}
+.ga-arrow{font-size:18px;line-height:18px;text-shadow:0 0 2px #fff}
+.ga-timeline{min-width:260px}
+.ga-timeline input{width:100%}
+.ga-timeline .ga-date-stamp{font-weight:600;font-size:13px}
+</style>"""
+
+
+def add_css(m: folium.Map) -> None:
+    """Add the geoaccess stylesheet to the map's page once."""
+    figure = m.get_root()
+    if isinstance(figure, Figure):
+        figure.header.add_child(Element(_CSS), name="geoaccess_css")
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    """One entry: ``key`` (for scripts), ``label`` (text from data is fine), colour, symbol."""
+
+    key: str
+    label: str
+    color: str
+    symbol: Symbol = "fill"
+    glyph: str = ""
+
+
+@dataclass(frozen=True)
+class LegendSection:
+    """A titled group of legend entries."""
+
+    title: str
+    items: tuple[LegendItem, ...]
+
+
+def _swatch(item: LegendItem) -> str:
+    color = safe_color(item.color, default="#777777")
+    if item.symbol == "glyph":
+        return f'<i class="ga-glyph" style="background:{color}">{esc(item.glyph)}</i>'
+    styles = {
+        "fill": f"background:{color};opacity:.8",
+        "hatch": (f"border:2px solid {color};background:repeating-linear-gradient("
+                  f"45deg,{color} 0 2px,transparent 2px 5px)"),
+        "outline": f"border:2px solid {color}",
+        "line": f"height:0;border-top:3px solid {color}",
+        "dash": f"height:0;border-top:3px dashed {color}",
+        "dot": f"width:10px;height:10px;border-radius:50%;background:{color}",
+    }
+    return f'<i class="ga-swatch" style="{styles.get(item.symbol, styles["fill"])}"></i>'
+
+
+def legend_html(sections: Sequence[LegendSection]) -> str:
+    """The escaped HTML of a legend (also used by the timeline control).
+
+    Examples
+    --------
+    >>> item = LegendItem("besieged", "<b>besieged</b>", "#a50026", "hatch")
+    >>> html = legend_html([LegendSection("Access status", (item,))])
+    >>> "&lt;b&gt;besieged" in html and "<b>" not in html
+    True
+    """
+    parts = []
+    for section in sections:
+        if not section.items:
+            continue
+        parts.append(f"<h4>{esc(section.title)}</h4>")
+        for item in section.items:
+            parts.append(
+                f'<div class="ga-legend-item" data-ga-key="{esc(item.key)}">'
+                f'{_swatch(item)}<span>{esc(item.label)}</span>'
+                f'<span class="ga-count"></span></div>'
+            )
+    return "".join(parts)
+
+
+class _Control(MacroElement):
+    """A Leaflet control holding pre-escaped HTML (``html`` is trusted markup)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+        {{ this.get_name() }}.onAdd = function (map) {
+            var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
+            div.innerHTML = {{ this.html_json }};
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, *, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "GeoaccessControl"
+        self.position = position
+        self.css_class = css_class
+        self.html_json = script_json(html)
+
+
+class Legend(_Control):
+    """A categorical legend as a Leaflet control.
+
+    Parameters
+    ----------
+    sections : sequence of LegendSection
+        Groups of entries; labels are escaped.
+    position : str
+        Leaflet control corner, ``"bottomright"`` by default.
+    """
+
+    def __init__(self, sections: Sequence[LegendSection], *, position: str = "bottomright"
+                 ) -> None:
+        self.sections = tuple(sections)
+        super().__init__(legend_html(self.sections), position=position,
+                         css_class="ga-box ga-legend")
+        self._name = "Legend"
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys of every entry, in order."""
+        return tuple(item.key for section in self.sections for item in section.items)
+
+
+class SourcesNote(_Control):
+    """The scenario's sources and a disclaimer line, bottom left."""
+
+    def __init__(self, sources: Sequence[str], disclaimer: str, *,
+                 position: str = "bottomleft") -> None:
+        listed = "; ".join(esc(s) for s in sources if s)
+        html = (f'<div class="ga-source-list">Sources: {listed}</div>' if listed else "")
+        html += f'<div class="ga-disclaimer">{esc(disclaimer)}</div>'
+        super().__init__(html, position=position, css_class="ga-box ga-sources")
+        self._name = "SourcesNote"
+        self.sources = tuple(sources)
+        self.disclaimer = disclaimer
+
+
+class MapTitle(MacroElement):
+    """A title box at the top centre of the map (``title`` and ``subtitle`` are escaped)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var div = L.DomUtil.create('div', 'ga-box ga-title');
+            div.id = {{ this.get_name()|tojson }};
+            div.innerHTML = {{ this.html_json }};
+            {{ this._parent.get_name() }}.getContainer().appendChild(div);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, *, subtitle: str = "") -> None:
+        super().__init__()
+        self._name = "MapTitle"
+        self.title = title
+        self.subtitle = subtitle
+        html = f'<strong class="ga-title-text">{esc(title)}</strong>'
+        if subtitle:
+            html += f'<span class="ga-subtitle">{esc(subtitle)}</span>'
+        self.html_json = script_json(html)
+
+
+def legend_sections(
+    *,
+    statuses: Sequence[str],
+    sides: Sequence[str],
+    side_colors: Mapping[str, str],
+    corridor_statuses: Sequence[str] = (),
+    facility_kinds: Sequence[str] = (),
+    lines: Mapping[str, bool] | None = None,
+    population_bins: Sequence[float] = (),
+    all_statuses: bool = False,
+) -> list[LegendSection]:
+    """The geoaccess legend: statuses present, sides, lines, corridors, facilities, classes.
+
+    ``statuses`` and the other lists are the (escaped) values found on the map; with
+    ``all_statuses`` every status is listed (the timeline shows those of the day).
+    """
+    from .layers import HATCHED
+    from .prepare import POPULATION_COLORS
+    from .style import (
+        CORRIDOR_COLORS,
+        FACILITY_SYMBOLS,
+        STATUS_ORDER,
+        UNMAPPED_COLOR,
+        format_number,
+        status_color,
+        status_label,
+    )
+
+    present = set(statuses)
+    order = [s for s in STATUS_ORDER if all_statuses or s in present]
+    status_items = [
+        LegendItem(s, status_label(s), status_color(s), "hatch" if s in HATCHED else "fill")
+        for s in order
+    ]
+    if "" in present:
+        status_items.append(LegendItem("unmapped", "unmapped", UNMAPPED_COLOR, "fill"))
+    side_items = [LegendItem(f"side:{s}", s, side_colors.get(s, "#777777"), "fill")
+                  for s in dict.fromkeys(sides) if s]
+    line_specs = {"front_lines": ("front line", "#111111", "line"),
+                  "siege_lines": ("siege line", "#6a1b9a", "dash"),
+                  "lifelines": ("lifeline (last road link)", "#e7298a", "line")}
+    line_items = [LegendItem(k, *line_specs[k]) for k, on in (lines or {}).items() if on]
+    corridor_items = [LegendItem(f"corridor:{s}", f"corridor {s}",
+                                 CORRIDOR_COLORS.get(s, "#555555"),
+                                 "line" if s == "open" else "dash")
+                      for s in ("open", "announced", "closed") if s in corridor_statuses]
+    facility_items = [LegendItem(f"facility:{k}", k, "#555555", "glyph",
+                                 FACILITY_SYMBOLS.get(k.lower(), "•"))
+                      for k in sorted(set(facility_kinds)) if k]
+    lower = 0.0
+    population_items = []
+    for i, upper in enumerate(population_bins):
+        population_items.append(LegendItem(f"population:{i}",
+                                           f"{format_number(lower)}–{format_number(upper)}",
+                                           POPULATION_COLORS[i], "fill"))
+        lower = upper
+    return [
+        LegendSection("Access status", tuple(status_items)),
+        LegendSection("Sides (control zones)", tuple(side_items)),
+        LegendSection("Lines", tuple(line_items)),
+        LegendSection("Corridors", tuple(corridor_items)),
+        LegendSection("Facilities", tuple(facility_items)),
+        LegendSection("Population (people)", tuple(population_items)),
+    ]

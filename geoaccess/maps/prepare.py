@@ -1,0 +1,370 @@
+"""Data to GeoJSON, without folium: simplified geometry and escaped properties.
+
+Everything here is pure: frames in, plain ``dict`` feature collections out, ready to be
+embedded. Geometry is simplified in metres in the result's metric CRS and rounded to a
+number of decimals; every text property taken from data is escaped (:func:`esc`) and the
+tooltip and popup of each feature are built here as escaped HTML.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._escape import esc, text
+from .style import (
+    CORRIDOR_COLORS,
+    FACILITY_SYMBOLS,
+    format_date,
+    format_number,
+    status_color,
+    status_label,
+)
+
+__all__ = [
+    "area_features",
+    "corridor_features",
+    "detail_html",
+    "facility_features",
+    "feature_collection",
+    "incident_features",
+    "line_features",
+    "pocket_features",
+    "population_classes",
+    "simplify_frame",
+    "zone_features",
+]
+
+Feature = dict[str, Any]
+#: Sequential palette of the population classes (ColorBrewer Purples, 5 classes).
+POPULATION_COLORS: tuple[str, ...] = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
+
+_EVIDENCE = (
+    ("encircled", "Encircled"),
+    ("fire_controlled", "Under fire control"),
+    ("hostile_perimeter_share", "Hostile share of perimeter"),
+    ("route_clearance_m", "Route clearance"),
+    ("open_corridors", "Open corridors"),
+    ("open_supply_routes", "Open supply routes"),
+)
+
+
+# ---------------------------------------------------------------------- geometry
+def simplify_frame(
+    frame: gpd.GeoDataFrame | None,
+    *,
+    metric_crs: Any,
+    simplify_m: float = 25.0,
+    precision: int = 5,
+) -> gpd.GeoDataFrame:
+    """Simplify a frame's geometry in metres and round its coordinates, in EPSG:4326.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame or None
+        Any CRS (EPSG:4326 assumed when it has none); ``None`` gives an empty frame.
+    metric_crs : pyproj.CRS or str
+        Projected CRS the tolerance is applied in.
+    simplify_m : float
+        Douglas-Peucker tolerance in metres (topology preserved); 0 leaves shapes as they are.
+    precision : int
+        Decimals kept in longitude and latitude (5 decimals is about one metre).
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy in EPSG:4326 with the same index, rows with empty or missing geometry dropped.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> ring = gpd.GeoDataFrame(geometry=[shapely.Point(37.1, 36.2).buffer(0.01, 64)],
+    ...                         crs=4326)
+    >>> out = simplify_frame(ring, metric_crs="EPSG:32637", simplify_m=50, precision=4)
+    >>> len(out.geometry.iloc[0].exterior.coords) < 257
+    True
+    """
+    if frame is None or len(frame) == 0:
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    out = frame.copy()
+    if out.crs is None:
+        out = out.set_crs(4326)
+    geoms = out.geometry
+    keep = geoms.notna().to_numpy() & ~geoms.is_empty.to_numpy()
+    out = out[keep]
+    if simplify_m > 0 and len(out):
+        metric = out.geometry.to_crs(metric_crs)
+        out = out.set_geometry(metric.simplify(simplify_m, preserve_topology=True).to_crs(4326))
+    else:
+        out = out.to_crs(4326)
+    scale = 10.0**precision
+    rounded = shapely.transform(
+        np.asarray(out.geometry.values, dtype=object), lambda xy: np.round(xy * scale) / scale
+    )
+    out = out.set_geometry(gpd.GeoSeries(rounded, index=out.index, crs=4326))
+    return out[~out.geometry.is_empty.to_numpy()]
+
+
+def feature_collection(features: Iterable[Feature]) -> dict[str, Any]:
+    """Wrap features into a GeoJSON FeatureCollection."""
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+def _features(frame: gpd.GeoDataFrame, props: Callable[[pd.Series], dict]) -> list[Feature]:
+    out = []
+    for i, (index, row) in enumerate(frame.iterrows()):
+        properties = props(row)
+        properties.setdefault("key", text(index))
+        out.append(
+            {
+                "type": "Feature",
+                "id": i,
+                "properties": properties,
+                "geometry": shapely.geometry.mapping(row.geometry),
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------- html
+def detail_html(title: Any, rows: Sequence[tuple[str, Any]], *, note: Any = None) -> str:
+    """Escaped HTML of a popup: a bold title, a table of label/value rows and a note.
+
+    Empty values are left out; labels and values are escaped.
+
+    Examples
+    --------
+    >>> html = detail_html("<b>", [("Status", "open"), ("Empty", None)])
+    >>> html.startswith('<div class="ga-detail"><strong>&lt;b&gt;</strong><table>')
+    True
+    >>> "<tr><th>Status</th><td>open</td></tr></table>" in html, "Empty" in html
+    (True, False)
+    """
+    cells = "".join(
+        f"<tr><th>{esc(label)}</th><td>{esc(value)}</td></tr>"
+        for label, value in rows
+        if text(value) != ""
+    )
+    footer = f'<p class="ga-note">{esc(note)}</p>' if text(note) else ""
+    return (f'<div class="ga-detail"><strong>{esc(title)}</strong>'
+            f"<table>{cells}</table>{footer}</div>")
+
+
+def _get(row: pd.Series, column: str) -> Any:
+    return row[column] if column in row.index else None
+
+
+def _yes_no(value: Any) -> str:
+    if text(value) == "":
+        return ""
+    return "yes" if bool(value) else "no"
+
+
+def _evidence(row: pd.Series) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = []
+    for column, label in _EVIDENCE:
+        value = _get(row, column)
+        if column in ("encircled", "fire_controlled"):
+            value = _yes_no(value)
+        elif column == "hostile_perimeter_share" and text(value):
+            value = f"{float(value):.0%}"
+        elif column.endswith("_m") and text(value):
+            value = f"{format_number(value)} m"
+        rows.append((label, value))
+    return rows
+
+
+# ---------------------------------------------------------------------- layers
+def zone_features(zones: gpd.GeoDataFrame, parties: pd.DataFrame,
+                  side_colors: dict[str, str]) -> list[Feature]:
+    """Control zones coloured by side, with party name and validity in the tooltip."""
+    info = parties.set_index("id")
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        party = text(row["party"])
+        side = text(info["side"].get(party)) if party in info.index else ""
+        party_name = text(info["name"].get(party, party)) if "name" in info else party
+        color = side_colors.get(side, "#777777")
+        title = text(_get(row, "name")) or party_name
+        html = detail_html(title, [("Party", party_name), ("Side", side),
+                                   ("Valid from", _get(row, "valid_from")),
+                                   ("Valid to", _get(row, "valid_to"))])
+        return {"side": esc(side), "party": esc(party), "color": color,
+                "tooltip": f"{esc(title)} ({esc(side)})", "popup": html}
+
+    return _features(zones, props)
+
+
+def area_features(areas: gpd.GeoDataFrame) -> list[Feature]:
+    """Areas with status, colour, hatching flag, tooltip and popup (evidence and reason)."""
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        status = text(_get(row, "status"))
+        label = status_label(status)
+        name = text(_get(row, "name")) or text(_get(row, "area_id"))
+        since = format_date(_get(row, "status_since"))
+        rows = [("Status", label), ("Since", since), ("P-code", _get(row, "pcode")),
+                ("Population", format_number(_get(row, "population"))),
+                ("Side", _get(row, "side")), *_evidence(row)]
+        tooltip = f"{esc(name)}: {esc(label)}" + (f" since {esc(since)}" if since else "")
+        return {"area_id": esc(_get(row, "area_id")), "status": esc(status),
+                "label": esc(label), "color": status_color(status),
+                "hatch": status in ("besieged", "hard_to_reach", "watchlist"),
+                "population": _number(_get(row, "population")),
+                "tooltip": tooltip,
+                "popup": detail_html(name, rows, note=_get(row, "reason"))}
+
+    return _features(areas, props)
+
+
+def pocket_features(pockets: gpd.GeoDataFrame) -> list[Feature]:
+    """Pocket outlines with their status and evidence."""
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        status = text(_get(row, "status"))
+        title = f"Pocket {text(_get(row, 'pocket_id'))} ({text(_get(row, 'side'))})"
+        area = _get(row, "area_km2")
+        rows = [("Status", status_label(status)), ("Parties", _get(row, "parties")),
+                ("Area", f"{float(area):.1f} km²" if text(area) else ""), *_evidence(row)]
+        return {"status": esc(status), "color": status_color(status), "tooltip": esc(title),
+                "popup": detail_html(title, rows, note=_get(row, "reason"))}
+
+    return _features(pockets, props)
+
+
+def line_features(lines: gpd.GeoDataFrame, *, kind: str) -> list[Feature]:
+    """Front lines (``kind="front"``), siege lines (``"siege"``) or lifelines (``"lifeline"``)."""
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        if kind == "front":
+            title = f"Front line: {text(_get(row, 'side_a'))} / {text(_get(row, 'side_b'))}"
+            rows = [("Length", f"{format_number(_get(row, 'length_m'))} m")]
+        elif kind == "siege":
+            title = f"Siege line: {text(_get(row, 'name')) or text(_get(row, 'party'))}"
+            rows = [("Held by", _get(row, "party")), ("Valid from", _get(row, "valid_from"))]
+        else:
+            title = f"Lifeline: {text(_get(row, 'name')) or 'road segment'}"
+            ids = _get(row, "area_ids")
+            if isinstance(ids, (list, tuple, np.ndarray)):
+                ids = ", ".join(text(a) for a in ids)
+            rows = [("Areas depending", ids),
+                    ("Population depending", format_number(_get(row, "population_depending")))]
+        return {"tooltip": esc(title), "popup": detail_html(title, rows)}
+
+    return _features(lines, props)
+
+
+def corridor_features(corridors: gpd.GeoDataFrame) -> list[Feature]:
+    """Corridors as lines entrance→exit, with entrance/exit positions and exit bearing."""
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        status = text(_get(row, "status"))
+        name = text(_get(row, "name")) or text(_get(row, "corridor_id"))
+        title = f"Corridor {name}"
+        rows = [("Status", status), ("Kind", _get(row, "kind")),
+                ("Entrance", _get(row, "entrance_name")), ("Exit", _get(row, "exit_name")),
+                ("Valid from", _get(row, "valid_from")), ("Valid to", _get(row, "valid_to")),
+                ("Front-line crossings", _get(row, "front_line_crossings")),
+                ("Length", f"{format_number(_get(row, 'length_m'))} m"
+                 if text(_get(row, "length_m")) else ""),
+                ("Population within reach",
+                 format_number(_get(row, "population_within_reach")))]
+        coords = np.asarray(row.geometry.coords)
+        (x0, y0), (x1, y1) = coords[0][:2], coords[-1][:2]
+        xp, yp = coords[-2][:2] if len(coords) > 1 else (x0, y0)
+        bearing = math.degrees(math.atan2((x1 - xp) * math.cos(math.radians(y1)), y1 - yp))
+        return {"corridor_id": esc(_get(row, "corridor_id")), "status": esc(status),
+                "color": CORRIDOR_COLORS.get(status, "#555555"),
+                "dash": "6 6" if status != "open" else None,
+                "tooltip": f"{esc(title)}: {esc(status)}",
+                "popup": detail_html(title, rows),
+                "entrance": [float(y0), float(x0)], "exit": [float(y1), float(x1)],
+                "entrance_name": esc(_get(row, "entrance_name") or "entrance"),
+                "exit_name": esc(_get(row, "exit_name") or "exit"),
+                "bearing": round(bearing, 1)}
+
+    return _features(corridors, props)
+
+
+def facility_features(facilities: gpd.GeoDataFrame) -> list[Feature]:
+    """Facilities with a symbol by kind and their exposure."""
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        kind = text(_get(row, "kind"))
+        name = text(_get(row, "name")) or text(_get(row, "facility_id"))
+        status = text(_get(row, "status"))
+        rows = [("Kind", kind), ("Status where it stands", status_label(status)),
+                ("Side", _get(row, "side")),
+                ("Distance to front", f"{format_number(_get(row, 'distance_to_front_m'))} m"
+                 if text(_get(row, "distance_to_front_m")) else ""),
+                ("Incidents nearby", _get(row, "incidents_nearby"))]
+        return {"kind": esc(kind), "symbol": FACILITY_SYMBOLS.get(kind.lower(), "•"),
+                "color": status_color(status),
+                "tooltip": f"{esc(name)} ({esc(kind)})", "popup": detail_html(name, rows)}
+
+    return _features(facilities, props)
+
+
+def incident_features(incidents: gpd.GeoDataFrame) -> list[Feature]:
+    """Incidents with date, kind, fatalities and actor."""
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        title = f"{text(_get(row, 'kind')) or 'incident'} on {text(_get(row, 'date'))}"
+        rows = [("Fatalities", _get(row, "fatalities")), ("Actor", _get(row, "actor")),
+                ("Source", _get(row, "source"))]
+        return {"tooltip": esc(title), "popup": detail_html(title, rows)}
+
+    return _features(incidents, props)
+
+
+def population_classes(values: Sequence[float] | pd.Series, *, k: int = 5
+                       ) -> tuple[list[float], list[int]]:
+    """Fisher-Jenks natural-break classes of population (deterministic), ``k <= 5``.
+
+    With fewer distinct values than ``k`` each distinct value is its own class.
+
+    Returns
+    -------
+    bins : list of float
+        Upper bound of each class.
+    classes : list of int
+        The class of each value (``-1`` for missing values).
+
+    Examples
+    --------
+    >>> population_classes([10, 20, 1000, None], k=2)
+    ([20.0, 1000.0], [0, 0, 1, -1])
+    """
+    import mapclassify
+
+    series = pd.Series(values, dtype="float64")
+    known = series.dropna()
+    distinct = np.unique(known.to_numpy())
+    if len(distinct) == 0:
+        return [], [-1] * len(series)
+    k = max(1, min(k, 5, len(distinct)))
+    if k == len(distinct):
+        bins = [float(b) for b in distinct]
+    else:
+        with warnings.catch_warnings():  # the pure-Python path is quick for a few areas
+            warnings.filterwarnings("ignore", message="Numba not installed")
+            fisher = mapclassify.FisherJenks(known.to_numpy(), k=k)
+        bins = [float(b) for b in fisher.bins]
+    idx = np.searchsorted(np.asarray(bins), series.fillna(0).to_numpy(), side="left")
+    classes = [int(c) if not m else -1 for c, m in zip(idx, series.isna(), strict=True)]
+    return bins, classes
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number

@@ -1,0 +1,131 @@
+"""Object-level tests of the folium maps: layers, legend, title, bounds, escaping, size."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import folium
+import pytest
+from _map_fixtures import EVIL, ring_assessment
+
+from geoaccess.maps import assessment_map
+from geoaccess.maps.layers import LAYER_TITLES
+from geoaccess.maps.legend import Legend, MapTitle, SourcesNote
+
+
+def _children(m: folium.Map, kind: type) -> list:
+    found = []
+
+    def walk(element):
+        for child in element._children.values():
+            if isinstance(child, kind):
+                found.append(child)
+            walk(child)
+
+    walk(m)
+    return found
+
+
+def _html(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+@pytest.fixture(scope="module")
+def ring_map() -> folium.Map:
+    return assessment_map(ring_assessment(), tiles=None)
+
+
+def test_every_layer_is_in_the_layer_control(ring_map):
+    control = _children(ring_map, folium.LayerControl)
+    assert len(control) == 1
+    control[0].render()
+    names = set(control[0].overlays)
+    assert names == set(LAYER_TITLES.values())
+
+
+def test_legend_lists_statuses_present_and_sides(ring_map):
+    (legend,) = _children(ring_map, Legend)
+    keys = legend.keys
+    assert "besieged" in keys and "accessible" in keys
+    assert "hard_to_reach" not in keys
+    assert {"side:government", "side:opposition"} <= set(keys)
+    assert {"front_lines", "siege_lines", "lifelines", "corridor:open"} <= set(keys)
+    assert keys.index("besieged") < keys.index("accessible")
+
+
+def test_title_and_sources(ring_map):
+    (title,) = _children(ring_map, MapTitle)
+    assert title.title == "Situation as of 20 July 2016"
+    (note,) = _children(ring_map, SourcesNote)
+    assert note.sources == ("Synthetic test data",)
+    assert note.disclaimer == "Illustrative reconstruction; not for operational use."
+    html = _html(ring_map)
+    assert "Situation as of 20 July 2016" in html
+
+
+def test_bounds_fit_the_ring(ring_map):
+    (fit,) = _children(ring_map, folium.FitBounds)
+    (lat_min, lon_min), (lat_max, lon_max) = fit.bounds
+    # 8 km around (37.16, 36.20): about 0.072 degrees of latitude, 0.089 of longitude
+    assert lat_min == pytest.approx(36.20 - 0.072, abs=2e-3)
+    assert lat_max == pytest.approx(36.20 + 0.072, abs=2e-3)
+    assert lon_min == pytest.approx(37.16 - 0.089, abs=3e-3)
+    assert lon_max == pytest.approx(37.16 + 0.089, abs=3e-3)
+
+
+def test_no_tiles_means_no_tile_url(ring_map):
+    html = _html(ring_map)
+    assert not _children(ring_map, folium.TileLayer)
+    assert "tile.openstreetmap" not in html and "{z}" not in html
+
+
+def test_default_tiles_are_present():
+    m = assessment_map(ring_assessment())
+    assert len(_children(m, folium.TileLayer)) == 1
+
+
+def test_text_from_data_is_escaped():
+    html = _html(assessment_map(ring_assessment(evil=True), tiles=None))
+    assert EVIL not in html
+    assert "<img" not in html
+    assert "&lt;img" in html or "\\u0026lt;img" in html
+    assert "onerror=\"document" not in html
+
+
+def test_simplification_shrinks_the_page():
+    result = ring_assessment()
+    fine = len(_html(assessment_map(result, tiles=None, simplify_m=0, precision=8)))
+    coarse = len(_html(assessment_map(result, tiles=None, simplify_m=100, precision=4)))
+    assert coarse < 0.8 * fine
+
+
+def test_m_adds_to_an_existing_map():
+    m = folium.Map(tiles=None)
+    folium.LayerControl().add_to(m)
+    out = assessment_map(ring_assessment(), m=m)
+    assert out is m
+    assert len(_children(m, folium.LayerControl)) == 1
+    assert list(m._children.values())[-1].__class__ is folium.LayerControl
+    html = _html(m)
+    assert html.count("L.control.layers(") == 1
+
+
+def test_bad_options_are_reported():
+    with pytest.raises(ValueError, match="simplify_m"):
+        assessment_map(ring_assessment(), simplify_m=-1)
+    with pytest.raises(ValueError, match="precision"):
+        assessment_map(ring_assessment(), precision=2.5)
+    with pytest.raises(TypeError, match=r"folium\.Map"):
+        assessment_map(ring_assessment(), m="map")
+
+
+def test_assessment_map_method_passes_options():
+    m = ring_assessment().map(tiles=None, title="Custom")
+    (title,) = _children(m, MapTitle)
+    assert title.title == "Custom"
+
+
+def test_incidents_of_the_window_only():
+    html = _html(assessment_map(ring_assessment(day=dt.date(2016, 9, 1)), tiles=None))
+    assert not re.search(r"shelling on 2016-07", html)
