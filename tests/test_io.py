@@ -266,16 +266,19 @@ def test_path_escaping_the_folder_is_rejected_unless_allowed(tmp_path: Path) -> 
 def test_population_estimates_are_gathered(tmp_path: Path) -> None:
     layers = ('population = [\n  { path = "un.geojson", source = "UN" },\n'
               '  { path = "sw.csv", crs = "EPSG:4326", source = "Siege Watch" },\n'
-              '  { raster = "worldpop.tif", source = "WorldPop" },\n]\n')
+              '  { raster = "worldpop.tif", source = "WorldPop" },\n  "ocha.geojson",\n]\n')
     folder = make_folder(tmp_path, layers)
     gpd.GeoDataFrame({"population": [250000]}, geometry=[shapely.box(37.15, 36.1, 37.3, 36.3)],
                      crs=4326).to_file(tmp_path / "un.geojson")
     pd.DataFrame({"population": [275000], "lon": [37.2], "lat": [36.2]}).to_csv(
         tmp_path / "sw.csv", index=False)
+    gpd.GeoDataFrame({"population": [200000]}, geometry=[shapely.Point(37.2, 36.2)],
+                     crs=4326).to_crs(32637).to_file(tmp_path / "ocha.geojson")
     (tmp_path / "worldpop.tif").write_bytes(b"")  # rasters are only read when used
     scn = ga.read_scenario(folder)
-    assert list(scn.population["source"]) == ["UN", "Siege Watch"]
-    assert list(scn.population["population"]) == [250000.0, 275000.0]
+    assert list(scn.population["source"]) == ["UN", "Siege Watch", "ocha"]
+    assert list(scn.population["population"]) == [250000.0, 275000.0, 200000.0]
+    assert scn.population.geometry.iloc[2].equals_exact(shapely.Point(37.2, 36.2), 1e-9)
     assert scn.population_rasters == (
         PopulationRaster((tmp_path / "worldpop.tif").resolve(), "WorldPop", 1),)
 

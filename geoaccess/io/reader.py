@@ -125,7 +125,7 @@ def _read_sources(
 ) -> tuple[dict[str, gpd.GeoDataFrame], tuple[PopulationRaster, ...]]:
     """Read every layer file; population estimates are gathered into one layer."""
     layers: dict[str, gpd.GeoDataFrame] = {}
-    estimates: list[gpd.GeoDataFrame] = []
+    estimates: list[tuple[gpd.GeoDataFrame, str]] = []  # with the file's name
     rasters: list[PopulationRaster] = []
     for source in sources:
         if source.name not in LAYER_NAMES:
@@ -146,20 +146,25 @@ def _read_sources(
                 present = frame["source"] if "source" in frame else pd.Series(None,
                                                                              index=frame.index)
                 frame["source"] = present.where(present.notna(), source.source)
-            estimates.append(frame)
+            estimates.append((frame, source.path.stem))
     if len(estimates) == 1:
-        layers["population"] = estimates[0]
+        layers["population"] = estimates[0][0]
     elif estimates:
         layers["population"] = _concat_estimates(estimates)
     return layers, tuple(rasters)
 
 
-def _concat_estimates(estimates: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
-    """Several vector estimates as one layer, each row tagged with its ``source``."""
-    crs = estimates[0].crs
+def _concat_estimates(estimates: list[tuple[gpd.GeoDataFrame, str]]) -> gpd.GeoDataFrame:
+    """Several vector estimates as one layer, each row tagged with its ``source``.
+
+    An estimate without a ``source`` (in the manifest or the file) is named after its file.
+    """
+    crs = estimates[0][0].crs
     frames = []
-    for i, frame in enumerate(estimates):
+    for frame, stem in estimates:
         if "source" not in frame:
-            frame = frame.assign(source=f"estimate {i + 1}")
+            frame = frame.assign(source=stem)
+        else:
+            frame = frame.assign(source=frame["source"].where(frame["source"].notna(), stem))
         frames.append(frame.to_crs(crs) if frame.crs != crs else frame)
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs)
