@@ -85,7 +85,8 @@ def prepare_scenario(
     failed = {p.layer for p in found.fatal}
     if not isinstance(name, str) or not name.strip():
         found.error("manifest", "the scenario needs a non-empty name", column="name", value=name)
-    party_frame = _prepare_parties(parties, found)
+    # parties that could not be read were reported already: their absence is no news
+    party_frame = _prepare_parties(parties, Findings() if "parties" in failed else found)
     relation_frame = _prepare_relations(relations, found)
     rear_frame = _prepare_rear(rear, found)
     rules_obj = _prepare_rules(rules, found)
@@ -490,6 +491,8 @@ def _check_references(
 ) -> None:
     party_ids = set(parties["id"])
     sides = set(parties["side"])
+    if not party_ids:  # reported once as "no parties", not once per row
+        return
     for layer_name, column in (("zones", "party"), ("siege_lines", "party"),
                                ("corridors", "announced_by")):
         layer = layers.get(layer_name)

@@ -357,3 +357,28 @@ def test_bundled_scenario_loads_cleanly() -> None:
         scn = ga.read_scenario(path)
     assert scn.zones.crs.to_epsg() == 4326
     assert scn.change_dates("2016-07-01", "2016-12-31")[0] == dt.date(2016, 7, 1)
+
+
+def test_geopackage_tables_and_their_problems(tmp_path: Path) -> None:
+    path = ga.write_scenario(full_scenario(tmp_path), tmp_path / "scn.gpkg")
+    tables = dict(pyogrio.list_layers(path))
+    assert tables["parties"] is None and tables["metadata"] is None  # attribute tables
+    assert tables["zones"] == "Polygon"
+    broken = tmp_path / "broken.gpkg"
+    zones_frame().to_file(broken, layer="zones")
+    pyogrio.write_dataframe(pd.DataFrame({"key": ["name", "colour"], "value": ['"x"', "{"]}),
+                            broken, layer="metadata")
+    with pytest.raises(ga.ScenarioError) as error:
+        ga.read_scenario(broken)
+    assert where_of(error) == {("parties", None, None), ("metadata", 1, "key")}
+
+
+def test_declared_crs_must_match_the_file(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 'corridors = { path = "c.geojson", crs = "EPSG:32637" }\n')
+    corridors_frame().to_file(tmp_path / "c.geojson")
+    with pytest.raises(ga.ScenarioError, match="declares EPSG:32637 but the file is in"):
+        ga.read_scenario(folder)
+
+
+def where_of(error: pytest.ExceptionInfo[ga.ScenarioError]) -> set[tuple]:
+    return {(p.layer, p.row, p.column) for p in error.value.problems}
