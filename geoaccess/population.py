@@ -267,7 +267,10 @@ def _geometries(frame: gpd.GeoDataFrame | gpd.GeoSeries, layer: str) -> np.ndarr
         raise ScenarioError([Problem(layer, msg)])
     geoms = np.asarray(frame.geometry.array, dtype=object)
     geoms = np.where(shapely.is_missing(geoms), shapely.Polygon(), geoms)
-    invalid = ~shapely.is_valid(geoms)
+    invalid = np.zeros(geoms.size, dtype=bool)
+    bounds = shapely.bounds(geoms)
+    check = np.flatnonzero(~_rectangles(geoms, bounds, shapely.area(geoms)))
+    invalid[check] = ~shapely.is_valid(geoms[check])
     if invalid.any():
         rows = list(frame.index[invalid][:5])
         warnings.warn(
@@ -277,7 +280,9 @@ def _geometries(frame: gpd.GeoDataFrame | gpd.GeoSeries, layer: str) -> np.ndarr
             stacklevel=3,
         )
         geoms = geoms.copy()
-        geoms[invalid] = shapely.make_valid(geoms[invalid])
+        geoms[invalid] = shapely.make_valid(
+            geoms[invalid], method="structure", keep_collapsed=False
+        )
     return geoms
 
 
@@ -371,19 +376,54 @@ def _coverage(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(target, source, weight) for every overlapping pair; weight = share of the source.
 
-    Sources wholly inside a target get weight 1 without computing an intersection.
+    Candidate pairs come from bounding boxes. A source that no piece of a target's
+    boundary comes near (by bounding box; boundaries are cut into pieces about one source
+    wide) lies wholly inside or wholly outside that target: one point-in-polygon test
+    decides, with weight 1 and no intersection. Only sources near a boundary are cut.
     """
-    t, s = tree.query(targets, predicate="intersects")
-    weight = np.ones(t.size, dtype=float)
+    n_src = src.size
+    t, s = tree.query(targets)
+    if t.size == 0:
+        return t, s, np.zeros(0)
+    bounds = shapely.bounds(src)
+    size = np.nanmedian(np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]))
+    parts, part_of = shapely.get_parts(shapely.boundary(targets), return_index=True)
+    if np.isfinite(size) and size > 0:
+        parts = shapely.segmentize(parts, size)
+    xy, line = shapely.get_coordinates(parts, return_index=True)
+    same = line[1:] == line[:-1]
+    segments = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
+    seg_t, seg_s = tree.query(segments)
+    near_keys = part_of[line[:-1][same]][seg_t].astype(np.int64) * n_src + seg_s
+    near = np.isin(t.astype(np.int64) * n_src + s, near_keys)
+    far = np.flatnonzero(~near)
+    probe = (bounds[:, :2] + bounds[:, 2:]) / 2
+    odd = np.flatnonzero(~_rectangles(src, bounds, src_area))
+    if odd.size:
+        probe[odd] = shapely.get_coordinates(shapely.point_on_surface(src[odd]), include_z=False)
     shapely.prepare(targets)
-    inside = shapely.contains(targets[t], src[s])
-    cut = np.flatnonzero(~inside)
+    weight = np.zeros(t.size, dtype=float)
+    xy = probe[s[far]]
+    weight[far] = shapely.contains_xy(targets[t[far]], xy[:, 0], xy[:, 1]).astype(float)
+    cut = np.flatnonzero(near)
     if cut.size:
         pieces = shapely.intersection(targets[t[cut]], src[s[cut]])
         with np.errstate(divide="ignore", invalid="ignore"):
             weight[cut] = np.minimum(shapely.area(pieces) / src_area[s[cut]], 1.0)
     ok = np.isfinite(weight) & (weight > 0)
     return t[ok], s[ok], weight[ok]
+
+
+def _rectangles(geoms: np.ndarray, bounds: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """Axis-aligned rectangles (grid cells): valid, and their box centre lies inside."""
+    box_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
+    return (
+        (shapely.get_type_id(geoms) == 3)
+        & (shapely.get_num_coordinates(geoms) == 5)
+        & (shapely.get_num_interior_rings(geoms) == 0)
+        & (area > 0)
+        & (area == box_area)
+    )
 
 
 def _overlapping(targets: np.ndarray) -> bool:
