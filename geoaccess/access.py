@@ -10,8 +10,9 @@ intersected with a pocket) is computed from the side's :class:`~geoaccess.territ
 - ``hostile_perimeter_share``: share of the exterior ring lying within ``snap_m`` of
   hostile ground, the part along the frame left out;
 - ``open_corridors``: open corridors (any kind) whose entrance lies in ``X``;
-- with roads: ``roads_enter``, ``open_supply_routes`` (edge-disjoint usable, unexposed
-  road paths from ``X`` to the rear; ``NaN`` when no road enters) and the lifelines.
+- with roads: ``roads_enter`` (some road, usable or not, touches ``X``),
+  ``open_supply_routes`` (edge-disjoint usable, unexposed road paths from ``X`` to the
+  rear; ``NaN`` when no road enters) and the lifelines.
 
 :func:`decide_status` turns that evidence into one status and one sentence.
 """
@@ -241,18 +242,20 @@ def _road_evidence(view: SideView, geoms: np.ndarray, graph: object | None
     if graph is None or not n:
         return enter, routes, lifelines
     network = importlib.import_module("geoaccess.network")
+    segments = graph.segments.geometry.values  # type: ignore[attr-defined]
+    hit, _ = shapely.STRtree(segments).query(geoms, predicate="intersects")
+    enter[np.unique(hit)] = True
     proj, rules = view.ground.projected, view.ground.projected.rules
     usable = network.usable_segments(graph, hostile=view.hostile,
                                      barriers=view.barrier_lines, snap_m=rules.snap_m)
     anchors = proj.anchors.get(view.side)
     rear = network.rear_nodes(graph, frame=proj.frame, anchors=anchors, snap_m=rules.snap_m)
-    for i, geom in enumerate(geoms):  # one graph search per piece
+    for i in np.flatnonzero(enter):  # one graph search per piece a road enters
+        geom = geoms[i]
         exposed = network.exposed_segments(graph, hostile=view.hostile, area=geom,
                                            fire_control_m=rules.fire_control_m)
         found = network.supply_routes(graph, area=geom, usable=usable, exposed=exposed,
                                       rear=rear)
-        enter[i] = bool(found.enters)
-        if found.enters:
-            routes[i] = float(found.open_supply_routes)
+        routes[i] = float(found.open_supply_routes)
         lifelines[i] = np.asarray(found.lifelines, dtype=int)
     return enter, routes, lifelines

@@ -68,6 +68,7 @@ def disc_scenario(
     link_gap_m: float | None = None,
     link_strip_m: float | None = None,
     siege_line: bool = False,
+    road_block: bool = False,
     corridors: list[tuple[str, str]] = (),
     roads: bool = False,
     rules: ga.Rules | None = None,
@@ -91,6 +92,8 @@ def disc_scenario(
         party, of this width.
     siege_line : bool
         Party ``b`` draws a siege line across the link at y = 4 km.
+    road_block : bool
+        Party ``b`` draws a 600 m siege line across the north road only, at y = 4 km.
     corridors : list of (kind, status)
         Corridors from the disc centre northwards to y = 8 km.
     roads : bool
@@ -143,6 +146,10 @@ def disc_scenario(
         layers["siege_lines"] = gpd.GeoDataFrame(
             {"party": ["b"], "name": ["northern siege line"], "valid_from": [START]},
             geometry=[shapely.LineString([at(-HALF / 3, 4_000), at(HALF / 3, 4_000)])], crs=UTM)
+    if road_block:
+        layers["siege_lines"] = gpd.GeoDataFrame(
+            {"party": ["b"], "name": ["road block"], "valid_from": [START]},
+            geometry=[shapely.LineString([at(-300, 4_000), at(300, 4_000)])], crs=UTM)
     if corridors:
         layers["corridors"] = gpd.GeoDataFrame(
             {"corridor_id": [f"c{k}" for k in range(len(corridors))],

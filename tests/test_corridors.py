@@ -1,0 +1,28 @@
+"""Corridors: entrance and exit pockets, front-line crossings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _builders import disc_scenario
+
+import geoaccess as ga
+
+
+def test_corridor_from_the_disc_crosses_the_ring_twice():
+    res = ga.assess(disc_scenario(corridors=[("aid", "open"), ("civilian", "announced")]),
+                    "2020-02-01")
+    table = res.corridors.set_index("corridor_id")
+    assert list(table.index) == ["c0", "c1"]
+    first = table.loc["c0"]
+    assert first["entrance_pocket"] == "A-2" and first["entrance_side"] == "A"
+    assert first["entrance_area"] == "disc"
+    assert first["exit_pocket"] == "A-1" and first["exit_area"] is None
+    # 0 -> 8 km northwards: crosses the inner (2 km) and outer (6 km) front lines
+    assert first["front_line_crossings"] == 2 and first["crosses_front_line"]
+    assert first["length_m"] == pytest.approx(8_000, rel=1e-3)
+    assert np.isnan(first["population_within_reach"])
+    pockets = res.pockets.set_index("pocket_id")
+    assert pockets.loc["A-2", "open_corridors"] == 1
+    assert pockets.loc["A-2", "status"] == "hard_to_reach"
+    assert "aid corridor" in pockets.loc["A-2", "reason"]

@@ -1,0 +1,77 @@
+"""Territories, pockets, front lines and the encirclement rule on the disc scenarios."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import shapely
+from _builders import disc_scenario
+
+import geoaccess as ga
+from geoaccess.territory import ground_at, project_scenario, side_view
+
+DAY = "2020-02-01"
+
+
+def pockets_of(scn: ga.Scenario, side: str) -> list[str]:
+    found = ga.pockets(scn, DAY)
+    return found.loc[found["side"] == side, "pocket_id"].tolist()
+
+
+def test_disc_in_hostile_ring_is_an_encircled_pocket():
+    found = ga.pockets(disc_scenario(), DAY).set_index("pocket_id")
+    disc = found.loc["A-2"]  # A-1 is the larger countryside
+    assert disc["encircled"]
+    assert disc["status"] == "besieged"
+    assert disc["hostile_perimeter_share"] == pytest.approx(1.0, abs=0.01)
+    assert disc["area_km2"] == pytest.approx(math.pi * 4, rel=0.01)
+    assert disc["route_clearance_m"] == 0
+    countryside = found.loc["A-1"]
+    assert not countryside["encircled"]
+    # the countryside's outer ring lies on the frame, which is left out of the share
+    assert countryside["hostile_perimeter_share"] == pytest.approx(0.0, abs=0.01)
+    assert found.crs.to_epsg() == 4326
+
+
+def test_neutral_ring_does_not_encircle_but_a_hostile_one_does():
+    neutral = disc_scenario(ring_party="c", relations=[{"sides": ["A", "C"],
+                                                        "relation": "neutral"}])
+    hostile = disc_scenario(ring_party="c")
+    assert not ga.pockets(neutral, DAY).set_index("pocket_id").loc["A-2", "encircled"]
+    assert ga.pockets(hostile, DAY).set_index("pocket_id").loc["A-2", "encircled"]
+
+
+def test_digitising_sliver_does_not_split_a_pocket_but_a_hostile_strip_does():
+    assert pockets_of(disc_scenario(link_m=4_000, link_gap_m=20), "A") == ["A-1"]
+    assert pockets_of(disc_scenario(link_m=4_000, link_strip_m=200), "A") == ["A-1", "A-2"]
+
+
+@pytest.mark.parametrize(("unmapped", "encircled"), [("passable", False), ("hostile", True)])
+def test_unmapped_gap_is_passable_or_hostile(unmapped, encircled):
+    scn = disc_scenario(link_m=4_000, link_holder=None)
+    res = ga.assess(scn, DAY, rules=ga.Rules(unmapped=unmapped))
+    assert res.areas.set_index("area_id").loc["disc", "encircled"] == encircled
+
+
+def test_siege_line_across_the_link_encircles_the_disc():
+    res = ga.assess(disc_scenario(link_m=4_000, siege_line=True), DAY)
+    assert res.areas.set_index("area_id").loc["disc", "status"] == "besieged"
+
+
+def test_front_lines_follow_the_ring():
+    lines = ga.front_lines(disc_scenario(), DAY)
+    assert list(lines.columns) == ["side_a", "side_b", "length_m", "geometry"]
+    assert lines[["side_a", "side_b"]].values.tolist() == [["A", "B"]]
+    # inner circle (r = 2 km) and outer circle (r = 6 km)
+    assert lines["length_m"].iloc[0] == pytest.approx(2 * math.pi * 8_000, rel=0.01)
+
+
+def test_safe_ground_is_shared_between_calls():
+    proj = project_scenario(disc_scenario(link_m=4_000), ga.Rules())
+    view = side_view(ground_at(proj, DAY), "A")
+    disc = shapely.Point(*proj.frame.centroid.coords[0]).buffer(1_000)
+    assert view.route_clearance([disc])[0] == pytest.approx(2_000, abs=50)
+    assert view.rear_components(100.0) is view.rear_components(100.0)
+    assert view.connected([disc], 1_900).tolist() == [True]
+    assert view.connected([disc], 2_100).tolist() == [False]
