@@ -35,7 +35,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
+from geopandas.array import GeometryArray, from_shapely
 from pyproj import CRS
+from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from ._graph import (
@@ -122,6 +124,16 @@ class RoadGraph:
         """Number of segment ends at each node (a loop counts twice)."""
         n = self.n_nodes
         return np.bincount(self.u, minlength=n) + np.bincount(self.v, minlength=n)
+
+    @functools.cached_property
+    def node_geometry(self) -> GeometryArray:
+        """Nodes as a geopandas GeometryArray in the graph's CRS."""
+        return from_shapely(self.node_points, crs=self.crs)
+
+    @functools.cached_property
+    def distance_csr(self) -> sparse.csr_array:
+        """Symmetric CSR of segment lengths (the shortest of parallel segments)."""
+        return weighted_csr(self.n_nodes, self.u, self.v, self.lengths)
 
     @functools.cached_property
     def segment_tree(self) -> shapely.STRtree:
@@ -574,11 +586,20 @@ def network_distance(
     best = np.lexsort((snap, node_ids))
     _, first = np.unique(node_ids[best], return_index=True)
     pick = best[first]
-    csr = weighted_csr(
-        n + 1,
-        np.concatenate([graph.u[keep], np.full(len(pick), n)]),
-        np.concatenate([graph.v[keep], node_ids[pick]]),
-        np.concatenate([graph.lengths[keep], snap[pick]]),
+    base = (
+        graph.distance_csr
+        if keep.all()
+        else weighted_csr(n, graph.u[keep], graph.v[keep], graph.lengths[keep])
+    )
+    # The super-source is one more row holding arcs to the origins' nodes (none back).
+    order = np.argsort(node_ids[pick], kind="stable")
+    csr = sparse.csr_array(
+        (
+            np.concatenate([base.data, snap[pick][order]]),
+            np.concatenate([base.indices, node_ids[pick][order]]).astype(base.indices.dtype),
+            np.concatenate([base.indptr, [base.indptr[-1] + len(pick)]]).astype(base.indptr.dtype),
+        ),
+        shape=(n + 1, n + 1),
     )
     dist, pred = dijkstra(
         csr,
@@ -598,7 +619,7 @@ def network_distance(
     index = pd.RangeIndex(n, name="node")
     return gpd.GeoDataFrame(
         {"distance_m": dist, "origin": origin.to_numpy()},
-        geometry=gpd.GeoSeries(graph.node_points, crs=graph.crs, index=index),
+        geometry=gpd.GeoSeries(graph.node_geometry.copy(), index=index),
         index=index,
     )
 
