@@ -29,8 +29,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         return int(args.run(args))
     except (ScenarioError, FileNotFoundError, ValueError, KeyError) as error:
@@ -38,8 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         reason = str(error).splitlines()
         extra = f" (+{len(reason) - 1} more lines; rerun with --debug)" if len(reason) > 2 else ""
-        print(f"geoaccess: error: {reason[-1] if len(reason) == 2 else reason[0]}{extra}",
-              file=sys.stderr)
+        print(
+            f"geoaccess: error: {reason[-1] if len(reason) == 2 else reason[0]}{extra}",
+            file=sys.stderr,
+        )
         return 2
 
 
@@ -145,8 +149,10 @@ def _run_timeline(scn: Scenario, start: str, end: str, out: Path) -> None:
     tl = timeline(scn, start, end, progress=True)
     tl.intervals.to_csv(out / "timeline_intervals.csv", index=False)
     html = tl.to_html(out / "timeline_map.html")
-    print(f"Timeline {tl.start} to {tl.end}: {len(tl.evaluated)} change dates evaluated, "
-          f"{len(tl.intervals)} intervals")
+    print(
+        f"Timeline {tl.start} to {tl.end}: {len(tl.evaluated)} change dates evaluated, "
+        f"{len(tl.intervals)} intervals"
+    )
     print(f"Wrote {html} and {out / 'timeline_intervals.csv'}")
 
 

@@ -61,8 +61,9 @@ def hxl_tags(columns: list[str]) -> list[str]:
 
 def _plain_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A table ready for text output: no geometry, lists joined, dates as ISO text."""
-    table = pd.DataFrame(frame.drop(columns=frame.geometry.name)
-                         if isinstance(frame, gpd.GeoDataFrame) else frame).copy()
+    table = pd.DataFrame(
+        frame.drop(columns=frame.geometry.name) if isinstance(frame, gpd.GeoDataFrame) else frame
+    ).copy()
     for column in table.columns:
         values = table[column]
         if pd.api.types.is_datetime64_any_dtype(values):
@@ -80,8 +81,9 @@ def _text(value: object) -> object:
     return value
 
 
-def write_csv_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path, *,
-                     hxl: bool = False) -> list[Path]:
+def write_csv_tables(
+    tables: Mapping[str, pd.DataFrame], folder: str | Path, *, hxl: bool = False
+) -> list[Path]:
     """Write each table to ``folder/<name>.csv`` (with an HXL hashtag row if asked).
 
     Returns the paths written, in the order of ``tables``.
@@ -101,8 +103,9 @@ def write_csv_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path, *,
     return written
 
 
-def write_geopackage(layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame],
-                     path: str | Path) -> Path:
+def write_geopackage(
+    layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame], path: str | Path
+) -> Path:
     """Write every layer to one GeoPackage (tables without geometry as attribute tables)."""
     path = Path(path)
     if path.exists():

@@ -33,17 +33,48 @@ WGS84 = "EPSG:4326"
 
 #: Arabic definite articles as transliterated (``al-``, ``ash-`` ...): dropped as words.
 ARTICLES: frozenset[str] = frozenset(
-    {"al", "el", "ash", "as", "ad", "ar", "at", "az", "an", "ach", "ech", "ed", "es", "et",
-     "ul", "il"}
+    {
+        "al",
+        "el",
+        "ash",
+        "as",
+        "ad",
+        "ar",
+        "at",
+        "az",
+        "an",
+        "ach",
+        "ech",
+        "ed",
+        "es",
+        "et",
+        "ul",
+        "il",
+    }
 )
 #: Spelling variants of common name words, mapped to one spelling.
 WORD_VARIANTS: Mapping[str, str] = {
-    "shaykh": "sheikh", "sheik": "sheikh", "shaikh": "sheikh", "shekh": "sheikh",
-    "sheykh": "sheikh", "cheikh": "sheikh", "sheich": "sheikh",
-    "qaser": "qasr", "kasr": "qasr", "qassr": "qasr", "kaser": "qasr",
-    "deen": "din", "dine": "din", "eddin": "din", "eddine": "din", "iddin": "din",
-    "uddin": "din", "dein": "din",
-    "sayf": "seif", "saif": "seif", "sayif": "seif",
+    "shaykh": "sheikh",
+    "sheik": "sheikh",
+    "shaikh": "sheikh",
+    "shekh": "sheikh",
+    "sheykh": "sheikh",
+    "cheikh": "sheikh",
+    "sheich": "sheikh",
+    "qaser": "qasr",
+    "kasr": "qasr",
+    "qassr": "qasr",
+    "kaser": "qasr",
+    "deen": "din",
+    "dine": "din",
+    "eddin": "din",
+    "eddine": "din",
+    "iddin": "din",
+    "uddin": "din",
+    "dein": "din",
+    "sayf": "seif",
+    "saif": "seif",
+    "sayif": "seif",
 }
 #: Apostrophes and the hamza/ayn marks of transliteration: removed.
 MARKS = re.compile(r"['’‘`´ʿʾʼ]")
@@ -142,8 +173,10 @@ class GeocodeReport:
             "matched by: " + ", ".join(f"{kind} {count}" for kind, count in self.by_match),
         ]
         if self.top_unmatched:
-            lines.append("most frequent unmatched names: " + ", ".join(
-                f"{name} ({count})" for name, count in self.top_unmatched))
+            lines.append(
+                "most frequent unmatched names: "
+                + ", ".join(f"{name} ({count})" for name, count in self.top_unmatched)
+            )
         return "\n".join(lines)
 
 
@@ -246,15 +279,19 @@ def geocode_by_name(
         raise ValueError(msg)
     problems: list[Problem] = []
     if name_column not in records:
-        problems.append(Problem(LAYER, "name column not found in the records",
-                                column=name_column))
+        problems.append(Problem(LAYER, "name column not found in the records", column=name_column))
     if place_name_column not in places:
-        problems.append(Problem("places", f"name column not found (columns: "
-                                f"{', '.join(map(str, places.columns))})",
-                                column=place_name_column))
+        problems.append(
+            Problem(
+                "places",
+                f"name column not found (columns: {', '.join(map(str, places.columns))})",
+                column=place_name_column,
+            )
+        )
     if places.crs is None:
-        problems.append(Problem("places", "places have no CRS; set one with set_crs",
-                                column="geometry"))
+        problems.append(
+            Problem("places", "places have no CRS; set one with set_crs", column="geometry")
+        )
     if problems:
         raise ScenarioError(problems)
     located = _existing_points(records, coordinates)
@@ -274,8 +311,11 @@ def geocode_by_name(
     place = looked_up["place"]
     found = place.notna().to_numpy()
     has = located.has.to_numpy()
-    base = pd.DataFrame(records.drop(columns=records.geometry.name)
-                        if isinstance(records, gpd.GeoDataFrame) else records).copy()
+    base = pd.DataFrame(
+        records.drop(columns=records.geometry.name)
+        if isinstance(records, gpd.GeoDataFrame)
+        else records
+    ).copy()
     at = place[found].astype("int64").to_numpy()
     points = located.points.copy()
     points[found] = gazetteer.geometry.to_numpy()[at]
@@ -284,10 +324,14 @@ def geocode_by_name(
     keep = has | found
     matched = base[keep].assign(
         geocode_place=pd.Series(place_name[keep], index=records.index[keep], dtype="str"),
-        geocode_match=pd.Series(np.where(has, "coordinates", looked_up["match"])[keep],
-                                index=records.index[keep], dtype="str"),
-        geocode_precision=pd.Series(np.where(has, "coordinates", "place-name")[keep],
-                                    index=records.index[keep], dtype="str"),
+        geocode_match=pd.Series(
+            np.where(has, "coordinates", looked_up["match"])[keep],
+            index=records.index[keep],
+            dtype="str",
+        ),
+        geocode_precision=pd.Series(
+            np.where(has, "coordinates", "place-name")[keep], index=records.index[keep], dtype="str"
+        ),
     )
     matched = gpd.GeoDataFrame(matched, geometry=points[keep], crs=WGS84)
     unmatched = base[~keep].assign(
@@ -312,8 +356,9 @@ def _existing_points(records: pd.DataFrame, coordinates: tuple[str, str] | None)
     if isinstance(records, gpd.GeoDataFrame):
         geoms = records.geometry
         if geoms.crs is None and len(geoms.dropna()):
-            raise ScenarioError([Problem(LAYER, "records have no CRS; set one with set_crs",
-                                         column=geoms.name)])
+            raise ScenarioError(
+                [Problem(LAYER, "records have no CRS; set one with set_crs", column=geoms.name)]
+            )
         if geoms.crs is not None:
             geoms = geoms.to_crs(WGS84)
         has = pd.Series(~(geoms.isna() | geoms.is_empty).to_numpy(), index=index)
@@ -332,9 +377,15 @@ def _existing_points(records: pd.DataFrame, coordinates: tuple[str, str] | None)
         number = pd.to_numeric(raw.astype(object), errors="coerce").astype("float64")
         wrong = (raw.notna() & ~np.isfinite(number)) | (number.abs() > limit)
         for row in index[wrong.to_numpy()]:
-            problems.append(Problem(LAYER, f"coordinate must be a number within "
-                                    f"[-{limit:g}, {limit:g}] (WGS84 lon/lat)", row, column,
-                                    raw[row]))
+            problems.append(
+                Problem(
+                    LAYER,
+                    f"coordinate must be a number within [-{limit:g}, {limit:g}] (WGS84 lon/lat)",
+                    row,
+                    column,
+                    raw[row],
+                )
+            )
         values[column] = number
     if problems:
         raise ScenarioError(problems)
@@ -356,11 +407,15 @@ def _gazetteer(places: gpd.GeoDataFrame, name_column: str) -> gpd.GeoDataFrame:
     """Named places with their representative points in EPSG:4326 and their keys."""
     named = places[places[name_column].notna() & ~places.geometry.isna()]
     points = named.geometry.representative_point().to_crs(WGS84)
-    return gpd.GeoDataFrame({
-        "_name": named[name_column].astype("str").to_numpy(),
-        "_exact": named[name_column].astype("str").str.strip().str.casefold().to_numpy(),
-        "_key": named[name_column].map(normalise_name).to_numpy(),
-    }, geometry=points.to_numpy(), crs=WGS84)
+    return gpd.GeoDataFrame(
+        {
+            "_name": named[name_column].astype("str").to_numpy(),
+            "_exact": named[name_column].astype("str").str.strip().str.casefold().to_numpy(),
+            "_key": named[name_column].map(normalise_name).to_numpy(),
+        },
+        geometry=points.to_numpy(),
+        crs=WGS84,
+    )
 
 
 def _decide(
@@ -375,26 +430,34 @@ def _decide(
         return None, None, "no name", None
     if key in aliases:
         target = aliases[key]
-        for column, value in (("_exact", str(target).strip().casefold()),
-                              ("_key", normalise_name(target))):
+        for column, value in (
+            ("_exact", str(target).strip().casefold()),
+            ("_key", normalise_name(target)),
+        ):
             hits = np.flatnonzero(gazetteer[column].to_numpy() == value)
             if len(hits):
                 return _pick(hits, gazetteer, "alias")
         return None, None, "alias target not found", str(target)
-    for column, value, match in (("_exact", str(name).strip().casefold(), "exact"),
-                                 ("_key", key, "normalised")):
+    for column, value, match in (
+        ("_exact", str(name).strip().casefold(), "exact"),
+        ("_key", key, "normalised"),
+    ):
         hits = np.flatnonzero(gazetteer[column].to_numpy() == value)
         if len(hits):
             return _pick(hits, gazetteer, match)
     keys = gazetteer["_key"].to_numpy()
-    prefix = np.array([
-        min(len(key), len(other)) >= MIN_PREFIX
-        and (other.startswith(key) or key.startswith(other))
-        for other in keys
-    ], dtype=bool)
-    similar = np.array([
-        difflib.SequenceMatcher(None, key, other).ratio() >= min_ratio for other in keys
-    ], dtype=bool)
+    prefix = np.array(
+        [
+            min(len(key), len(other)) >= MIN_PREFIX
+            and (other.startswith(key) or key.startswith(other))
+            for other in keys
+        ],
+        dtype=bool,
+    )
+    similar = np.array(
+        [difflib.SequenceMatcher(None, key, other).ratio() >= min_ratio for other in keys],
+        dtype=bool,
+    )
     hits = np.flatnonzero(prefix | similar)
     if len(hits):
         return _pick(hits, gazetteer, "fuzzy")
@@ -421,8 +484,12 @@ def _report(
     counts = matched["geocode_match"].value_counts()
     by_match = tuple((kind, int(counts[kind])) for kind in MATCHES if kind in counts)
     left = names.reindex(unmatched.index).fillna("(no name)").astype("str")
-    frequent = left.value_counts().sort_index(kind="stable").sort_values(
-        ascending=False, kind="stable").head(top)
+    frequent = (
+        left.value_counts()
+        .sort_index(kind="stable")
+        .sort_values(ascending=False, kind="stable")
+        .head(top)
+    )
     return GeocodeReport(
         total=len(records),
         with_coordinates=int((matched["geocode_match"] == "coordinates").sum()),

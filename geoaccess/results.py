@@ -153,14 +153,19 @@ class Timeline:
             days = pd.date_range(row.start, pd.Timestamp(row.end) - pd.Timedelta(days=1))
             rows.append(
                 pd.DataFrame(
-                    {"area_id": row.area_id, "date": days.date, "status": row.status,
-                     "reason": row.reason}
+                    {
+                        "area_id": row.area_id,
+                        "date": days.date,
+                        "status": row.status,
+                        "reason": row.reason,
+                    }
                 )
             )
         if not rows:
             return pd.DataFrame(columns=["area_id", "date", "status", "reason"])
-        return pd.concat(rows, ignore_index=True).sort_values(["date", "area_id"],
-                                                              ignore_index=True)
+        return pd.concat(rows, ignore_index=True).sort_values(
+            ["date", "area_id"], ignore_index=True
+        )
 
     def to_csv(self, folder: str | Path, *, hxl: bool = False, daily: bool = False) -> list[Path]:
         """Write the intervals (and, if ``daily``, the daily table) to ``folder`` as CSV."""
@@ -184,5 +189,7 @@ class Timeline:
         return path
 
     def __repr__(self) -> str:
-        return (f"Timeline({self.scenario.name!r}, {self.start}..{self.end}, "
-                f"{len(self.evaluated)} evaluations, {len(self.intervals)} intervals)")
+        return (
+            f"Timeline({self.scenario.name!r}, {self.start}..{self.end}, "
+            f"{len(self.evaluated)} evaluations, {len(self.intervals)} intervals)"
+        )

@@ -320,9 +320,9 @@ def _frames_equal(a: object, b: object) -> bool:
                 np.asarray(gpd.GeoSeries(right).values),
                 tolerance=1e-9,
             )
-            both_empty = gpd.GeoSeries(left).is_empty.to_numpy() & gpd.GeoSeries(
-                right
-            ).is_empty.to_numpy()
+            both_empty = (
+                gpd.GeoSeries(left).is_empty.to_numpy() & gpd.GeoSeries(right).is_empty.to_numpy()
+            )
             if not np.all(same | both_empty):
                 return False
         elif pd.api.types.is_numeric_dtype(left) and pd.api.types.is_numeric_dtype(right):
@@ -339,10 +339,20 @@ def _frames_equal(a: object, b: object) -> bool:
 
 
 def _empty_relations() -> pd.DataFrame:
-    return pd.DataFrame({"side_a": pd.Series(dtype=object), "side_b": pd.Series(dtype=object),
-                         "relation": pd.Series(dtype=object)})
+    return pd.DataFrame(
+        {
+            "side_a": pd.Series(dtype=object),
+            "side_b": pd.Series(dtype=object),
+            "relation": pd.Series(dtype=object),
+        }
+    )
 
 
 def _empty_rear() -> pd.DataFrame:
-    return pd.DataFrame({"side": pd.Series(dtype=object), "lon": pd.Series(dtype=float),
-                         "lat": pd.Series(dtype=float)})
+    return pd.DataFrame(
+        {
+            "side": pd.Series(dtype=object),
+            "lon": pd.Series(dtype=float),
+            "lat": pd.Series(dtype=float),
+        }
+    )

@@ -32,15 +32,36 @@ WGS84 = "EPSG:4326"
 
 #: Columns of an ACLED export that :func:`read_acled` uses (others are ignored).
 ACLED_COLUMNS: tuple[str, ...] = (
-    "event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type",
-    "actor1", "actor2", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-    "geo_precision", "source", "notes", "fatalities",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
 )
 #: Columns without which no incident can be built.
 REQUIRED: tuple[str, ...] = ("event_date", "latitude", "longitude", "event_type")
 #: Text columns kept under their own name (``actor1`` becomes ``actor``).
 TEXT_KEPT: tuple[str, ...] = (
-    "event_type", "sub_event_type", "actor2", "admin1", "admin2", "admin3", "location",
+    "event_type",
+    "sub_event_type",
+    "actor2",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
     "notes",
 )
 #: Date formats ACLED has used: ISO in current exports, ``17 July 2016`` in older ones.
@@ -127,8 +148,10 @@ def read_acled(
     >>> len(read_acled(export, max_geo_precision=1, start="2016-07-01"))
     1
     """
-    for name, value in (("max_geo_precision", max_geo_precision),
-                        ("max_time_precision", max_time_precision)):
+    for name, value in (
+        ("max_geo_precision", max_geo_precision),
+        ("max_time_precision", max_time_precision),
+    ):
         _check_precision(name, value, PRECISIONS)
     first, last = _window(start, end)
     table = _load_table(path_or_frame)
@@ -143,13 +166,16 @@ def read_acled(
         year = _whole_numbers(table, "year", rows, problems)
         wrong = (year.notna() & date.notna() & (year != date.dt.year)).to_numpy()
         for row, found in zip(rows[wrong], table["year"][wrong], strict=True):
-            problems.append(Problem(LAYER, "year disagrees with event_date", row, "year",
-                                    found))
-    fatalities = (_whole_numbers(table, "fatalities", rows, problems)
-                  if "fatalities" in table else _missing_int(table.index))
+            problems.append(Problem(LAYER, "year disagrees with event_date", row, "year", found))
+    fatalities = (
+        _whole_numbers(table, "fatalities", rows, problems)
+        if "fatalities" in table
+        else _missing_int(table.index)
+    )
     precision = {
         column: _whole_numbers(table, column, rows, problems, allowed=PRECISIONS)
-        if column in table else _missing_int(table.index)
+        if column in table
+        else _missing_int(table.index)
         for column in ("geo_precision", "time_precision")
     }
     if problems:
@@ -157,22 +183,27 @@ def read_acled(
 
     text = {column: _text(table, column) for column in (*TEXT_KEPT, "actor1", "source")}
     kind = text["sub_event_type"].fillna(text["event_type"])
-    frame = pd.DataFrame({
-        "date": date,
-        "kind": kind,
-        "fatalities": fatalities,
-        "actor": text["actor1"],
-        "source": text["source"],
-        "event_id": _text(table, "event_id_cnty"),
-        **{column: text[column] for column in TEXT_KEPT[:-1]},
-        **precision,
-        "notes": text["notes"],
-    }, index=table.index)
+    frame = pd.DataFrame(
+        {
+            "date": date,
+            "kind": kind,
+            "fatalities": fatalities,
+            "actor": text["actor1"],
+            "source": text["source"],
+            "event_id": _text(table, "event_id_cnty"),
+            **{column: text[column] for column in TEXT_KEPT[:-1]},
+            **precision,
+            "notes": text["notes"],
+        },
+        index=table.index,
+    )
     keep = np.ones(len(frame), dtype=bool)
     keep &= _in_values(frame["event_type"], event_types, "event_types")
     keep &= _in_values(frame["sub_event_type"], sub_event_types, "sub_event_types")
-    for column, limit in (("geo_precision", max_geo_precision),
-                          ("time_precision", max_time_precision)):
+    for column, limit in (
+        ("geo_precision", max_geo_precision),
+        ("time_precision", max_time_precision),
+    ):
         if limit is not None:
             keep &= (frame[column] <= limit).fillna(False).to_numpy(dtype=bool)
     keep &= _in_window(frame["date"], frame["date"], first, last)
@@ -224,13 +255,16 @@ def import_acled(
     target = Path(out)
     driver = DRIVERS.get(target.suffix.lower())
     if driver is None:
-        msg = (f"cannot write {target.name!r}: use one of the suffixes "
-               f"{', '.join(DRIVERS)}")
+        msg = f"cannot write {target.name!r}: use one of the suffixes {', '.join(DRIVERS)}"
         raise ValueError(msg)
     incidents = read_acled(
-        Path(csv), event_types=event_types, sub_event_types=sub_event_types,
-        max_geo_precision=max_geo_precision, max_time_precision=max_time_precision,
-        start=start, end=end,
+        Path(csv),
+        event_types=event_types,
+        sub_event_types=sub_event_types,
+        max_geo_precision=max_geo_precision,
+        max_time_precision=max_time_precision,
+        start=start,
+        end=end,
     )
     _write(incidents, target, driver=driver, layer=layer)
     log.info("wrote %d incidents to %s", len(incidents), target)
@@ -259,11 +293,13 @@ def _load_table(path_or_frame: str | Path | pd.DataFrame) -> pd.DataFrame:
     else:
         path = Path(path_or_frame)
         try:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                                encoding="utf-8-sig")
+            table = pd.read_csv(
+                path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+            )
         except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
-            raise ScenarioError([Problem(LAYER, f"cannot read the file: {error}",
-                                         column="path", value=str(path))]) from None
+            raise ScenarioError(
+                [Problem(LAYER, f"cannot read the file: {error}", column="path", value=str(path))]
+            ) from None
     table.columns = [str(column).strip() for column in table.columns]
     return table
 
@@ -271,9 +307,14 @@ def _load_table(path_or_frame: str | Path | pd.DataFrame) -> pd.DataFrame:
 def _require(table: pd.DataFrame, columns: Iterable[str], problems: list[Problem]) -> None:
     for column in columns:
         if column not in table:
-            problems.append(Problem(
-                LAYER, f"required column is missing (columns found: "
-                f"{', '.join(map(str, table.columns))})", column=column))
+            problems.append(
+                Problem(
+                    LAYER,
+                    f"required column is missing (columns found: "
+                    f"{', '.join(map(str, table.columns))})",
+                    column=column,
+                )
+            )
 
 
 def _row_labels(table: pd.DataFrame, id_column: str) -> pd.Series:
@@ -319,8 +360,11 @@ def _whole_numbers(
     if allowed is not None:
         whole &= numbers.isin(allowed)
     bad = (~empty & ~whole).to_numpy()
-    what = (f"must be one of {', '.join(map(str, allowed))}" if allowed is not None
-            else "must be a whole number >= 0")
+    what = (
+        f"must be one of {', '.join(map(str, allowed))}"
+        if allowed is not None
+        else "must be a whole number >= 0"
+    )
     for row, found in zip(rows[bad], raw[bad], strict=True):
         problems.append(Problem(LAYER, what, row, column, found))
     return numbers.where(whole).astype("Int64")
@@ -338,15 +382,18 @@ def _points(table: pd.DataFrame, rows: pd.Series, problems: list[Problem]) -> gp
         for mask, message in (
             (empty.to_numpy(), "coordinate is missing"),
             (~empty.to_numpy() & ~finite, "coordinate must be a number"),
-            (finite & (values.abs() > limit).to_numpy(),
-             f"coordinate out of range [-{limit:g}, {limit:g}] (lon/lat in degrees, "
-             "WGS84; are longitude and latitude swapped?)"),
+            (
+                finite & (values.abs() > limit).to_numpy(),
+                f"coordinate out of range [-{limit:g}, {limit:g}] (lon/lat in degrees, "
+                "WGS84; are longitude and latitude swapped?)",
+            ),
         ):
             for row, found in zip(rows[mask], raw[mask], strict=True):
                 problems.append(Problem(LAYER, message, row, column, found))
         coords[column] = values
-    return gpd.GeoSeries(gpd.points_from_xy(coords["longitude"], coords["latitude"]),
-                         index=table.index, crs=WGS84)
+    return gpd.GeoSeries(
+        gpd.points_from_xy(coords["longitude"], coords["latitude"]), index=table.index, crs=WGS84
+    )
 
 
 def _acled_dates(values: pd.Series, rows: pd.Series, problems: list[Problem]) -> pd.Series:
@@ -366,8 +413,9 @@ def _acled_dates(values: pd.Series, rows: pd.Series, problems: list[Problem]) ->
         bad = days.isna().to_numpy()
     formats = "YYYY-MM-DD or DD Month YYYY (e.g. 2016-07-17 or 17 July 2016)"
     for row, found in zip(rows[bad], values[bad], strict=True):
-        problems.append(Problem(LAYER, f"missing or unparseable date; use {formats}", row,
-                                values.name, found))
+        problems.append(
+            Problem(LAYER, f"missing or unparseable date; use {formats}", row, values.name, found)
+        )
     return days.dt.normalize().astype("datetime64[ns]")
 
 
@@ -378,8 +426,7 @@ def _values(option: str | Iterable[str] | None) -> set[str] | None:
     return {str(item).strip().casefold() for item in items}
 
 
-def _in_values(column: pd.Series, option: str | Iterable[str] | None,
-               name: str) -> np.ndarray:
+def _in_values(column: pd.Series, option: str | Iterable[str] | None, name: str) -> np.ndarray:
     """Mask of rows whose value is one of ``option`` (all rows when it is ``None``)."""
     wanted = _values(option)
     if wanted is None:
@@ -387,8 +434,12 @@ def _in_values(column: pd.Series, option: str | Iterable[str] | None,
     folded = column.str.casefold()
     unknown = sorted(wanted - set(folded.dropna()))
     if unknown:
-        log.warning("%s: no row has %s; values present: %s", name, ", ".join(unknown),
-                    ", ".join(sorted(column.dropna().unique())))
+        log.warning(
+            "%s: no row has %s; values present: %s",
+            name,
+            ", ".join(unknown),
+            ", ".join(sorted(column.dropna().unique())),
+        )
     return folded.isin(wanted).to_numpy(dtype=bool)
 
 

@@ -47,7 +47,12 @@ WHERE_PRECISIONS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
 DEATH_PARTS: tuple[str, ...] = ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
 #: Extra columns kept when present (``side_b`` is renamed ``actor2``, ``id`` ``event_id``).
 KEPT: tuple[str, ...] = (
-    "dyad_name", "country", "adm_1", "adm_2", "where_coordinates", "where_description",
+    "dyad_name",
+    "country",
+    "adm_1",
+    "adm_2",
+    "where_coordinates",
+    "where_description",
 )
 ONE_DAY = pd.Timedelta(days=1)
 #: Plausible years of an event (UCDP GED starts in 1989).
@@ -136,8 +141,7 @@ def read_ucdp_ged(
     dated = "date_start" in table
     _require(table, ("latitude", "longitude", "date_start" if dated else "year"), problems)
     if not dated and "year" not in table:
-        problems[-1] = Problem(LAYER, "needs date_start (and date_end) or year", None,
-                               "year")
+        problems[-1] = Problem(LAYER, "needs date_start (and date_end) or year", None, "year")
     if problems:
         raise ScenarioError(problems)
     rows = _row_labels(table, "id")
@@ -145,36 +149,51 @@ def read_ucdp_ged(
     valid_from, valid_to, date, precision = _intervals(table, rows, problems)
     kind, kind_source = _kinds(table, rows, problems)
     fatalities = _fatalities(table, rows, problems)
-    where_prec = (_whole_numbers(table, "where_prec", rows, problems,
-                                 allowed=WHERE_PRECISIONS)
-                  if "where_prec" in table else _missing_int(table.index))
-    deaths = {column: _whole_numbers(table, column, rows, problems)
-              for column in DEATH_PARTS if column in table}
+    where_prec = (
+        _whole_numbers(table, "where_prec", rows, problems, allowed=WHERE_PRECISIONS)
+        if "where_prec" in table
+        else _missing_int(table.index)
+    )
+    deaths = {
+        column: _whole_numbers(table, column, rows, problems)
+        for column in DEATH_PARTS
+        if column in table
+    }
     if problems:
         raise ScenarioError(problems)
 
     source = _text(table, "source_article").fillna("UCDP GED")
-    frame = pd.DataFrame({
-        "date": date,
-        "kind": kind,
-        "fatalities": fatalities,
-        "actor": _text(table, "side_a"),
-        "source": source,
-        "valid_from": valid_from,
-        "valid_to": valid_to,
-        "date_precision": precision,
-        "event_id": _text(table, "id"),
-        "kind_source": kind_source,
-        "actor2": _text(table, "side_b"),
-        "where_prec": where_prec,
-        **{column: _text(table, column) for column in KEPT if column in table},
-        **deaths,
-    }, index=table.index)
+    frame = pd.DataFrame(
+        {
+            "date": date,
+            "kind": kind,
+            "fatalities": fatalities,
+            "actor": _text(table, "side_a"),
+            "source": source,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "date_precision": precision,
+            "event_id": _text(table, "id"),
+            "kind_source": kind_source,
+            "actor2": _text(table, "side_b"),
+            "where_prec": where_prec,
+            **{column: _text(table, column) for column in KEPT if column in table},
+            **deaths,
+        },
+        index=table.index,
+    )
     keep = _in_window(frame["valid_from"], frame["valid_to"] - ONE_DAY, first, last)
     if country is not None:
         if "country" not in frame:
-            raise ScenarioError([Problem(LAYER, "cannot filter by country: the file has no "
-                                         "country column", column="country")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        LAYER,
+                        "cannot filter by country: the file has no country column",
+                        column="country",
+                    )
+                ]
+            )
         keep &= _in_values(frame["country"], country, "country")
     if max_where_prec is not None:
         keep &= (frame["where_prec"] <= max_where_prec).fillna(False).to_numpy(dtype=bool)
@@ -194,8 +213,7 @@ def _iso_days(
     days = pd.to_datetime(text, format="ISO8601", errors="coerce")
     bad = (days.isna() & ~empty).to_numpy()
     for row, found in zip(rows[bad], raw[bad], strict=True):
-        problems.append(Problem(LAYER, "unparseable date; use YYYY-MM-DD", row, column,
-                                found))
+        problems.append(Problem(LAYER, "unparseable date; use YYYY-MM-DD", row, column, found))
     return days.dt.normalize().astype("datetime64[ns]")
 
 
@@ -210,16 +228,19 @@ def _intervals(
     finish = finish.fillna(begin)
     backwards = (finish < begin).to_numpy()
     for row, found in zip(rows[backwards], finish[backwards], strict=True):
-        problems.append(Problem(LAYER, "date_end is before date_start", row, "date_end",
-                                str(found.date())))
-    start_blank = (_blank(table["date_start"]) if "date_start" in table
-                   else pd.Series(True, index=index))
+        problems.append(
+            Problem(LAYER, "date_end is before date_start", row, "date_end", str(found.date()))
+        )
+    start_blank = (
+        _blank(table["date_start"]) if "date_start" in table else pd.Series(True, index=index)
+    )
     if "year" in table:
         year = _whole_numbers(table, "year", rows, problems)
         implausible = (year.notna() & ~year.between(*YEARS)).to_numpy()
         for row, found in zip(rows[implausible], table["year"][implausible], strict=True):
-            problems.append(Problem(LAYER, f"year out of range {YEARS[0]}-{YEARS[1]}", row,
-                                    "year", found))
+            problems.append(
+                Problem(LAYER, f"year out of range {YEARS[0]}-{YEARS[1]}", row, "year", found)
+            )
         year = year.where(~implausible)
         january = _january(year, 0)
         next_january = _january(year, 1)
@@ -229,22 +250,30 @@ def _intervals(
         year_blank = pd.Series(True, index=index)
     undated = (start_blank & year_blank).to_numpy()
     for row in rows[undated]:
-        problems.append(Problem(LAYER, "the event has neither date_start nor year", row,
-                                "date_start" if "date_start" in table else "year"))
+        problems.append(
+            Problem(
+                LAYER,
+                "the event has neither date_start nor year",
+                row,
+                "date_start" if "date_start" in table else "year",
+            )
+        )
     by_day = begin.notna()
     valid_from = begin.where(by_day, january)
     valid_to = (finish + ONE_DAY).where(by_day, next_january)
     single = by_day & (begin == finish)
     date = begin.where(single, nat)
-    precision = pd.Series(np.where(single, "day", np.where(by_day, "range", "year")),
-                          index=index, dtype="str")
+    precision = pd.Series(
+        np.where(single, "day", np.where(by_day, "range", "year")), index=index, dtype="str"
+    )
     return valid_from, valid_to, date, precision
 
 
 def _january(year: pd.Series, offset: int) -> pd.Series:
     """1 January of ``year + offset`` (``NaT`` where the year is missing)."""
-    parts = pd.DataFrame({"year": year.fillna(2000).astype("int64") + offset, "month": 1,
-                          "day": 1}, index=year.index)
+    parts = pd.DataFrame(
+        {"year": year.fillna(2000).astype("int64") + offset, "month": 1, "day": 1}, index=year.index
+    )
     return pd.to_datetime(parts).where(year.notna()).astype("datetime64[ns]")
 
 
@@ -254,27 +283,38 @@ def _kinds(
     """``kind`` from ``type_of_violence``, or inferred from the sides; and its source."""
     index = table.index
     if "type_of_violence" in table:
-        codes = _whole_numbers(table, "type_of_violence", rows, problems,
-                               allowed=tuple(UCDP_KINDS))
+        codes = _whole_numbers(table, "type_of_violence", rows, problems, allowed=tuple(UCDP_KINDS))
         kind = codes.map(UCDP_KINDS).astype("str")
         missing = codes.isna().to_numpy() & _blank(table["type_of_violence"]).to_numpy()
         for row in rows[missing]:
-            problems.append(Problem(LAYER, "type_of_violence is missing (1 state-based, "
-                                    "2 non-state, 3 one-sided)", row, "type_of_violence"))
+            problems.append(
+                Problem(
+                    LAYER,
+                    "type_of_violence is missing (1 state-based, 2 non-state, 3 one-sided)",
+                    row,
+                    "type_of_violence",
+                )
+            )
         return kind, pd.Series("type_of_violence", index=index, dtype="str")
     if "side_a" not in table or "side_b" not in table:
-        problems.append(Problem(LAYER, "needs type_of_violence, or side_a and side_b to "
-                                "infer it", column="type_of_violence"))
+        problems.append(
+            Problem(
+                LAYER,
+                "needs type_of_violence, or side_a and side_b to infer it",
+                column="type_of_violence",
+            )
+        )
         empty = pd.Series(pd.NA, index=index, dtype="str")
         return empty, empty
     side_a = _text(table, "side_a").fillna("")
     side_b = _text(table, "side_b").fillna("")
-    government = side_a.str.startswith("Government of") | side_b.str.startswith(
-        "Government of")
+    government = side_a.str.startswith("Government of") | side_b.str.startswith("Government of")
     civilians = side_b.str.casefold().eq("civilians")
-    kind = pd.Series(np.where(civilians, UCDP_KINDS[3],
-                              np.where(government, UCDP_KINDS[1], UCDP_KINDS[2])),
-                     index=index, dtype="str")
+    kind = pd.Series(
+        np.where(civilians, UCDP_KINDS[3], np.where(government, UCDP_KINDS[1], UCDP_KINDS[2])),
+        index=index,
+        dtype="str",
+    )
     return kind, pd.Series("inferred from sides", index=index, dtype="str")
 
 
@@ -287,8 +327,7 @@ def _fatalities(table: pd.DataFrame, rows: pd.Series, problems: list[Problem]) -
     if not parts:
         return _missing_int(table.index)
     # the parts themselves are checked (and reported) by the caller
-    counts = pd.DataFrame({
-        column: pd.to_numeric(table[column].astype(object), errors="coerce")
-        for column in parts
-    })
+    counts = pd.DataFrame(
+        {column: pd.to_numeric(table[column].astype(object), errors="coerce") for column in parts}
+    )
     return counts.sum(axis=1, min_count=len(parts)).round().astype("Int64")
