@@ -141,8 +141,13 @@ def _cut_points(
     return cut_line, cut_xy, end_xy[end_id], target_xy
 
 
-def _split(lines: GeomArray, cut_line: IntArray, cut_xy: FloatArray) -> tuple[GeomArray, IntArray]:
-    """Split each line at its cut points (and at nothing else); pieces and their line."""
+def _split(
+    lines: GeomArray, cut_line: IntArray, cut_xy: FloatArray
+) -> tuple[GeomArray, IntArray, FloatArray, FloatArray]:
+    """Split each line at its cut points (and nowhere else).
+
+    Returns the pieces, the line of each, and their first and last coordinates.
+    """
     coords, vline = shapely.get_coordinates(lines, return_index=True)
     n_v = len(coords)
     first_v = np.ones(n_v, dtype=bool)
@@ -179,8 +184,13 @@ def _split(lines: GeomArray, cut_line: IntArray, cut_xy: FloatArray) -> tuple[Ge
     pos = np.concatenate([np.arange(len(line)), closes])
     pid = np.concatenate([piece, piece[closes] - 1])
     order = np.lexsort((pos, pid))
-    pieces = shapely.linestrings(xy[pos[order]], indices=pid[order])
-    return pieces, line[opens]
+    pid, pxy = pid[order], xy[pos[order]]
+    head = np.ones(len(pid), dtype=bool)
+    head[1:] = pid[1:] != pid[:-1]
+    tail = np.ones(len(pid), dtype=bool)
+    tail[:-1] = head[1:]
+    pieces = shapely.linestrings(pxy, indices=pid)
+    return pieces, line[opens], pxy[head], pxy[tail]
 
 
 def node_lines(
@@ -196,10 +206,7 @@ def node_lines(
         return np.zeros(0, dtype=object), empty_i, empty_i, empty_i, np.zeros((0, 2))
     tree = shapely.STRtree(lines)
     cut_line, cut_xy, dangle_xy, target_xy = _cut_points(lines, tree, snap_m)
-    pieces, source = _split(lines, cut_line, cut_xy)
-
-    start_xy = shapely.get_coordinates(shapely.get_point(pieces, 0))
-    end_xy = shapely.get_coordinates(shapely.get_point(pieces, -1))
+    pieces, source, start_xy, end_xy = _split(lines, cut_line, cut_xy)
     m = len(pieces)
     node_xy, inverse = unique_rows(np.concatenate([start_xy, end_xy, dangle_xy, target_xy]))
     u, v = inverse[:m], inverse[m : 2 * m]

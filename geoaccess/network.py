@@ -614,11 +614,10 @@ def network_distance(
     root = _tree_roots(pred, n)
     reached = np.isfinite(dist)
     pos = np.where(reached, origin_pos[np.where(reached, root, n)], -1)
-    origin = pd.Series(labels.take(np.maximum(pos, 0)) if len(labels) else [None] * n)
-    origin = origin.where(pd.Series(reached)) if len(labels) else origin
+    origin = labels.take(pos, allow_fill=True, fill_value=None) if len(labels) else None
     index = pd.RangeIndex(n, name="node")
     return gpd.GeoDataFrame(
-        {"distance_m": dist, "origin": origin.to_numpy()},
+        {"distance_m": dist, "origin": origin},
         geometry=gpd.GeoSeries(graph.node_geometry.copy(), index=index),
         index=index,
     )
