@@ -43,8 +43,14 @@ __all__ = ["assess"]
 log = logging.getLogger(__name__)
 
 STATUSES = tuple(s.value for s in AccessStatus)
-EVIDENCE = ["encircled", "fire_controlled", "hostile_perimeter_share", "route_clearance_m",
-            "open_corridors", "open_supply_routes"]
+EVIDENCE = [
+    "encircled",
+    "fire_controlled",
+    "hostile_perimeter_share",
+    "route_clearance_m",
+    "open_corridors",
+    "open_supply_routes",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,12 +100,15 @@ def assess(scn: Scenario, date: DateLike, rules: Rules | None = None) -> Assessm
 
 
 # ---------------------------------------------------------------------- one date
-def evaluate(proj: Projected, day: dt.date, *, full: bool) -> Snapshot:
+def evaluate(proj: Projected, day: dt.date, *, full: bool, pockets: bool = True
+             ) -> Snapshot:
     """Evidence and base status (Siege Watch's day count not yet applied) on ``day``.
 
     ``full=False`` is the light path used by the backward walk and the timeline: it skips
-    route clearance, perimeter shares and lifelines.
+    route clearance, perimeter shares and lifelines. ``pockets=False`` (the backward
+    walk) also skips the pockets' own evidence when areas are the reporting units.
     """
+    with_pockets = pockets
     ground = ground_at(proj, day)
     areas = proj.layer_at("areas", day)
     corridors = corridor_table(ground, areas=areas)
@@ -108,23 +117,30 @@ def evaluate(proj: Projected, day: dt.date, *, full: bool) -> Snapshot:
     graph = road_graph(proj, day)
     pockets = ground.pockets.copy()
     pieces = _pieces(areas, pockets) if areas is not None else None
+    skip_pockets = pieces is not None and not with_pockets
     found: dict[str, list[pd.DataFrame]] = {"pockets": [], "pieces": []}
     for side in ground.sides:
         view = None
         for key, frame in (("pockets", pockets), ("pieces", pieces)):
-            if frame is None:
+            if frame is None or (key == "pockets" and skip_pockets):
                 continue
             rows = frame.index[(frame["side"] == side).to_numpy()]
             if not len(rows):
                 continue
             view = view or side_view(ground, side)
-            ev = piece_evidence(view, frame.geometry.loc[rows].to_numpy(dtype=object),
-                                entrances=entrances, aid_pockets=aid,
-                                pocket_ids=frame.loc[rows, "pocket_id"].to_numpy(),
-                                graph=graph, full=full)
+            ev = piece_evidence(
+                view,
+                frame.geometry.loc[rows].to_numpy(dtype=object),
+                entrances=entrances,
+                aid_pockets=aid,
+                pocket_ids=frame.loc[rows, "pocket_id"].to_numpy(),
+                graph=graph,
+                full=full,
+            )
             ev.index = rows
-            ev["hostile_sides"] = pd.Series([view.hostile_sides] * len(rows), index=rows,
-                                            dtype=object)
+            ev["hostile_sides"] = pd.Series(
+                [view.hostile_sides] * len(rows), index=rows, dtype=object
+            )
             found[key].append(ev)
     pockets = _with_base_status(_joined(pockets, found["pockets"]), proj.rules)
     if pieces is None:
@@ -159,8 +175,7 @@ def _pieces(areas: gpd.GeoDataFrame, pockets: gpd.GeoDataFrame) -> gpd.GeoDataFr
     )
 
 
-def _piece_population(areas: gpd.GeoDataFrame, rows: np.ndarray, share: np.ndarray
-                      ) -> np.ndarray:
+def _piece_population(areas: gpd.GeoDataFrame, rows: np.ndarray, share: np.ndarray) -> np.ndarray:
     """Population of area pieces: the area's ``population`` split by area share.
 
     The single place where population enters the status pipeline (to be replaced by
@@ -182,15 +197,14 @@ def _with_base_status(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         frame["hostile_sides"] = pd.Series(dtype=object)
         frame["base_status"] = pd.Series(dtype=object)
         return frame
-    decided = [_decide(row, rules, days=None, since=None) for row in
-               frame.itertuples(index=False)]
-    frame["base_status"] = pd.Series([d[0].value for d in decided], index=frame.index,
-                                     dtype=object)
+    decided = [_decide(row, rules, days=None, since=None) for row in frame.itertuples(index=False)]
+    frame["base_status"] = pd.Series([d[0].value for d in decided], index=frame.index, dtype=object)
     return frame
 
 
-def _decide(row: object, rules: Rules, *, days: int | None, since: dt.date | None
-            ) -> tuple[AccessStatus, str]:
+def _decide(
+    row: object, rules: Rules, *, days: int | None, since: dt.date | None
+) -> tuple[AccessStatus, str]:
     return decide_status(
         encircled=bool(row.encircled),  # type: ignore[attr-defined]
         aid_corridor_open=bool(row.aid_corridor_open),  # type: ignore[attr-defined]
@@ -205,24 +219,36 @@ def _decide(row: object, rules: Rules, *, days: int | None, since: dt.date | Non
     )
 
 
-def _units(areas: gpd.GeoDataFrame | None, pieces: gpd.GeoDataFrame,
-           pockets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _units(
+    areas: gpd.GeoDataFrame | None, pieces: gpd.GeoDataFrame, pockets: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
     """One row per reporting unit with the index of its dominant piece (``-1``: none)."""
     if areas is None:
         units = gpd.GeoDataFrame(
-            {"area_id": pockets["pocket_id"].to_numpy(dtype=object),
-             "name": pockets["pocket_id"].to_numpy(dtype=object),
-             "total": np.full(len(pockets), np.nan)},
-            geometry=pockets.geometry.values, crs=pockets.crs)
+            {
+                "area_id": pockets["pocket_id"].to_numpy(dtype=object),
+                "name": pockets["pocket_id"].to_numpy(dtype=object),
+                "total": np.full(len(pockets), np.nan),
+            },
+            geometry=pockets.geometry.values,
+            crs=pockets.crs,
+        )
     else:
         names = (areas["name"] if "name" in areas else areas["area_id"]).astype(object)
-        total = (pd.to_numeric(areas["population"], errors="coerce").to_numpy(dtype=float)
-                 if "population" in areas else np.full(len(areas), np.nan))
+        total = (
+            pd.to_numeric(areas["population"], errors="coerce").to_numpy(dtype=float)
+            if "population" in areas
+            else np.full(len(areas), np.nan)
+        )
         units = gpd.GeoDataFrame(
-            {"area_id": areas["area_id"].to_numpy(dtype=object),
-             "name": names.where(names.notna(), None).to_numpy(dtype=object),
-             "total": total},
-            geometry=areas.geometry.values, crs=areas.crs)
+            {
+                "area_id": areas["area_id"].to_numpy(dtype=object),
+                "name": names.where(names.notna(), None).to_numpy(dtype=object),
+                "total": total,
+            },
+            geometry=areas.geometry.values,
+            crs=areas.crs,
+        )
     weight = pieces["population"].fillna(0.0) + pieces["share"] * 1e-9
     order = weight.sort_values(ascending=False, kind="stable").index
     dominant = pieces.loc[order].drop_duplicates("area_id")
@@ -274,27 +300,32 @@ def history(proj: Projected, day: dt.date, units: pd.DataFrame) -> pd.DataFrame:
     for t in reversed(dates[:-1]):
         if not (open_base.any() or open_enc.any()):
             break
-        past = evaluate(proj, t, full=False).units.set_index("area_id")
-        same = pd.Series(base, index=ids).eq(
-            past["base_status"].reindex(ids).astype(object)).to_numpy(bool)
+        past = evaluate(proj, t, full=False, pockets=False).units.set_index("area_id")
+        same = (
+            pd.Series(base, index=ids)
+            .eq(past["base_status"].reindex(ids).astype(object))
+            .to_numpy(bool)
+        )
         was_enc = past["encircled"].reindex(ids).astype(object).fillna(False).to_numpy(bool)
         open_base &= same
         open_enc &= was_enc
         base_since[open_base] = t
         enc_since[open_enc] = t
     at_least = open_base & (base_since == dates[0])
-    return pd.DataFrame({"base_since": base_since, "encircled_since": enc_since,
-                         "at_least": at_least}, index=pd.Index(ids, dtype=object))
+    return pd.DataFrame(
+        {"base_since": base_since, "encircled_since": enc_since, "at_least": at_least},
+        index=pd.Index(ids, dtype=object),
+    )
 
 
-def final_status(row: object, rules: Rules, day: dt.date, base_since: dt.date,
-                 enc_since: dt.date | None) -> tuple[AccessStatus, str, dt.date]:
+def final_status(
+    row: object, rules: Rules, day: dt.date, base_since: dt.date, enc_since: dt.date | None
+) -> tuple[AccessStatus, str, dt.date]:
     """Status, reason and first day of the status, Siege Watch's day count applied."""
     days = (day - enc_since).days if enc_since is not None else None
     status, reason = _decide(row, rules, days=days, since=enc_since)
     since = base_since
-    if (status is AccessStatus.BESIEGED and rules.scheme == "siege_watch"
-            and enc_since is not None):
+    if status is AccessStatus.BESIEGED and rules.scheme == "siege_watch" and enc_since is not None:
         since = max(base_since, enc_since + dt.timedelta(days=rules.min_siege_days))
     return status, reason, since
 
@@ -308,24 +339,32 @@ def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:
     since = since.reindex(units["area_id"].to_numpy())
     area_rows = []
     for unit, (base_since, enc_since) in zip(
-            units.itertuples(index=False),
-            since[["base_since", "encircled_since"]].itertuples(index=False), strict=True):
+        units.itertuples(index=False),
+        since[["base_since", "encircled_since"]].itertuples(index=False),
+        strict=True,
+    ):
         if unit.piece < 0:
-            area_rows.append((AccessStatus.ACCESSIBLE.value,
-                              f"No side holds this area on {day.isoformat()}.", base_since))
+            area_rows.append(
+                (
+                    AccessStatus.ACCESSIBLE.value,
+                    f"No side holds this area on {day.isoformat()}.",
+                    base_since,
+                )
+            )
             continue
-        status, reason, first = final_status(pieces.loc[unit.piece], rules, day, base_since,
-                                             enc_since)
+        status, reason, first = final_status(
+            pieces.loc[unit.piece], rules, day, base_since, enc_since
+        )
         area_rows.append((status.value, reason, first))
     enc_by_pocket = _pocket_encircled_since(units, pieces, since)
     dominant = dict(zip(units["piece"], since["encircled_since"], strict=True))
     piece_status = [
-        final_status(row, rules, day, day,
-                     dominant.get(i, enc_by_pocket.get(row.pocket_id)))[:2]
+        final_status(row, rules, day, day, dominant.get(i, enc_by_pocket.get(row.pocket_id)))[:2]
         for i, row in zip(pieces.index, pieces.itertuples(index=False), strict=True)
     ]
-    pieces["status"] = pd.Series([s.value for s, _ in piece_status], index=pieces.index,
-                                 dtype=object)
+    pieces["status"] = pd.Series(
+        [s.value for s, _ in piece_status], index=pieces.index, dtype=object
+    )
     pockets = snap.pockets.copy()
     pocket_status = [
         final_status(row, rules, day, day, enc_by_pocket.get(row.pocket_id))[:2]
@@ -340,21 +379,36 @@ def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:
         rules=rules,
         metric_crs=proj.crs,
         areas=to_wgs84(areas),
-        pockets=to_wgs84(pockets[["pocket_id", "side", "parties", "area_km2", *EVIDENCE,
-                                  "status", "reason", "geometry"]]),
+        pockets=to_wgs84(
+            pockets[
+                [
+                    "pocket_id",
+                    "side",
+                    "parties",
+                    "area_km2",
+                    *EVIDENCE,
+                    "status",
+                    "reason",
+                    "geometry",
+                ]
+            ]
+        ),
         front_lines=to_wgs84(snap.ground.front),
         corridors=to_wgs84(snap.corridors.drop(columns="entrance")),
         facilities=_facilities(snap, pieces),
         lifelines=_lifelines(snap, units, pieces),
         population=_population_table(areas),
         siege_lines=proj.scenario.at(day).siege_lines,
-        details={"full": snap.full, "status_since_at_least": dict(
-            zip(since.index, since["at_least"], strict=True))},
+        details={
+            "full": snap.full,
+            "status_since_at_least": dict(zip(since.index, since["at_least"], strict=True)),
+        },
     )
 
 
-def _pocket_encircled_since(units: pd.DataFrame, pieces: pd.DataFrame, since: pd.DataFrame
-                            ) -> dict[str, dt.date]:
+def _pocket_encircled_since(
+    units: pd.DataFrame, pieces: pd.DataFrame, since: pd.DataFrame
+) -> dict[str, dt.date]:
     """Earliest encirclement start of the areas each pocket dominates."""
     has = units["piece"].to_numpy() >= 0
     pocket = pieces.loc[units["piece"].to_numpy()[has], "pocket_id"].to_numpy(dtype=object)
@@ -366,41 +420,56 @@ def _pocket_encircled_since(units: pd.DataFrame, pieces: pd.DataFrame, since: pd
     return out
 
 
-def _areas_frame(units: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame,
-                 pockets: gpd.GeoDataFrame, rows: list[tuple[str, str, dt.date]],
-                 since: pd.DataFrame) -> gpd.GeoDataFrame:
+def _areas_frame(
+    units: gpd.GeoDataFrame,
+    pieces: gpd.GeoDataFrame,
+    pockets: gpd.GeoDataFrame,
+    rows: list[tuple[str, str, dt.date]],
+    since: pd.DataFrame,
+) -> gpd.GeoDataFrame:
     idx = units["piece"].to_numpy()
     has = idx >= 0
+
     def pick(column: str, source: pd.DataFrame = pieces, fill: object = None) -> np.ndarray:
         out = np.full(len(units), fill, dtype=object)
         out[has] = source.loc[idx[has], column].to_numpy(dtype=object)
         return out
+
     share = pockets.set_index("pocket_id")["hostile_perimeter_share"]
     pocket_id = pick("pocket_id")
     frame = gpd.GeoDataFrame(
-        {"area_id": units["area_id"].to_numpy(dtype=object),
-         "name": units["name"].to_numpy(dtype=object),
-         "side": pick("side"), "pocket_id": pocket_id,
-         "status": [r[0] for r in rows],
-         "status_since": [r[2] for r in rows],
-         "reason": [r[1] for r in rows]},
-        geometry=units.geometry.values, crs=units.crs)
+        {
+            "area_id": units["area_id"].to_numpy(dtype=object),
+            "name": units["name"].to_numpy(dtype=object),
+            "side": pick("side"),
+            "pocket_id": pocket_id,
+            "status": [r[0] for r in rows],
+            "status_since": [r[2] for r in rows],
+            "reason": [r[1] for r in rows],
+        },
+        geometry=units.geometry.values,
+        crs=units.crs,
+    )
     frame["encircled"] = pick("encircled", fill=False).astype(bool)
     frame["fire_controlled"] = pick("fire_controlled", fill=False).astype(bool)
     frame["hostile_perimeter_share"] = pd.Series(pocket_id).map(share).to_numpy(float)
     for column in ("route_clearance_m", "open_corridors", "open_supply_routes"):
         frame[column] = pick(column, fill=np.nan).astype(float)
-    split = (pieces.groupby(["area_id", "status"])["population"].sum(min_count=1)
-             .unstack("status").reindex(index=frame["area_id"], columns=list(STATUSES)))
+    split = (
+        pieces.groupby(["area_id", "status"])["population"]
+        .sum(min_count=1)
+        .unstack("status")
+        .reindex(index=frame["area_id"], columns=list(STATUSES))
+    )
     total = units["total"].to_numpy(dtype=float)
     for status in STATUSES:
         values = split[status].to_numpy(dtype=float)
-        frame[f"population_{status}"] = np.where(np.isnan(total), np.nan,
-                                                 np.nan_to_num(values))
+        frame[f"population_{status}"] = np.where(np.isnan(total), np.nan, np.nan_to_num(values))
     assigned = np.nan_to_num(split.to_numpy(dtype=float)).sum(axis=1)
     unmapped = total - assigned
-    frame["population_unmapped"] = np.where(np.abs(unmapped) < 1e-6 * np.abs(total), 0.0,
-                                            np.clip(unmapped, 0.0, None))
+    frame["population_unmapped"] = np.where(
+        np.abs(unmapped) < 1e-6 * np.abs(total), 0.0, np.clip(unmapped, 0.0, None)
+    )
     frame["population"] = total
     return frame.set_geometry("geometry")
 
@@ -410,8 +479,9 @@ def _facilities(snap: Snapshot, pieces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     rules = proj.rules
     facilities = proj.layer_at("facilities", day)
     if facilities is None:
-        return gpd.GeoDataFrame({"facility_id": [], "status": []},
-                                geometry=gpd.GeoSeries([], crs=WGS84))
+        return gpd.GeoDataFrame(
+            {"facility_id": [], "status": []}, geometry=gpd.GeoSeries([], crs=WGS84)
+        )
     points = facilities.geometry.values
     out = facilities.copy()
     status = np.full(len(out), None, dtype=object)
@@ -424,14 +494,16 @@ def _facilities(snap: Snapshot, pieces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         area[fi] = pieces["area_id"].to_numpy(dtype=object)[pi]
     out["status"], out["side"], out["area_id"] = status, side, area
     front = snap.ground.front_union
-    out["distance_to_front_m"] = (np.full(len(out), np.nan) if front.is_empty
-                                  else shapely.distance(points, front))
+    out["distance_to_front_m"] = (
+        np.full(len(out), np.nan) if front.is_empty else shapely.distance(points, front)
+    )
     out["incidents_nearby"] = _recent_incidents(proj, day, points, rules)
     return to_wgs84(out)
 
 
-def _recent_incidents(proj: Projected, day: dt.date, points: np.ndarray, rules: Rules
-                      ) -> np.ndarray:
+def _recent_incidents(
+    proj: Projected, day: dt.date, points: np.ndarray, rules: Rules
+) -> np.ndarray:
     """Incidents within ``incident_radius_m`` in the ``incident_window_days`` up to ``day``."""
     incidents = proj.layers.get("incidents")
     counts = np.zeros(len(points), dtype=int)
@@ -439,57 +511,84 @@ def _recent_incidents(proj: Projected, day: dt.date, points: np.ndarray, rules: 
         return counts
     when = pd.to_datetime(incidents["date"], errors="coerce")
     last = pd.Timestamp(day)
-    recent = ((when <= last) & (when > last - pd.Timedelta(days=rules.incident_window_days)))
+    recent = (when <= last) & (when > last - pd.Timedelta(days=rules.incident_window_days))
     chosen = incidents.geometry.values[recent.to_numpy(bool)]
     if len(chosen):
-        fi, _ = shapely.STRtree(chosen).query(points, predicate="dwithin",
-                                              distance=rules.incident_radius_m)
+        fi, _ = shapely.STRtree(chosen).query(
+            points, predicate="dwithin", distance=rules.incident_radius_m
+        )
         counts = np.bincount(fi, minlength=len(points))
     return counts
 
 
-def _lifelines(snap: Snapshot, units: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame
-               ) -> gpd.GeoDataFrame:
+def _lifelines(
+    snap: Snapshot, units: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
     """Road segments whose loss cuts an area's last usable road link, with who depends."""
     columns = ["segment_id", "road", "name", "area_ids", "areas", "population", "length_m"]
     has = units["piece"].to_numpy() >= 0
     if snap.graph is None or "lifelines" not in pieces or not has.any():
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=WGS84))
-    links = pd.DataFrame({
-        "area_id": units["area_id"].to_numpy(dtype=object)[has],
-        "population": units["total"].to_numpy(dtype=float)[has],
-        "segment_id": pieces.loc[units["piece"].to_numpy()[has], "lifelines"].to_numpy(),
-    }).explode("segment_id").dropna(subset=["segment_id"])
+    links = (
+        pd.DataFrame(
+            {
+                "area_id": units["area_id"].to_numpy(dtype=object)[has],
+                "population": units["total"].to_numpy(dtype=float)[has],
+                "segment_id": pieces.loc[units["piece"].to_numpy()[has], "lifelines"].to_numpy(),
+            }
+        )
+        .explode("segment_id")
+        .dropna(subset=["segment_id"])
+    )
     if not len(links):
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=WGS84))
     grouped = links.groupby("segment_id").agg(
         area_ids=("area_id", lambda a: ", ".join(sorted(map(str, a)))),
-        areas=("area_id", "nunique"), population=("population", "sum"))
+        areas=("area_id", "nunique"),
+        population=("population", "sum"),
+    )
     segments = snap.graph.segments  # type: ignore[attr-defined]
     seg = segments.iloc[grouped.index.to_numpy(dtype=int)]
     out = gpd.GeoDataFrame(
-        {"segment_id": grouped.index.to_numpy(dtype=int),
-         "road": seg["road"].to_numpy(dtype=object),
-         "name": (seg["name"].to_numpy(dtype=object) if "name" in seg else None),
-         "area_ids": grouped["area_ids"].to_numpy(dtype=object),
-         "areas": grouped["areas"].to_numpy(dtype=int),
-         "population": grouped["population"].to_numpy(dtype=float),
-         "length_m": seg.geometry.length.to_numpy()},
-        geometry=seg.geometry.values, crs=segments.crs)
+        {
+            "segment_id": grouped.index.to_numpy(dtype=int),
+            "road": seg["road"].to_numpy(dtype=object),
+            "name": (seg["name"].to_numpy(dtype=object) if "name" in seg else None),
+            "area_ids": grouped["area_ids"].to_numpy(dtype=object),
+            "areas": grouped["areas"].to_numpy(dtype=int),
+            "population": grouped["population"].to_numpy(dtype=float),
+            "length_m": seg.geometry.length.to_numpy(),
+        },
+        geometry=seg.geometry.values,
+        crs=segments.crs,
+    )
     return to_wgs84(out.sort_values("population", ascending=False, kind="stable"))
 
 
 def _population_table(areas: gpd.GeoDataFrame) -> pd.DataFrame:
     """Population and number of areas by status, with the unmapped part and the total."""
     rows = [
-        {"status": status, "areas": int((areas["status"] == status).sum()),
-         "population": float(np.nansum(areas[f"population_{status}"]))}
+        {
+            "status": status,
+            "areas": int((areas["status"] == status).sum()),
+            "population": float(np.nansum(areas[f"population_{status}"])),
+        }
         for status in STATUSES
     ]
-    rows.append({"status": "unmapped", "areas": 0,
-                 "population": float(np.nansum(areas["population_unmapped"]))})
-    rows.append({"status": "total", "areas": len(areas),
-                 "population": float(np.nansum(areas["population"]))})
+    rows.append(
+        {
+            "status": "unmapped",
+            "areas": 0,
+            "population": float(np.nansum(areas["population_unmapped"])),
+        }
+    )
+    rows.append(
+        {
+            "status": "total",
+            "areas": len(areas),
+            "population": float(np.nansum(areas["population"])),
+        }
+    )
     return pd.DataFrame(rows)
 
 
