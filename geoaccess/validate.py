@@ -41,12 +41,19 @@ class Findings:
         self.fatal: list[Problem] = []
         self.repairs: list[Problem] = []
 
-    def error(self, layer: str, message: str, row: object = None, column: str | None = None,
-              value: object = None) -> None:
+    def error(
+        self,
+        layer: str,
+        message: str,
+        row: object = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
         self.fatal.append(Problem(layer, message, row, column, value))
 
-    def repaired(self, layer: str, message: str, row: object = None,
-                 column: str | None = None) -> None:
+    def repaired(
+        self, layer: str, message: str, row: object = None, column: str | None = None
+    ) -> None:
         self.repairs.append(Problem(layer, message, row, column))
 
     def raise_or_warn(self) -> None:
@@ -54,8 +61,9 @@ class Findings:
             raise ScenarioError(self.fatal)
         if self.repairs:
             lines = "\n".join(f"- {p}" for p in self.repairs)
-            warnings.warn(f"geoaccess repaired the scenario:\n{lines}", ScenarioWarning,
-                          stacklevel=4)
+            warnings.warn(
+                f"geoaccess repaired the scenario:\n{lines}", ScenarioWarning, stacklevel=4
+            )
 
 
 def prepare_scenario(
@@ -96,9 +104,7 @@ def prepare_scenario(
     for layer_name in unknown:
         found.error(layer_name, f"unknown layer; layers are {', '.join(LAYER_NAMES)}")
     given = {"zones": zones, **{k: v for k, v in layers.items() if k in LAYER_NAMES}}
-    crs_seen = {
-        str(g.crs) for g in given.values() if isinstance(g, gpd.GeoDataFrame) and g.crs
-    }
+    crs_seen = {str(g.crs) for g in given.values() if isinstance(g, gpd.GeoDataFrame) and g.crs}
     prepared: dict[str, gpd.GeoDataFrame | None] = {}
     for layer_name in LAYER_NAMES:
         frame = given.get(layer_name)
@@ -111,8 +117,9 @@ def prepare_scenario(
     _check_references(party_frame, relation_frame, rear_frame, prepared, found)
     _check_unique_ids(prepared, found)
     if prepared["zones"] is not None and "party" in prepared["zones"]:
-        _check_zone_overlaps(prepared["zones"], _metric_crs(rules_obj, frame_extent,
-                                                           prepared["zones"]), found)
+        _check_zone_overlaps(
+            prepared["zones"], _metric_crs(rules_obj, frame_extent, prepared["zones"]), found
+        )
     found.raise_or_warn()
     return cls(
         name=name.strip(),
@@ -180,13 +187,19 @@ def _prepare_relations(relations: Any, found: Findings) -> pd.DataFrame:
         else:
             side_a, side_b = row.get("side_a"), row.get("side_b")
         if not isinstance(side_a, str) or not isinstance(side_b, str):
-            found.error("relations", "a relation names two sides: sides = [\"a\", \"b\"]", i,
-                        "sides", sides)
+            found.error(
+                "relations", 'a relation names two sides: sides = ["a", "b"]', i, "sides", sides
+            )
             continue
         relation = row.get("relation", "hostile")
         if relation not in RELATIONS:
-            found.error("relations", f"relation must be one of {', '.join(RELATIONS)}", i,
-                        "relation", relation)
+            found.error(
+                "relations",
+                f"relation must be one of {', '.join(RELATIONS)}",
+                i,
+                "relation",
+                relation,
+            )
             continue
         rows.append((side_a, side_b, relation))
     return pd.DataFrame(rows, columns=["side_a", "side_b", "relation"], dtype=object)
@@ -204,16 +217,22 @@ def _prepare_rear(rear: Any, found: Findings) -> pd.DataFrame:
                 try:
                     lon, lat = (float(v) for v in point)
                 except (TypeError, ValueError):
-                    found.error("rear", f"rear anchors of side {side!r} are [lon, lat] pairs",
-                                j, "rear", point)
+                    found.error(
+                        "rear",
+                        f"rear anchors of side {side!r} are [lon, lat] pairs",
+                        j,
+                        "rear",
+                        point,
+                    )
                     continue
                 rows.append((side, lon, lat))
     frame = pd.DataFrame(rows, columns=["side", "lon", "lat"])
     frame["side"] = frame["side"].astype(object)
     for i, row in frame.iterrows():
         if not (-180 <= row.lon <= 180 and -90 <= row.lat <= 90):
-            found.error("rear", "rear anchors are lon/lat in degrees", i, "rear",
-                        (row.lon, row.lat))
+            found.error(
+                "rear", "rear anchors are lon/lat in degrees", i, "rear", (row.lon, row.lat)
+            )
     return frame
 
 
@@ -237,13 +256,21 @@ def _prepare_extent(extent: Any, found: Findings) -> tuple[float, float, float, 
     except (TypeError, ValueError):
         values = ()
     if len(values) != 4 or not all(np.isfinite(values)):
-        found.error("manifest", "extent is [lon_min, lat_min, lon_max, lat_max]",
-                    column="extent", value=extent)
+        found.error(
+            "manifest",
+            "extent is [lon_min, lat_min, lon_max, lat_max]",
+            column="extent",
+            value=extent,
+        )
         return None
     lon_min, lat_min, lon_max, lat_max = values
     if not (-180 <= lon_min < lon_max <= 180 and -90 <= lat_min < lat_max <= 90):
-        found.error("manifest", "extent must be lon_min < lon_max and lat_min < lat_max in "
-                    "degrees", column="extent", value=extent)
+        found.error(
+            "manifest",
+            "extent must be lon_min < lon_max and lat_min < lat_max in degrees",
+            column="extent",
+            value=extent,
+        )
         return None
     return (lon_min, lat_min, lon_max, lat_max)
 
@@ -256,24 +283,31 @@ def _prepare_layer(
         found.error(name, "the layer must be a GeoDataFrame with geometries", value=type(frame))
         return None
     if frame.crs is None:
-        found.error(name, "the layer has no CRS; set one in the file, or for CSV declare it "
-                    "in the manifest: { path = \"...\", crs = \"EPSG:4326\" }")
+        found.error(
+            name,
+            "the layer has no CRS; set one in the file, or for CSV declare it "
+            'in the manifest: { path = "...", crs = "EPSG:4326" }',
+        )
         return None
     frame = frame.copy()
     if frame.geometry.name != "geometry":
         frame = frame.rename_geometry("geometry")
     for column in spec.required:
         if column not in frame:
-            found.error(name, f"required column is missing (columns found: "
-                        f"{', '.join(map(str, frame.columns))})", column=column)
+            found.error(
+                name,
+                f"required column is missing (columns found: {', '.join(map(str, frame.columns))})",
+                column=column,
+            )
     geoms = np.asarray(frame.geometry.values)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     for row in frame.index[missing]:
         found.error(name, "feature has no geometry", row, "geometry")
     nonfinite = _nonfinite(geoms)
     for row in frame.index[nonfinite]:
-        found.error(name, "coordinates must be finite numbers (found NaN or infinity)", row,
-                    "geometry")
+        found.error(
+            name, "coordinates must be finite numbers (found NaN or infinity)", row, "geometry"
+        )
     present = ~missing & ~nonfinite
     present &= ~_check_range(name, frame, present, found)
     if shapely.has_z(geoms).any():
@@ -281,35 +315,45 @@ def _prepare_layer(
         found.repaired(name, "3D coordinates reduced to 2D")
     if not frame.crs.equals(WGS84):
         if mixed_crs:
-            found.repaired(name, f"reprojected from {frame.crs.to_string()} to EPSG:4326 "
-                           "(layers came in different CRSs)")
+            found.repaired(
+                name,
+                f"reprojected from {frame.crs.to_string()} to EPSG:4326 "
+                "(layers came in different CRSs)",
+            )
         frame = frame.to_crs(WGS84)
     if spec.geometry[0] in ("Polygon", "LineString"):
         invalid = present & ~np.asarray(frame.geometry.is_valid)
         if invalid.any():
             repaired = shapely.make_valid(np.asarray(frame.geometry.values[invalid]))
-            frame.loc[invalid, "geometry"] = [_keep_dimension(g, spec.geometry)
-                                              for g in repaired]
+            frame.loc[invalid, "geometry"] = [_keep_dimension(g, spec.geometry) for g in repaired]
             rows = ", ".join(map(str, frame.index[invalid][:10]))
             more = f" and {invalid.sum() - 10} more" if invalid.sum() > 10 else ""
-            found.repaired(name, f"invalid geometries made valid (rows {rows}{more})", None,
-                           "geometry")
+            found.repaired(
+                name, f"invalid geometries made valid (rows {rows}{more})", None, "geometry"
+            )
     types = frame.geometry.geom_type
     for row in frame.index[present & ~types.isin(spec.geometry).to_numpy()]:
-        found.error(name, f"geometry must be {' or '.join(spec.geometry)}", row, "geometry",
-                    types[row])
+        found.error(
+            name, f"geometry must be {' or '.join(spec.geometry)}", row, "geometry", types[row]
+        )
     for column in ("valid_from", "valid_to", *(("date",) if name == "incidents" else ())):
         if column in frame:
             parsed, bad = to_day_series(frame[column])
             for row in frame.index[bad.to_numpy()]:
-                found.error(name, "unparseable date; use YYYY-MM-DD", row, column,
-                            frame.at[row, column])
+                found.error(
+                    name, "unparseable date; use YYYY-MM-DD", row, column, frame.at[row, column]
+                )
             frame[column] = parsed
     if "valid_from" in frame and "valid_to" in frame:
         wrong = (frame["valid_to"] <= frame["valid_from"]).to_numpy()
         for row in frame.index[wrong]:
-            found.error(name, "valid_to must be after valid_from (valid_to is exclusive)", row,
-                        "valid_to", str(frame.at[row, "valid_to"].date()))
+            found.error(
+                name,
+                "valid_to must be after valid_from (valid_to is exclusive)",
+                row,
+                "valid_to",
+                str(frame.at[row, "valid_to"].date()),
+            )
     if "population" in frame and name in ("population", "areas"):
         frame["population"] = _population(name, frame["population"], found)
     if name == "corridors":
@@ -317,8 +361,13 @@ def _prepare_layer(
             if column in frame:
                 values = frame[column]
                 for row in frame.index[~values.isin(allowed).to_numpy()]:
-                    found.error(name, f"unknown corridor {column}; use one of "
-                                f"{', '.join(allowed)}", row, column, values[row])
+                    found.error(
+                        name,
+                        f"unknown corridor {column}; use one of {', '.join(allowed)}",
+                        row,
+                        column,
+                        values[row],
+                    )
     return frame
 
 
@@ -336,8 +385,7 @@ def _population(name: str, values: pd.Series, found: Findings) -> pd.Series:
     empty = text.isna() | text.map(lambda v: isinstance(v, str) and not v.strip())
     numbers = pd.to_numeric(text.where(~empty), errors="coerce").astype(float)
     problems = {
-        "population must be a number of people": (numbers.isna() & ~empty)
-        | np.isinf(numbers),
+        "population must be a number of people": (numbers.isna() & ~empty) | np.isinf(numbers),
         "population must be >= 0": numbers < 0,
     }
     if name == "population":
@@ -352,15 +400,19 @@ def _keep_dimension(geom: shapely.Geometry, allowed: tuple[str, ...]) -> shapely
     """After ``make_valid``, keep only the parts of the layer's dimension."""
     if geom.geom_type in allowed:
         return geom
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type in allowed
-             or g.geom_type == allowed[0].removeprefix("Multi")]
+    parts = [
+        g
+        for g in shapely.get_parts(geom)
+        if g.geom_type in allowed or g.geom_type == allowed[0].removeprefix("Multi")
+    ]
     if not parts:
         return geom
     return shapely.union_all(parts) if len(parts) > 1 else parts[0]
 
 
-def _check_range(name: str, frame: gpd.GeoDataFrame, present: np.ndarray,
-                 found: Findings) -> np.ndarray:
+def _check_range(
+    name: str, frame: gpd.GeoDataFrame, present: np.ndarray, found: Findings
+) -> np.ndarray:
     """Mask of rows with coordinates outside the range of the layer's CRS (a wrong CRS)."""
     crs = frame.crs
     if crs.is_geographic:
@@ -369,8 +421,9 @@ def _check_range(name: str, frame: gpd.GeoDataFrame, present: np.ndarray,
         area = crs.area_of_use
         if area is None:
             return np.zeros(len(frame), dtype=bool)
-        xmin, ymin, xmax, ymax = Transformer.from_crs(
-            WGS84, crs, always_xy=True).transform_bounds(*area.bounds, densify_pts=21)
+        xmin, ymin, xmax, ymax = Transformer.from_crs(WGS84, crs, always_xy=True).transform_bounds(
+            *area.bounds, densify_pts=21
+        )
         if not np.isfinite([xmin, ymin, xmax, ymax]).all():
             return np.zeros(len(frame), dtype=bool)
         # generous: projected CRSs stay usable well beyond their declared area of use
@@ -378,16 +431,26 @@ def _check_range(name: str, frame: gpd.GeoDataFrame, present: np.ndarray,
         limits = (xmin - dx, ymin - dy, xmax + dx, ymax + dy)
         hint = f"its area of use is {area.name}"
     bounds = frame.geometry.bounds.to_numpy()
-    bad = present & ((bounds[:, 0] < limits[0]) | (bounds[:, 1] < limits[1])
-                     | (bounds[:, 2] > limits[2]) | (bounds[:, 3] > limits[3]))
+    bad = present & (
+        (bounds[:, 0] < limits[0])
+        | (bounds[:, 1] < limits[1])
+        | (bounds[:, 2] > limits[2])
+        | (bounds[:, 3] > limits[3])
+    )
     for row, box in zip(frame.index[bad], bounds[bad], strict=True):
-        found.error(name, f"coordinates outside the valid range of {crs.to_string()} ({hint}); "
-                    "is the CRS right?", row, "geometry", tuple(np.round(box, 3)))
+        found.error(
+            name,
+            f"coordinates outside the valid range of {crs.to_string()} ({hint}); is the CRS right?",
+            row,
+            "geometry",
+            tuple(np.round(box, 3)),
+        )
     return bad
 
 
-def _metric_crs(rules: Rules, extent: tuple[float, float, float, float] | None,
-                zones: gpd.GeoDataFrame) -> CRS | None:
+def _metric_crs(
+    rules: Rules, extent: tuple[float, float, float, float] | None, zones: gpd.GeoDataFrame
+) -> CRS | None:
     if rules.metric_crs is not None:
         return CRS.from_user_input(rules.metric_crs)
     if extent is None:
@@ -401,8 +464,10 @@ def _metric_crs(rules: Rules, extent: tuple[float, float, float, float] | None,
 def _days(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Validity of each row as integer days ``[start, end)``, open ends at the int64 limits."""
     out = []
-    for column, fill in (("valid_from", np.iinfo(np.int64).min),
-                         ("valid_to", np.iinfo(np.int64).max)):
+    for column, fill in (
+        ("valid_from", np.iinfo(np.int64).min),
+        ("valid_to", np.iinfo(np.int64).max),
+    ):
         values = np.full(len(frame), fill, dtype=np.int64)
         if column in frame and pd.api.types.is_datetime64_any_dtype(frame[column]):
             days = frame[column].to_numpy("datetime64[D]")
@@ -414,6 +479,7 @@ def _days(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _span(start: int, end: int) -> str:
     """``from 2016-07-17 to 2016-08-06`` (end exclusive), with open ends."""
+
     def day(value: int) -> str:
         return str(np.datetime64(int(value), "D"))
 
@@ -429,8 +495,11 @@ def _span(start: int, end: int) -> str:
 
 def _check_unique_ids(layers: dict[str, gpd.GeoDataFrame | None], found: Findings) -> None:
     """One row per id and day: corridor, area and facility ids may repeat only over time."""
-    for name, column in (("corridors", "corridor_id"), ("areas", "area_id"),
-                         ("facilities", "facility_id")):
+    for name, column in (
+        ("corridors", "corridor_id"),
+        ("areas", "area_id"),
+        ("facilities", "facility_id"),
+    ):
         layer = layers.get(name)
         if layer is None or column not in layer:
             continue
@@ -440,28 +509,41 @@ def _check_unique_ids(layers: dict[str, gpd.GeoDataFrame | None], found: Finding
         for _, positions in pd.Series(repeated).groupby(ids.to_numpy()[repeated]):
             positions = positions.to_numpy()
             for k, i in enumerate(positions):
-                for j in positions[k + 1:]:
+                for j in positions[k + 1 :]:
                     lo, hi = max(start[i], start[j]), min(end[i], end[j])
                     if lo < hi:
-                        found.error(name, f"{column} repeated in row {layer.index[i]!r}, "
-                                    f"both valid {_span(lo, hi)}; give each row of one id its "
-                                    "own valid_from/valid_to, or a distinct id", layer.index[j],
-                                    column, ids.iloc[j])
+                        found.error(
+                            name,
+                            f"{column} repeated in row {layer.index[i]!r}, "
+                            f"both valid {_span(lo, hi)}; give each row of one id its "
+                            "own valid_from/valid_to, or a distinct id",
+                            layer.index[j],
+                            column,
+                            ids.iloc[j],
+                        )
 
 
-#: Overlaps of zones of different parties below this area (m²) are digitising noise.
+#: Overlaps of zones of different parties smaller than this (m²) are digitising noise...
 MIN_OVERLAP_M2 = 1.0
+#: ... and so are slivers thinner than this on average (metres; 2 x area / perimeter), as
+#: left along a shared border drawn twice: real overlaps are tens of metres wide or more.
+MIN_OVERLAP_WIDTH_M = 1.0
 
 
 def _check_zone_overlaps(zones: gpd.GeoDataFrame, metric: CRS | None, found: Findings) -> None:
-    """Zones of different parties may not hold the same ground on the same day."""
+    """Zones of different parties may not hold the same ground on the same day.
+
+    Overlaps under :data:`MIN_OVERLAP_M2` or thinner than :data:`MIN_OVERLAP_WIDTH_M` are
+    tolerated as digitising noise; the territory rules close such slivers anyway.
+    """
     geoms = np.asarray(zones.geometry.values)
     usable = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms) & shapely.is_valid(geoms)
     if metric is None or usable.sum() < 2:
         return
     candidates = np.flatnonzero(usable)
-    left, right = shapely.STRtree(geoms[candidates]).query(geoms[candidates],
-                                                           predicate="intersects")
+    left, right = shapely.STRtree(geoms[candidates]).query(
+        geoms[candidates], predicate="intersects"
+    )
     left, right = candidates[left], candidates[right]
     parties = zones["party"].to_numpy()
     start, end = _days(zones)
@@ -472,14 +554,22 @@ def _check_zone_overlaps(zones: gpd.GeoDataFrame, metric: CRS | None, found: Fin
         return
     projected = np.asarray(zones.geometry.iloc[np.union1d(left, right)].to_crs(metric).values)
     lookup = dict(zip(np.union1d(left, right), projected, strict=True))
-    areas = shapely.area(shapely.intersection([lookup[i] for i in left],
-                                              [lookup[j] for j in right]))
-    for i, j, a, d0, d1 in zip(left, right, areas, lo, hi, strict=True):
-        if a >= MIN_OVERLAP_M2:
-            found.error("zones", f"overlaps row {zones.index[i]!r} (party {parties[i]!r}) by "
-                        f"{a:,.0f} m² {_span(d0, d1)}; zones of different parties cannot "
-                        "hold the same ground on the same day: trim one of them or end one "
-                        "before the other starts", zones.index[j], "geometry", parties[j])
+    overlaps = shapely.intersection([lookup[i] for i in left], [lookup[j] for j in right])
+    areas, perimeters = shapely.area(overlaps), shapely.length(overlaps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        widths = np.where(perimeters > 0, 2 * areas / perimeters, 0.0)
+    for i, j, a, w, d0, d1 in zip(left, right, areas, widths, lo, hi, strict=True):
+        if a >= MIN_OVERLAP_M2 and w >= MIN_OVERLAP_WIDTH_M:
+            found.error(
+                "zones",
+                f"overlaps row {zones.index[i]!r} (party {parties[i]!r}) by "
+                f"{a:,.0f} m² {_span(d0, d1)}; zones of different parties cannot "
+                "hold the same ground on the same day: trim one of them or end one "
+                "before the other starts",
+                zones.index[j],
+                "geometry",
+                parties[j],
+            )
 
 
 def _check_references(
@@ -493,25 +583,43 @@ def _check_references(
     sides = set(parties["side"])
     if not party_ids:  # reported once as "no parties", not once per row
         return
-    for layer_name, column in (("zones", "party"), ("siege_lines", "party"),
-                               ("corridors", "announced_by")):
+    for layer_name, column in (
+        ("zones", "party"),
+        ("siege_lines", "party"),
+        ("corridors", "announced_by"),
+    ):
         layer = layers.get(layer_name)
         if layer is None or column not in layer:
             continue
         values = layer[column]
         unknown = values.notna() & ~values.isin(party_ids)
         for row in layer.index[unknown.to_numpy()]:
-            found.error(layer_name, f"unknown party; parties are {', '.join(sorted(party_ids))}",
-                        row, column, values[row])
+            found.error(
+                layer_name,
+                f"unknown party; parties are {', '.join(sorted(party_ids))}",
+                row,
+                column,
+                values[row],
+            )
     for i, row in relations.iterrows():
         for column in ("side_a", "side_b"):
             if row[column] not in sides:
-                found.error("relations", f"unknown side; sides are {', '.join(sorted(sides))}",
-                            i, "sides", row[column])
+                found.error(
+                    "relations",
+                    f"unknown side; sides are {', '.join(sorted(sides))}",
+                    i,
+                    "sides",
+                    row[column],
+                )
     for i, row in rear.iterrows():
         if row["side"] not in sides:
-            found.error("rear", f"unknown side; sides are {', '.join(sorted(sides))}", i,
-                        "sides", row["side"])
+            found.error(
+                "rear",
+                f"unknown side; sides are {', '.join(sorted(sides))}",
+                i,
+                "sides",
+                row["side"],
+            )
 
 
 # ---------------------------------------------------------------------- findings
@@ -526,8 +634,9 @@ def validate(scenario: Scenario) -> list[Problem]:
     1% of the frame, on any date zones change (unmapped ground is passable by default, so
     such gaps can open routes that do not exist); zones reaching outside the declared
     extent; corridor entrances (first vertex) outside every zone valid on the corridor's
-    dates; parties that hold no ground; sides with no rear anchor and no zone reaching the
-    frame (their every pocket would count as encircled).
+    dates; parties that hold no ground; sides with no rear anchor whose ground, and that of
+    their allied and neutral sides, nowhere reaches the frame (their pockets will count as
+    encircled unless unmapped ground links them to it).
 
     Parameters
     ----------
@@ -541,12 +650,19 @@ def validate(scenario: Scenario) -> list[Problem]:
 
     Examples
     --------
-    >>> import geoaccess as ga
-    >>> [str(p) for p in ga.validate(ga.datasets.aleppo_2016())]
-    []
+    >>> import geopandas as gpd, shapely, geoaccess as ga
+    >>> zones = gpd.GeoDataFrame({"party": ["saa"]}, geometry=[shapely.box(36, 36, 37, 37)],
+    ...                          crs="EPSG:4326")
+    >>> parties = [{"id": "saa", "side": "government"}, {"id": "ypg", "side": "sdf"}]
+    >>> for problem in ga.validate(ga.Scenario.create("demo", parties=parties, zones=zones)):
+    ...     print(problem)
+    layer 'parties', row 'ypg', column 'id': the party holds no zone on any date (found 'ypg')
     """
-    problems = [Problem(name, "the layer has no rows") for name, layer in
-                scenario.layers.items() if len(layer) == 0]
+    problems = [
+        Problem(name, "the layer has no rows")
+        for name, layer in scenario.layers.items()
+        if len(layer) == 0
+    ]
     zones = scenario.zones
     if len(zones) == 0:
         return problems
@@ -560,30 +676,45 @@ def validate(scenario: Scenario) -> list[Problem]:
         end = np.where(end > day, np.iinfo(np.int64).max, end)
     problems += _gaps(zones_m, frame_m, start, end)
     if scenario.declared_extent is not None:
-        beyond = gpd.GeoSeries(shapely.difference(np.asarray(zones.geometry.values),
-                                                  scenario.frame), crs=WGS84)
+        beyond = gpd.GeoSeries(
+            shapely.difference(np.asarray(zones.geometry.values), scenario.frame), crs=WGS84
+        )
         outside = beyond.to_crs(metric).area.to_numpy()
         for row, area in zip(zones.index[outside >= 1.0], outside[outside >= 1.0], strict=True):
-            problems.append(Problem("zones", f"reaches {area:,.0f} m² outside the declared "
-                                    "extent; enlarge the extent or clip the zone", row,
-                                    "geometry"))
+            problems.append(
+                Problem(
+                    "zones",
+                    f"reaches {area:,.0f} m² outside the declared "
+                    "extent; enlarge the extent or clip the zone",
+                    row,
+                    "geometry",
+                )
+            )
     if scenario.corridors is not None and len(scenario.corridors):
         problems += _corridor_entrances(scenario.corridors, zones, start, end)
     held = set(zones["party"])
     for party in scenario.parties["id"]:
         if party not in held:
-            problems.append(Problem("parties", "the party holds no zone on any date", party,
-                                    "id", party))
+            problems.append(
+                Problem("parties", "the party holds no zone on any date", party, "id", party)
+            )
     reach = shapely.dwithin(zones_m, frame_m.exterior, scenario.rules.snap_m)
     sides = zones["party"].map(scenario._party_side).to_numpy()
     for side in scenario.sides:
-        on_edge = reach[sides == side].any()
+        friends = [s for s in scenario.sides if scenario.relation(side, s) != "hostile"]
+        on_edge = reach[np.isin(sides, friends)].any()
         if len(scenario.rear_anchors(side)) == 0 and not on_edge and side in set(sides):
-            problems.append(Problem(
-                "zones", f"side {side!r} has no rear anchor and none of its zones reaches the "
-                "frame, so all its ground will count as encircled; declare "
-                f"[sides.{side}] rear = [[lon, lat]] if it has a rear", column="party",
-                value=side))
+            problems.append(
+                Problem(
+                    "zones",
+                    f"side {side!r} has no rear anchor and neither its zones nor those "
+                    "of allied or neutral sides reach the frame, so its pockets will count as "
+                    "encircled unless unmapped ground links them to the frame; declare "
+                    f"[sides.{side}] rear = [[lon, lat]] if it has a rear",
+                    column="party",
+                    value=side,
+                )
+            )
     return problems
 
 
@@ -597,8 +728,9 @@ def _evaluation_days(start: np.ndarray, end: np.ndarray) -> list[int]:
     return before + [int(d) for d in edges]
 
 
-def _gaps(zones_m: np.ndarray, frame_m: shapely.Geometry, start: np.ndarray,
-          end: np.ndarray) -> list[Problem]:
+def _gaps(
+    zones_m: np.ndarray, frame_m: shapely.Geometry, start: np.ndarray, end: np.ndarray
+) -> list[Problem]:
     """Ground inside the frame covered by no zone, larger than ``GAP_SHARE`` of the frame."""
     threshold = GAP_SHARE * frame_m.area
     lowest, highest = np.iinfo(np.int64).min, np.iinfo(np.int64).max
@@ -609,26 +741,38 @@ def _gaps(zones_m: np.ndarray, frame_m: shapely.Geometry, start: np.ndarray,
         gap = shapely.difference(frame_m, shapely.union_all(zones_m[valid]))
         parts = shapely.get_parts(gap)
         area = shapely.area(parts[shapely.area(parts) > threshold])
-        text = "" if not len(area) else (
-            f"{len(area)} gap(s) covered by no zone, {area.sum() / 1e6:,.1f} km² in all "
-            f"({100 * area.sum() / frame_m.area:.0f}% of the frame)")
+        text = (
+            ""
+            if not len(area)
+            else (
+                f"{len(area)} gap(s) covered by no zone, {area.sum() / 1e6:,.1f} km² in all "
+                f"({100 * area.sum() / frame_m.area:.0f}% of the frame)"
+            )
+        )
         if not runs or runs[-1][0] != text:
             first = lowest if k == 0 and (start == lowest).any() else day
             runs.append((text, first if len(days) > 1 else lowest))
     ends = [first for _, first in runs[1:]] + [highest]
     return [
-        Problem("zones", f"{text} {_span(first, last)}; unmapped ground counts as passable "
-                "(Rules.unmapped): map it, or check that this is intended", column="geometry")
-        for (text, first), last in zip(runs, ends, strict=True) if text
+        Problem(
+            "zones",
+            f"{text} {_span(first, last)}; unmapped ground counts as passable "
+            "(Rules.unmapped): map it, or check that this is intended",
+            column="geometry",
+        )
+        for (text, first), last in zip(runs, ends, strict=True)
+        if text
     ]
 
 
-def _corridor_entrances(corridors: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
-                        start: np.ndarray, end: np.ndarray) -> list[Problem]:
+def _corridor_entrances(
+    corridors: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, start: np.ndarray, end: np.ndarray
+) -> list[Problem]:
     """Corridor entrances that stand in no zone on some day the corridor is valid."""
     entrances = shapely.get_point(np.asarray(corridors.geometry.values), 0)
-    hits = shapely.STRtree(np.asarray(zones.geometry.values)).query(entrances,
-                                                                    predicate="intersects")
+    hits = shapely.STRtree(np.asarray(zones.geometry.values)).query(
+        entrances, predicate="intersects"
+    )
     c_start, c_end = _days(corridors)
     days = np.array(_evaluation_days(start, end))
     problems = []
@@ -636,12 +780,17 @@ def _corridor_entrances(corridors: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
         holders = hits[1][hits[0] == i]
         first = max(c_start[i], days.min() - 1)
         check = np.unique(np.concatenate([[first], days[(days > first) & (days < c_end[i])]]))
-        uncovered = [d for d in check
-                     if not ((start[holders] <= d) & (d < end[holders])).any()]
+        uncovered = [d for d in check if not ((start[holders] <= d) & (d < end[holders])).any()]
         if uncovered:
             shown = ", ".join(str(np.datetime64(int(d), "D")) for d in uncovered[:3])
-            problems.append(Problem(
-                "corridors", f"the entrance (first vertex) lies in no zone on {shown}"
-                f"{' and later' if len(uncovered) > 3 else ''}; draw the corridor from "
-                "inside the encircled ground to its exit", row, "geometry"))
+            problems.append(
+                Problem(
+                    "corridors",
+                    f"the entrance (first vertex) lies in no zone on {shown}"
+                    f"{' and later' if len(uncovered) > 3 else ''}; draw the corridor from "
+                    "inside the encircled ground to its exit",
+                    row,
+                    "geometry",
+                )
+            )
     return problems

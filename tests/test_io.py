@@ -38,8 +38,12 @@ side = "opposition"
 def zones_frame() -> gpd.GeoDataFrame:
     """West held by saa throughout, east by reb from 17 July 2016."""
     return gpd.GeoDataFrame(
-        {"party": ["saa", "reb"], "name": ["West", "East"],
-         "valid_from": [None, "2016-07-17"], "valid_to": [None, None]},
+        {
+            "party": ["saa", "reb"],
+            "name": ["West", "East"],
+            "valid_from": [None, "2016-07-17"],
+            "valid_to": [None, None],
+        },
         geometry=[shapely.box(37.0, 36.1, 37.15, 36.3), shapely.box(37.15, 36.1, 37.3, 36.3)],
         crs="EPSG:4326",
     )
@@ -47,19 +51,32 @@ def zones_frame() -> gpd.GeoDataFrame:
 
 def corridors_frame() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"corridor_id": ["bustan"], "kind": ["civilian"], "status": ["announced"],
-         "valid_from": ["2016-07-28"], "announced_by": ["saa"]},
-        geometry=[shapely.LineString([(37.2, 36.2), (37.1, 36.2)])], crs="EPSG:4326",
+        {
+            "corridor_id": ["bustan"],
+            "kind": ["civilian"],
+            "status": ["announced"],
+            "valid_from": ["2016-07-28"],
+            "announced_by": ["saa"],
+        },
+        geometry=[shapely.LineString([(37.2, 36.2), (37.1, 36.2)])],
+        crs="EPSG:4326",
     )
 
 
 def facilities_table() -> pd.DataFrame:
-    return pd.DataFrame({"facility_id": ["007", "008"], "kind": ["hospital", "bakery"],
-                         "lon": [37.2, 37.05], "lat": [36.2, 36.15]})
+    return pd.DataFrame(
+        {
+            "facility_id": ["007", "008"],
+            "kind": ["hospital", "bakery"],
+            "lon": [37.2, 37.05],
+            "lat": [36.2, 36.15],
+        }
+    )
 
 
-def make_folder(folder: Path, layers: str, extra: str = "",
-                zones: gpd.GeoDataFrame | None = None) -> Path:
+def make_folder(
+    folder: Path, layers: str, extra: str = "", zones: gpd.GeoDataFrame | None = None
+) -> Path:
     """A scenario folder: zones.geojson, a manifest with the given [layers] body."""
     folder.mkdir(parents=True, exist_ok=True)
     (zones_frame() if zones is None else zones).to_file(folder / "zones.geojson")
@@ -86,11 +103,14 @@ def test_reads_geojson_folder_and_manifest_path(tmp_path: Path) -> None:
 
 
 def test_reads_geopackage_layers_by_name(tmp_path: Path) -> None:
-    folder = make_folder(tmp_path, 'corridors = { path = "layers.gpkg", layer = "paths" }\n'
-                         'siege_lines = "layers.gpkg"\n')
+    folder = make_folder(
+        tmp_path,
+        'corridors = { path = "layers.gpkg", layer = "paths" }\nsiege_lines = "layers.gpkg"\n',
+    )
     corridors_frame().to_file(tmp_path / "layers.gpkg", layer="paths")
-    lines = gpd.GeoDataFrame({"party": ["saa"]}, geometry=[shapely.LineString(
-        [(37.1, 36.1), (37.1, 36.3)])], crs=4326)
+    lines = gpd.GeoDataFrame(
+        {"party": ["saa"]}, geometry=[shapely.LineString([(37.1, 36.1), (37.1, 36.3)])], crs=4326
+    )
     lines.to_file(tmp_path / "layers.gpkg", layer="siege_lines")
     scn = ga.read_scenario(folder)
     assert list(scn.corridors["corridor_id"]) == ["bustan"]
@@ -125,8 +145,11 @@ def test_reads_flatgeobuf_in_a_projected_crs(tmp_path: Path) -> None:
     with pytest.warns(ga.ScenarioWarning, match="reprojected from EPSG:32637"):
         scn = ga.read_scenario(folder)
     assert scn.corridors.crs.to_epsg() == 4326
-    np.testing.assert_allclose(shapely.get_coordinates(scn.corridors.geometry.values),
-                               [[37.2, 36.2], [37.1, 36.2]], atol=1e-9)
+    np.testing.assert_allclose(
+        shapely.get_coordinates(scn.corridors.geometry.values),
+        [[37.2, 36.2], [37.1, 36.2]],
+        atol=1e-9,
+    )
 
 
 def test_reads_kml(tmp_path: Path) -> None:
@@ -154,9 +177,9 @@ def test_reads_csv_lon_lat_keeping_ids_as_text(tmp_path: Path) -> None:
 
 def test_reads_csv_wkt(tmp_path: Path) -> None:
     folder = make_folder(tmp_path, 'roads = { path = "roads.csv", crs = "EPSG:4326" }\n')
-    pd.DataFrame({"name": ["Castello Road"],
-                  "geometry": ["LINESTRING (37.1 36.25, 37.2 36.3)"]}).to_csv(
-        tmp_path / "roads.csv", index=False)
+    pd.DataFrame(
+        {"name": ["Castello Road"], "geometry": ["LINESTRING (37.1 36.25, 37.2 36.3)"]}
+    ).to_csv(tmp_path / "roads.csv", index=False)
     scn = ga.read_scenario(folder)
     assert scn.roads.geometry.iloc[0].equals(shapely.LineString([(37.1, 36.25), (37.2, 36.3)]))
 
@@ -171,14 +194,18 @@ def test_csv_without_crs_is_an_error(tmp_path: Path) -> None:
 
 
 def test_csv_bad_coordinates_and_wkt_name_row_and_column(tmp_path: Path) -> None:
-    folder = make_folder(tmp_path, 'facilities = { path = "f.csv", crs = "EPSG:4326" }\n'
-                         'roads = { path = "r.csv", crs = "EPSG:4326" }\n')
+    folder = make_folder(
+        tmp_path,
+        'facilities = { path = "f.csv", crs = "EPSG:4326" }\n'
+        'roads = { path = "r.csv", crs = "EPSG:4326" }\n',
+    )
     table = facilities_table()
     table["lon"] = table["lon"].astype(object)
     table.loc[1, "lon"] = "east"
     table.to_csv(tmp_path / "f.csv", index=False)
     pd.DataFrame({"geometry": ["LINESTRING (0 0, 1 1)", "LINE(0 0"]}).to_csv(
-        tmp_path / "r.csv", index=False)
+        tmp_path / "r.csv", index=False
+    )
     with pytest.raises(ga.ScenarioError) as error:
         ga.read_scenario(folder)
     found = {(p.layer, p.row, p.column, p.value) for p in problems_of(error)}
@@ -199,11 +226,16 @@ def test_unknown_rule_lists_known_rules(tmp_path: Path) -> None:
 
 
 def test_rules_from_manifest(tmp_path: Path) -> None:
-    folder = make_folder(tmp_path, "", extra="[rules]\nfire_control_m = 1000\n"
-                         'distance_bands_m = [500, 2000]\nmetric_crs = "EPSG:32636"\n')
+    folder = make_folder(
+        tmp_path,
+        "",
+        extra="[rules]\nfire_control_m = 1000\n"
+        'distance_bands_m = [500, 2000]\nmetric_crs = "EPSG:32636"\n',
+    )
     rules = ga.read_scenario(folder).rules
-    assert rules == ga.Rules(fire_control_m=1000, distance_bands_m=(500, 2000),
-                             metric_crs="EPSG:32636")
+    assert rules == ga.Rules(
+        fire_control_m=1000, distance_bands_m=(500, 2000), metric_crs="EPSG:32636"
+    )
 
 
 def test_unknown_manifest_key(tmp_path: Path) -> None:
@@ -212,27 +244,41 @@ def test_unknown_manifest_key(tmp_path: Path) -> None:
         ga.read_scenario(folder)
 
 
-def test_acled_format_is_not_available_yet(tmp_path: Path) -> None:
+def test_acled_export_as_incidents(tmp_path: Path) -> None:
     folder = make_folder(tmp_path, 'incidents = { path = "acled.csv", format = "acled" }\n')
-    (tmp_path / "acled.csv").write_text("event_date,latitude,longitude\n")
-    with pytest.raises(ga.ScenarioError, match="ACLED reader is not available yet"):
+    pd.DataFrame(
+        {
+            "event_id_cnty": ["SYR1", "SYR2"],
+            "event_date": ["2016-07-17", "bad"],
+            "event_type": ["Battles"] * 2,
+            "latitude": [36.25, 36.2],
+            "longitude": [37.13, 37.16],
+        }
+    ).to_csv(tmp_path / "acled.csv", index=False)
+    with pytest.raises(ga.ScenarioError) as error:
         ga.read_scenario(folder)
+    (problem,) = problems_of(error)
+    assert (problem.layer, problem.column, problem.value) == ("incidents", "event_date", "bad")
+    pd.read_csv(tmp_path / "acled.csv").head(1).to_csv(tmp_path / "acled.csv", index=False)
+    incidents = ga.read_scenario(folder).incidents
+    assert list(incidents["date"]) == [pd.Timestamp("2016-07-17")]
+    assert incidents.geometry.iloc[0].equals(shapely.Point(37.13, 36.25))
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     """A missing file, an unknown party and a bad corridor status land in one error."""
     zones = zones_frame()
     zones.loc[1, "party"] = "isis"
-    folder = make_folder(tmp_path, 'roads = "nowhere.geojson"\ncorridors = "c.geojson"\n',
-                         zones=zones)
+    folder = make_folder(
+        tmp_path, 'roads = "nowhere.geojson"\ncorridors = "c.geojson"\n', zones=zones
+    )
     corridors = corridors_frame()
     corridors.loc[0, "status"] = "ajar"
     corridors.to_file(tmp_path / "c.geojson")
     with pytest.raises(ga.ScenarioError) as error:
         ga.read_scenario(folder)
     found = {(p.layer, p.row, p.column) for p in problems_of(error)}
-    assert found == {("roads", None, "path"), ("zones", 1, "party"),
-                     ("corridors", 0, "status")}
+    assert found == {("roads", None, "path"), ("zones", 1, "party"), ("corridors", 0, "status")}
     assert "nowhere.geojson" in str(error.value)
 
 
@@ -264,23 +310,29 @@ def test_path_escaping_the_folder_is_rejected_unless_allowed(tmp_path: Path) -> 
 
 
 def test_population_estimates_are_gathered(tmp_path: Path) -> None:
-    layers = ('population = [\n  { path = "un.geojson", source = "UN" },\n'
-              '  { path = "sw.csv", crs = "EPSG:4326", source = "Siege Watch" },\n'
-              '  { raster = "worldpop.tif", source = "WorldPop" },\n  "ocha.geojson",\n]\n')
+    layers = (
+        'population = [\n  { path = "un.geojson", source = "UN" },\n'
+        '  { path = "sw.csv", crs = "EPSG:4326", source = "Siege Watch" },\n'
+        '  { raster = "worldpop.tif", source = "WorldPop" },\n  "ocha.geojson",\n]\n'
+    )
     folder = make_folder(tmp_path, layers)
-    gpd.GeoDataFrame({"population": [250000]}, geometry=[shapely.box(37.15, 36.1, 37.3, 36.3)],
-                     crs=4326).to_file(tmp_path / "un.geojson")
+    gpd.GeoDataFrame(
+        {"population": [250000]}, geometry=[shapely.box(37.15, 36.1, 37.3, 36.3)], crs=4326
+    ).to_file(tmp_path / "un.geojson")
     pd.DataFrame({"population": [275000], "lon": [37.2], "lat": [36.2]}).to_csv(
-        tmp_path / "sw.csv", index=False)
-    gpd.GeoDataFrame({"population": [200000]}, geometry=[shapely.Point(37.2, 36.2)],
-                     crs=4326).to_crs(32637).to_file(tmp_path / "ocha.geojson")
+        tmp_path / "sw.csv", index=False
+    )
+    gpd.GeoDataFrame(
+        {"population": [200000]}, geometry=[shapely.Point(37.2, 36.2)], crs=4326
+    ).to_crs(32637).to_file(tmp_path / "ocha.geojson")
     (tmp_path / "worldpop.tif").write_bytes(b"")  # rasters are only read when used
     scn = ga.read_scenario(folder)
     assert list(scn.population["source"]) == ["UN", "Siege Watch", "ocha"]
     assert list(scn.population["population"]) == [250000.0, 275000.0, 200000.0]
     assert scn.population.geometry.iloc[2].equals_exact(shapely.Point(37.2, 36.2), 1e-9)
     assert scn.population_rasters == (
-        PopulationRaster((tmp_path / "worldpop.tif").resolve(), "WorldPop", 1),)
+        PopulationRaster((tmp_path / "worldpop.tif").resolve(), "WorldPop", 1),
+    )
 
 
 # ---------------------------------------------------------------------- writing
@@ -290,18 +342,27 @@ def full_scenario(raster_folder: Path) -> ga.Scenario:
     (raster_folder / "pop.tif").write_bytes(b"")
     population = gpd.GeoDataFrame(
         {"population": [1200.0, 300.5], "source": ["UN", "UN"]},
-        geometry=[shapely.box(37.0, 36.1, 37.1, 36.2), shapely.Point(37.2, 36.2)], crs=4326)
+        geometry=[shapely.box(37.0, 36.1, 37.1, 36.2), shapely.Point(37.2, 36.2)],
+        crs=4326,
+    )
     return ga.Scenario.create(
         'Aleppo "test"\nsecond line',
-        parties=[{"id": "saa", "name": "Army \\ allies", "side": "government side"},
-                 {"id": "reb", "side": "opposition", "color": "#27ae60"}],
+        parties=[
+            {"id": "saa", "name": "Army \\ allies", "side": "government side"},
+            {"id": "reb", "side": "opposition", "color": "#27ae60"},
+        ],
         zones=zones_frame(),
         relations=[{"sides": ["government side", "opposition"], "relation": "hostile"}],
         rear={"opposition": [(36.97, 36.3)], "government side": [(37.3, 36.0), (37.4, 36.1)]},
-        layers={"corridors": corridors_frame(), "population": population,
-                "facilities": gpd.GeoDataFrame(
-                    facilities_table().drop(columns=["lon", "lat"]),
-                    geometry=gpd.points_from_xy([37.2, 37.05], [36.2, 36.15]), crs=4326)},
+        layers={
+            "corridors": corridors_frame(),
+            "population": population,
+            "facilities": gpd.GeoDataFrame(
+                facilities_table().drop(columns=["lon", "lat"]),
+                geometry=gpd.points_from_xy([37.2, 37.05], [36.2, 36.15]),
+                crs=4326,
+            ),
+        },
         population_rasters=(PopulationRaster(raster_folder / "pop.tif", "WorldPop ü"),),
         rules={"fire_control_m": 1200.0, "scheme": "siege_watch"},
         extent=(36.95, 36.05, 37.35, 36.40),
@@ -342,8 +403,15 @@ def test_raster_outside_a_written_folder_needs_allow_outside(tmp_path: Path) -> 
 
 
 def test_dump_toml_escapes_and_nests() -> None:
-    document = {"a": "tab\there \x01", "n": 1, "x": 1.5, "b": True, "l": [1, [2.0, 3.0]],
-                "t": {"k y": "v", "sub": {"z": [1]}}, "arr": [{"p": 1}, {"p": 2}]}
+    document = {
+        "a": "tab\there \x01",
+        "n": 1,
+        "x": 1.5,
+        "b": True,
+        "l": [1, [2.0, 3.0]],
+        "t": {"k y": "v", "sub": {"z": [1]}},
+        "arr": [{"p": 1}, {"p": 2}],
+    }
     assert tomllib.loads(dump_toml(document)) == document
 
 
@@ -366,8 +434,9 @@ def test_geopackage_tables_and_their_problems(tmp_path: Path) -> None:
     assert tables["zones"] == "Polygon"
     broken = tmp_path / "broken.gpkg"
     zones_frame().to_file(broken, layer="zones")
-    pyogrio.write_dataframe(pd.DataFrame({"key": ["name", "colour"], "value": ['"x"', "{"]}),
-                            broken, layer="metadata")
+    pyogrio.write_dataframe(
+        pd.DataFrame({"key": ["name", "colour"], "value": ['"x"', "{"]}), broken, layer="metadata"
+    )
     with pytest.raises(ga.ScenarioError) as error:
         ga.read_scenario(broken)
     assert where_of(error) == {("parties", None, None), ("metadata", 1, "key")}

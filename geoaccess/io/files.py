@@ -12,7 +12,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from ..errors import Problem
+from ..errors import Problem, ScenarioError
 from ..layers import LAYERS
 from .manifest import LayerSource
 
@@ -22,8 +22,17 @@ log = logging.getLogger(__name__)
 
 #: Columns read from CSV as text whatever they hold (ids such as "007" stay as written).
 TEXT_COLUMNS: tuple[str, ...] = (
-    "party", "corridor_id", "area_id", "facility_id", "pcode", "announced_by", "kind",
-    "status", "valid_from", "valid_to", "date",
+    "party",
+    "corridor_id",
+    "area_id",
+    "facility_id",
+    "pcode",
+    "announced_by",
+    "kind",
+    "status",
+    "valid_from",
+    "valid_to",
+    "date",
 )
 #: Errors GDAL, pandas and the file system raise on a file that cannot be read.
 READ_ERRORS = (OSError, RuntimeError, ValueError, UnicodeDecodeError, pd.errors.ParserError)
@@ -45,15 +54,18 @@ def read_layer(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
         The layer in its own CRS (the manifest's CRS set when the file declares none).
     """
     name, path = source.name, source.path
-    if source.format == "acled":
-        problems.append(Problem(name, "the ACLED reader is not available yet; convert the "
-                                "export to a CSV with lon/lat columns and drop "
-                                "format = \"acled\"", column="format", value=str(path)))
-        return None
     if not path.is_file():
-        problems.append(Problem(name, "file not found; check the path in the manifest",
-                                column="path", value=str(path)))
+        problems.append(
+            Problem(
+                name,
+                "file not found; check the path in the manifest",
+                column="path",
+                value=str(path),
+            )
+        )
         return None
+    if source.format == "acled":
+        return _read_acled(source, problems)
     declared = _declared_crs(source, problems)
     if declared is False:
         return None
@@ -63,8 +75,9 @@ def read_layer(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
         else:
             frame = _read_gdal(source, problems)
     except READ_ERRORS as error:
-        problems.append(Problem(name, f"cannot read the file: {error}", column="path",
-                                value=str(path)))
+        problems.append(
+            Problem(name, f"cannot read the file: {error}", column="path", value=str(path))
+        )
         return None
     if frame is None:
         return None
@@ -72,19 +85,48 @@ def read_layer(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
         if frame.crs is None:
             frame = frame.set_crs(declared)
         elif not frame.crs.equals(declared):
-            problems.append(Problem(
-                name, f"the manifest declares {declared.to_string()} but the file is in "
-                f"{frame.crs.to_string()}; remove crs from the manifest or fix the file",
-                column="crs", value=source.crs))
+            problems.append(
+                Problem(
+                    name,
+                    f"the manifest declares {declared.to_string()} but the file is in "
+                    f"{frame.crs.to_string()}; remove crs from the manifest or fix the file",
+                    column="crs",
+                    value=source.crs,
+                )
+            )
             return None
     if frame.crs is None:
-        problems.append(Problem(
-            name, "layer without CRS; declare it in the manifest: "
-            f"{name} = {{ path = \"{path.name}\", crs = \"EPSG:4326\" }}",
-            column="crs", value=str(path)))
+        problems.append(
+            Problem(
+                name,
+                "layer without CRS; declare it in the manifest: "
+                f'{name} = {{ path = "{path.name}", crs = "EPSG:4326" }}',
+                column="crs",
+                value=str(path),
+            )
+        )
         return None
     log.debug("read %d rows of layer %s from %s", len(frame), name, path)
     return frame
+
+
+def _read_acled(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    from .acled import read_acled
+
+    try:
+        return read_acled(source.path)
+    except ScenarioError as error:
+        problems.extend(error.problems)
+    except READ_ERRORS as error:
+        problems.append(
+            Problem(
+                source.name,
+                f"cannot read the ACLED export: {error}",
+                column="path",
+                value=str(source.path),
+            )
+        )
+    return None
 
 
 def _declared_crs(source: LayerSource, problems: list[Problem]) -> CRS | bool | None:
@@ -93,8 +135,9 @@ def _declared_crs(source: LayerSource, problems: list[Problem]) -> CRS | bool | 
     try:
         return CRS.from_user_input(source.crs)
     except CRSError as error:
-        problems.append(Problem(source.name, f"unknown CRS: {error}", column="crs",
-                                value=source.crs))
+        problems.append(
+            Problem(source.name, f"unknown CRS: {error}", column="crs", value=source.crs)
+        )
         return False
 
 
@@ -103,15 +146,26 @@ def _read_gdal(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
     available = [str(row[0]) for row in pyogrio.list_layers(source.path)]
     if layer is None and len(available) > 1:
         if source.name not in available:
-            problems.append(Problem(
-                source.name, f"the file holds several layers ({', '.join(available)}); name "
-                "one: { path = \"...\", layer = \"...\" }", column="layer",
-                value=str(source.path)))
+            problems.append(
+                Problem(
+                    source.name,
+                    f"the file holds several layers ({', '.join(available)}); name "
+                    'one: { path = "...", layer = "..." }',
+                    column="layer",
+                    value=str(source.path),
+                )
+            )
             return None
         layer = source.name
     if layer is not None and layer not in available:
-        problems.append(Problem(source.name, f"no such layer in {source.path.name}; layers "
-                                f"are {', '.join(available)}", column="layer", value=layer))
+        problems.append(
+            Problem(
+                source.name,
+                f"no such layer in {source.path.name}; layers are {', '.join(available)}",
+                column="layer",
+                value=layer,
+            )
+        )
         return None
     frame = pyogrio.read_dataframe(source.path, layer=layer)
     suffix = source.path.suffix.lower()
@@ -123,8 +177,15 @@ def _read_gdal(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
 
 
 #: Columns GDAL adds to every KML placemark.
-KML_HOUSEKEEPING = ("id", "altitudeMode", "tessellate", "extrude", "visibility", "drawOrder",
-                    "icon")
+KML_HOUSEKEEPING = (
+    "id",
+    "altitudeMode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "drawOrder",
+    "icon",
+)
 
 
 def _tidy_kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -135,8 +196,11 @@ def _tidy_kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     renames = {"Name": "name", "begin": "valid_from", "end": "valid_to"}
     frame = frame.rename(columns={k: v for k, v in renames.items() if v not in frame})
-    empty = [c for c in ("Name", "description", "timestamp", "begin", "end")
-             if c in frame and frame[c].isna().all()]
+    empty = [
+        c
+        for c in ("Name", "description", "timestamp", "begin", "end")
+        if c in frame and frame[c].isna().all()
+    ]
     frame = frame.drop(columns=[c for c in KML_HOUSEKEEPING if c in frame])
     frame = frame.drop(columns=empty)
     geoms = np.asarray(frame.geometry.values)
@@ -160,37 +224,45 @@ def _untruncate(name: str, columns: pd.Index) -> dict[str, str]:
 
 def _read_csv(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
     sep = "\t" if source.path.suffix.lower() == ".tsv" else ","
-    table = pd.read_csv(source.path, sep=sep, dtype=dict.fromkeys(TEXT_COLUMNS, str),
-                        encoding="utf-8-sig")
+    table = pd.read_csv(
+        source.path, sep=sep, dtype=dict.fromkeys(TEXT_COLUMNS, str), encoding="utf-8-sig"
+    )
     table.columns = [str(c).strip() for c in table.columns]
     name = source.name
     if "geometry" in table:
         text = table.pop("geometry")
-        geoms = shapely.from_wkt(text.astype(object).where(text.notna(), None).to_numpy(),
-                                 on_invalid="ignore")
+        geoms = shapely.from_wkt(
+            text.astype(object).where(text.notna(), None).to_numpy(), on_invalid="ignore"
+        )
         bad = shapely.is_missing(geoms) & text.notna().to_numpy()
         for row in table.index[bad]:
-            problems.append(Problem(name, "unparseable WKT geometry", row, "geometry",
-                                    text[row]))
+            problems.append(Problem(name, "unparseable WKT geometry", row, "geometry", text[row]))
     elif "lon" in table and "lat" in table:
         coords = {c: pd.to_numeric(table[c], errors="coerce") for c in ("lon", "lat")}
         bad = np.zeros(len(table), dtype=bool)
         for column, values in coords.items():
             wrong = ~np.isfinite(values.to_numpy(dtype=float))
             for row in table.index[wrong]:
-                problems.append(Problem(name, "coordinate must be a number", row, column,
-                                        table.at[row, column]))
+                problems.append(
+                    Problem(name, "coordinate must be a number", row, column, table.at[row, column])
+                )
             bad |= wrong
         geoms = shapely.points(np.column_stack([coords["lon"], coords["lat"]]))
         table = table.drop(columns=["lon", "lat"])
     else:
-        problems.append(Problem(
-            name, "a CSV layer needs lon and lat columns or a WKT geometry column "
-            f"(columns found: {', '.join(table.columns)})", column="geometry",
-            value=str(source.path)))
+        problems.append(
+            Problem(
+                name,
+                "a CSV layer needs lon and lat columns or a WKT geometry column "
+                f"(columns found: {', '.join(table.columns)})",
+                column="geometry",
+                value=str(source.path),
+            )
+        )
         return None
     # rows reported above are left out: the scenario will not load, and they would only be
     # reported a second time as features without geometry
     keep = ~bad
-    return gpd.GeoDataFrame(table[keep], geometry=gpd.GeoSeries(geoms[keep],
-                                                                  index=table.index[keep]))
+    return gpd.GeoDataFrame(
+        table[keep], geometry=gpd.GeoSeries(geoms[keep], index=table.index[keep])
+    )

@@ -29,13 +29,18 @@ __all__ = ["read_geopackage", "write_geopackage"]
 
 TABLES: tuple[str, ...] = ("parties", "relations", "metadata")
 METADATA_KEYS: tuple[str, ...] = (
-    "name", "description", "sources", "extent", "rules", "rear", "population_rasters",
+    "name",
+    "description",
+    "sources",
+    "extent",
+    "rules",
+    "rear",
+    "population_rasters",
     "metadata",
 )
 
 
-def read_geopackage(path: Path, *, allow_outside: bool, problems: list[Problem]
-                    ) -> dict[str, Any]:
+def read_geopackage(path: Path, *, allow_outside: bool, problems: list[Problem]) -> dict[str, Any]:
     """The arguments of :func:`~geoaccess.validate.prepare_scenario` held by a GeoPackage.
 
     Tables other than the layers and ``parties``, ``relations``, ``metadata`` (QGIS
@@ -44,13 +49,19 @@ def read_geopackage(path: Path, *, allow_outside: bool, problems: list[Problem]
     try:
         present = {str(name) for name, _ in pyogrio.list_layers(path)}
     except READ_ERRORS as error:
-        problems.append(Problem("manifest", f"cannot read the GeoPackage: {error}",
-                                value=str(path)))
+        problems.append(
+            Problem("manifest", f"cannot read the GeoPackage: {error}", value=str(path))
+        )
         present = set()
     tables = {t: _read_table(path, t, problems) for t in TABLES if t in present}
     if "parties" not in tables:
-        problems.append(Problem("parties", "the GeoPackage has no parties table "
-                                "(id, name, side, color)", value=str(path)))
+        problems.append(
+            Problem(
+                "parties",
+                "the GeoPackage has no parties table (id, name, side, color)",
+                value=str(path),
+            )
+        )
     meta = _metadata(tables.get("metadata"), problems)
     layers = {}
     for name in LAYER_NAMES:
@@ -58,10 +69,13 @@ def read_geopackage(path: Path, *, allow_outside: bool, problems: list[Problem]
             try:
                 layers[name] = pyogrio.read_dataframe(path, layer=name)
             except READ_ERRORS as error:
-                problems.append(Problem(name, f"cannot read the table: {error}",
-                                        value=str(path)))
-    rasters = layer_sources({"population": meta.get("population_rasters") or []},
-                            root=path.parent, allow_outside=allow_outside, problems=problems)
+                problems.append(Problem(name, f"cannot read the table: {error}", value=str(path)))
+    rasters = layer_sources(
+        {"population": meta.get("population_rasters") or []},
+        root=path.parent,
+        allow_outside=allow_outside,
+        problems=problems,
+    )
     from ..scenario import PopulationRaster
 
     return {
@@ -91,20 +105,27 @@ def _read_table(path: Path, table: str, problems: list[Problem]) -> pd.DataFrame
 
 def _metadata(table: pd.DataFrame | None, problems: list[Problem]) -> dict[str, Any]:
     if table is None or not {"key", "value"} <= set(table.columns):
-        problems.append(Problem("metadata", "the GeoPackage needs a metadata table with key "
-                                "and value columns (the name at least)"))
+        problems.append(
+            Problem(
+                "metadata",
+                "the GeoPackage needs a metadata table with key "
+                "and value columns (the name at least)",
+            )
+        )
         return {}
     out = {}
     for i, (key, text) in enumerate(zip(table["key"], table["value"], strict=True)):
         if key not in METADATA_KEYS:
-            problems.append(Problem("metadata", f"unknown key; keys are "
-                                    f"{', '.join(METADATA_KEYS)}", i, "key", key))
+            problems.append(
+                Problem(
+                    "metadata", f"unknown key; keys are {', '.join(METADATA_KEYS)}", i, "key", key
+                )
+            )
             continue
         try:
             out[key] = json.loads(text)
         except (TypeError, json.JSONDecodeError) as error:
-            problems.append(Problem("metadata", f"value is not JSON ({error})", i, "value",
-                                    text))
+            problems.append(Problem("metadata", f"value is not JSON ({error})", i, "value", text))
     return out
 
 

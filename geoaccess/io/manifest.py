@@ -25,8 +25,16 @@ __all__ = ["LayerSource", "dump_toml", "layer_sources", "load_manifest", "MANIFE
 
 #: Top-level keys a manifest may hold.
 MANIFEST_KEYS: tuple[str, ...] = (
-    "name", "description", "sources", "extent", "parties", "relations", "sides", "rules",
-    "layers", "metadata",
+    "name",
+    "description",
+    "sources",
+    "extent",
+    "parties",
+    "relations",
+    "sides",
+    "rules",
+    "layers",
+    "metadata",
 )
 #: Keys of a layer table ``{ path = ..., layer = ..., crs = ..., format = ... }``.
 LAYER_KEYS: tuple[str, ...] = ("path", "layer", "crs", "format")
@@ -103,15 +111,22 @@ def layer_sources(
     sources that could be understood are returned.
     """
     if not isinstance(layers, Mapping):
-        problems.append(Problem("manifest", "[layers] must be a table of layer = path",
-                                column="layers", value=layers))
+        problems.append(
+            Problem(
+                "manifest",
+                "[layers] must be a table of layer = path",
+                column="layers",
+                value=layers,
+            )
+        )
         return []
     sources: list[LayerSource] = []
     for name, entry in layers.items():
         entries = entry if name == "population" and isinstance(entry, list) else [entry]
         for value in entries:
-            source = _layer_source(name, value, root=root, allow_outside=allow_outside,
-                                   problems=problems)
+            source = _layer_source(
+                name, value, root=root, allow_outside=allow_outside, problems=problems
+            )
             if source is not None:
                 sources.append(source)
     return sources
@@ -120,56 +135,84 @@ def layer_sources(
 def _layer_source(
     name: str, value: object, *, root: Path, allow_outside: bool, problems: list[Problem]
 ) -> LayerSource | None:
-    table: dict[str, Any] = {"path": value} if isinstance(value, str) else dict(
-        value if isinstance(value, Mapping) else {}
+    table: dict[str, Any] = (
+        {"path": value}
+        if isinstance(value, str)
+        else dict(value if isinstance(value, Mapping) else {})
     )
     if not isinstance(value, (str, Mapping)):
-        problems.append(Problem(name, "a layer is a path or a table { path = \"...\" }",
-                                column="layers", value=value))
+        problems.append(
+            Problem(
+                name, 'a layer is a path or a table { path = "..." }', column="layers", value=value
+            )
+        )
         return None
     known = LAYER_KEYS + (POPULATION_KEYS if name == "population" else ())
     unknown = sorted(set(table) - set(known))
     if unknown:
-        problems.append(Problem(name, f"unknown key(s) {', '.join(unknown)} in the layer "
-                                f"table; known keys: {', '.join(known)}", column="layers"))
+        problems.append(
+            Problem(
+                name,
+                f"unknown key(s) {', '.join(unknown)} in the layer "
+                f"table; known keys: {', '.join(known)}",
+                column="layers",
+            )
+        )
         return None
     raster = "raster" in table
     if raster == ("path" in table):
         need = "exactly one of path or raster" if name == "population" else "a path"
-        problems.append(Problem(name, f"the layer table needs {need}", column="layers",
-                                value=value))
+        problems.append(
+            Problem(name, f"the layer table needs {need}", column="layers", value=value)
+        )
         return None
     relative = table["raster"] if raster else table["path"]
     path = _resolve(name, relative, root=root, allow_outside=allow_outside, problems=problems)
     fmt = table.get("format", "gdal")
     if fmt not in FORMATS:
-        problems.append(Problem(name, f"format must be one of {', '.join(FORMATS)}",
-                                column="format", value=fmt))
+        problems.append(
+            Problem(name, f"format must be one of {', '.join(FORMATS)}", column="format", value=fmt)
+        )
         return None
     band = table.get("band", 1)
     if isinstance(band, bool) or not isinstance(band, int) or band < 1:
-        problems.append(Problem(name, "band must be a whole number >= 1", column="band",
-                                value=band))
+        problems.append(
+            Problem(name, "band must be a whole number >= 1", column="band", value=band)
+        )
         return None
     if path is None:
         return None
-    return LayerSource(name, path, layer=table.get("layer"), crs=table.get("crs"),
-                       format=fmt, raster=raster, source=table.get("source"), band=band)
+    return LayerSource(
+        name,
+        path,
+        layer=table.get("layer"),
+        crs=table.get("crs"),
+        format=fmt,
+        raster=raster,
+        source=table.get("source"),
+        band=band,
+    )
 
 
 def _resolve(
     name: str, relative: object, *, root: Path, allow_outside: bool, problems: list[Problem]
 ) -> Path | None:
     if not isinstance(relative, str) or not relative.strip():
-        problems.append(Problem(name, "the path must be a non-empty text", column="path",
-                                value=relative))
+        problems.append(
+            Problem(name, "the path must be a non-empty text", column="path", value=relative)
+        )
         return None
     path = (root / relative).resolve()
     if not allow_outside and not path.is_relative_to(root.resolve()):
-        problems.append(Problem(
-            name, f"the path leads outside the scenario folder {root}; move the file into "
-            "the folder, or read with allow_outside=True if you trust this manifest",
-            column="path", value=relative))
+        problems.append(
+            Problem(
+                name,
+                f"the path leads outside the scenario folder {root}; move the file into "
+                "the folder, or read with allow_outside=True if you trust this manifest",
+                column="path",
+                value=relative,
+            )
+        )
         return None
     return path
 

@@ -72,13 +72,18 @@ def read_scenario(path: str | os.PathLike[str], *, allow_outside: bool = False) 
             msg = f"no scenario here: expected a folder with {MANIFEST_NAME}, a .toml or a .gpkg"
             raise ScenarioError([Problem("manifest", msg, value=str(path))])
         parts = _manifest_parts(load_manifest(manifest_path), problems)
-        sources = layer_sources(parts.pop("layers", {}), root=manifest_path.parent,
-                                allow_outside=allow_outside, problems=problems)
+        sources = layer_sources(
+            parts.pop("layers", {}),
+            root=manifest_path.parent,
+            allow_outside=allow_outside,
+            problems=problems,
+        )
         parts["layers"], parts["population_rasters"] = _read_sources(sources, problems)
     layers = parts.pop("layers")
     log.info("read scenario %r from %s (%s)", parts.get("name"), path, ", ".join(layers))
-    return prepare_scenario(Scenario, zones=layers.pop("zones", None), layers=layers,
-                            problems=problems, **parts)
+    return prepare_scenario(
+        Scenario, zones=layers.pop("zones", None), layers=layers, problems=problems, **parts
+    )
 
 
 def _manifest_parts(manifest: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
@@ -87,23 +92,29 @@ def _manifest_parts(manifest: dict[str, Any], problems: list[Problem]) -> dict[s
     def typed(key: str, kind: type | tuple[type, ...], default: Any, hint: str) -> Any:
         value = manifest.get(key, default)
         if not isinstance(value, kind):
-            problems.append(Problem("manifest", f"{key} must be {hint}", column=key,
-                                    value=value))
+            problems.append(Problem("manifest", f"{key} must be {hint}", column=key, value=value))
             return default
         return value
 
     sources = typed("sources", list, [], "a list of texts")
     if not all(isinstance(s, str) for s in sources):
-        problems.append(Problem("manifest", "sources must be a list of texts",
-                                column="sources", value=sources))
+        problems.append(
+            Problem("manifest", "sources must be a list of texts", column="sources", value=sources)
+        )
         sources = []
     sides = typed("sides", dict, {}, "a table of [sides.<side>] tables")
     rear: dict[str, Any] = {}
     for side, table in sides.items():
         unknown = sorted(set(table) - {"rear"}) if isinstance(table, Mapping) else ["?"]
         if unknown:
-            problems.append(Problem("manifest", f"[sides.{side}] holds only rear = "
-                                    "[[lon, lat], ...]", column="sides", value=table))
+            problems.append(
+                Problem(
+                    "manifest",
+                    f"[sides.{side}] holds only rear = [[lon, lat], ...]",
+                    column="sides",
+                    value=table,
+                )
+            )
             continue
         rear[side] = table.get("rear", [])
     return {
@@ -129,22 +140,35 @@ def _read_sources(
     rasters: list[PopulationRaster] = []
     for source in sources:
         if source.name not in LAYER_NAMES:
-            problems.append(Problem(source.name, f"unknown layer; layers are "
-                                    f"{', '.join(LAYER_NAMES)}", column="layers"))
+            problems.append(
+                Problem(
+                    source.name,
+                    f"unknown layer; layers are {', '.join(LAYER_NAMES)}",
+                    column="layers",
+                )
+            )
         elif source.raster:
             if not source.path.is_file():
-                problems.append(Problem(source.name, "raster file not found", column="raster",
-                                        value=str(source.path)))
+                problems.append(
+                    Problem(
+                        source.name,
+                        "raster file not found",
+                        column="raster",
+                        value=str(source.path),
+                    )
+                )
             else:
-                rasters.append(PopulationRaster(source.path, source.source or source.path.stem,
-                                                source.band))
+                rasters.append(
+                    PopulationRaster(source.path, source.source or source.path.stem, source.band)
+                )
         elif (frame := read_layer(source, problems)) is not None:
             if source.name != "population":
                 layers[source.name] = frame
                 continue
             if source.source is not None:
-                present = frame["source"] if "source" in frame else pd.Series(None,
-                                                                             index=frame.index)
+                present = (
+                    frame["source"] if "source" in frame else pd.Series(None, index=frame.index)
+                )
                 frame["source"] = present.where(present.notna(), source.source)
             estimates.append((frame, source.path.stem))
     if len(estimates) == 1:
