@@ -410,3 +410,33 @@ def test_supply_routes_checks_mask_lengths():
         supply_routes(
             graph, area=AREA, usable=np.ones(3, bool), exposed=np.zeros(1, bool), rear=[1]
         )
+
+
+coord = st.integers(-500, 500).map(float)
+
+
+@given(
+    lines=st.lists(
+        st.lists(st.tuples(coord, coord), min_size=2, max_size=4, unique=True),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_property_noding_keeps_every_metre_on_its_source_road(lines):
+    roads = roads_of(*lines)
+    roads.index = [f"r{i}" for i in range(len(roads))]
+    graph = build_road_graph(roads, snap_m=0)
+    # No length lost or gained, per road (crossings and touches only split lines).
+    per_road = graph.segments.groupby("road")["length_m"].sum()
+    expected = roads.length[roads.length > 0]
+    np.testing.assert_allclose(per_road.reindex(expected.index).to_numpy(), expected, rtol=1e-9)
+    # Each piece lies on its source road, and its ends are its nodes.
+    src = roads.geometry.loc[graph.segments["road"]].to_numpy()
+    xy, which = shapely.get_coordinates(graph.lines, return_index=True)
+    assert (shapely.distance(shapely.points(xy), src[which]) < 1e-6).all()
+    np.testing.assert_array_equal(
+        shapely.get_coordinates(shapely.get_point(graph.lines, 0)), graph.nodes[graph.u]
+    )
+    np.testing.assert_array_equal(
+        shapely.get_coordinates(shapely.get_point(graph.lines, -1)), graph.nodes[graph.v]
+    )
