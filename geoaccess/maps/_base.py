@@ -37,6 +37,8 @@ def start_map(m: folium.Map | None, *, tiles: Any, offline: bool,
     elif not isinstance(m, folium.Map):
         msg = f"m must be a folium.Map; got {type(m).__name__}"
         raise TypeError(msg)
+    # marker clusters need a maximum zoom, which only tile layers give otherwise
+    m.options.setdefault("max_zoom", 19)
     add_css(m)
     return m
 

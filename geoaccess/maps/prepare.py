@@ -127,10 +127,17 @@ def _features(frame: gpd.GeoDataFrame, props: Callable[[pd.Series], dict]) -> li
                 "type": "Feature",
                 "id": i,
                 "properties": properties,
-                "geometry": shapely.geometry.mapping(row.geometry),
+                "geometry": shapely.geometry.mapping(_geojson_geometry(row.geometry)),
             }
         )
     return out
+
+
+def _geojson_geometry(geom: shapely.Geometry) -> shapely.Geometry:
+    """Geometry GeoJSON can carry (a LinearRing becomes a LineString)."""
+    if geom.geom_type == "LinearRing":
+        return shapely.LineString(geom.coords)
+    return geom
 
 
 # ---------------------------------------------------------------------- html
@@ -153,8 +160,9 @@ def detail_html(title: Any, rows: Sequence[tuple[str, Any]], *, note: Any = None
         if text(value) != ""
     )
     footer = f'<p class="ga-note">{esc(note)}</p>' if text(note) else ""
-    return (f'<div class="ga-detail"><strong>{esc(title)}</strong>'
-            f"<table>{cells}</table>{footer}</div>")
+    return (
+        f'<div class="ga-detail"><strong>{esc(title)}</strong><table>{cells}</table>{footer}</div>'
+    )
 
 
 def _get(row: pd.Series, column: str) -> Any:
@@ -182,8 +190,9 @@ def _evidence(row: pd.Series) -> list[tuple[str, Any]]:
 
 
 # ---------------------------------------------------------------------- layers
-def zone_features(zones: gpd.GeoDataFrame, parties: pd.DataFrame,
-                  side_colors: dict[str, str]) -> list[Feature]:
+def zone_features(
+    zones: gpd.GeoDataFrame, parties: pd.DataFrame, side_colors: dict[str, str]
+) -> list[Feature]:
     """Control zones coloured by side, with party name and validity in the tooltip."""
     info = parties.set_index("id")
 
@@ -193,11 +202,22 @@ def zone_features(zones: gpd.GeoDataFrame, parties: pd.DataFrame,
         party_name = text(info["name"].get(party, party)) if "name" in info else party
         color = side_colors.get(side, "#777777")
         title = text(_get(row, "name")) or party_name
-        html = detail_html(title, [("Party", party_name), ("Side", side),
-                                   ("Valid from", _get(row, "valid_from")),
-                                   ("Valid to", _get(row, "valid_to"))])
-        return {"side": esc(side), "party": esc(party), "color": color,
-                "tooltip": f"{esc(title)} ({esc(side)})", "popup": html}
+        html = detail_html(
+            title,
+            [
+                ("Party", party_name),
+                ("Side", side),
+                ("Valid from", _get(row, "valid_from")),
+                ("Valid to", _get(row, "valid_to")),
+            ],
+        )
+        return {
+            "side": esc(side),
+            "party": esc(party),
+            "color": color,
+            "tooltip": f"{esc(title)} ({esc(side)})",
+            "popup": html,
+        }
 
     return _features(zones, props)
 
@@ -210,16 +230,25 @@ def area_features(areas: gpd.GeoDataFrame) -> list[Feature]:
         label = status_label(status)
         name = text(_get(row, "name")) or text(_get(row, "area_id"))
         since = format_date(_get(row, "status_since"))
-        rows = [("Status", label), ("Since", since), ("P-code", _get(row, "pcode")),
-                ("Population", format_number(_get(row, "population"))),
-                ("Side", _get(row, "side")), *_evidence(row)]
+        rows = [
+            ("Status", label),
+            ("Since", since),
+            ("P-code", _get(row, "pcode")),
+            ("Population", format_number(_get(row, "population"))),
+            ("Side", _get(row, "side")),
+            *_evidence(row),
+        ]
         tooltip = f"{esc(name)}: {esc(label)}" + (f" since {esc(since)}" if since else "")
-        return {"area_id": esc(_get(row, "area_id")), "status": esc(status),
-                "label": esc(label), "color": status_color(status),
-                "hatch": status in ("besieged", "hard_to_reach", "watchlist"),
-                "population": _number(_get(row, "population")),
-                "tooltip": tooltip,
-                "popup": detail_html(name, rows, note=_get(row, "reason"))}
+        return {
+            "area_id": esc(_get(row, "area_id")),
+            "status": esc(status),
+            "label": esc(label),
+            "color": status_color(status),
+            "hatch": status in ("besieged", "hard_to_reach", "watchlist"),
+            "population": _number(_get(row, "population")),
+            "tooltip": tooltip,
+            "popup": detail_html(name, rows, note=_get(row, "reason")),
+        }
 
     return _features(areas, props)
 
@@ -231,10 +260,18 @@ def pocket_features(pockets: gpd.GeoDataFrame) -> list[Feature]:
         status = text(_get(row, "status"))
         title = f"Pocket {text(_get(row, 'pocket_id'))} ({text(_get(row, 'side'))})"
         area = _get(row, "area_km2")
-        rows = [("Status", status_label(status)), ("Parties", _get(row, "parties")),
-                ("Area", f"{float(area):.1f} km²" if text(area) else ""), *_evidence(row)]
-        return {"status": esc(status), "color": status_color(status), "tooltip": esc(title),
-                "popup": detail_html(title, rows, note=_get(row, "reason"))}
+        rows = [
+            ("Status", status_label(status)),
+            ("Parties", _get(row, "parties")),
+            ("Area", f"{float(area):.1f} km²" if text(area) else ""),
+            *_evidence(row),
+        ]
+        return {
+            "status": esc(status),
+            "color": status_color(status),
+            "tooltip": esc(title),
+            "popup": detail_html(title, rows, note=_get(row, "reason")),
+        }
 
     return _features(pockets, props)
 
@@ -254,8 +291,10 @@ def line_features(lines: gpd.GeoDataFrame, *, kind: str) -> list[Feature]:
             ids = _get(row, "area_ids")
             if isinstance(ids, (list, tuple, np.ndarray)):
                 ids = ", ".join(text(a) for a in ids)
-            rows = [("Areas depending", ids),
-                    ("Population depending", format_number(_get(row, "population_depending")))]
+            rows = [
+                ("Areas depending", ids),
+                ("Population depending", format_number(_get(row, "population_depending"))),
+            ]
         return {"tooltip": esc(title), "popup": detail_html(title, rows)}
 
     return _features(lines, props)
@@ -268,27 +307,37 @@ def corridor_features(corridors: gpd.GeoDataFrame) -> list[Feature]:
         status = text(_get(row, "status"))
         name = text(_get(row, "name")) or text(_get(row, "corridor_id"))
         title = f"Corridor {name}"
-        rows = [("Status", status), ("Kind", _get(row, "kind")),
-                ("Entrance", _get(row, "entrance_name")), ("Exit", _get(row, "exit_name")),
-                ("Valid from", _get(row, "valid_from")), ("Valid to", _get(row, "valid_to")),
-                ("Front-line crossings", _get(row, "front_line_crossings")),
-                ("Length", f"{format_number(_get(row, 'length_m'))} m"
-                 if text(_get(row, "length_m")) else ""),
-                ("Population within reach",
-                 format_number(_get(row, "population_within_reach")))]
+        rows = [
+            ("Status", status),
+            ("Kind", _get(row, "kind")),
+            ("Entrance", _get(row, "entrance_name")),
+            ("Exit", _get(row, "exit_name")),
+            ("Valid from", _get(row, "valid_from")),
+            ("Valid to", _get(row, "valid_to")),
+            ("Front-line crossings", _get(row, "front_line_crossings")),
+            (
+                "Length",
+                f"{format_number(_get(row, 'length_m'))} m" if text(_get(row, "length_m")) else "",
+            ),
+            ("Population within reach", format_number(_get(row, "population_within_reach"))),
+        ]
         coords = np.asarray(row.geometry.coords)
         (x0, y0), (x1, y1) = coords[0][:2], coords[-1][:2]
         xp, yp = coords[-2][:2] if len(coords) > 1 else (x0, y0)
         bearing = math.degrees(math.atan2((x1 - xp) * math.cos(math.radians(y1)), y1 - yp))
-        return {"corridor_id": esc(_get(row, "corridor_id")), "status": esc(status),
-                "color": CORRIDOR_COLORS.get(status, "#555555"),
-                "dash": "6 6" if status != "open" else None,
-                "tooltip": f"{esc(title)}: {esc(status)}",
-                "popup": detail_html(title, rows),
-                "entrance": [float(y0), float(x0)], "exit": [float(y1), float(x1)],
-                "entrance_name": esc(_get(row, "entrance_name") or "entrance"),
-                "exit_name": esc(_get(row, "exit_name") or "exit"),
-                "bearing": round(bearing, 1)}
+        return {
+            "corridor_id": esc(_get(row, "corridor_id")),
+            "status": esc(status),
+            "color": CORRIDOR_COLORS.get(status, "#555555"),
+            "dash": "6 6" if status != "open" else None,
+            "tooltip": f"{esc(title)}: {esc(status)}",
+            "popup": detail_html(title, rows),
+            "entrance": [float(y0), float(x0)],
+            "exit": [float(y1), float(x1)],
+            "entrance_name": esc(_get(row, "entrance_name") or "entrance"),
+            "exit_name": esc(_get(row, "exit_name") or "exit"),
+            "bearing": round(bearing, 1),
+        }
 
     return _features(corridors, props)
 
@@ -300,14 +349,25 @@ def facility_features(facilities: gpd.GeoDataFrame) -> list[Feature]:
         kind = text(_get(row, "kind"))
         name = text(_get(row, "name")) or text(_get(row, "facility_id"))
         status = text(_get(row, "status"))
-        rows = [("Kind", kind), ("Status where it stands", status_label(status)),
-                ("Side", _get(row, "side")),
-                ("Distance to front", f"{format_number(_get(row, 'distance_to_front_m'))} m"
-                 if text(_get(row, "distance_to_front_m")) else ""),
-                ("Incidents nearby", _get(row, "incidents_nearby"))]
-        return {"kind": esc(kind), "symbol": FACILITY_SYMBOLS.get(kind.lower(), "•"),
-                "color": status_color(status),
-                "tooltip": f"{esc(name)} ({esc(kind)})", "popup": detail_html(name, rows)}
+        rows = [
+            ("Kind", kind),
+            ("Status where it stands", status_label(status)),
+            ("Side", _get(row, "side")),
+            (
+                "Distance to front",
+                f"{format_number(_get(row, 'distance_to_front_m'))} m"
+                if text(_get(row, "distance_to_front_m"))
+                else "",
+            ),
+            ("Incidents nearby", _get(row, "incidents_nearby")),
+        ]
+        return {
+            "kind": esc(kind),
+            "symbol": FACILITY_SYMBOLS.get(kind.lower(), "•"),
+            "color": status_color(status),
+            "tooltip": f"{esc(name)} ({esc(kind)})",
+            "popup": detail_html(name, rows),
+        }
 
     return _features(facilities, props)
 
@@ -317,15 +377,19 @@ def incident_features(incidents: gpd.GeoDataFrame) -> list[Feature]:
 
     def props(row: pd.Series) -> dict[str, Any]:
         title = f"{text(_get(row, 'kind')) or 'incident'} on {text(_get(row, 'date'))}"
-        rows = [("Fatalities", _get(row, "fatalities")), ("Actor", _get(row, "actor")),
-                ("Source", _get(row, "source"))]
+        rows = [
+            ("Fatalities", _get(row, "fatalities")),
+            ("Actor", _get(row, "actor")),
+            ("Source", _get(row, "source")),
+        ]
         return {"tooltip": esc(title), "popup": detail_html(title, rows)}
 
     return _features(incidents, props)
 
 
-def population_classes(values: Sequence[float] | pd.Series, *, k: int = 5
-                       ) -> tuple[list[float], list[int]]:
+def population_classes(
+    values: Sequence[float] | pd.Series, *, k: int = 5
+) -> tuple[list[float], list[int]]:
     """Fisher-Jenks natural-break classes of population (deterministic), ``k <= 5``.
 
     With fewer distinct values than ``k`` each distinct value is its own class.

@@ -1,0 +1,201 @@
+"""The maps in a real headless Chromium, with every non-file request blocked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _map_fixtures import EVIL, SIEGE_START, ring_assessment, ring_timeline
+
+from geoaccess.maps import assessment_map, timeline_map
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)", allow_module_level=True)
+if importlib.util.find_spec("playwright") is None:
+    pytest.skip("playwright (Python) is not installed", allow_module_level=True)
+if importlib.util.find_spec("offlinefolium") is None:
+    pytest.skip('the network is blocked in these tests, so they need offline=True: '
+                'pip install "geoaccess[offline]"', allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A page that blocks every non-file request and records JavaScript errors."""
+
+    def __init__(self, browser, html: str, tmp_path: Path) -> None:
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1200, "height": 800})
+        self.page = self.context.new_page()
+        self.page.on("console",
+                     lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.route("**/*", self._route)
+        path = tmp_path / "map.html"
+        path.write_text(html, encoding="utf-8")
+        self.page.goto(path.as_uri())
+        self.page.wait_for_selector(".leaflet-container")
+        self.page.wait_for_timeout(300)
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def eval(self, script: str):
+        return self.page.evaluate(script)
+
+
+@pytest.fixture
+def open_page(browser, tmp_path) -> Iterator:
+    pages: list[Page] = []
+
+    def opener(m) -> Page:
+        page = Page(browser, m.get_root().render(), tmp_path)
+        pages.append(page)
+        return page
+
+    yield opener
+    for page in pages:
+        page.context.close()
+
+
+_AREA_STATUS = """(areaId) => {
+    const name = Object.keys(window).find(k => k.startsWith("map_"));
+    let found = null;
+    window[name].eachLayer(l => {
+        if (l.feature && l.feature.properties.area_id === areaId && l.feature.properties.status)
+            found = l.feature.properties.status;
+    });
+    return found;
+}"""
+
+
+def test_assessment_map_renders_offline_without_errors(open_page):
+    page = open_page(assessment_map(ring_assessment(), tiles=None, offline=True))
+    assert page.errors == []
+    assert page.blocked == []
+    assert page.eval("document.querySelectorAll('.leaflet-overlay-pane path').length") > 5
+    assert page.page.locator(".ga-legend").is_visible()
+    assert page.page.locator(".ga-title").is_visible()
+    assert "Situation as of 20 July 2016" in page.page.locator(".ga-title").inner_text()
+    assert "besieged" in page.page.locator(".ga-legend").inner_text()
+    assert page.page.locator(".ga-sources").is_visible()
+    assert page.page.locator(".leaflet-control-scale").is_visible()
+    DOCS.mkdir(exist_ok=True)
+    page.page.screenshot(path=str(DOCS / "demo_map.png"))
+
+
+def test_clicking_a_corridor_entrance_opens_its_popup(open_page):
+    page = open_page(assessment_map(ring_assessment(), tiles=None, offline=True))
+    page.page.locator("path.ga-corridor-entrance").first.click()
+    popup = page.page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Bustan al-Qasr crossing" in text
+    assert "Status" in text and "open" in text
+    assert "Population within reach" in text
+
+
+def test_clicking_a_corridor_line_opens_its_popup(open_page):
+    page = open_page(assessment_map(ring_assessment(), tiles=None, offline=True))
+    point = page.eval("""() => {
+        const name = Object.keys(window).find(k => k.startsWith("map_"));
+        let p = null;
+        window[name].eachLayer(l => {
+            if (l.feature && l.feature.properties.corridor_id && l.getLatLngs) {
+                const ll = l.getLatLngs();
+                const mid = L.latLng((ll[0].lat + ll[1].lat) / 2, (ll[0].lng + ll[1].lng) / 2);
+                p = window[name].latLngToContainerPoint(mid);
+            }
+        });
+        return p;
+    }""")
+    box = page.page.locator(".leaflet-container").bounding_box()
+    page.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    popup = page.page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Corridor Bustan al-Qasr crossing" in popup.inner_text()
+
+
+def _set_day(page: Page, day: dt.date) -> None:
+    offset = (day - SIEGE_START).days
+    page.eval(f"""() => {{
+        const s = document.querySelector('.ga-timeline input[type=range]');
+        s.value = {offset};
+        s.dispatchEvent(new Event('input'));
+    }}""")
+
+
+def test_timeline_slider_changes_date_and_status(open_page):
+    page = open_page(timeline_map(ring_timeline(), tiles=None, offline=True))
+    assert page.errors == []
+    stamp = page.page.locator(".ga-date-stamp")
+    _set_day(page, dt.date(2016, 7, 20))
+    assert stamp.inner_text() == "20 July 2016"
+    assert page.page.evaluate(_AREA_STATUS, "a1") == "besieged"
+    legend = page.page.locator(".ga-legend")
+    assert page.page.locator(".ga-legend-item[data-ga-key=besieged]").is_visible()
+    assert not page.page.locator(".ga-legend-item[data-ga-key=hard_to_reach]").is_visible()
+    _set_day(page, dt.date(2016, 8, 20))
+    assert stamp.inner_text() == "20 August 2016"
+    assert page.page.evaluate(_AREA_STATUS, "a1") == "hard_to_reach"
+    assert page.page.locator(".ga-legend-item[data-ga-key=hard_to_reach]").is_visible()
+    assert "hard to reach" in legend.inner_text()
+    assert "20 August 2016" in page.page.locator(".ga-title").inner_text()
+    # the gap's zone exists only from 6 August
+    assert page.eval("document.querySelector('.ga-timeline').dataset.snapshot") == "1"
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("kind", ["assessment", "timeline"])
+def test_names_from_data_stay_text(open_page, kind):
+    if kind == "assessment":
+        m = assessment_map(ring_assessment(evil=True), tiles=None, offline=True)
+    else:
+        m = timeline_map(ring_timeline(evil=True), tiles=None, offline=True)
+    page = open_page(m)
+    title_before = page.eval("document.title")
+    assert EVIL in page.page.locator(".ga-sources").inner_text()
+    page.page.locator("path.ga-corridor-entrance").first.click()
+    popup = page.page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert EVIL in popup.inner_text()
+    # hover every area and zone so that tooltips and popups are built
+    for tooltip in page.eval("""() => {
+        const name = Object.keys(window).find(k => k.startsWith("map_"));
+        const out = [];
+        window[name].eachLayer(l => {
+            if (l.feature && l.getTooltip && l.getTooltip()) {
+                l.openTooltip(); out.push(l.getTooltip().getElement().innerText);
+                if (l.getPopup()) { l.openPopup(); }
+            }
+        });
+        return out;
+    }"""):
+        assert "<img" not in tooltip or EVIL in tooltip
+    page.page.wait_for_timeout(200)
+    assert page.eval("document.querySelectorAll('.leaflet-container img').length") == 0
+    assert page.eval("document.title") == title_before != "pwned"
+    assert page.errors == []
