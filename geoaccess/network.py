@@ -174,6 +174,14 @@ def build_road_graph(roads: gpd.GeoDataFrame, *, snap_m: float = 50.0) -> RoadGr
         When the CRS is missing or geographic, ``snap_m`` is negative, or a geometry is
         not a line.
 
+    Notes
+    -----
+    Crossings come from pairwise intersections of the lines found with an STRtree, so a
+    road crossing itself is not split at that crossing (split such a loop in the data).
+    Roads overlapping along a stretch both keep their own segments there (parallel edges
+    between the same nodes). Build time is dominated by those GEOS intersections and by
+    creating the pieces: about 0.3 s for 50k edges and 4 s for 500k.
+
     Examples
     --------
     Two roads whose ends are 30 m apart join when the snapping distance allows it:
