@@ -13,9 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from . import datasets
 from .errors import Problem, ScenarioError, ScenarioWarning
 from .rules import AccessStatus, Rules
@@ -24,21 +21,15 @@ from .validate import validate
 
 __version__ = "0.1.0"
 
-# Public names living in heavier modules, imported on first use (PEP 562) so that
-# ``import geoaccess`` stays light and has no side effects.
-_LAZY: dict[str, str] = {
-    "read_scenario": "geoaccess.io",
-    "write_scenario": "geoaccess.io",
-    "assess": "geoaccess.assess",
-    "Assessment": "geoaccess.results",
-    "Timeline": "geoaccess.results",
-    "timeline": "geoaccess.timeline",
-    "front_lines": "geoaccess.territory",
-    "pockets": "geoaccess.territory",
-    "allocate_population": "geoaccess.population",
-    "population_within": "geoaccess.population",
-    "network_distance": "geoaccess.network",
-}
+# The pipeline functions share their names with their modules (``geoaccess.assess`` is
+# both); binding them here, after the submodules are imported, makes the functions win.
+from .assess import assess
+from .io import read_scenario, write_scenario
+from .network import network_distance
+from .population import allocate_population, population_within
+from .results import Assessment, Timeline
+from .territory import front_lines, pockets
+from .timeline import timeline
 
 __all__ = [
     "AccessStatus",
@@ -50,18 +41,15 @@ __all__ = [
     "ScenarioWarning",
     "datasets",
     "validate",
-    *_LAZY,
+    "read_scenario",
+    "write_scenario",
+    "assess",
+    "Assessment",
+    "timeline",
+    "Timeline",
+    "front_lines",
+    "pockets",
+    "allocate_population",
+    "population_within",
+    "network_distance",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    msg = f"module 'geoaccess' has no attribute {name!r}"
-    raise AttributeError(msg)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sys
 from dataclasses import dataclass
-from types import ModuleType
 
 import geopandas as gpd
 import numpy as np
@@ -590,22 +588,6 @@ def _population_table(areas: gpd.GeoDataFrame) -> pd.DataFrame:
         }
     )
     return pd.DataFrame(rows)
-
-
-def restore_package_names() -> None:
-    """Re-point ``geoaccess.assess``/``geoaccess.timeline`` at the functions.
-
-    Importing a submodule sets the package attribute of the same name to the module,
-    hiding the function that ``geoaccess.__getattr__`` exposes; internal importers call
-    this right after importing.
-    """
-    package = sys.modules.get(__package__ or "geoaccess")
-    if package is None:
-        return
-    for name in ("assess", "timeline"):
-        module = sys.modules.get(f"{package.__name__}.{name}")
-        if module is not None and isinstance(getattr(package, name, None), ModuleType):
-            setattr(package, name, getattr(module, name))
 
 
 def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

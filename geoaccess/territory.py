@@ -500,7 +500,6 @@ def pockets(scn: Scenario, date: DateLike, *, rules: Rules | None = None
         ``fire_controlled``, ``hostile_perimeter_share``, ``route_clearance_m``,
         ``open_corridors``, ``status``, ``reason``, geometry (EPSG:4326).
     """
-    from .assess import assess, restore_package_names
+    from .assess import assess
 
-    restore_package_names()
     return assess(scn, date, rules=rules).pockets

@@ -16,7 +16,7 @@ import logging
 
 import pandas as pd
 
-from .assess import build_assessment, evaluate, final_status, history, restore_package_names
+from .assess import build_assessment, evaluate, final_status, history
 from .results import Assessment, Timeline
 from .rules import AccessStatus, Rules
 from .scenario import Scenario
@@ -27,7 +27,6 @@ __all__ = ["timeline"]
 
 log = logging.getLogger(__name__)
 
-restore_package_names()
 
 INTERVAL_COLUMNS = ["area_id", "name", "status", "start", "end", "reason"]
 
