@@ -12,6 +12,8 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from hypothesis import given
+from hypothesis import strategies as st
 
 import geoaccess as ga
 from geoaccess.io.manifest import dump_toml
@@ -412,6 +414,26 @@ def test_dump_toml_escapes_and_nests() -> None:
         "t": {"k y": "v", "sub": {"z": [1]}},
         "arr": [{"p": 1}, {"p": 2}],
     }
+    assert tomllib.loads(dump_toml(document)) == document
+
+
+SCALARS = (
+    st.text()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False)
+    | st.booleans()
+)
+TOML_VALUES = st.recursive(
+    SCALARS,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=5), TOML_VALUES, max_size=4))
+def test_dump_toml_round_trips_any_document(document: dict) -> None:
     assert tomllib.loads(dump_toml(document)) == document
 
 

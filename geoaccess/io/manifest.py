@@ -218,7 +218,7 @@ def _resolve(
 
 
 # ---------------------------------------------------------------------- writing
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def dump_toml(document: Mapping[str, Any]) -> str:
@@ -269,7 +269,7 @@ def _emit_table(table: Mapping[str, Any], prefix: tuple[str, ...], lines: list[s
 
 
 def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else _string(key)
+    return key if _BARE_KEY.fullmatch(key) else _string(key)
 
 
 def _string(text: str) -> str:
