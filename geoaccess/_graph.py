@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 from pyproj import CRS
 from scipy import sparse
@@ -353,3 +355,82 @@ def flow_routes(
     order = np.argsort(key, kind="stable")
     hit = np.searchsorted(key[order], np.minimum(fi, fj) * n + np.maximum(fi, fj))
     return value, np.unique(link[order[hit]])
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def tree_roots(pred: npt.NDArray[np.int32], n: int) -> npt.NDArray[np.int64]:
+    """For each node, the first node below the super-source ``n`` on its shortest path.
+
+    Pointer jumping over the predecessor tree: O(n log depth), no Python loop over nodes.
+    """
+    parent = pred.astype(np.int64)
+    own = (parent < 0) | (parent == n)  # tree roots (origin nodes) and unreached nodes
+    parent[own] = np.flatnonzero(own)
+    while True:
+        nxt = parent[parent]
+        if np.array_equal(nxt, parent):
+            return parent
+        parent = nxt
+
+
+def cut_by(graph: Any, barriers: shapely.Geometry | None) -> npt.NDArray[np.bool_]:
+    """Segments cut by barrier lines or polygons."""
+    cut = np.zeros(len(graph.segments), dtype=bool)
+    if barriers is None or shapely.is_empty(barriers):
+        return cut
+    parts = shapely.get_parts(shapely.get_parts(barriers))  # flatten collections
+    dim = shapely.get_dimensions(parts)
+    lines, polygons = parts[dim == 1], parts[dim == 2]
+    tree = graph.segment_tree
+    if len(polygons):
+        cut[tree.query(polygons, predicate="intersects")[1]] = True
+    if len(lines):
+        cut[tree.query(lines, predicate="crosses")[1]] = True
+        # A junction exactly on the line is a crossing too: its segments are cut.
+        _, on_line = graph.node_tree.query(lines, predicate="dwithin", distance=TOL_M)
+        blocked = np.zeros(graph.n_nodes, dtype=bool)
+        blocked[on_line] = True
+        cut |= blocked[graph.u] | blocked[graph.v]
+    return cut
+
+
+def segment_mask(mask: Any, n: int, name: str) -> npt.NDArray[np.bool_]:
+    arr = np.asarray(mask, dtype=bool)
+    if arr.shape != (n,):
+        msg = f"{name} must hold one boolean per segment ({n}); got shape {arr.shape}"
+        raise ValueError(msg)
+    return arr
+
+
+def as_points(points: Any, crs: CRS, what: str) -> tuple[npt.NDArray[np.object_], pd.Index]:
+    """Shapely Points and their labels from a GeoSeries, GeoDataFrame or array."""
+    if isinstance(points, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        same_crs(crs, points.crs, what)
+        geoms = np.asarray(points.geometry.array, dtype=object)
+        labels = points.index
+    else:
+        arr = np.asarray(points)
+        if arr.dtype != object:
+            arr = shapely.points(np.asarray(arr, dtype=float).reshape(-1, 2))
+        geoms = arr.reshape(-1)
+        labels = pd.RangeIndex(len(geoms))
+    types = shapely.get_type_id(geoms)
+    if np.any(types != 0) or np.any(shapely.is_empty(geoms)):
+        bad = labels[(types != 0) | shapely.is_empty(geoms)][:5].tolist()
+        msg = f"{what} must be non-empty Points; rows {bad} are not"
+        raise ValueError(msg)
+    return geoms, labels
+
+
+def as_geometry(geoms: Any, crs: CRS, what: str) -> shapely.Geometry | None:
+    """One shapely geometry from a geometry, GeoSeries or GeoDataFrame (or None)."""
+    if geoms is None:
+        return None
+    if isinstance(geoms, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        same_crs(crs, geoms.crs, what)
+        return shapely.geometrycollections(np.asarray(geoms.geometry.array, dtype=object))
+    if isinstance(geoms, shapely.Geometry):
+        return geoms
+    return shapely.geometrycollections(np.asarray(geoms, dtype=object).reshape(-1))

@@ -42,11 +42,15 @@ from scipy.sparse.csgraph import dijkstra
 
 from ._graph import (
     TOL_M,
+    as_geometry,
+    as_points,
+    cut_by,
     explode_lines,
     flow_routes,
     node_lines,
     require_projected,
-    same_crs,
+    segment_mask,
+    tree_roots,
     weighted_csr,
 )
 
@@ -244,7 +248,7 @@ def nearest_nodes(
     >>> nearest_nodes(build_road_graph(roads), np.array([[90.0, 5.0], [-3.0, 4.0]]))
     (array([1, 0]), array([11.18033989,  5.        ]))
     """
-    pts, _ = _as_points(points, graph.crs, "points")
+    pts, _ = as_points(points, graph.crs, "points")
     if graph.n_nodes == 0 and len(pts):
         msg = "the road graph has no nodes to snap to"
         raise ValueError(msg)
@@ -353,7 +357,7 @@ def usable_segments(
         cand = graph.segment_tree.query(core, predicate="intersects")
         inside = shapely.length(shapely.intersection(graph.lines[cand], core))
         usable[cand[inside > snap_m]] = False
-    usable &= ~_cut_by(graph, barriers)
+    usable &= ~cut_by(graph, barriers)
     return usable
 
 
@@ -486,8 +490,8 @@ def supply_routes(
     (1, array([0]))
     """
     n_seg = len(graph.segments)
-    usable = _segment_mask(usable, n_seg, "usable")
-    exposed = _segment_mask(exposed, n_seg, "exposed")
+    usable = segment_mask(usable, n_seg, "usable")
+    exposed = segment_mask(exposed, n_seg, "exposed")
     rear = np.unique(np.asarray(rear, dtype=np.int64))
     live = usable & (graph.u != graph.v)
     hit = np.zeros(n_seg, dtype=bool)
@@ -584,10 +588,10 @@ def network_distance(
     if max_m is not None and (not np.isfinite(max_m) or max_m < 0):
         msg = f"max_m must be a finite distance >= 0 metres; got {max_m!r}"
         raise ValueError(msg)
-    pts, labels = _as_points(origins, graph.crs, "origins")
-    barrier_geom = _as_geometry(barriers, graph.crs, "barriers")
+    pts, labels = as_points(origins, graph.crs, "origins")
+    barrier_geom = as_geometry(barriers, graph.crs, "barriers")
     n = graph.n_nodes
-    keep = ~_cut_by(graph, barrier_geom)
+    keep = ~cut_by(graph, barrier_geom)
     node_ids, snap = nearest_nodes(graph, pts)
     # A super-source linked to each origin's node by its snap distance: one Dijkstra
     # gives min over origins of (snap + network distance), and its tree the origin.
@@ -619,7 +623,7 @@ def network_distance(
     dist, pred = dist[:n], pred[:n]
     origin_pos = np.full(n + 1, -1, dtype=np.int64)
     origin_pos[node_ids[pick]] = pick
-    root = _tree_roots(pred, n)
+    root = tree_roots(pred, n)
     reached = np.isfinite(dist)
     pos = np.where(reached, origin_pos[np.where(reached, root, n)], -1)
     origin = labels.take(pos, allow_fill=True, fill_value=None) if len(labels) else None
@@ -629,82 +633,3 @@ def network_distance(
         geometry=gpd.GeoSeries(graph.node_geometry.copy(), index=index),
         index=index,
     )
-
-
-# --- helpers ------------------------------------------------------------------------------
-
-
-def _tree_roots(pred: npt.NDArray[np.int32], n: int) -> npt.NDArray[np.int64]:
-    """For each node, the first node below the super-source ``n`` on its shortest path.
-
-    Pointer jumping over the predecessor tree: O(n log depth), no Python loop over nodes.
-    """
-    parent = pred.astype(np.int64)
-    own = (parent < 0) | (parent == n)  # tree roots (origin nodes) and unreached nodes
-    parent[own] = np.flatnonzero(own)
-    while True:
-        nxt = parent[parent]
-        if np.array_equal(nxt, parent):
-            return parent
-        parent = nxt
-
-
-def _cut_by(graph: RoadGraph, barriers: shapely.Geometry | None) -> npt.NDArray[np.bool_]:
-    """Segments cut by barrier lines or polygons."""
-    cut = np.zeros(len(graph.segments), dtype=bool)
-    if barriers is None or shapely.is_empty(barriers):
-        return cut
-    parts = shapely.get_parts(shapely.get_parts(barriers))  # flatten collections
-    dim = shapely.get_dimensions(parts)
-    lines, polygons = parts[dim == 1], parts[dim == 2]
-    tree = graph.segment_tree
-    if len(polygons):
-        cut[tree.query(polygons, predicate="intersects")[1]] = True
-    if len(lines):
-        cut[tree.query(lines, predicate="crosses")[1]] = True
-        # A junction exactly on the line is a crossing too: its segments are cut.
-        _, on_line = graph.node_tree.query(lines, predicate="dwithin", distance=TOL_M)
-        blocked = np.zeros(graph.n_nodes, dtype=bool)
-        blocked[on_line] = True
-        cut |= blocked[graph.u] | blocked[graph.v]
-    return cut
-
-
-def _segment_mask(mask: Any, n: int, name: str) -> npt.NDArray[np.bool_]:
-    arr = np.asarray(mask, dtype=bool)
-    if arr.shape != (n,):
-        msg = f"{name} must hold one boolean per segment ({n}); got shape {arr.shape}"
-        raise ValueError(msg)
-    return arr
-
-
-def _as_points(points: Any, crs: CRS, what: str) -> tuple[npt.NDArray[np.object_], pd.Index]:
-    """Shapely Points and their labels from a GeoSeries, GeoDataFrame or array."""
-    if isinstance(points, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        same_crs(crs, points.crs, what)
-        geoms = np.asarray(points.geometry.array, dtype=object)
-        labels = points.index
-    else:
-        arr = np.asarray(points)
-        if arr.dtype != object:
-            arr = shapely.points(np.asarray(arr, dtype=float).reshape(-1, 2))
-        geoms = arr.reshape(-1)
-        labels = pd.RangeIndex(len(geoms))
-    types = shapely.get_type_id(geoms)
-    if np.any(types != 0) or np.any(shapely.is_empty(geoms)):
-        bad = labels[(types != 0) | shapely.is_empty(geoms)][:5].tolist()
-        msg = f"{what} must be non-empty Points; rows {bad} are not"
-        raise ValueError(msg)
-    return geoms, labels
-
-
-def _as_geometry(geoms: Any, crs: CRS, what: str) -> shapely.Geometry | None:
-    """One shapely geometry from a geometry, GeoSeries or GeoDataFrame (or None)."""
-    if geoms is None:
-        return None
-    if isinstance(geoms, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        same_crs(crs, geoms.crs, what)
-        return shapely.geometrycollections(np.asarray(geoms.geometry.array, dtype=object))
-    if isinstance(geoms, shapely.Geometry):
-        return geoms
-    return shapely.geometrycollections(np.asarray(geoms, dtype=object).reshape(-1))
