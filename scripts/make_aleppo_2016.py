@@ -7,8 +7,9 @@ How the geometry is built
 -------------------------
 The frame is cut into *sectors* by painting hand-drawn outlines in a fixed order (each
 sector is its outline minus everything painted before it, clipped to the frame; the rest
-of the frame is government ground). Every overlay runs on a 1e-5 degree grid, so the
-sectors tile the frame exactly. Each sector carries a control history
+of the frame is government ground). The sector and district boundaries are then noded
+together on a 1e-5 degree grid and polygonised (:func:`on_grid`), so the sectors tile the
+frame exactly and neighbours share their vertices. Each sector carries a control history
 ``[(party, valid_from, valid_to), ...]`` and becomes one zone feature per interval, so the
 zones tile the frame with no gap and no overlap on every day.
 
@@ -176,7 +177,7 @@ EAST_DISTRICTS = [
     ("Tariq Al-Bab", "N0157", (37.202, 36.202), 17000, "2016-12-05"),
     ("Karm Al-Jazmati and Maasaraniyeh", "N0187", (37.215, 36.193), 9000, "2016-12-05"),
     ("Old City", "N0185", (37.162, 36.200), 8000, "2016-12-07"),
-    ("Kallaseh", "N0197", (37.150, 36.1945), 9000, "2016-12-07"),
+    ("Kallaseh", "N0197", (37.153, 36.1950), 9000, "2016-12-07"),
     ("Bustan Al-Qaser", "N0204", (37.145, 36.187), 16000, "2016-12-07"),
     ("Al-Fardous and Bab Al-Maqam", "N0209", (37.160, 36.190), 12000, "2016-12-07"),
     ("Al-Marjeh and Karm Homed", "N0213", (37.183, 36.185), 11000, "2016-12-12"),
@@ -194,7 +195,7 @@ WEST_DISTRICTS = [
     ("New Aleppo", "N0184", (37.088, 36.200), 150000),
     ("Al-Hamdaniyeh", "N0216", (37.098, 36.180), 120000),
     ("Al-Azamiyeh and Al-Furqan", "N0202", (37.110, 36.200), 110000),
-    ("Masharqa", "N0182", (37.134, 36.205), 60000),
+    ("Masharqa", "N0182", (37.133, 36.207), 60000),
     ("Al-Jamiliyeh", "N0161", (37.148, 36.213), 90000),
     ("Al-Mohafaza and As-Sabil", "N0151", (37.124, 36.214), 100000),
     ("Ash-Shahbaa and Al-Khalidiyeh", "N0144", (37.110, 36.224), 120000),
@@ -289,7 +290,7 @@ N = {
     "shaar": (37.178, 36.1950), "fardous_e": (37.165, 36.1860),
     "baq_inner": (37.152, 36.1800), "baq_cross": (37.1422, 36.1925),
     "hanano": (37.212, 36.2380), "old_city": (37.161, 36.2005), "tariq_bab": (37.203, 36.1900),
-    "sheikh_said": (37.158, 36.1670), "sukkari": (37.138, 36.1760),
+    "sheikh_said": (37.158, 36.1670), "sukkari": (37.142, 36.1780),
     "amiriyah": (37.1255, 36.1690),
     # western Aleppo (government)
     "masharqa": (37.1435, 36.2015), "mohafaza": (37.128, 36.2130),
