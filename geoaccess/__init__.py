@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 from .assess import assess
 from .io import read_scenario, write_scenario
 from .network import network_distance
-from .population import allocate_population, population_within
+from .population import PopulationAccounting, allocate_population, population_within
 from .results import Assessment, Timeline
 from .territory import front_lines, pockets
 from .timeline import timeline
@@ -51,5 +51,6 @@ __all__ = [
     "pockets",
     "allocate_population",
     "population_within",
+    "PopulationAccounting",
     "network_distance",
 ]

@@ -146,7 +146,7 @@ def _run_timeline(scn: Scenario, start: str, end: str, out: Path) -> None:
     from .timeline import timeline
 
     out.mkdir(parents=True, exist_ok=True)
-    tl = timeline(scn, start, end, progress=True)
+    tl = timeline(scn, start, end)
     tl.intervals.to_csv(out / "timeline_intervals.csv", index=False)
     html = tl.to_html(out / "timeline_map.html")
     print(
