@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 
 import folium
 import pytest
-from _map_fixtures import EVIL, ring_assessment
+from _map_fixtures import EVIL, ring_assessment, ring_timeline
 
-from geoaccess.maps import assessment_map
+from geoaccess.maps import assessment_map, timeline_map
 from geoaccess.maps.layers import LAYER_TITLES
 from geoaccess.maps.legend import Legend, MapTitle, SourcesNote
+from geoaccess.maps.timeline import TimelineControl
 
 
 def _children(m: folium.Map, kind: type) -> list:
@@ -129,3 +131,90 @@ def test_assessment_map_method_passes_options():
 def test_incidents_of_the_window_only():
     html = _html(assessment_map(ring_assessment(day=dt.date(2016, 9, 1)), tiles=None))
     assert not re.search(r"shelling on 2016-07", html)
+
+
+# ---------------------------------------------------------------------- timeline
+@pytest.fixture(scope="module")
+def ring_tl_map() -> folium.Map:
+    return timeline_map(ring_timeline(), tiles=None)
+
+
+def test_timeline_layers_and_control(ring_tl_map):
+    (control,) = _children(ring_tl_map, folium.LayerControl)
+    control.render()
+    assert {LAYER_TITLES[k] for k in ("zones", "areas", "front_lines", "corridors")} <= set(
+        control.overlays)
+    (legend,) = _children(ring_tl_map, Legend)
+    assert {"besieged", "hard_to_reach", "accessible"} <= set(legend.keys)
+    (slider,) = _children(ring_tl_map, TimelineControl)
+    assert slider.data["dates"] == ["2016-07-17", "2016-08-06", "2016-09-04"]
+
+
+def test_timeline_embeds_only_the_evaluated_dates():
+    tl = ring_timeline()
+    (slider,) = _children(timeline_map(tl, tiles=None), TimelineControl)
+    data = slider.data
+    assert data["start"] == "2016-07-17" and data["end"] == "2016-09-30"
+    assert all(len(states) == len(tl.evaluated) for states in data["areas"]["states"])
+    assert len(data["areas"]["features"]) == 3  # each area's shape once
+    table = data["areas"]["table"]
+    a1 = [table[k]["status"] for k in data["areas"]["states"][0]]
+    assert a1 == ["besieged", "hard_to_reach", "besieged"]
+    # the Ramouseh gap zone is drawn only on the second date
+    gap = [i for i, f in enumerate(data["zones"]["features"])
+           if "Ramouseh" in f["properties"]["tooltip"]]
+    assert [data["zones"]["present"][i] for i in gap] == [[1]]
+
+
+def test_timeline_text_is_escaped():
+    html = _html(timeline_map(ring_timeline(evil=True), tiles=None))
+    assert EVIL not in html and "<img" not in html
+
+
+def test_timeline_adds_to_an_existing_map():
+    m = folium.Map(tiles=None)
+    assert timeline_map(ring_timeline(), m=m) is m
+    assert _html(m).count("L.control.layers(") == 1
+
+
+def test_offline_without_the_extra_names_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "offlinefolium", None)
+    with pytest.raises(ImportError, match=re.escape('pip install "geoaccess[offline]"')):
+        assessment_map(ring_assessment(), offline=True)
+
+
+def test_offline_inlines_every_script_and_stylesheet():
+    pytest.importorskip("offlinefolium", reason='needs pip install "geoaccess[offline]"')
+    html = _html(assessment_map(ring_assessment(), tiles=None, offline=True))
+    assert not re.search(r'<script[^>]+src="http', html)
+    assert not re.search(r'<link[^>]+href="http', html)
+    assert "L.Map" in html or "leaflet" in html.lower()
+
+
+# ---------------------------------------------------------------------- bundled scenario
+def _aleppo():
+    import geoaccess as ga
+
+    try:
+        return ga, ga.datasets.aleppo_2016()
+    except (FileNotFoundError, ImportError, AttributeError) as error:
+        pytest.skip(f"the bundled Aleppo 2016 scenario is not available yet: {error}")
+
+
+@pytest.mark.slow
+def test_bundled_assessment_map():
+    ga, scn = _aleppo()
+    m = ga.assess(scn, "2016-07-20").map(tiles=None)
+    (fit,) = _children(m, folium.FitBounds)
+    (lat_min, lon_min), (lat_max, lon_max) = fit.bounds
+    assert 35.9 < lat_min < lat_max < 36.5 and 36.8 < lon_min < lon_max < 37.5
+    (title,) = _children(m, MapTitle)
+    assert title.title == "Situation as of 20 July 2016"
+
+
+@pytest.mark.slow
+def test_bundled_timeline_map_is_small():
+    ga, scn = _aleppo()
+    tl = ga.timeline(scn, "2016-07-01", "2016-12-31")
+    html = _html(tl.map(tiles=None))
+    assert len(html.encode()) < 3_000_000

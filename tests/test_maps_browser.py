@@ -103,8 +103,6 @@ def test_assessment_map_renders_offline_without_errors(open_page):
     assert "besieged" in page.page.locator(".ga-legend").inner_text()
     assert page.page.locator(".ga-sources").is_visible()
     assert page.page.locator(".leaflet-control-scale").is_visible()
-    DOCS.mkdir(exist_ok=True)
-    page.page.screenshot(path=str(DOCS / "demo_map.png"))
 
 
 def test_clicking_a_corridor_entrance_opens_its_popup(open_page):
@@ -139,8 +137,8 @@ def test_clicking_a_corridor_line_opens_its_popup(open_page):
     assert "Corridor Bustan al-Qasr crossing" in popup.inner_text()
 
 
-def _set_day(page: Page, day: dt.date) -> None:
-    offset = (day - SIEGE_START).days
+def _set_day(page: Page, day: dt.date, start: dt.date = SIEGE_START) -> None:
+    offset = (day - start).days
     page.eval(f"""() => {{
         const s = document.querySelector('.ga-timeline input[type=range]');
         s.value = {offset};
@@ -198,4 +196,51 @@ def test_names_from_data_stay_text(open_page, kind):
     page.page.wait_for_timeout(200)
     assert page.eval("document.querySelectorAll('.leaflet-container img').length") == 0
     assert page.eval("document.title") == title_before != "pwned"
+    assert page.errors == []
+
+
+def _aleppo():
+    import geoaccess as ga
+
+    try:
+        return ga, ga.datasets.aleppo_2016()
+    except (FileNotFoundError, ImportError, AttributeError) as error:
+        pytest.skip(f"the bundled Aleppo 2016 scenario is not available yet: {error}")
+
+
+@pytest.mark.slow
+def test_bundled_assessment_map_and_screenshot(open_page):
+    """Writes docs/demo_map.png, the picture of the map a person can look at."""
+    ga, scn = _aleppo()
+    page = open_page(ga.assess(scn, "2016-07-30").map(tiles=None, offline=True))
+    assert page.errors == [] and page.blocked == []
+    assert "Situation as of 30 July 2016" in page.page.locator(".ga-title").inner_text()
+    assert page.page.locator(".ga-legend").is_visible()
+    page.page.locator("path.ga-corridor-entrance").first.click()
+    popup = page.page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Corridor" in popup.inner_text() and "Status" in popup.inner_text()
+    assert any(s in popup.inner_text() for s in ("open", "announced", "closed"))
+    page.page.locator(".leaflet-popup-close-button").click()
+    page.page.wait_for_selector(".leaflet-popup", state="detached")
+    page.page.mouse.move(600, 790)
+    page.page.wait_for_timeout(300)
+    DOCS.mkdir(exist_ok=True)
+    page.page.screenshot(path=str(DOCS / "demo_map.png"))
+
+
+@pytest.mark.slow
+def test_bundled_timeline_slider_moves_bustan_al_qasr(open_page):
+    ga, scn = _aleppo()
+    tl = ga.timeline(scn, "2016-07-01", "2016-12-31")
+    rows = tl.intervals[tl.intervals["name"].str.startswith("Bustan", na=False)]
+    area_id = str(rows["area_id"].iloc[0])
+    page = open_page(tl.map(tiles=None, offline=True))
+    assert page.errors == []
+    _set_day(page, dt.date(2016, 7, 20), start=tl.start)
+    assert page.page.locator(".ga-date-stamp").inner_text() == "20 July 2016"
+    assert page.page.evaluate(_AREA_STATUS, area_id) == "besieged"
+    _set_day(page, dt.date(2016, 8, 20), start=tl.start)
+    assert page.page.locator(".ga-date-stamp").inner_text() == "20 August 2016"
+    assert page.page.evaluate(_AREA_STATUS, area_id) == "hard_to_reach"
     assert page.errors == []

@@ -90,7 +90,8 @@ def assessment_map(
     prep = partial(simplify_frame, metric_crs=result.metric_crs, simplify_m=simplify_m,
                    precision=precision)
     zones, areas, pockets = prep(scenario.zones), prep(result.areas), prep(result.pockets)
-    bounds = frame_bounds([zones, areas], scenario.extent)
+    # fit to the reporting units (zones often cover the whole frame), else the zones
+    bounds = frame_bounds([areas] if len(areas) else [zones], scenario.extent)
     m = start_map(m, tiles=tiles, offline=offline, bounds=bounds)
     colors = side_colors(scenario.parties)
 

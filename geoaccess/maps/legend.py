@@ -45,7 +45,7 @@ _CSS = """<style>
 .ga-title{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:800;
   text-align:center;pointer-events:none}
 .ga-title strong{display:block;font-size:15px}
-.ga-sources{max-width:340px;font-size:11px}
+.ga-sources{max-width:340px;max-height:22vh;overflow-y:auto;font-size:11px}
 .ga-sources .ga-disclaimer{font-style:italic;margin-top:2px}
 .ga-detail table{border-collapse:collapse;margin-top:4px}
 .ga-detail th{text-align:left;padding:1px 8px 1px 0;font-weight:600;vertical-align:top}
