@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import exposure
 from .access import decide_status, piece_evidence, road_graph
 from .corridors import aid_pockets, corridor_table, open_entrances
 from .crs import WGS84
@@ -176,8 +177,9 @@ def _pieces(areas: gpd.GeoDataFrame, pockets: gpd.GeoDataFrame) -> gpd.GeoDataFr
 def _piece_population(areas: gpd.GeoDataFrame, rows: np.ndarray, share: np.ndarray) -> np.ndarray:
     """Population of area pieces: the area's ``population`` split by area share.
 
-    The single place where population enters the status pipeline (to be replaced by
-    :func:`geoaccess.allocate_population`).
+    This split picks each area's dominant piece on every date (light path included).
+    Full assessments then allocate every population estimate of the scenario to the
+    pieces (:func:`geoaccess.exposure.estimates`) and report the primary one.
     """
     if "population" not in areas:
         return np.full(len(rows), np.nan)
@@ -371,6 +373,9 @@ def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:
     pockets["status"] = [s.value for s, _ in pocket_status]
     pockets["reason"] = [r for _, r in pocket_status]
     areas = _areas_frame(units, pieces, pockets, area_rows, since)
+    # population (full assessments only): estimates, primary one in the areas' columns
+    found = exposure.estimates(proj, day, units, pieces) if snap.full else []
+    areas = exposure.with_population(areas, pieces, found)
     return Assessment(
         scenario=proj.scenario.at(day),
         date=day,
@@ -392,13 +397,19 @@ def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:
             ]
         ),
         front_lines=to_wgs84(snap.ground.front),
-        corridors=to_wgs84(snap.corridors.drop(columns="entrance")),
-        facilities=_facilities(snap, pieces),
+        corridors=to_wgs84(
+            exposure.corridor_reach(
+                snap.corridors, snap.ground, found[0] if found else None, snap.graph
+            ).drop(columns="entrance")
+        ),
+        facilities=_facilities(snap, pieces, found),
         lifelines=_lifelines(snap, units, pieces),
-        population=_population_table(areas),
+        population=_population_table(snap, areas, pieces, found),
         siege_lines=proj.scenario.at(day).siege_lines,
         details={
             "full": snap.full,
+            "population_source": found[0].name if found else None,
+            "population_estimates": [e.name for e in found],
             "status_since_at_least": dict(zip(since.index, since["at_least"], strict=True)),
         },
     )
@@ -472,9 +483,15 @@ def _areas_frame(
     return frame.set_geometry("geometry")
 
 
-def _facilities(snap: Snapshot, pieces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _facilities(
+    snap: Snapshot, pieces: gpd.GeoDataFrame, found: list[exposure.Estimate]
+) -> gpd.GeoDataFrame:
+    """Facilities: status and side where they stand, distance to the front, exposure.
+
+    Incidents and catchments come from :func:`geoaccess.exposure.facility_exposure`
+    (full assessments only; light snapshots leave those columns out).
+    """
     proj, day = snap.ground.projected, snap.ground.date
-    rules = proj.rules
     facilities = proj.layer_at("facilities", day)
     if facilities is None:
         return gpd.GeoDataFrame(
@@ -495,28 +512,9 @@ def _facilities(snap: Snapshot, pieces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out["distance_to_front_m"] = (
         np.full(len(out), np.nan) if front.is_empty else shapely.distance(points, front)
     )
-    out["incidents_nearby"] = _recent_incidents(proj, day, points, rules)
+    if snap.full:
+        out = exposure.facility_exposure(out, snap.ground, found[0] if found else None, snap.graph)
     return to_wgs84(out)
-
-
-def _recent_incidents(
-    proj: Projected, day: dt.date, points: np.ndarray, rules: Rules
-) -> np.ndarray:
-    """Incidents within ``incident_radius_m`` in the ``incident_window_days`` up to ``day``."""
-    incidents = proj.layers.get("incidents")
-    counts = np.zeros(len(points), dtype=int)
-    if incidents is None or not len(incidents) or not len(points):
-        return counts
-    when = pd.to_datetime(incidents["date"], errors="coerce")
-    last = pd.Timestamp(day)
-    recent = (when <= last) & (when > last - pd.Timedelta(days=rules.incident_window_days))
-    chosen = incidents.geometry.values[recent.to_numpy(bool)]
-    if len(chosen):
-        fi, _ = shapely.STRtree(chosen).query(
-            points, predicate="dwithin", distance=rules.incident_radius_m
-        )
-        counts = np.bincount(fi, minlength=len(points))
-    return counts
 
 
 def _lifelines(
@@ -563,31 +561,27 @@ def _lifelines(
     return to_wgs84(out.sort_values("population", ascending=False, kind="stable"))
 
 
-def _population_table(areas: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Population and number of areas by status, with the unmapped part and the total."""
-    rows = [
-        {
-            "status": status,
-            "areas": int((areas["status"] == status).sum()),
-            "population": float(np.nansum(areas[f"population_{status}"])),
-        }
-        for status in STATUSES
-    ]
-    rows.append(
-        {
-            "status": "unmapped",
-            "areas": 0,
-            "population": float(np.nansum(areas["population_unmapped"])),
-        }
-    )
-    rows.append(
-        {
-            "status": "total",
-            "areas": len(areas),
-            "population": float(np.nansum(areas["population"])),
-        }
-    )
-    return pd.DataFrame(rows)
+def _population_table(
+    snap: Snapshot,
+    areas: gpd.GeoDataFrame,
+    pieces: gpd.GeoDataFrame,
+    found: list[exposure.Estimate],
+) -> pd.DataFrame:
+    """Population by status, distance band and corridor reach, with the accounting.
+
+    See :func:`geoaccess.exposure.population_table`; empty for light snapshots and
+    scenarios without population.
+    """
+    if not snap.full or not found:
+        return pd.DataFrame(
+            {
+                "category": pd.Series(dtype=object),
+                "label": pd.Series(dtype=object),
+                "areas": pd.Series(dtype="Int64"),
+                "population": pd.Series(dtype=float),
+            }
+        )
+    return exposure.population_table(areas, pieces, found, snap.ground, snap.corridors, snap.graph)
 
 
 def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -1,0 +1,628 @@
+"""Population in the results: estimates, the population table, corridor reach, facilities.
+
+Only full assessments compute these (``Assessment.details["full"]``); they work on the
+metric frames of one date and return new frames. The rules, made computable:
+
+- **Estimates.** Each population estimate of the scenario is allocated to the area
+  pieces with :func:`~geoaccess.population.allocate_population`: every ``source`` of the
+  ``population`` layer (one estimate when the layer has no ``source`` column), every
+  raster of ``population_rasters``, and the areas' own ``population`` column (split by
+  area share). The first one, in that order, is the *primary* estimate: it fills the
+  areas' ``population*`` columns and the ``population`` columns of every table; the
+  others appear beside it as ``population_<source>``. Nothing is picked silently:
+  ``Assessment.details["population_source"]`` names the primary one.
+- **Distance bands** (:func:`~geoaccess.population.population_within`): people by
+  straight-line distance to the derived front lines, over every located person of the
+  estimate (raster estimates: the people allocated to area pieces).
+- **Corridor reach.** People within ``walk_reach_m`` straight-line of a corridor's
+  entrance *and* on the connected piece of passable ground of the entrance's side that
+  holds the entrance: people across a front or siege line cannot walk to it, however
+  close. With roads, the network reach counts the people whose nearest road node (snap
+  distance added) is within ``walk_reach_m`` of the entrance along roads usable by the
+  entrance's side (front and siege lines cut roads; roads deeper than ``snap_m`` in
+  hostile ground are removed), on the same piece of ground.
+- **Facility catchments.** Each person goes to the nearest facility of each kind: along
+  the roads where the date has roads (front and siege lines of every side cut them, so
+  people across the front go to a facility on their own side, or to none when their side
+  has none reachable), straight-line otherwise.
+
+Polygon estimates are turned into weighted points for the network and catchment rules by
+cutting them on a square grid of ``cell_m`` metres (area-weighted, each piece at its
+centroid); straight-line reach and distance bands use the polygons exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .population import PopulationAccounting, allocate_population, population_within
+from .rules import AccessStatus, Rules
+
+if TYPE_CHECKING:
+    from .territory import Ground, Projected
+
+__all__ = [
+    "Estimate",
+    "area_population",
+    "corridor_reach",
+    "estimates",
+    "facility_exposure",
+    "population_table",
+    "recent_incidents",
+    "with_population",
+]
+
+STATUSES = (*(s.value for s in AccessStatus), "unmapped")
+#: Side of the grid cells that turn polygon estimates into weighted points, metres.
+CELL_M = 100.0
+
+
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    """One population estimate allocated to the pieces and reporting units of a date.
+
+    Attributes
+    ----------
+    name : str
+        The estimate's source (``source`` value, raster source, or ``"areas"``).
+    column : str
+        Its column in the tables: ``"population"`` for the primary estimate,
+        ``"population_<source>"`` for the others.
+    people : GeoDataFrame
+        Located people in the metric CRS, a ``population`` column (points or polygons).
+    pieces : numpy.ndarray
+        People per area piece (aligned with the pieces frame).
+    units : numpy.ndarray
+        People per reporting unit (area or pocket).
+    accounting : PopulationAccounting
+        Input, assigned (to reporting units) and outside totals.
+    """
+
+    name: str
+    column: str
+    people: gpd.GeoDataFrame
+    pieces: np.ndarray
+    units: np.ndarray
+    accounting: PopulationAccounting
+
+
+# ---------------------------------------------------------------------- estimates
+def estimates(
+    proj: Projected, day: dt.date, units: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame
+) -> list[Estimate]:
+    """Every population estimate of the scenario on ``day``, the primary one first.
+
+    Parameters
+    ----------
+    proj : Projected
+        The projected scenario.
+    day : datetime.date
+        The date (selects the valid rows of the ``population`` layer).
+    units : GeoDataFrame
+        Reporting units (metric CRS) with a ``total`` column (the areas' own population).
+    pieces : GeoDataFrame
+        Area pieces (metric CRS) with ``population`` (the areas' own population split by
+        area share).
+
+    Returns
+    -------
+    list of Estimate
+        Empty when the scenario has no population at all.
+    """
+    crs = units.crs
+    found: list[tuple[str, gpd.GeoDataFrame, np.ndarray, np.ndarray, PopulationAccounting]] = []
+    layer = proj.layer_at("population", day)
+    if layer is not None and len(layer):
+        groups = (
+            [
+                (str(s), layer[(layer["source"].astype(object) == s).to_numpy()])
+                for s in pd.unique(layer["source"].astype(object))
+                if pd.notna(s)
+            ]
+            if "source" in layer
+            else [("population layer", layer)]
+        )
+        for name, group in groups:
+            people = gpd.GeoDataFrame(
+                {"population": pd.to_numeric(group["population"], errors="coerce")},
+                geometry=group.geometry.values,
+                crs=crs,
+            )
+            on_pieces = allocate_population(pieces.geometry, people).to_numpy(float)
+            on_units, acc = allocate_population(units.geometry, people, return_accounting=True)
+            found.append((name, people, on_pieces, on_units.to_numpy(float), acc))
+    for raster in proj.scenario.population_rasters:
+        on_pieces = allocate_population(pieces.geometry, raster).to_numpy(float)
+        on_units, acc = allocate_population(units.geometry, raster, return_accounting=True)
+        people = gpd.GeoDataFrame(
+            {"population": on_pieces}, geometry=pieces.geometry.values, crs=crs
+        )
+        found.append((raster.source, people, on_pieces, on_units.to_numpy(float), acc))
+    total = units["total"].to_numpy(dtype=float)
+    if np.isfinite(total).any():
+        people = gpd.GeoDataFrame(
+            {"population": np.nan_to_num(total)}, geometry=units.geometry.values, crs=crs
+        )
+        own = float(np.nansum(total))
+        acc = PopulationAccounting(own, own, 0.0, "areas")
+        found.append(("areas", people, pieces["population"].to_numpy(float), total, acc))
+    out, used = [], set()
+    for k, (name, people, on_pieces, on_units, acc) in enumerate(found):
+        column = "population" if k == 0 else _column(name, used)
+        used.add(column)
+        out.append(Estimate(name, column, people, on_pieces, on_units, acc))
+    return out
+
+
+def _column(name: str, used: set[str]) -> str:
+    slug = re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")[:40] or "estimate"
+    column, k = f"population_{slug}", 2
+    while column in used or column == "population":
+        column, k = f"population_{slug}_{k}", k + 1
+    return column
+
+
+def area_population(
+    area_ids: np.ndarray,
+    pieces: pd.DataFrame,
+    piece_people: np.ndarray,
+    unit_people: np.ndarray,
+) -> pd.DataFrame:
+    """An area's people split by the status of its pieces, with the unmapped rest.
+
+    Parameters
+    ----------
+    area_ids : numpy.ndarray
+        ``area_id`` of each reporting unit.
+    pieces : DataFrame
+        Area pieces with ``area_id`` and ``status``.
+    piece_people, unit_people : numpy.ndarray
+        People per piece and per reporting unit (``NaN``: unknown).
+
+    Returns
+    -------
+    DataFrame
+        ``population_<status>`` for every status, ``population_unmapped`` (people of the
+        area on no side's ground) and ``population``, aligned with ``area_ids``.
+    """
+    split = (
+        pd.DataFrame(
+            {
+                "area_id": pieces["area_id"].to_numpy(dtype=object),
+                "status": pieces["status"].to_numpy(dtype=object),
+                "people": piece_people,
+            }
+        )
+        .groupby(["area_id", "status"])["people"]
+        .sum(min_count=1)
+        .unstack("status")
+        .reindex(index=pd.Index(area_ids, dtype=object), columns=list(STATUSES[:-1]))
+    )
+    total = np.asarray(unit_people, dtype=float)
+    out = {
+        f"population_{s}": np.where(
+            np.isnan(total), np.nan, np.nan_to_num(split[s].to_numpy(float))
+        )
+        for s in STATUSES[:-1]
+    }
+    rest = total - np.nan_to_num(split.to_numpy(float)).sum(axis=1)
+    out["population_unmapped"] = np.where(
+        np.abs(rest) < 1e-6 * np.abs(total), 0.0, np.clip(rest, 0.0, None)
+    )
+    out["population"] = total
+    return pd.DataFrame(out, index=pd.RangeIndex(len(total)))
+
+
+# ---------------------------------------------------------------------- ground helpers
+def _side_ground(ground: Ground, side: str | None, point: shapely.Point) -> shapely.Geometry:
+    """The connected piece of ``side``'s passable ground holding ``point`` (within snap_m)."""
+    from .territory import side_view
+
+    if side is None or side not in ground.sides:
+        return ground.projected.frame
+    parts = shapely.get_parts(side_view(ground, side).passable)
+    if not len(parts):
+        return shapely.Polygon()
+    dist = shapely.distance(parts, point)
+    best = int(np.argmin(dist))
+    return parts[best] if dist[best] <= ground.projected.rules.snap_m else shapely.Polygon()
+
+
+def _side_barriers(ground: Ground, side: str | None) -> shapely.Geometry | None:
+    """Front and siege lines facing ``side``, plus the core of its hostile ground."""
+    from .territory import side_view
+
+    if side is None or side not in ground.sides:
+        return _all_barriers(ground)
+    view = side_view(ground, side)
+    core = shapely.buffer(view.hostile, -ground.projected.rules.snap_m)
+    return shapely.union(view.barrier_lines, core)
+
+
+def _all_barriers(ground: Ground) -> shapely.Geometry:
+    lines = [ground.front_union]
+    sieges = ground.projected.layer_at("siege_lines", ground.date)
+    if sieges is not None and len(sieges):
+        lines.extend(sieges.geometry.values)
+    return shapely.union_all(lines)
+
+
+def people_points(
+    people: gpd.GeoDataFrame, *, cell_m: float = CELL_M
+) -> tuple[np.ndarray, np.ndarray]:
+    """Located people as weighted points: polygons are cut on a ``cell_m`` grid.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Points and people per point (polygon pieces at their centroids, people shared
+        by area).
+    """
+    geoms = people.geometry.to_numpy(dtype=object)
+    values = people["population"].to_numpy(dtype=float)
+    ok = ~shapely.is_empty(geoms) & ~shapely.is_missing(geoms) & (values > 0)
+    geoms, values = geoms[ok], values[ok]
+    if not len(geoms) or (shapely.get_type_id(geoms) == 0).all():
+        return geoms, values
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    xs = np.arange(np.floor(x0 / cell_m) * cell_m, x1, cell_m)
+    ys = np.arange(np.floor(y0 / cell_m) * cell_m, y1, cell_m)
+    gx, gy = np.meshgrid(xs, ys)
+    cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell_m, gy.ravel() + cell_m)
+    g, c = shapely.STRtree(cells).query(geoms, predicate="intersects")
+    pieces = shapely.intersection(geoms[g], cells[c])
+    area = shapely.area(pieces)
+    keep = area > 0
+    g, pieces, area = g[keep], pieces[keep], area[keep]
+    whole = np.bincount(g, weights=area, minlength=len(geoms))
+    return shapely.centroid(pieces), values[g] * area / whole[g]
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    if not len(values) or weights.sum() <= 0:
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+def _network_walk(
+    graph: Any, points: np.ndarray, entrance: shapely.Point, barriers: Any, reach_m: float
+) -> np.ndarray:
+    """Walk from ``entrance`` to each point along the roads (``inf``: beyond reach)."""
+    from .network import nearest_nodes, network_distance
+
+    if not len(points):
+        return np.zeros(0)
+    nodes = network_distance(
+        graph, np.array([entrance], dtype=object), barriers=barriers, max_m=reach_m
+    )["distance_m"].to_numpy(float)
+    node, snap = nearest_nodes(graph, points)
+    return nodes[node] + snap
+
+
+# ---------------------------------------------------------------------- corridors
+def corridor_reach(
+    corridors: gpd.GeoDataFrame,
+    ground: Ground,
+    estimate: Estimate | None,
+    graph: Any,
+    *,
+    cell_m: float = CELL_M,
+) -> gpd.GeoDataFrame:
+    """Population within walking reach of each corridor's entrance.
+
+    Parameters
+    ----------
+    corridors : GeoDataFrame
+        :func:`~geoaccess.corridors.corridor_table` (metric CRS, with ``entrance``).
+    ground : Ground
+        Territories of the date.
+    estimate : Estimate or None
+        The primary estimate (``None``: no population, reach is ``NaN``).
+    graph : RoadGraph or None
+        Roads of the date (``None``: network columns are ``NaN``).
+    cell_m : float, default CELL_M
+        Grid for turning polygon people into points (network reach).
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy with ``population_within_reach`` (straight line, entrance side's ground),
+        ``population_within_reach_network`` and ``walk_minutes_p50`` (median walk of the
+        people reached by road, at ``walk_speed_kmh``).
+    """
+    rules = ground.projected.rules
+    out = corridors.copy()
+    n = len(out)
+    straight, network, minutes = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    if estimate is not None and n:
+        pts, weights = people_points(estimate.people, cell_m=cell_m)
+        for k, (entrance, side) in enumerate(
+            zip(
+                out["entrance"].to_numpy(dtype=object),
+                out["entrance_side"].to_numpy(dtype=object),
+                strict=True,
+            )
+        ):
+            region = _reach_region(ground, side, entrance, rules.walk_reach_m)
+            straight[k] = float(
+                allocate_population(gpd.GeoSeries([region], crs=out.crs), estimate.people).iloc[0]
+            )
+            if graph is None:
+                continue
+            walk = _network_walk(
+                graph, pts, entrance, _side_barriers(ground, side), rules.walk_reach_m
+            )
+            ok = (walk <= rules.walk_reach_m) & shapely.intersects(
+                _side_ground(ground, side, entrance), pts
+            )
+            network[k] = float(weights[ok].sum())
+            minutes[k] = _weighted_median(walk[ok], weights[ok]) / (
+                rules.walk_speed_kmh * 1000.0 / 60.0
+            )
+    out["population_within_reach"] = straight
+    out["population_within_reach_network"] = network
+    out["walk_minutes_p50"] = minutes
+    return out
+
+
+def _reach_region(
+    ground: Ground, side: str | None, entrance: shapely.Point, reach_m: float
+) -> shapely.Geometry:
+    disc = shapely.buffer(entrance, reach_m, quad_segs=32)
+    return shapely.intersection(disc, _side_ground(ground, side, entrance))
+
+
+# ---------------------------------------------------------------------- table
+def population_table(
+    areas: pd.DataFrame,
+    pieces: pd.DataFrame,
+    found: list[Estimate],
+    ground: Ground,
+    corridors: gpd.GeoDataFrame,
+    graph: Any,
+    *,
+    cell_m: float = CELL_M,
+) -> pd.DataFrame:
+    """Population by status, distance band and corridor reach, with the accounting.
+
+    Parameters
+    ----------
+    areas : DataFrame
+        Reporting units with their final ``status`` (aligned with the estimates' units).
+    pieces : DataFrame
+        Area pieces with ``area_id`` and ``status``.
+    found : list of Estimate
+        :func:`estimates`, the primary one first.
+    ground : Ground
+        Territories and front lines of the date.
+    corridors : GeoDataFrame
+        Corridor table of the date (metric CRS, with ``entrance``).
+    graph : RoadGraph or None
+        Roads of the date.
+    cell_m : float, default CELL_M
+        Grid for turning polygon people into points (network reach).
+
+    Returns
+    -------
+    DataFrame
+        ``category`` (``status``, ``distance_band``, ``corridor_reach``, ``total``),
+        ``label``, ``areas`` (status rows) and one column of people per estimate.
+        ``input = assigned + outside``; status rows sum to ``assigned``; distance bands
+        sum to the located people of the estimate.
+    """
+    rules = ground.projected.rules
+    status = areas["status"].to_numpy(dtype=object)
+    rows = [("status", s, int((status == s).sum()) if s != "unmapped" else 0) for s in STATUSES]
+    bands = population_within(
+        gpd.GeoDataFrame({"population": []}, geometry=gpd.GeoSeries([], crs=ground.front.crs)),
+        ground.front.geometry,
+        rules.distance_bands_m,
+    )["band"].tolist()
+    rows += [("distance_band", b, None) for b in bands]
+    open_ = corridors[corridors["status"].astype(object).eq("open").to_numpy(bool)]
+    reach_rows = [("corridor_reach", "within reach of open corridor entrances", None)]
+    if graph is not None:
+        reach_rows.append(
+            ("corridor_reach", "within reach of open corridor entrances by road", None)
+        )
+    rows += reach_rows
+    rows += [("total", t, None) for t in ("input", "assigned", "outside")]
+    table = pd.DataFrame(rows, columns=["category", "label", "areas"])
+    table["areas"] = table["areas"].astype("Int64")
+    regions = [
+        _reach_region(ground, side, entrance, rules.walk_reach_m)
+        for entrance, side in zip(
+            open_["entrance"].to_numpy(dtype=object),
+            open_["entrance_side"].to_numpy(dtype=object),
+            strict=True,
+        )
+    ]
+    union = shapely.union_all(regions) if regions else shapely.Polygon()
+    for est in found:
+        split = area_population(
+            areas["area_id"].to_numpy(dtype=object), pieces, est.pieces, est.units
+        )
+        values = [float(np.nansum(split[f"population_{s}"])) for s in STATUSES]
+        values += population_within(est.people, ground.front.geometry, rules.distance_bands_m)[
+            "population"
+        ].tolist()
+        values.append(
+            float(
+                allocate_population(gpd.GeoSeries([union], crs=est.people.crs), est.people).iloc[0]
+            )
+        )
+        if graph is not None:
+            values.append(_network_reach_all(open_, ground, est, graph, cell_m))
+        acc = est.accounting
+        values += [acc.input_total, acc.assigned_total, acc.outside_total]
+        table[est.column] = values
+    return table
+
+
+def _network_reach_all(
+    open_: pd.DataFrame, ground: Ground, est: Estimate, graph: Any, cell_m: float
+) -> float:
+    reach = ground.projected.rules.walk_reach_m
+    pts, weights = people_points(est.people, cell_m=cell_m)
+    hit = np.zeros(len(pts), dtype=bool)
+    for entrance, side in zip(
+        open_["entrance"].to_numpy(dtype=object),
+        open_["entrance_side"].to_numpy(dtype=object),
+        strict=True,
+    ):
+        walk = _network_walk(graph, pts, entrance, _side_barriers(ground, side), reach)
+        hit |= (walk <= reach) & shapely.intersects(_side_ground(ground, side, entrance), pts)
+    return float(weights[hit].sum())
+
+
+# ---------------------------------------------------------------------- facilities
+def facility_exposure(
+    facilities: gpd.GeoDataFrame,
+    ground: Ground,
+    estimate: Estimate | None,
+    graph: Any,
+    *,
+    cell_m: float = CELL_M,
+) -> gpd.GeoDataFrame:
+    """Incidents near each facility and the people it serves (nearest of its kind).
+
+    Parameters
+    ----------
+    facilities : GeoDataFrame
+        Facilities valid on the date (metric CRS) with ``kind``.
+    ground : Ground
+        Territories of the date.
+    estimate : Estimate or None
+        The primary estimate (``None``: ``population_served`` is ``NaN``).
+    graph : RoadGraph or None
+        Roads of the date: catchments along the roads (front and siege lines cut them);
+        without roads, straight-line catchments.
+    cell_m : float, default CELL_M
+        Grid for turning polygon people into points.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy with ``incidents_nearby``, ``incidents_nearby_imprecise`` (see
+        :func:`recent_incidents`) and ``population_served``.
+    """
+    proj = ground.projected
+    out = facilities.copy()
+    points = out.geometry.to_numpy(dtype=object)
+    precise, imprecise = recent_incidents(
+        proj.layers.get("incidents"), points, ground.date, proj.rules
+    )
+    out["incidents_nearby"], out["incidents_nearby_imprecise"] = precise, imprecise
+    served = np.full(len(out), np.nan)
+    if estimate is not None and len(out):
+        served[:] = 0.0
+        pts, weights = people_points(estimate.people, cell_m=cell_m)
+        kinds = out["kind"].astype(object).to_numpy() if "kind" in out else np.full(len(out), None)
+        barriers = _all_barriers(ground) if graph is not None else None
+        for kind in pd.unique(kinds):
+            rows = np.flatnonzero(kinds == kind)
+            served[rows] = _catchment(points[rows], pts, weights, graph, barriers)
+    out["population_served"] = served
+    return out
+
+
+def _catchment(
+    sites: np.ndarray, pts: np.ndarray, weights: np.ndarray, graph: Any, barriers: Any
+) -> np.ndarray:
+    """People whose nearest site (by road, or straight line without roads) is each site."""
+    if not len(pts):
+        return np.zeros(len(sites))
+    if graph is None:
+        (p, s) = shapely.STRtree(sites).query_nearest(pts, all_matches=False)
+        return np.bincount(s, weights=weights[p], minlength=len(sites))
+    from .network import nearest_nodes, network_distance
+
+    found = network_distance(
+        graph, gpd.GeoSeries(sites, index=np.arange(len(sites))), barriers=barriers
+    )
+    node, _ = nearest_nodes(graph, pts)
+    reached = np.isfinite(found["distance_m"].to_numpy(float)[node])
+    origin = found["origin"].to_numpy(dtype=object)[node]
+    site = np.where(reached, origin, -1).astype(np.int64)
+    ok = site >= 0
+    return np.bincount(site[ok], weights=weights[ok], minlength=len(sites))
+
+
+def recent_incidents(
+    incidents: gpd.GeoDataFrame | None, points: np.ndarray, day: dt.date, rules: Rules
+) -> tuple[np.ndarray, np.ndarray]:
+    """Incidents within ``incident_radius_m`` of each point in the window up to ``day``.
+
+    The window is the ``incident_window_days`` days ending on ``day`` (included). An
+    incident with a ``date`` counts when that date falls in the window. One known only by
+    its period (``date`` missing, ``valid_from``/``valid_to`` set, e.g. a year) counts,
+    separately, when its period overlaps the window: those counts are imprecise.
+
+    Returns
+    -------
+    tuple of numpy.ndarray of int
+        Precise and imprecise counts per point.
+    """
+    n = len(points)
+    precise, imprecise = np.zeros(n, dtype=int), np.zeros(n, dtype=int)
+    if incidents is None or not len(incidents) or not n:
+        return precise, imprecise
+    last = pd.Timestamp(day)
+    first = last - pd.Timedelta(days=rules.incident_window_days - 1)
+    when = (
+        pd.to_datetime(incidents["date"], errors="coerce")
+        if "date" in incidents
+        else pd.Series(pd.NaT, index=incidents.index)
+    )
+    dated = ((when >= first) & (when <= last)).to_numpy(bool)
+
+    def bound(column: str, fill: pd.Timestamp) -> pd.Series:
+        if column not in incidents:
+            return pd.Series(fill, index=incidents.index)
+        return pd.to_datetime(incidents[column], errors="coerce").fillna(fill)
+
+    start = bound("valid_from", pd.Timestamp.min)
+    end = bound("valid_to", pd.Timestamp.max)  # exclusive
+    has_period = pd.Series(False, index=incidents.index)
+    for column in ("valid_from", "valid_to"):
+        if column in incidents:
+            has_period |= incidents[column].notna()
+    vague = (when.isna() & has_period & (start <= last) & (end > first)).to_numpy(bool)
+    geoms = incidents.geometry.to_numpy(dtype=object)
+    for mask, counts in ((dated, precise), (vague, imprecise)):
+        chosen = geoms[mask]
+        if len(chosen):
+            fi, _ = shapely.STRtree(chosen).query(
+                points, predicate="dwithin", distance=rules.incident_radius_m
+            )
+            counts += np.bincount(fi, minlength=n)
+    return precise, imprecise
+
+
+def with_population(
+    areas: gpd.GeoDataFrame, pieces: pd.DataFrame, found: list[Estimate]
+) -> gpd.GeoDataFrame:
+    """The areas with their ``population*`` columns from the primary estimate.
+
+    Returns ``areas`` itself when the primary estimate is the areas' own population
+    (already split by area share) or when there is none; a copy otherwise.
+    """
+    if not found or found[0].name == "areas":
+        return areas
+    split = area_population(
+        areas["area_id"].to_numpy(dtype=object), pieces, found[0].pieces, found[0].units
+    )
+    out = areas.copy()
+    for column in split.columns:
+        out[column] = split[column].to_numpy()
+    return out
