@@ -23,6 +23,8 @@ log = logging.getLogger("geoaccess")
 
 DEMO_DATE = "2016-07-20"
 DEMO_START, DEMO_END = "2016-07-01", "2016-12-31"
+FORMATS = ("csv", "gpkg", "xlsx")
+OFFLINE_HELP = 'self-contained maps: JavaScript and CSS inlined (needs "geoaccess[offline]")'
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,12 +60,25 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run the bundled Aleppo 2016 scenario")
     demo.add_argument("--date", default=DEMO_DATE, help=f"day to assess (default {DEMO_DATE})")
     demo.add_argument("--out", default="out", type=Path, help="output folder (default out/)")
+    demo.add_argument(
+        "--cdn",
+        action="store_true",
+        help="link the maps' JavaScript from a CDN instead of inlining it",
+    )
     demo.set_defaults(run=_demo)
 
     assess = commands.add_parser("assess", help="assess a scenario on one date")
     assess.add_argument("scenario", type=Path)
     assess.add_argument("--date", required=True)
     assess.add_argument("--out", required=True, type=Path)
+    assess.add_argument(
+        "--format",
+        default="csv,gpkg",
+        type=_formats,
+        help="tables to write, comma-separated from csv, gpkg, xlsx (default csv,gpkg)",
+    )
+    assess.add_argument("--hxl", action="store_true", help="add an HXL hashtag row to CSVs")
+    assess.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
     assess.set_defaults(run=_assess)
 
     timeline = commands.add_parser("timeline", help="statuses over a period")
@@ -71,12 +86,45 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument("--start", required=True)
     timeline.add_argument("--end", required=True)
     timeline.add_argument("--out", required=True, type=Path)
+    timeline.add_argument("--hxl", action="store_true", help="add an HXL hashtag row to CSVs")
+    timeline.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
     timeline.set_defaults(run=_timeline)
 
     validate = commands.add_parser("validate", help="check a scenario and list findings")
     validate.add_argument("scenario", type=Path)
     validate.set_defaults(run=_validate)
+
+    acled = commands.add_parser("import-acled", help="convert an ACLED export to incidents")
+    acled.add_argument("csv", type=Path, help="ACLED export (CSV)")
+    acled.add_argument("--out", required=True, type=Path, help=".gpkg or .geojson to write")
+    acled.add_argument("--event-type", action="append", dest="event_types", metavar="TYPE")
+    acled.add_argument("--sub-event-type", action="append", dest="sub_event_types", metavar="TYPE")
+    acled.add_argument(
+        "--min-precision",
+        type=int,
+        choices=(1, 2, 3),
+        help="keep events located at least this precisely (ACLED geo_precision 1 exact, "
+        "2 near, 3 region: keeps codes up to this one)",
+    )
+    acled.add_argument(
+        "--min-time-precision",
+        type=int,
+        choices=(1, 2, 3),
+        help="likewise for time_precision (1 day, 2 week, 3 month)",
+    )
+    acled.add_argument("--start", help="first day kept (YYYY-MM-DD)")
+    acled.add_argument("--end", help="last day kept (YYYY-MM-DD)")
+    acled.set_defaults(run=_import_acled)
     return parser
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    unknown = sorted(set(chosen) - set(FORMATS))
+    if unknown or not chosen:
+        msg = f"--format takes {', '.join(FORMATS)}; got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return chosen
 
 
 # ---------------------------------------------------------------------- commands
@@ -86,22 +134,43 @@ def _demo(args: argparse.Namespace) -> int:
     scn = datasets.aleppo_2016()
     print(scn.summary())
     print("NOTE: an illustrative reconstruction, not for operational use.\n")
-    _run_assessment(scn, args.date, args.out)
-    _run_timeline(scn, DEMO_START, DEMO_END, args.out)
+    offline = not args.cdn and _offline_available()
+    _run_assessment(scn, args.date, args.out, offline=offline)
+    _run_timeline(scn, DEMO_START, DEMO_END, args.out, offline=offline)
     return 0
+
+
+def _offline_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("folium_offline") is not None
 
 
 def _assess(args: argparse.Namespace) -> int:
     from .io import read_scenario
 
-    _run_assessment(read_scenario(args.scenario), args.date, args.out)
+    _run_assessment(
+        read_scenario(args.scenario),
+        args.date,
+        args.out,
+        formats=args.format,
+        hxl=args.hxl,
+        offline=args.offline,
+    )
     return 0
 
 
 def _timeline(args: argparse.Namespace) -> int:
     from .io import read_scenario
 
-    _run_timeline(read_scenario(args.scenario), args.start, args.end, args.out)
+    _run_timeline(
+        read_scenario(args.scenario),
+        args.start,
+        args.end,
+        args.out,
+        hxl=args.hxl,
+        offline=args.offline,
+    )
     return 0
 
 
@@ -122,33 +191,53 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- work
-def _run_assessment(scn: Scenario, date: str, out: Path) -> None:
+def _run_assessment(
+    scn: Scenario,
+    date: str,
+    out: Path,
+    *,
+    formats: tuple[str, ...] = ("csv", "gpkg"),
+    hxl: bool = False,
+    offline: bool = False,
+) -> None:
     from .assess import assess
 
     out.mkdir(parents=True, exist_ok=True)
     res = assess(scn, date)
     stamp = res.date.isoformat()
-    areas = res.areas.drop(columns="geometry")
-    areas.to_csv(out / f"areas_{stamp}.csv", index=False)
-    res.population.to_csv(out / f"population_{stamp}.csv", index=False)
-    res.corridors.drop(columns="geometry").to_csv(out / f"corridors_{stamp}.csv", index=False)
-    res.lifelines.drop(columns="geometry").to_csv(out / f"lifelines_{stamp}.csv", index=False)
-    html = res.to_html(out / f"map_{stamp}.html")
+    if "csv" in formats:
+        res.to_csv(out / f"tables_{stamp}", hxl=hxl)
+    if "gpkg" in formats:
+        res.to_file(out / f"assessment_{stamp}.gpkg")
+    if "xlsx" in formats:
+        res.to_excel(out / f"assessment_{stamp}.xlsx")
+    html = res.to_html(out / f"map_{stamp}.html", offline=offline)
     print(f"Situation as of {stamp}")
-    print(_status_table(areas))
-    open_corridors = res.corridors[res.corridors["status"] == "open"]
-    print(f"Open corridors: {len(open_corridors)} of {len(res.corridors)}")
+    print(_status_table(res.areas))
+    corridors = res.corridors
+    open_corridors = corridors[corridors["status"] == "open"] if len(corridors) else corridors
+    print(f"Open corridors: {len(open_corridors)} of {len(corridors)}")
+    for row in open_corridors.itertuples():
+        print(f"  {row.corridor_id}: {row.name} ({row.kind})")
     print(f"Lifeline road segments: {len(res.lifelines)}")
     print(f"Wrote {html} and tables in {out}/\n")
 
 
-def _run_timeline(scn: Scenario, start: str, end: str, out: Path) -> None:
+def _run_timeline(
+    scn: Scenario,
+    start: str,
+    end: str,
+    out: Path,
+    *,
+    hxl: bool = False,
+    offline: bool = False,
+) -> None:
     from .timeline import timeline
 
     out.mkdir(parents=True, exist_ok=True)
     tl = timeline(scn, start, end)
-    tl.intervals.to_csv(out / "timeline_intervals.csv", index=False)
-    html = tl.to_html(out / "timeline_map.html")
+    tl.to_csv(out, hxl=hxl)
+    html = tl.to_html(out / "timeline_map.html", offline=offline)
     print(
         f"Timeline {tl.start} to {tl.end}: {len(tl.evaluated)} change dates evaluated, "
         f"{len(tl.intervals)} intervals"
@@ -156,7 +245,25 @@ def _run_timeline(scn: Scenario, start: str, end: str, out: Path) -> None:
     print(f"Wrote {html} and {out / 'timeline_intervals.csv'}")
 
 
+def _import_acled(args: argparse.Namespace) -> int:
+    from .io.acled import import_acled
+
+    path = import_acled(
+        args.csv,
+        args.out,
+        event_types=args.event_types,
+        sub_event_types=args.sub_event_types,
+        max_geo_precision=args.min_precision,
+        max_time_precision=args.min_time_precision,
+        start=args.start,
+        end=args.end,
+    )
+    print(f"Wrote {path}")
+    return 0
+
+
 def _status_table(areas: pd.DataFrame) -> str:
+    """Areas and population by status, most severe first."""
     if "status" not in areas:
         return "(no statuses)"
     population = areas["population"] if "population" in areas else pd.Series(0, areas.index)

@@ -1,0 +1,163 @@
+"""The command line, run in process: exit codes, files written, one-line errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyogrio
+import pytest
+
+from geoaccess.cli import main
+from geoaccess.datasets import data_path
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--out", str(out), "--cdn"]) == 0
+    return out
+
+
+def test_demo_writes_maps_and_tables(demo_out, capsys):
+    names = {p.name for p in demo_out.rglob("*") if p.is_file()}
+    assert {"map_2016-07-20.html", "timeline_map.html", "timeline_intervals.csv"} <= names
+    assert "assessment_2016-07-20.gpkg" in names
+    areas = pd.read_csv(demo_out / "tables_2016-07-20" / "areas.csv")
+    bustan = areas[areas["name"].str.contains("Bustan", na=False)].iloc[0]
+    assert bustan["status"] == "besieged"
+
+
+def test_demo_prints_a_summary(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--cdn", "--date", "2016-07-05"]) == 0
+    printed = capsys.readouterr().out
+    assert "not for operational use" in printed
+    assert "Situation as of 2016-07-05" in printed
+    assert "Lifeline road segments:" in printed
+
+
+def test_assess_formats_and_hxl(tmp_path):
+    scenario = data_path("aleppo_2016")
+    code = main(
+        [
+            "assess",
+            str(scenario),
+            "--date",
+            "2016-08-20",
+            "--out",
+            str(tmp_path),
+            "--format",
+            "csv,gpkg,xlsx",
+            "--hxl",
+        ]
+    )
+    assert code == 0
+    tables = tmp_path / "tables_2016-08-20"
+    first_rows = (tables / "areas.csv").read_text(encoding="utf-8").splitlines()[:2]
+    assert first_rows[1].startswith("#loc+code")
+    assert "#access+status" in first_rows[1]
+    layers = {name for name, _ in pyogrio.list_layers(tmp_path / "assessment_2016-08-20.gpkg")}
+    assert {"areas", "pockets", "front_lines", "corridors", "lifelines", "facilities"} <= layers
+    sheets = pd.read_excel(tmp_path / "assessment_2016-08-20.xlsx", sheet_name=None)
+    assert "areas" in sheets and len(sheets["areas"]) > 0
+
+
+def test_timeline_command(tmp_path):
+    scenario = data_path("aleppo_2016")
+    code = main(
+        [
+            "timeline",
+            str(scenario),
+            "--start",
+            "2016-07-01",
+            "--end",
+            "2016-07-31",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    intervals = pd.read_csv(tmp_path / "timeline_intervals.csv")
+    assert set(intervals["status"]) >= {"accessible", "besieged"}
+    assert intervals["end"].max() == "2016-08-01"
+
+
+def test_validate_command(capsys):
+    assert main(["validate", str(data_path("aleppo_2016"))]) == 0
+    assert "no fatal problems" in capsys.readouterr().out
+
+
+def test_validate_reports_fatal_problems_with_exit_1(tmp_path, capsys):
+    (tmp_path / "scenario.toml").write_text(
+        'name = "broken"\n[[parties]]\nid = "a"\nside = "A"\n[layers]\nzones = "missing.geojson"\n'
+    )
+    assert main(["validate", str(tmp_path)]) == 1
+    assert "missing.geojson" in capsys.readouterr().err
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
+    code = main(
+        ["assess", str(tmp_path / "nowhere"), "--date", "2016-07-20", "--out", str(tmp_path)]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("geoaccess: error:")
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bad_date_exits_2(tmp_path, capsys):
+    code = main(
+        ["assess", str(data_path("aleppo_2016")), "--date", "20 July", "--out", str(tmp_path)]
+    )
+    assert code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_bad_format_is_a_usage_error(tmp_path):
+    with pytest.raises(SystemExit) as stop:
+        main(["assess", "x", "--date", "2016-07-20", "--out", str(tmp_path), "--format", "shp"])
+    assert stop.value.code == 2
+
+
+def test_import_acled(tmp_path):
+    rows = pd.DataFrame(
+        {
+            "event_id_cnty": ["SYR1", "SYR2", "SYR3"],
+            "event_date": ["2016-07-17", "2016-08-06", "2016-09-04"],
+            "year": 2016,
+            "time_precision": 1,
+            "event_type": ["Battles", "Battles", "Explosions/Remote violence"],
+            "sub_event_type": ["Armed clash", "Armed clash", "Air/drone strike"],
+            "actor1": "A",
+            "actor2": "B",
+            "admin1": "Aleppo",
+            "admin2": "Jebel Saman",
+            "admin3": "Jebel Saman",
+            "location": "Aleppo",
+            "latitude": [36.20, 36.21, 36.22],
+            "longitude": [37.15, 37.16, 37.17],
+            "geo_precision": [1, 2, 3],
+            "source": "test",
+            "notes": "",
+            "fatalities": [1, 0, 2],
+        }
+    )
+    csv = tmp_path / "acled.csv"
+    rows.to_csv(csv, index=False)
+    out = tmp_path / "incidents.geojson"
+    assert (
+        main(
+            [
+                "import-acled",
+                str(csv),
+                "--out",
+                str(out),
+                "--event-type",
+                "Battles",
+                "--min-precision",
+                "1",
+            ]
+        )
+        == 0
+    )
+    written = pyogrio.read_dataframe(out)
+    assert list(written["event_id"]) == ["SYR1"]
