@@ -290,6 +290,38 @@ def test_same_answer_whatever_the_projected_crs(cx, cy, r):
     assert in_other == pytest.approx(in_utm, rel=1e-3, abs=1e-6)
 
 
+targets_for_cells = {
+    "disc": Point(2500, 2500).buffer(1800, quad_segs=5),
+    "clockwise with hole": shapely.reverse(
+        Point(2500, 2500).buffer(2000, quad_segs=3).difference(box(1000, 1200, 3000, 3000))
+    ),
+    "counter-clockwise hole": shapely.Polygon(
+        [(0, 0), (0, 5000), (5000, 5000), (5000, 0)],
+        [[(1000, 1000), (4000, 1000), (4000, 4000), (1000, 4000)]],
+    ),
+    "sides on cell edges": box(1000, 0, 3000, 2000).union(box(3000, 2000, 4000, 5000)),
+    "multipolygon, slivers": shapely.MultiPolygon(
+        [
+            box(100, 100, 1900, 1900),
+            shapely.Polygon([(2000, 2000), (4999, 2001), (2001, 4999)]),
+            box(4500, 0, 4500.001, 1500),
+        ]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(targets_for_cells))
+def test_grid_cells_cut_like_geos(name):
+    """Grid cells near a boundary are cut in numpy; each share equals GEOS's area."""
+    target = targets_for_cells[name]
+    cells = grid(10, size=500.0)
+    cells["population"] = np.arange(100, dtype=float) + 1.0
+    got = allocate_population(frame([target]), cells).iloc[0]
+    areas = shapely.area(shapely.intersection(target, cells.geometry.array))
+    want = float(np.sum(cells["population"] * areas / cells.area))
+    assert got == pytest.approx(want, rel=1e-12)
+
+
 # --------------------------------------------------------------------------- real data
 def test_unosat_damage_points_per_neighbourhood():
     hoods = gpd.read_file(
