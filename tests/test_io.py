@@ -473,3 +473,41 @@ def test_declared_crs_must_match_the_file(tmp_path: Path) -> None:
 
 def where_of(error: pytest.ExceptionInfo[ga.ScenarioError]) -> set[tuple]:
     return {(p.layer, p.row, p.column) for p in error.value.problems}
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1)
+
+
+@given(
+    party=TEXT.filter(str.strip),
+    side=TEXT.filter(str.strip),
+    zone_name=TEXT,
+    start=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+    days=st.integers(min_value=1, max_value=1000),
+)
+def test_any_text_and_dates_round_trip_through_a_folder(
+    tmp_path_factory: pytest.TempPathFactory,
+    party: str,
+    side: str,
+    zone_name: str,
+    start: dt.date,
+    days: int,
+) -> None:
+    zones = gpd.GeoDataFrame(
+        {
+            "party": [party],
+            "name": [zone_name],
+            "valid_from": [start.isoformat()],
+            "valid_to": [(start + dt.timedelta(days=days)).isoformat()],
+        },
+        geometry=[shapely.box(37.0, 36.1, 37.15, 36.3)],
+        crs=4326,
+    )
+    scn = ga.Scenario.create(
+        side,
+        parties=[{"id": party, "side": side, "name": zone_name}],
+        zones=zones,
+        rear={side: [(37.0, 36.0)]},
+    )
+    folder = ga.write_scenario(scn, tmp_path_factory.mktemp("scn"))
+    assert ga.read_scenario(folder).equals(scn)
