@@ -586,18 +586,15 @@ def recent_incidents(
     )
     dated = ((when >= first) & (when <= last)).to_numpy(bool)
 
-    def bound(column: str, fill: pd.Timestamp) -> pd.Series:
+    def bound(column: str) -> pd.Series:
         if column not in incidents:
-            return pd.Series(fill, index=incidents.index)
-        return pd.to_datetime(incidents[column], errors="coerce").fillna(fill)
+            return pd.Series(pd.NaT, index=incidents.index, dtype="datetime64[ns]")
+        return pd.to_datetime(incidents[column], errors="coerce")
 
-    start = bound("valid_from", pd.Timestamp.min)
-    end = bound("valid_to", pd.Timestamp.max)  # exclusive
-    has_period = pd.Series(False, index=incidents.index)
-    for column in ("valid_from", "valid_to"):
-        if column in incidents:
-            has_period |= incidents[column].notna()
-    vague = (when.isna() & has_period & (start <= last) & (end > first)).to_numpy(bool)
+    start, end = bound("valid_from"), bound("valid_to")  # end exclusive; NaT: open
+    has_period = start.notna() | end.notna()
+    overlaps = (start.isna() | (start <= last)) & (end.isna() | (end > first))
+    vague = (when.isna() & has_period & overlaps).to_numpy(bool)
     geoms = incidents.geometry.to_numpy(dtype=object)
     for mask, counts in ((dated, precise), (vague, imprecise)):
         chosen = geoms[mask]

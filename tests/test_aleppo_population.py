@@ -1,0 +1,51 @@
+"""Population at risk on the bundled Aleppo 2016 scenario."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+import geoaccess as ga
+
+
+@pytest.fixture(scope="module")
+def aleppo() -> ga.Scenario:
+    return ga.datasets.aleppo_2016()
+
+
+@pytest.fixture(scope="module")
+def july20(aleppo) -> ga.Assessment:
+    return ga.assess(aleppo, "2016-07-20")
+
+
+def east_population(aleppo, res) -> float:
+    """People of the districts inside the besieged pocket(s), by area share."""
+    crs = res.metric_crs
+    areas = aleppo.areas.to_crs(crs)
+    pockets = res.pockets[res.pockets["status"] == "besieged"].to_crs(crs)
+    east = shapely.union_all(pockets.geometry.values)
+    share = shapely.area(shapely.intersection(areas.geometry.values, east)) / shapely.area(
+        areas.geometry.values
+    )
+    return float(np.sum(areas["population"].to_numpy(float) * share))
+
+
+def test_besieged_population_is_the_eastern_districts(aleppo, july20):
+    table = july20.population.set_index(["category", "label"])
+    besieged = table.loc[("status", "besieged"), "population"]
+    expected = east_population(aleppo, july20)
+    assert besieged == pytest.approx(expected, rel=1e-6)
+    assert besieged == pytest.approx(250_000, rel=0.02)
+    assert july20.details["population_source"] == "areas"
+    totals = table.loc["total", "population"]
+    assert totals["input"] == pytest.approx(totals["assigned"] + totals["outside"], abs=1e-9)
+
+
+def test_population_within_reach_of_bustan_al_qasr(aleppo, july20):
+    res = ga.assess(aleppo, "2016-07-30")  # the corridor is open 30 July - 5 August
+    row = res.corridors[res.corridors["name"].astype(str).str.contains("Bustan")].iloc[0]
+    east = east_population(aleppo, july20)
+    assert 0 < row["population_within_reach"] <= east + 1e-6
+    assert 0 < row["population_within_reach_network"] <= row["population_within_reach"] + 1e-6
+    assert row["walk_minutes_p50"] > 0
