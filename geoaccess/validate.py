@@ -429,7 +429,9 @@ def _check_range(
         # generous: projected CRSs stay usable well beyond their declared area of use
         dx, dy = (xmax - xmin) / 2, (ymax - ymin) / 2
         limits = (xmin - dx, ymin - dy, xmax + dx, ymax + dy)
-        hint = f"its area of use is {area.name}"
+        hint = "its area of use is lon {:g}..{:g}, lat {:g}..{:g}".format(
+            *area.bounds[::2], *area.bounds[1::2]
+        )
     bounds = frame.geometry.bounds.to_numpy()
     bad = present & (
         (bounds[:, 0] < limits[0])
@@ -443,7 +445,7 @@ def _check_range(
             f"coordinates outside the valid range of {crs.to_string()} ({hint}); is the CRS right?",
             row,
             "geometry",
-            tuple(np.round(box, 3)),
+            tuple(round(float(v), 3) for v in box),
         )
     return bad
 

@@ -464,6 +464,16 @@ def test_geopackage_tables_and_their_problems(tmp_path: Path) -> None:
     assert where_of(error) == {("parties", None, None), ("metadata", 1, "key")}
 
 
+def test_minimal_geopackage_is_named_after_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "aleppo.gpkg"
+    zones_frame().to_file(path, layer="zones")
+    parties = pd.DataFrame({"id": ["saa", "reb"], "side": ["government", "opposition"]})
+    pyogrio.write_dataframe(parties, path, layer="parties")
+    scn = ga.read_scenario(path)
+    assert scn.name == "aleppo"
+    assert list(scn.parties["side"]) == ["government", "opposition"]
+
+
 def test_declared_crs_must_match_the_file(tmp_path: Path) -> None:
     folder = make_folder(tmp_path, 'corridors = { path = "c.geojson", crs = "EPSG:32637" }\n')
     corridors_frame().to_file(tmp_path / "c.geojson")

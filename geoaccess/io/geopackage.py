@@ -18,6 +18,7 @@ import pyogrio
 
 from ..errors import Problem
 from ..layers import LAYER_NAMES
+from ..scenario import PopulationRaster
 from ._convert import dates_as_text, raster_entries, rear_by_side, rules_changes
 from .files import READ_ERRORS
 from .manifest import layer_sources
@@ -43,8 +44,8 @@ METADATA_KEYS: tuple[str, ...] = (
 def read_geopackage(path: Path, *, allow_outside: bool, problems: list[Problem]) -> dict[str, Any]:
     """The arguments of :func:`~geoaccess.validate.prepare_scenario` held by a GeoPackage.
 
-    Tables other than the layers and ``parties``, ``relations``, ``metadata`` (QGIS
-    styles, for instance) are ignored.
+    Only the layers and ``parties`` are needed: without a ``metadata`` table the
+    scenario is named after the file. Other tables (QGIS styles, for instance) are ignored.
     """
     try:
         present = {str(name) for name, _ in pyogrio.list_layers(path)}
@@ -76,10 +77,8 @@ def read_geopackage(path: Path, *, allow_outside: bool, problems: list[Problem])
         allow_outside=allow_outside,
         problems=problems,
     )
-    from ..scenario import PopulationRaster
-
     return {
-        "name": meta.get("name", ""),
+        "name": meta.get("name", path.stem),
         "description": meta.get("description") or "",
         "sources": tuple(meta.get("sources") or ()),
         "extent": meta.get("extent"),
@@ -104,12 +103,14 @@ def _read_table(path: Path, table: str, problems: list[Problem]) -> pd.DataFrame
 
 
 def _metadata(table: pd.DataFrame | None, problems: list[Problem]) -> dict[str, Any]:
-    if table is None or not {"key", "value"} <= set(table.columns):
+    if table is None:
+        return {}
+    if not {"key", "value"} <= set(table.columns):
         problems.append(
             Problem(
                 "metadata",
-                "the GeoPackage needs a metadata table with key "
-                "and value columns (the name at least)",
+                "the metadata table needs key and value columns",
+                value=", ".join(map(str, table.columns)),
             )
         )
         return {}
