@@ -521,3 +521,20 @@ def test_any_text_and_dates_round_trip_through_a_folder(
     )
     folder = ga.write_scenario(scn, tmp_path_factory.mktemp("scn"))
     assert ga.read_scenario(folder).equals(scn)
+
+
+@pytest.mark.parametrize(
+    ("extra", "column"),
+    [
+        ('sources = ["a", 1]', "sources"),
+        ('relations = ["government"]', "relations"),
+        ("[sides.opposition]\nrear = 5", "sides"),
+        ("[sides.opposition]\nback = [[37.0, 36.0]]", "sides"),
+        ("description = 5", "description"),
+    ],
+)
+def test_malformed_manifest_values(tmp_path: Path, extra: str, column: str) -> None:
+    folder = make_folder(tmp_path, "", extra=extra)
+    with pytest.raises(ga.ScenarioError) as error:
+        ga.read_scenario(folder)
+    assert where_of(error) == {("manifest", None, column)}

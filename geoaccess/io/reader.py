@@ -89,24 +89,19 @@ def read_scenario(path: str | os.PathLike[str], *, allow_outside: bool = False) 
 def _manifest_parts(manifest: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
     """The arguments of :func:`prepare_scenario` held by the manifest itself."""
 
-    def typed(key: str, kind: type | tuple[type, ...], default: Any, hint: str) -> Any:
+    def typed(key: str, kind: type, default: Any, hint: str, *, items: type = object) -> Any:
         value = manifest.get(key, default)
-        if not isinstance(value, kind):
+        if not isinstance(value, kind) or (
+            isinstance(value, list) and not all(isinstance(v, items) for v in value)
+        ):
             problems.append(Problem("manifest", f"{key} must be {hint}", column=key, value=value))
             return default
         return value
 
-    sources = typed("sources", list, [], "a list of texts")
-    if not all(isinstance(s, str) for s in sources):
-        problems.append(
-            Problem("manifest", "sources must be a list of texts", column="sources", value=sources)
-        )
-        sources = []
-    sides = typed("sides", dict, {}, "a table of [sides.<side>] tables")
     rear: dict[str, Any] = {}
-    for side, table in sides.items():
-        unknown = sorted(set(table) - {"rear"}) if isinstance(table, Mapping) else ["?"]
-        if unknown:
+    for side, table in typed("sides", dict, {}, "a table of [sides.<side>] tables").items():
+        points = table.get("rear", []) if isinstance(table, Mapping) else None
+        if not isinstance(points, list) or set(table) - {"rear"}:
             problems.append(
                 Problem(
                     "manifest",
@@ -116,14 +111,14 @@ def _manifest_parts(manifest: dict[str, Any], problems: list[Problem]) -> dict[s
                 )
             )
             continue
-        rear[side] = table.get("rear", [])
+        rear[side] = points
     return {
         "name": manifest.get("name", ""),
         "description": typed("description", str, "", "a text"),
-        "sources": tuple(sources),
+        "sources": tuple(typed("sources", list, [], "a list of texts", items=str)),
         "extent": manifest.get("extent"),
-        "parties": typed("parties", list, [], "an array of [[parties]] tables"),
-        "relations": typed("relations", list, [], "an array of [[relations]] tables"),
+        "parties": typed("parties", list, [], "an array of [[parties]] tables", items=dict),
+        "relations": typed("relations", list, [], "an array of [[relations]] tables", items=dict),
         "rear": rear,
         "rules": typed("rules", dict, {}, "a table of rule = value"),
         "metadata": typed("metadata", dict, {}, "a table of key = value"),
