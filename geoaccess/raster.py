@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from .errors import Problem, ScenarioError
 from .population import PopulationAccounting, _geometries, _overlapping
@@ -99,9 +100,9 @@ def allocate_raster(
         if ds.crs is None:
             msg = f"raster {source!r} has no CRS; assign one (e.g. with gdal_edit -a_srs)"
             raise ScenarioError([Problem("population", msg)])
-        geoms = np.asarray(
-            gpd.GeoSeries(geoms, crs=targets.crs).to_crs(ds.crs).array, dtype=object
-        )
+        if CRS.from_user_input(ds.crs) != targets.crs:
+            moved = gpd.GeoSeries(geoms, crs=targets.crs).to_crs(ds.crs)
+            geoms = np.asarray(moved.array, dtype=object)
         rsource = RasterioRasterSource(ds, band_idx=band)
         sums = _sums(exactextract, rsource, geoms, ds.crs, max_cells_in_memory)
         series = pd.Series(sums, index=targets.index, name=column)
@@ -140,13 +141,26 @@ def raster_total(ds: Any, *, band: int = 1, max_cells_in_memory: int = 30_000_00
     float
         The total, with the band's scale and offset applied.
     """
+    from rasterio.enums import MaskFlags
     from rasterio.windows import Window
 
     rows = max(1, int(max_cells_in_memory) // max(1, ds.width))
     scale, offset = ds.scales[band - 1], ds.offsets[band - 1]
+    # a nodata value (or none) says which cells are valid: no mask band to read
+    by_value = set(ds.mask_flag_enums[band - 1]) <= {MaskFlags.nodata, MaskFlags.all_valid}
+    nodata = ds.nodatavals[band - 1]
     total = 0.0
     for row in range(0, ds.height, rows):
         window = Window(0, row, ds.width, min(rows, ds.height - row))
+        if by_value and scale == 1.0 and offset == 0.0:
+            data = ds.read(band, window=window)
+            valid = np.isfinite(data) if data.dtype.kind in "fc" else np.ones(data.shape, bool)
+            if nodata is not None and not np.isnan(nodata):
+                cast = np.asarray(nodata).astype(data.dtype)
+                if data.dtype.kind in "fc" or cast == nodata:  # else no cell can hold it
+                    valid &= data != cast
+            total += float(np.sum(data, where=valid, dtype=np.float64))
+            continue
         data = ds.read(band, window=window, masked=True)
         values = np.ma.getdata(data)[~np.ma.getmaskarray(data)].astype(float)
         values = values * scale + offset

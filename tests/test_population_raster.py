@@ -113,15 +113,22 @@ def test_memoryfile_and_small_windows():
     data = np.arange(100, dtype="float64").reshape(10, 10)
     with rasterio.MemoryFile() as mem:
         with mem.open(
-            driver="GTiff", width=10, height=10, count=1, dtype="float64", crs=UTM,
+            driver="GTiff",
+            width=10,
+            height=10,
+            count=1,
+            dtype="float64",
+            crs=UTM,
             transform=Affine(100.0, 0.0, 0.0, 0.0, -100.0, 1000.0),
         ) as ds:
             ds.write(data, 1)
         with mem.open() as ds:
             assert raster_total(ds, max_cells_in_memory=7) == pytest.approx(data.sum())
             got, acc = allocate_raster(
-                targets(Point(500, 500).buffer(300), box(0, 0, 1000, 500)), ds,
-                max_cells_in_memory=25, return_accounting=True,
+                targets(Point(500, 500).buffer(300), box(0, 0, 1000, 500)),
+                ds,
+                max_cells_in_memory=25,
+                return_accounting=True,
             )
     assert got.iloc[1] == pytest.approx(data[5:].sum())
     assert math.isclose(acc.input_total, acc.assigned_total + acc.outside_total, rel_tol=1e-9)
@@ -172,3 +179,36 @@ def test_syria_admin3_conserve_generated_raster(tmp_path):
     assert (got >= 0).all() and got.index.equals(admin3.index)
     assert got.sum() == pytest.approx(acc.assigned_total, rel=1e-6)  # admin-3 slivers
     assert 0 < acc.outside_total < acc.input_total
+
+
+@pytest.mark.parametrize(
+    ("dtype", "nodata", "scale", "want"),
+    [
+        ("float32", -9999.0, 1.0, 135.0),  # nodata value, read without a mask band
+        ("float32", None, 1.0, 136.0),
+        ("uint8", 255, 1.0, 135.0),
+        ("uint8", -1.0, 1.0, 136.0),  # nodata no uint8 can hold: every cell counts
+        ("int16", -9999, 2.0, 270.0),  # scaled band: the masked path
+    ],
+)
+def test_raster_total_by_nodata_value(tmp_path, dtype, nodata, scale, want):
+    """The total reads values only; cells equal to nodata (or NaN) hold no one."""
+    data = np.arange(1, 17, dtype="float64").reshape(4, 4)
+    data[0, 0] = 1.0 if nodata is None or nodata == -1.0 else nodata
+    with rasterio.open(
+        tmp_path / "t.tif",
+        "w",
+        driver="GTiff",
+        width=4,
+        height=4,
+        count=1,
+        dtype=dtype,
+        crs=UTM,
+        transform=Affine(100.0, 0.0, 0.0, 0.0, -100.0, 400.0),
+    ) as ds:
+        ds.write(data.astype(dtype), 1)
+        if nodata is not None:
+            ds.nodata = nodata
+        ds.scales = (scale,)
+    with rasterio.open(tmp_path / "t.tif") as ds:
+        assert raster_total(ds, max_cells_in_memory=5) == pytest.approx(want)
