@@ -22,7 +22,10 @@ illustrative, not real events.
 The widths that the access rules depend on (fire control 1,500 m) are designed in:
 the Castello link is about 5 km wide until 6 July 2016, about 2.3 km wide from 7 July
 (government at the Mallah farms), severed on 17 July; the Ramouseh gap of 6 August to
-3 September is about 1 km wide.
+3 September is about 1 km wide. Bustan al-Qasr takes the north-east of the Kallaseh and
+Old City cells (``BUSTAN_NE``), so that once it falls on 7 December its road to Bab al-Faraj
+leaves the district, and joins the Jamiliyeh road, more than 1,500 m from the opposition
+ground still held (it is accessible from that day, not hard to reach).
 """
 
 from __future__ import annotations
@@ -204,6 +207,15 @@ WEST_DISTRICTS = [
     ("Al-Ashrafiyeh", "N0128", (37.136, 36.229), 50000),
 ]
 SDF_POPULATION = 30000
+# Bustan al-Qasr's north-eastern quarter, towards Bab Qinnasrin and Bab al-Faraj: taken from
+# the Voronoi cells of Kallaseh and the Old City. After the district fell on 7 December its
+# exit to the north-east (the Bab al-Faraj road) lies more than 1,500 m from the opposition
+# ground left on every later day (Marjeh, Salheen and Sheikh Said until 12 December; the last
+# enclave of Seif ad-Dawla, Salah ad-Din, Ansari, Sukkari, Mashhad and Amiriyah until
+# 22 December), so the district keeps an unexposed road to the government's rear.
+BUSTAN_NE = poly([(37.1470, 36.1915), (37.1520, 36.1860), (37.15864, 36.19545),
+                  (37.1610, 36.2000), (37.1600, 36.2050), (37.1560, 36.2045)])
+BUSTAN_NE_DONORS = ("Kallaseh", "Old City")
 RAMOUSEH_DISTRICT = poly([(37.075, 36.100), (37.160, 36.100), (37.160, 36.158),
                           (37.075, 36.150)])
 RAMOUSEH_POPULATION = 20000
@@ -235,6 +247,13 @@ def build_sectors() -> list[dict]:
           [("ahrar", None, "2016-11-28"), ("saa", "2016-11-28", None)], "low")
     city = diff(inter(EAST, FRAME), painted)
     cells = district_cells(city, [d[2] for d in EAST_DISTRICTS])
+    names = [d[0] for d in EAST_DISTRICTS]
+    bustan = names.index("Bustan Al-Qaser")
+    for donor in BUSTAN_NE_DONORS:
+        k = names.index(donor)
+        taken = inter(cells[k], BUSTAN_NE)
+        cells[k] = diff(cells[k], BUSTAN_NE)
+        cells[bustan] = union([cells[bustan], taken])
     for (name, _pcode, _seed, _pop, fall), cell in zip(EAST_DISTRICTS, cells, strict=True):
         party = "ahrar" if name in ("Salah Ad-Deen", "Seif Ad-Dawla") else "fsa"
         if name in ("Hanano", "Al-Sha'aar", "Al-Sakhour"):
@@ -289,6 +308,7 @@ N = {
     "haydariyeh": (37.188, 36.2350), "sakhour": (37.190, 36.2150),
     "shaar": (37.178, 36.1950), "fardous_e": (37.165, 36.1860),
     "baq_inner": (37.152, 36.1800), "baq_cross": (37.1422, 36.1925),
+    "baq_n": (37.1515, 36.1895), "bab_qinnasrin": (37.1585, 36.2030),
     "hanano": (37.212, 36.2380), "old_city": (37.161, 36.2005), "tariq_bab": (37.203, 36.1900),
     "sheikh_said": (37.158, 36.1670), "sukkari": (37.142, 36.1780),
     "amiriyah": (37.1255, 36.1690),
@@ -301,7 +321,7 @@ N = {
     "khanasser_1": (37.200, 36.1080), "khanasser_se": (37.35, 36.0750),
     "shahba": (37.104, 36.2280), "layramoun": (37.108, 36.2480),
     "mallah_n": (37.120, 36.3000), "nubl_road": (37.130, 36.3500), "nubl_n": (37.140, 36.40),
-    "jamiliyeh": (37.145, 36.2115),
+    "jamiliyeh": (37.145, 36.2115), "bab_faraj": (37.157, 36.2080),
     # opposition south-west countryside and the M5
     "khan_touman": (37.030, 36.1200), "zerbeh_s": (36.985, 36.05), "m5_1": (37.055, 36.1457),
     "khan_touman_w": (36.95, 36.1150),
@@ -336,7 +356,9 @@ ROADS = [
     ("Layramoun road", "primary", ["univ", "shahba", "layramoun", "layramoun_jct"]),
     ("Mallah - Nubl road", "secondary", ["layramoun_jct", "mallah_n", "nubl_road", "nubl_n"]),
     ("Jamiliyeh - Old City road (Bab al-Faraj)", "secondary",
-     ["mohafaza", "jamiliyeh", "old_city", "shaar"]),
+     ["mohafaza", "jamiliyeh", "bab_faraj", "old_city", "shaar"]),
+    ("Bustan al-Qasr - Bab al-Faraj road", "secondary",
+     ["baq_inner", "baq_n", "bab_qinnasrin", "bab_faraj"]),
     ("Airport road", "primary", ["shaar", "tariq_bab", "airport", "nayrab", "kuweires_e"]),
     ("Airport - Khanasser link", "secondary", ["airport", "airport_s", "khanasser_1"]),
     ("Hanano - Sheikh Najjar road (Aleppo - al-Bab)", "primary",
@@ -536,11 +558,6 @@ extent = [36.95, 36.05, 37.35, 36.40]
 [[relations]]
 sides = ["government", "sdf"]
 relation = "neutral"
-
-# Sheikh Maqsoud's link to the outside ran through government-held ground to the north
-# (towards Nubl/Zahraa and Afrin); with an anchor declared, only the anchor is its rear.
-[sides.sdf]
-rear = [[37.20, 36.40]]
 
 [rules]
 fire_control_m = 1500

@@ -83,3 +83,22 @@ def test_ocha_neighbourhoods_as_areas(aleppo):
     assert res.areas["status"].notna().all() and len(res.areas) == len(hoods)
     bustan = res.areas[res.areas["name"].astype(str).str.contains("Bustan Al-Qaser")]
     assert bustan["status"].tolist() == ["besieged"]
+
+
+def test_bustan_al_qasr_timeline_exactly(aleppo):
+    """Issue 3: the exact runs of Bustan al-Qasr, government-held and accessible from its
+    fall on 7 December (its Bab al-Faraj road stays out of fire from the last enclave)."""
+    tl = ga.timeline(aleppo, "2016-07-01", "2016-12-31")
+    area_id = bustan_row(ga.assess(aleppo, "2016-07-20"))["area_id"]
+    runs = tl.intervals[tl.intervals["area_id"] == area_id].sort_values("start")
+    got = [(row.status, str(row.start), str(row.end)) for row in runs.itertuples()]
+    assert got == [
+        ("accessible", "2016-07-01", "2016-07-07"),
+        ("hard_to_reach", "2016-07-07", "2016-07-17"),
+        ("besieged", "2016-07-17", "2016-08-06"),
+        ("hard_to_reach", "2016-08-06", "2016-09-04"),
+        ("besieged", "2016-09-04", "2016-12-07"),
+        ("accessible", "2016-12-07", "2017-01-01"),
+    ]
+    fallen = bustan_row(ga.assess(aleppo, "2016-12-07"))
+    assert fallen["side"] == "government" and fallen["open_supply_routes"] >= 1
