@@ -72,9 +72,9 @@ def test_area_split_by_the_front_reports_its_population_by_status():
     assert total == pytest.approx(3_000)
     assert edge["side"] == "B"
     assert edge["population_besieged"] == pytest.approx(3_000)  # both sides besieged
-    table = res.population.set_index("status")
-    assert table.loc["total", "population"] == pytest.approx(18_000)
-    assert table.loc["besieged", "population"] == pytest.approx(13_000)
+    table = res.population.set_index(["category", "label"])
+    assert table.loc[("total", "assigned"), "population"] == pytest.approx(18_000)
+    assert table.loc[("status", "besieged"), "population"] == pytest.approx(13_000)
 
 
 def test_decide_status_rules():

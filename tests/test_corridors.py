@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+import shapely
 from _builders import disc_scenario
 
 import geoaccess as ga
@@ -21,7 +21,15 @@ def test_corridor_from_the_disc_crosses_the_ring_twice():
     # 0 -> 8 km northwards: crosses the inner (2 km) and outer (6 km) front lines
     assert first["front_line_crossings"] == 2 and first["crosses_front_line"]
     assert first["length_m"] == pytest.approx(8_000, rel=1e-3)
-    assert np.isnan(first["population_within_reach"])
+    # within 5 km of the entrance at the disc's centre, on the entrance side's passable
+    # ground only, which stops snap_m / 2 = 25 m short of the front line: the disc's 10,000
+    # people and the "edge" box's 3,000 (spread over 2 km²), each by its share of that ground
+    passable = shapely.Point(0, 0).buffer(2_000 - 25, 512)
+    disc = shapely.Point(0, 0).buffer(2_000, 512)
+    edge_box = shapely.box(1_000, -500, 3_000, 500)
+    expected = (10_000 * passable.area / disc.area
+                + 3_000 * shapely.intersection(edge_box, passable).area / edge_box.area)
+    assert first["population_within_reach"] == pytest.approx(expected, rel=2e-3)
     pockets = res.pockets.set_index("pocket_id")
     assert pockets.loc["A-2", "open_corridors"] == 1
     assert pockets.loc["A-2", "status"] == "hard_to_reach"
