@@ -17,7 +17,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+#: Screenshots for a person to look at (gitignored); docs/demo_map.png is a copy of one.
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-output"
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)", allow_module_level=True)
@@ -210,7 +211,7 @@ def _aleppo():
 
 @pytest.mark.slow
 def test_bundled_assessment_map_and_screenshot(open_page):
-    """Writes docs/demo_map.png, the picture of the map a person can look at."""
+    """Writes test-output/demo_map.png, the picture of the map a person can look at."""
     ga, scn = _aleppo()
     page = open_page(ga.assess(scn, "2016-07-30").map(tiles=None, offline=True))
     assert page.errors == [] and page.blocked == []
@@ -225,8 +226,8 @@ def test_bundled_assessment_map_and_screenshot(open_page):
     page.page.wait_for_selector(".leaflet-popup", state="detached")
     page.page.mouse.move(600, 790)
     page.page.wait_for_timeout(300)
-    DOCS.mkdir(exist_ok=True)
-    page.page.screenshot(path=str(DOCS / "demo_map.png"))
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.page.screenshot(path=str(SCREENSHOTS / "demo_map.png"))
 
 
 @pytest.mark.slow
