@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from . import datasets
 from .errors import Problem, ScenarioError, ScenarioWarning
+from .findings import validate
 from .rules import AccessStatus, Rules
 from .scenario import PopulationRaster, Scenario
-from .validate import validate
 
 __version__ = "0.1.0"
 

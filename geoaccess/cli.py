@@ -175,8 +175,8 @@ def _timeline(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .findings import validate
     from .io import read_scenario
-    from .validate import validate
 
     try:
         scn = read_scenario(args.scenario)
