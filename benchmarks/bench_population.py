@@ -1,21 +1,25 @@
 """Areal interpolation and distance bands: geoaccess vs tobler vs geopandas overlay.
 
 Square grids of 10k, 100k and 1M source cells (100 m) are allocated to ~500 irregular
-targets (Voronoi cells of random points clipped to the extent, fixed seed). At 1M cells
-tobler and overlay run once; ``GEOACCESS_BENCH_QUICK=1`` skips them there.
+targets (Voronoi cells of random points clipped to the extent, fixed seed). Repetitions are
+interleaved (median of 3); ``GEOACCESS_BENCH_QUICK=1`` skips tobler and overlay at 1M.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
+import time
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from benchmarks._timing import median_time, print_table
+from benchmarks._timing import print_table
 from geoaccess.population import allocate_population, population_within
 
 CRS = "EPSG:32637"
@@ -55,6 +59,29 @@ def with_overlay(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame) -> np.ndarr
     return share.groupby(pieces["target"]).sum().reindex(target["target"], fill_value=0).values
 
 
+def interleaved(
+    funcs: dict[str, Callable[[], Any]], *, repeat: int = 3
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """Median wall time of each function and its last result, repetitions interleaved.
+
+    Round ``r`` runs every function once, so a change in machine load during the run
+    falls on all of them alike and the ratios stay fair.
+    """
+    times: dict[str, list[float]] = {name: [] for name in funcs}
+    results: dict[str, Any] = {}
+    for _ in range(repeat):
+        for name, func in funcs.items():
+            start = time.perf_counter()
+            results[name] = func()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}, results
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages, for the table title."""
+    return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
+
+
 def rel_diff(a: np.ndarray, b: np.ndarray) -> float:
     return float(abs(a.sum() - b.sum()) / abs(b.sum()))
 
@@ -64,26 +91,59 @@ def bench_areal(quick: bool) -> None:
     for n in (100, 316, 1000):
         source = grid(n)
         target = voronoi_targets(tuple(source.total_bounds))
-        big = n >= 1000
-        t_ga, ours = median_time(lambda s=source, t=target: allocate_population(t, s), repeat=3)
-        ours = ours.to_numpy()
-        row: list[object] = [f"{n * n:,}", len(target), t_ga]
-        for func in (with_tobler, with_overlay):
-            if big and quick:
-                row += ["skipped", "-", "-"]
+        funcs = {
+            "ours": lambda s=source, t=target: allocate_population(t, s).to_numpy(),
+            "tobler": lambda s=source, t=target: with_tobler(s, t),
+            "overlay": lambda s=source, t=target: with_overlay(s, t),
+        }
+        if n >= 1000 and quick:
+            del funcs["tobler"], funcs["overlay"]
+        times, results = interleaved(funcs, repeat=3)
+        ours, total = results["ours"], float(source["population"].sum())
+        row: list[object] = [
+            f"{n * n:,}",
+            len(target),
+            times["ours"],
+            f"{rel(ours.sum(), total):.0e}",
+        ]
+        for name in ("tobler", "overlay"):
+            if name not in funcs:
+                row += ["skipped", "-", "-", "-"]
                 continue
-            t, theirs = median_time(lambda f=func, s=source, t=target: f(s, t),
-                                    repeat=1 if n >= 316 else 3)
+            theirs = results[name]
             per_target = float(np.max(np.abs(ours - theirs)) / max(np.max(np.abs(theirs)), 1e-300))
-            row += [t, t / t_ga, f"{max(rel_diff(ours, theirs), per_target):.1e}"]
+            row += [
+                times[name],
+                times[name] / times["ours"],
+                f"{max(rel_diff(ours, theirs), per_target):.1e}",
+                f"{rel(theirs.sum(), total):.0e}",
+            ]
         rows.append(row)
     print_table(
         "allocate_population (polygons) vs tobler area_interpolate vs overlay+groupby"
-        " (seconds, median; ratio = theirs / ours; diff = max relative difference)",
-        ["cells", "targets", "geoaccess", "tobler", "ratio", "diff",
-         "overlay", "ratio", "diff"],
+        " (seconds, median of 3 interleaved; ratio = theirs / ours; diff = max relative"
+        " difference to ours; 'sum err' = relative error of the total, the targets tile"
+        f" the grid; {load()})",
+        [
+            "cells",
+            "targets",
+            "geoaccess",
+            "sum err",
+            "tobler",
+            "ratio",
+            "diff",
+            "sum err",
+            "overlay",
+            "ratio",
+            "diff",
+            "sum err",
+        ],
         rows,
     )
+
+
+def rel(a: float, b: float) -> float:
+    return abs(a - b) / abs(b)
 
 
 def buffer_sjoin(points: gpd.GeoDataFrame, features: gpd.GeoSeries, bands) -> np.ndarray:
@@ -101,9 +161,14 @@ def buffer_sjoin(points: gpd.GeoDataFrame, features: gpd.GeoSeries, bands) -> np
 def bench_bands() -> None:
     rng = np.random.default_rng(SEED)
     front = gpd.GeoSeries(
-        [shapely.LineString(np.column_stack([np.linspace(0, 50000, 200),
-                                             25000 + 3000 * np.sin(np.linspace(0, 9, 200))])),
-         shapely.LineString([(10000, 0), (12000, 50000)])],
+        [
+            shapely.LineString(
+                np.column_stack(
+                    [np.linspace(0, 50000, 200), 25000 + 3000 * np.sin(np.linspace(0, 9, 200))]
+                )
+            ),
+            shapely.LineString([(10000, 0), (12000, 50000)]),
+        ],
         crs=CRS,
     )
     bands = (1000.0, 3000.0, 10000.0)
@@ -114,13 +179,18 @@ def bench_bands() -> None:
             geometry=shapely.points(rng.uniform(0, 50000, n), rng.uniform(0, 50000, n)),
             crs=CRS,
         )
-        t_ga, ours = median_time(lambda p=pts: population_within(p, front, bands), repeat=3)
-        t_sj, theirs = median_time(lambda p=pts: buffer_sjoin(p, front, bands),
-                                   repeat=1 if n > 100_000 else 3)
+        times, results = interleaved(
+            {
+                "ours": lambda p=pts: population_within(p, front, bands),
+                "sjoin": lambda p=pts: buffer_sjoin(p, front, bands),
+            }
+        )
+        (t_ga, ours), (t_sj, theirs) = ((times[k], results[k]) for k in ("ours", "sjoin"))
         diff = np.abs(ours["population"].to_numpy() - theirs).max() / theirs.sum()
         rows.append([f"{n:,}", t_ga, t_sj, t_sj / t_ga, f"{diff:.1e}"])
     print_table(
-        "population_within (points) vs buffer + sjoin (seconds, median; ratio = theirs / ours)",
+        "population_within (points) vs buffer + sjoin (seconds, median of 3 interleaved;"
+        f" ratio = theirs / ours; {load()})",
         ["points", "geoaccess", "buffer+sjoin", "ratio", "max diff / total"],
         rows,
     )

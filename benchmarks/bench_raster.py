@@ -1,8 +1,8 @@
 """Raster zonal sums: geoaccess vs exactextract alone vs rasterstats.
 
 GeoTIFFs of 2000² and 10000² cells (100 m, seeded gamma counts) in a temp dir, 100 and
-1,000 Voronoi polygons over the extent. ``GEOACCESS_BENCH_QUICK=1`` skips 10000²;
-there rasterstats runs once, with 100 polygons only.
+1,000 Voronoi polygons over the extent, repetitions interleaved (median of 3).
+``GEOACCESS_BENCH_QUICK=1`` skips 10000²; there rasterstats runs with 100 polygons only.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks._timing import median_time, print_table
-from benchmarks.bench_population import CRS, SEED, voronoi_targets
+from benchmarks._timing import print_table
+from benchmarks.bench_population import CRS, SEED, interleaved, load, voronoi_targets
 from geoaccess.population import allocate_population
 
 RES = 100.0
@@ -27,9 +27,19 @@ def write(path: Path, n: int) -> Path:
 
     rng = np.random.default_rng(SEED)
     with rasterio.open(
-        path, "w", driver="GTiff", width=n, height=n, count=1, dtype="float32", crs=CRS,
-        transform=Affine(RES, 0.0, 0.0, 0.0, -RES, n * RES), nodata=-1.0,
-        tiled=True, blockxsize=512, blockysize=512,
+        path,
+        "w",
+        driver="GTiff",
+        width=n,
+        height=n,
+        count=1,
+        dtype="float32",
+        crs=CRS,
+        transform=Affine(RES, 0.0, 0.0, 0.0, -RES, n * RES),
+        nodata=-1.0,
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
     ) as ds:
         step = max(1, 20_000_000 // n)
         for row in range(0, n, step):
@@ -65,36 +75,55 @@ def main() -> None:
             path = write(Path(tmp) / f"pop_{n}.tif", n)
             for k in (100, 1000):
                 targets = voronoi_targets((0.0, 0.0, n * RES, n * RES), k)
-                t_ga, ours = median_time(
-                    lambda p=path, t=targets: allocate_population(t, p), repeat=3
-                )
-                t_acc, _ = median_time(
-                    lambda p=path, t=targets: allocate_population(t, p, return_accounting=True),
-                    repeat=1 if n > 2000 else 3,
-                )
-                t_ee, exact = median_time(
-                    lambda p=path, t=targets: with_exactextract(p, t), repeat=3
-                )
-                ours = ours.to_numpy()
-                err = float(np.max(np.abs(ours - exact)) / np.max(np.abs(exact)))
-                row: list[object] = [f"{n}²", k, t_ga, t_acc, t_ee, t_ga / t_ee, t_acc / t_ee,
-                                     f"{err:.1e}"]
+                funcs = {
+                    "ours": lambda p=path, t=targets: allocate_population(t, p).to_numpy(),
+                    "acct": lambda p=path, t=targets: allocate_population(
+                        t, p, return_accounting=True
+                    ),
+                    "ee": lambda p=path, t=targets: with_exactextract(p, t),
+                    "rs": lambda p=path, t=targets: with_rasterstats(p, t),
+                }
                 if n > 2000 and k > 100:
+                    del funcs["rs"]
+                times, results = interleaved(funcs, repeat=3)
+                ours, exact = results["ours"], results["ee"]
+                err = float(np.max(np.abs(ours - exact)) / np.max(np.abs(exact)))
+                t_ga, t_acc, t_ee = times["ours"], times["acct"], times["ee"]
+                row: list[object] = [
+                    f"{n}²",
+                    k,
+                    t_ga,
+                    t_acc,
+                    t_ee,
+                    t_ga / t_ee,
+                    t_acc / t_ee,
+                    f"{err:.1e}",
+                ]
+                if "rs" not in funcs:
                     row += ["skipped", "-", "-"]
                 else:
-                    t_rs, rs = median_time(
-                        lambda p=path, t=targets: with_rasterstats(p, t),
-                        repeat=1 if n > 2000 else 3,
-                    )
+                    rs = results["rs"]
                     rs_err = float(np.abs(rs - exact).sum() / exact.sum())
-                    row += [t_rs, t_rs / t_ga, f"{rs_err:.1e}"]
+                    row += [times["rs"], times["rs"] / t_ga, f"{rs_err:.1e}"]
                 rows.append(row)
     print_table(
-        "allocate_population (raster) vs exactextract vs rasterstats (seconds, median;"
+        "allocate_population (raster) vs exactextract vs rasterstats (seconds, median of 3"
+        " interleaved;"
         " 'ours/ee' = geoaccess / exactextract; 'rs/ours' = rasterstats / geoaccess;"
-        " errors relative to exactextract)",
-        ["cells", "polygons", "geoaccess", "+accounting", "exactextract", "ours/ee",
-         "acct/ee", "err", "rasterstats", "rs/ours", "rs err (sum)"],
+        f" errors relative to exactextract; {load()})",
+        [
+            "cells",
+            "polygons",
+            "geoaccess",
+            "+accounting",
+            "exactextract",
+            "ours/ee",
+            "acct/ee",
+            "err",
+            "rasterstats",
+            "rs/ours",
+            "rs err (sum)",
+        ],
         rows,
     )
 
