@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -139,7 +139,8 @@ def allocate_population(
         msg = f"population needs a {column!r} column of people (pass column=... to choose)"
         raise ScenarioError([Problem("population", msg, column=column)])
     values = _values(population, column)
-    src = _geometries(population, "population")
+    shapes = _checked(population, "population")
+    src = shapes.geoms
     _same_crs(targets.crs, population.crs, "targets", "population")
     kind = _kind(src)
     if kind == "points":
@@ -151,8 +152,11 @@ def allocate_population(
         source = "points"
     else:
         _projected(population.crs, "area weighting")
-        src, values, fallback = _apply_mask(src, values, mask, population.crs)
-        alloc, assigned, outside = _allocate_areas(tgt, src, values)
+        fallback = 0
+        if mask is not None:
+            src, values, fallback = _apply_mask(src, values, mask, population.crs)
+            shapes = _shapes(src)
+        alloc, assigned, outside = _allocate_areas(tgt, shapes, values)
         source = "polygons" if mask is None else "polygons (dasymetric)"
     series = pd.Series(alloc, index=targets.index, name=column)
     if not return_accounting:
@@ -218,7 +222,8 @@ def population_within(
     _same_crs(population.crs, features.crs, "population", "features")
     _projected(population.crs, "distances in metres")
     values = _values(population, column)
-    src = _geometries(population, "population")
+    shapes = _checked(population, "population")
+    src = shapes.geoms
     feat = _geometries(features, "features")
     feat = feat[~shapely.is_empty(feat) & ~shapely.is_missing(feat)]
     nb = bounds.size
@@ -232,7 +237,7 @@ def population_within(
         totals = np.bincount(band, weights=values, minlength=nb + 1)
     else:
         rings = _rings(feat, bounds)
-        alloc, _, outside = _allocate_areas(rings, src, values)
+        alloc, _, outside = _allocate_areas(rings, shapes, values)
         totals = np.append(alloc, outside)
     lower = np.concatenate([[0.0], bounds])
     upper = np.concatenate([bounds, [np.inf]])
@@ -256,7 +261,27 @@ def _rings(features: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return shapely.difference(buffers, inner)
 
 
+class _Shapes(NamedTuple):
+    """Geometries with their bounds, areas and which are axis-aligned rectangles."""
+
+    geoms: np.ndarray
+    bounds: np.ndarray
+    area: np.ndarray
+    rect: np.ndarray
+
+
+def _shapes(geoms: np.ndarray) -> _Shapes:
+    bounds, area = shapely.bounds(geoms), shapely.area(geoms)
+    return _Shapes(geoms, bounds, area, _rectangles(geoms, bounds, area))
+
+
 def _geometries(frame: gpd.GeoDataFrame | gpd.GeoSeries, layer: str) -> np.ndarray:
+    """The geometries of a layer, checked and repaired (see :func:`_checked`)."""
+    return _checked(frame, layer, stacklevel=4).geoms
+
+
+def _checked(frame: gpd.GeoDataFrame | gpd.GeoSeries, layer: str, stacklevel: int = 3) -> _Shapes:
+    """A layer's geometries (missing ones empty, invalid ones repaired, with a warning)."""
     if not isinstance(frame, (gpd.GeoDataFrame, gpd.GeoSeries)):
         msg = f"{layer} must be a GeoDataFrame or GeoSeries; got {type(frame).__name__}"
         raise ScenarioError([Problem(layer, msg)])
@@ -266,8 +291,8 @@ def _geometries(frame: gpd.GeoDataFrame | gpd.GeoSeries, layer: str) -> np.ndarr
     geoms = np.asarray(frame.geometry.array, dtype=object)
     geoms = np.where(shapely.is_missing(geoms), shapely.Polygon(), geoms)
     invalid = np.zeros(geoms.size, dtype=bool)
-    bounds = shapely.bounds(geoms)
-    check = np.flatnonzero(~_rectangles(geoms, bounds, shapely.area(geoms)))
+    shapes = _shapes(geoms)
+    check = np.flatnonzero(~shapes.rect)
     invalid[check] = ~shapely.is_valid(geoms[check])
     if invalid.any():
         rows = list(frame.index[invalid][:5])
@@ -275,13 +300,14 @@ def _geometries(frame: gpd.GeoDataFrame | gpd.GeoSeries, layer: str) -> np.ndarr
             f"{layer}: {int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'}"
             f" repaired with make_valid (rows {rows}{'...' if invalid.sum() > 5 else ''})",
             ScenarioWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         geoms = geoms.copy()
         geoms[invalid] = shapely.make_valid(
             geoms[invalid], method="structure", keep_collapsed=False
         )
-    return geoms
+        shapes = _shapes(geoms)
+    return shapes
 
 
 def _values(frame: gpd.GeoDataFrame, column: str) -> np.ndarray:
@@ -320,7 +346,8 @@ def _projected(crs: CRS, what: str) -> None:
 
 def _kind(geoms: np.ndarray) -> str:
     present = ~shapely.is_empty(geoms)
-    types = set(np.unique(shapely.get_type_id(geoms[present])).tolist())
+    counts = np.bincount(shapely.get_type_id(geoms[present]) + 1, minlength=9)
+    types = {int(k) - 1 for k in np.flatnonzero(counts)}
     if types <= {0}:
         return "points"
     if types <= {3, 6, 7}:  # Polygon, MultiPolygon, and collections from repairs
@@ -370,7 +397,7 @@ def _apply_mask(
 
 
 def _coverage(
-    targets: np.ndarray, src: np.ndarray, tree: shapely.STRtree, src_area: np.ndarray
+    targets: np.ndarray, shapes: _Shapes, tree: shapely.STRtree
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(target, source, weight) for every overlapping pair; weight = share of the source.
 
@@ -379,11 +406,11 @@ def _coverage(
     wide) lies wholly inside or wholly outside that target: one point-in-polygon test
     decides, with weight 1 and no intersection. Only sources near a boundary are cut.
     """
+    src, bounds, src_area, rect = shapes
     n_src = src.size
     t, s = tree.query(targets)
     if t.size == 0:
         return t, s, np.zeros(0)
-    bounds = shapely.bounds(src)
     size = np.nanmedian(np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]))
     parts, part_of = shapely.get_parts(shapely.boundary(targets), return_index=True)
     if np.isfinite(size) and size > 0:
@@ -392,11 +419,12 @@ def _coverage(
     same = line[1:] == line[:-1]
     segments = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
     seg_t, seg_s = tree.query(segments)
-    near_keys = part_of[line[:-1][same]][seg_t].astype(np.int64) * n_src + seg_s
-    near = np.isin(t.astype(np.int64) * n_src + s, near_keys)
+    near_keys = np.unique(part_of[line[:-1][same]][seg_t].astype(np.int64) * n_src + seg_s)
+    keys = t.astype(np.int64) * n_src + s
+    at = np.minimum(np.searchsorted(near_keys, keys), max(near_keys.size - 1, 0))
+    near = near_keys[at] == keys if near_keys.size else np.zeros(t.size, dtype=bool)
     far = np.flatnonzero(~near)
     probe = (bounds[:, :2] + bounds[:, 2:]) / 2
-    rect = _rectangles(src, bounds, src_area)
     odd = np.flatnonzero(~rect)
     if odd.size:
         probe[odd] = shapely.get_coordinates(shapely.point_on_surface(src[odd]), include_z=False)
@@ -442,8 +470,12 @@ def _box_overlap(targets: np.ndarray, which: np.ndarray, boxes: np.ndarray) -> n
     edge_target, edge_sign = part_of[ring_of[edge_ring]], sign[edge_ring]
     # candidate edges: those in the box's column, from its bottom up to the target's top
     top = shapely.bounds(targets)[which, 3]
-    column = shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], np.maximum(top, boxes[:, 3]))
-    i, e = shapely.STRtree(shapely.linestrings(np.stack([a, b], axis=1))).query(column)
+    # (the diagonal of each column: same envelope as a box, cheaper to build)
+    corners = np.stack(
+        [boxes[:, :2], np.column_stack([boxes[:, 2], np.maximum(top, boxes[:, 3])])], axis=1
+    )
+    edges = shapely.STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
+    i, e = edges.query(shapely.linestrings(corners))
     keep = edge_target[e] == which[i]
     i, e = i[keep], e[keep]
     x0, y0 = boxes[i, 0], boxes[i, 1]
@@ -491,22 +523,21 @@ def _overlapping(targets: np.ndarray) -> bool:
 
 
 def _allocate_areas(
-    targets: np.ndarray, src: np.ndarray, values: np.ndarray
+    targets: np.ndarray, shapes: _Shapes, values: np.ndarray
 ) -> tuple[np.ndarray, float, float]:
     """Area-weighted (extensive) allocation; returns (per target, assigned, outside)."""
-    n_src, n_tgt = src.size, targets.size
+    n_src, n_tgt = shapes.geoms.size, targets.size
     if n_src == 0 or n_tgt == 0:
         return np.zeros(n_tgt), 0.0, float(values.sum())
     # own copies: preparing must not touch the caller's geometry objects
     targets = shapely.transform(targets, lambda xy: xy)
-    src_area = shapely.area(src)
-    tree = shapely.STRtree(src)
-    t, s, w = _coverage(targets, src, tree, src_area)
+    tree = shapely.STRtree(shapes.geoms)
+    t, s, w = _coverage(targets, shapes, tree)
     covered = np.bincount(s, weights=w, minlength=n_src)
     if _overlapping(targets):
         # each target keeps its own share; people are counted once from the union
         union = np.array([shapely.union_all(targets)], dtype=object)
-        _, su, wu = _coverage(union, src, tree, src_area)
+        _, su, wu = _coverage(union, shapes, tree)
         covered = np.minimum(np.bincount(su, weights=wu, minlength=n_src), 1.0)
     else:
         # rounding can push a source's shares a hair above 1: normalise to conserve
