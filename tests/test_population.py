@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+import shapely.affinity
 from geopandas.testing import assert_geodataframe_equal
 from hypothesis import given
 from hypothesis import strategies as st
@@ -320,6 +321,26 @@ def test_grid_cells_cut_like_geos(name):
     areas = shapely.area(shapely.intersection(target, cells.geometry.array))
     want = float(np.sum(cells["population"] * areas / cells.area))
     assert got == pytest.approx(want, rel=1e-12)
+
+
+@given(
+    xy=st.lists(st.tuples(st.floats(0, 5000), st.floats(0, 5000)), min_size=3, max_size=8),
+    radius=st.floats(50, 1500),
+    reverse=st.booleans(),
+)
+def test_grid_cells_cut_like_geos_far_from_origin(xy, radius, reverse):
+    """Any polygon (holes, several parts, either orientation) at UTM-sized coordinates."""
+    origin = (500000.0, 4000000.0)
+    blob = shapely.union_all(shapely.buffer(shapely.points(xy), radius, quad_segs=4))
+    blob = blob.difference(shapely.Point(xy[0]).buffer(radius / 2, quad_segs=2))
+    target = shapely.affinity.translate(shapely.reverse(blob) if reverse else blob, *origin)
+    cells = grid(11, size=500.0)
+    cells = cells.set_geometry(cells.translate(*origin))
+    cells["population"] = np.arange(121, dtype=float) + 1.0
+    got = allocate_population(frame([target]), cells).iloc[0]
+    areas = shapely.area(shapely.intersection(target, cells.geometry.array))
+    want = float(np.sum(cells["population"] * areas / cells.area))
+    assert got == pytest.approx(want, rel=1e-11, abs=1e-9)
 
 
 # --------------------------------------------------------------------------- real data
