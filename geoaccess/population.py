@@ -453,13 +453,16 @@ def _box_overlap(targets: np.ndarray, which: np.ndarray, boxes: np.ndarray) -> n
     Exact up to rounding, by columns: the area of polygon P inside box R is the integral
     over x in R's span of the length of P ∩ R on the vertical line at x. Each boundary
     edge crossing that line contributes ``clamp(y, y0, y1) - y0``, positive where P lies
-    below the edge, negative where above (rings oriented counter-clockwise, holes
-    clockwise). So each edge whose x-span meets R's and that is not wholly below R adds
-    ``-∫ (clamp(y(x), y0, y1) - y0) dx`` over its clipped x-span, in closed form. No
-    crossing or corner is special-cased, so edges along the box's sides need no care.
+    below the edge, negative where above (each ring is read as if exteriors ran
+    counter-clockwise and holes clockwise). So each edge whose x-span meets R's and that
+    is not wholly below R adds ``-∫ (clamp(y(x), y0, y1) - y0) dx`` over its clipped
+    x-span, in closed form. No crossing or corner is special-cased, so edges along the
+    box's sides need no care. Work grows with the target edges in each box's column up
+    to the target's top (a few for convex targets, more for ragged ones).
     """
-    parts, part_of = shapely.get_parts(targets[np.unique(which)], return_index=True)
-    part_of = np.unique(which)[part_of]
+    used = np.unique(which)
+    parts, part_of = shapely.get_parts(targets[used], return_index=True)
+    part_of = used[part_of]
     rings, ring_of = shapely.get_rings(parts, return_index=True)
     exterior = np.r_[True, ring_of[1:] != ring_of[:-1]]
     sign = np.where(shapely.is_ccw(rings) == exterior, 1.0, -1.0)
