@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .rules import Rules
     from .territory import Projected, SideView
 
-__all__ = ["decide_status", "piece_evidence", "road_graph"]
+__all__ = ["base_statuses", "decide_status", "piece_evidence", "piece_states", "road_graph"]
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,48 @@ def decide_status(
     return AccessStatus.ACCESSIBLE, text + "."
 
 
+def base_statuses(
+    *,
+    encircled: np.ndarray,
+    aid_corridor_open: np.ndarray,
+    fire_controlled: np.ndarray,
+    roads_blocked: np.ndarray,
+) -> np.ndarray:
+    """The statuses :func:`decide_status` gives, for many pieces at once (no sentences).
+
+    Siege Watch's day count is not applied (an encirclement counts as long enough).
+
+    Parameters
+    ----------
+    encircled, aid_corridor_open, fire_controlled : numpy.ndarray of bool
+        The evidence, one value per piece.
+    roads_blocked : numpy.ndarray of bool
+        Roads enter the piece and none is a usable unexposed link to the rear (rule 4).
+
+    Returns
+    -------
+    numpy.ndarray of str
+        Status values, dtype object.
+
+    Examples
+    --------
+    >>> base_statuses(encircled=np.array([True, True, False, False]),
+    ...               aid_corridor_open=np.array([False, True, False, False]),
+    ...               fire_controlled=np.array([False, False, False, False]),
+    ...               roads_blocked=np.array([False, False, True, False])).tolist()
+    ['besieged', 'hard_to_reach', 'hard_to_reach', 'accessible']
+    """
+    encircled = np.asarray(encircled, dtype=bool)
+    out = np.full(len(encircled), AccessStatus.ACCESSIBLE.value, dtype=object)
+    # later rules first, so that earlier ones override them
+    out[np.asarray(roads_blocked, dtype=bool)] = AccessStatus.HARD_TO_REACH.value
+    out[np.asarray(fire_controlled, dtype=bool)] = AccessStatus.HARD_TO_REACH.value
+    aid = np.asarray(aid_corridor_open, dtype=bool)
+    out[encircled & aid] = AccessStatus.HARD_TO_REACH.value
+    out[encircled & ~aid] = AccessStatus.BESIEGED.value
+    return out
+
+
 def _count(value: float | None) -> int | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
@@ -220,6 +262,48 @@ def piece_evidence(
     return out
 
 
+def piece_states(view: SideView, geoms: np.ndarray, *, graph: object | None,
+                 encircled_only: bool = False) -> dict[str, np.ndarray]:
+    """What decides the status of pieces held by one side, and nothing more.
+
+    Fire control is tested only where the piece is not encircled, and roads only where
+    it is neither encircled nor fire-controlled (the earlier rules of
+    :func:`decide_status` already decide the others); for roads only the existence of a
+    usable unexposed link matters, not the number of links or the lifelines.
+
+    Parameters
+    ----------
+    view : SideView
+        The side's perspective.
+    geoms : numpy.ndarray of shapely.Geometry
+        Pieces of the side, metric CRS.
+    graph : RoadGraph or None
+        The road graph of the date.
+    encircled_only : bool, default False
+        Only ``encircled``.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray of bool
+        ``encircled``, and unless ``encircled_only``, ``fire`` (fire-controlled) and
+        ``blocked`` (roads enter and none is an open supply route).
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    encircled = view.encircled(geoms)
+    if encircled_only:
+        return {"encircled": encircled}
+    rules = view.ground.projected.rules
+    fire = np.zeros(len(geoms), dtype=bool)
+    todo = np.flatnonzero(~encircled)
+    fire[todo] = ~view.connected(geoms[todo], rules.fire_control_m)
+    blocked = np.zeros(len(geoms), dtype=bool)
+    todo = np.flatnonzero(~encircled & ~fire)
+    if graph is not None and len(todo):
+        enter, routes, _ = _road_evidence(view, geoms[todo], graph, lifelines=False)
+        blocked[todo] = enter & (routes == 0)
+    return {"encircled": encircled, "fire": fire, "blocked": blocked}
+
+
 def _entrances_in(geoms: np.ndarray, entrances: pd.DataFrame, snap_m: float) -> np.ndarray:
     counts = np.zeros(len(geoms), dtype=int)
     if not len(entrances) or not len(geoms):
@@ -233,23 +317,20 @@ def _entrances_in(geoms: np.ndarray, entrances: pd.DataFrame, snap_m: float) -> 
     return counts
 
 
-def _road_evidence(view: SideView, geoms: np.ndarray, graph: object | None
+def _road_evidence(view: SideView, geoms: np.ndarray, graph: object | None, *,
+                   lifelines: bool = True
                    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     n = len(geoms)
     enter = np.zeros(n, dtype=bool)
     routes = np.full(n, np.nan)
-    lifelines: list[np.ndarray] = [np.zeros(0, dtype=int) for _ in range(n)]
+    found_lifelines: list[np.ndarray] = [np.zeros(0, dtype=int) for _ in range(n)]
     if graph is None or not n:
-        return enter, routes, lifelines
+        return enter, routes, found_lifelines
     network = importlib.import_module("geoaccess.network")
-    segments = graph.segments.geometry.values  # type: ignore[attr-defined]
-    hit, _ = shapely.STRtree(segments).query(geoms, predicate="intersects")
+    hit, _ = graph.segment_tree.query(geoms, predicate="intersects")  # type: ignore[attr-defined]
     enter[np.unique(hit)] = True
-    proj, rules = view.ground.projected, view.ground.projected.rules
-    usable = network.usable_segments(graph, hostile=view.hostile,
-                                     barriers=view.barrier_lines, snap_m=rules.snap_m)
-    anchors = proj.anchors.get(view.side)
-    rear = network.rear_nodes(graph, frame=proj.frame, anchors=anchors, snap_m=rules.snap_m)
+    rules = view.ground.projected.rules
+    usable, rear = _usable_and_rear(view, graph)
     for i in np.flatnonzero(enter):  # one graph search per piece a road enters
         geom = geoms[i]
         exposed = network.exposed_segments(graph, hostile=view.hostile, area=geom,
@@ -257,5 +338,24 @@ def _road_evidence(view: SideView, geoms: np.ndarray, graph: object | None
         found = network.supply_routes(graph, area=geom, usable=usable, exposed=exposed,
                                       rear=rear)
         routes[i] = float(found.open_supply_routes)
-        lifelines[i] = np.asarray(found.lifelines, dtype=int)
-    return enter, routes, lifelines
+        if lifelines:
+            found_lifelines[i] = np.asarray(found.lifelines, dtype=int)
+    return enter, routes, found_lifelines
+
+
+def _usable_and_rear(view: SideView, graph: object) -> tuple[np.ndarray, np.ndarray]:
+    """Usable segments and rear nodes of a side on a date (memoised within the call)."""
+    proj, rules = view.ground.projected, view.ground.projected.rules
+    roads = proj.rows_at("roads", view.ground.date)
+    key = ("usable", view.barrier_key, view.side, roads)
+    if view.barrier_key is None or key not in proj.memo:
+        network = importlib.import_module("geoaccess.network")
+        usable = network.usable_segments(graph, hostile=view.hostile,
+                                         barriers=view.barrier_lines, snap_m=rules.snap_m)
+        rear = network.rear_nodes(graph, frame=proj.frame, anchors=proj.anchors.get(view.side),
+                                  snap_m=rules.snap_m)
+        if view.barrier_key is None:
+            return usable, rear
+        proj.memo[key] = (usable, rear)
+    usable, rear = proj.memo[key]  # type: ignore[misc]
+    return usable, rear

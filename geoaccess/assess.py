@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 
 from . import exposure
-from .access import decide_status, piece_evidence, road_graph
+from .access import base_statuses, decide_status, piece_evidence, piece_states, road_graph
 from .corridors import aid_pockets, corridor_table, open_entrances
 from .crs import WGS84
 from .results import Assessment
@@ -50,6 +50,9 @@ EVIDENCE = [
     "open_corridors",
     "open_supply_routes",
 ]
+
+POCKET_COLUMNS = ["pocket_id", "side", "parties", "area_km2", *EVIDENCE, "status", "reason",
+                  "geometry"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,38 +119,42 @@ def evaluate(proj: Projected, day: dt.date, *, full: bool, pockets: bool = True
     graph = road_graph(proj, day)
     pockets = ground.pockets.copy()
     pieces = _pieces(areas, pockets) if areas is not None else None
-    skip_pockets = pieces is not None and not with_pockets
-    found: dict[str, list[pd.DataFrame]] = {"pockets": [], "pieces": []}
-    for side in ground.sides:
-        view = None
-        for key, frame in (("pockets", pockets), ("pieces", pieces)):
-            if frame is None or (key == "pockets" and skip_pockets):
-                continue
-            rows = frame.index[(frame["side"] == side).to_numpy()]
-            if not len(rows):
-                continue
-            view = view or side_view(ground, side)
-            ev = piece_evidence(
-                view,
-                frame.geometry.loc[rows].to_numpy(dtype=object),
-                entrances=entrances,
-                aid_pockets=aid,
-                pocket_ids=frame.loc[rows, "pocket_id"].to_numpy(),
-                graph=graph,
-                full=full,
-            )
-            ev.index = rows
-            ev["hostile_sides"] = pd.Series(
-                [view.hostile_sides] * len(rows), index=rows, dtype=object
-            )
-            found[key].append(ev)
-    pockets = _with_base_status(_joined(pockets, found["pockets"]), proj.rules)
+    found = {"entrances": entrances, "aid": aid, "graph": graph, "full": full}
+    if pieces is None or with_pockets:
+        pockets = _with_evidence(ground, pockets, **found)  # type: ignore[arg-type]
+    pockets = _with_base_status(pockets, proj.rules)
     if pieces is None:
         pieces = pockets.assign(area_id=pockets["pocket_id"], population=np.nan, share=1.0)
     else:
-        pieces = _with_base_status(_joined(pieces, found["pieces"]), proj.rules)
+        pieces = _with_base_status(_with_evidence(ground, pieces, **found), proj.rules)  # type: ignore[arg-type]
     units = _units(areas, pieces, pockets)
     return Snapshot(ground, full, pockets, pieces, units, corridors, graph)
+
+
+def _with_evidence(ground: Ground, frame: gpd.GeoDataFrame, *, entrances: pd.DataFrame,
+                   aid: set[str], graph: object | None, full: bool) -> gpd.GeoDataFrame:
+    """Pockets or pieces joined with their evidence, each from its side's perspective."""
+    found = []
+    sides = frame["side"].to_numpy(dtype=object)
+    for side in ground.sides:
+        rows = frame.index[sides == side]
+        if not len(rows):
+            continue
+        view = side_view(ground, side)
+        ev = piece_evidence(
+            view,
+            frame.geometry.loc[rows].to_numpy(dtype=object),
+            entrances=entrances,
+            aid_pockets=aid,
+            pocket_ids=frame.loc[rows, "pocket_id"].to_numpy(),
+            graph=graph,
+            full=full,
+        )
+        ev.index = rows
+        ev["hostile_sides"] = pd.Series([view.hostile_sides] * len(rows), index=rows,
+                                        dtype=object)
+        found.append(ev)
+    return _joined(frame, found)
 
 
 def _joined(frame: gpd.GeoDataFrame, evidence: list[pd.DataFrame]) -> gpd.GeoDataFrame:
@@ -197,9 +204,19 @@ def _with_base_status(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         frame["hostile_sides"] = pd.Series(dtype=object)
         frame["base_status"] = pd.Series(dtype=object)
         return frame
-    decided = [_decide(row, rules, days=None, since=None) for row in frame.itertuples(index=False)]
-    frame["base_status"] = pd.Series([d[0].value for d in decided], index=frame.index, dtype=object)
+    frame["base_status"] = base_statuses(
+        encircled=frame["encircled"].to_numpy(dtype=bool),
+        aid_corridor_open=frame["aid_corridor_open"].to_numpy(dtype=bool),
+        fire_controlled=frame["fire_controlled"].to_numpy(dtype=bool),
+        roads_blocked=_roads_blocked(frame),
+    )
     return frame
+
+
+def _roads_blocked(frame: pd.DataFrame) -> np.ndarray:
+    """Roads enter the piece and none of them is an open supply route (rule 4)."""
+    routes = pd.to_numeric(frame["open_supply_routes"], errors="coerce").to_numpy(dtype=float)
+    return frame["roads_enter"].to_numpy(dtype=bool) & (routes == 0)
 
 
 def _decide(
@@ -249,11 +266,7 @@ def _units(
             geometry=areas.geometry.values,
             crs=areas.crs,
         )
-    weight = pieces["population"].fillna(0.0) + pieces["share"] * 1e-9
-    order = weight.sort_values(ascending=False, kind="stable").index
-    dominant = pieces.loc[order].drop_duplicates("area_id")
-    lookup = pd.Series(dominant.index, index=dominant["area_id"].to_numpy())
-    units["piece"] = units["area_id"].map(lookup).fillna(-1).astype(int).to_numpy()
+    units["piece"] = _dominant(units["area_id"], pieces)
     has = units["piece"].to_numpy() >= 0
     base = np.full(len(units), AccessStatus.ACCESSIBLE.value, dtype=object)
     encircled = np.zeros(len(units), dtype=bool)
@@ -262,6 +275,15 @@ def _units(
     units["base_status"] = base
     units["encircled"] = encircled
     return units
+
+
+def _dominant(area_ids: pd.Series, pieces: pd.DataFrame) -> np.ndarray:
+    """Index label of each area's dominant piece (most population, else most area; -1)."""
+    weight = pieces["population"].fillna(0.0) + pieces["share"] * 1e-9
+    order = weight.sort_values(ascending=False, kind="stable").index
+    dominant = pieces.loc[order].drop_duplicates("area_id")
+    lookup = pd.Series(dominant.index, index=dominant["area_id"].to_numpy())
+    return area_ids.map(lookup).fillna(-1).astype(int).to_numpy()
 
 
 # ---------------------------------------------------------------------- since when
@@ -276,11 +298,14 @@ def first_date(scn: Scenario) -> dt.date | None:
     return min(pd.Timestamp(d).date() for d in days) if days else None
 
 
-def history(proj: Projected, day: dt.date, units: pd.DataFrame) -> pd.DataFrame:
+def history(proj: Projected, day: dt.date, units: pd.DataFrame, *,
+            encircled_only: bool = False) -> pd.DataFrame:
     """First day of each unit's current base-status run and of its encirclement.
 
-    Walks back over the change dates before ``day`` evaluating statuses only, until every
-    unit's status (and encirclement) differs or the scenario's first date is reached.
+    Walks back over the change dates before ``day`` evaluating statuses only
+    (:func:`unit_states`), until every unit's status (and encirclement) differs or the
+    scenario's first date is reached. ``encircled_only`` follows encirclements alone
+    (``base_since`` is then left at ``day``'s change date).
 
     Returns
     -------
@@ -296,11 +321,12 @@ def history(proj: Projected, day: dt.date, units: pd.DataFrame) -> pd.DataFrame:
     latest = dates[-1]
     base_since = np.full(len(ids), latest, dtype=object)
     enc_since = np.where(enc, latest, None).astype(object)
-    open_base, open_enc = np.ones(len(ids), dtype=bool), enc.copy()
+    open_base = np.full(len(ids), not encircled_only, dtype=bool)
+    open_enc = enc.copy()
     for t in reversed(dates[:-1]):
         if not (open_base.any() or open_enc.any()):
             break
-        past = evaluate(proj, t, full=False, pockets=False).units.set_index("area_id")
+        past = unit_states(proj, t, encircled_only=not open_base.any())
         same = (
             pd.Series(base, index=ids)
             .eq(past["base_status"].reindex(ids).astype(object))
@@ -316,6 +342,84 @@ def history(proj: Projected, day: dt.date, units: pd.DataFrame) -> pd.DataFrame:
         {"base_since": base_since, "encircled_since": enc_since, "at_least": at_least},
         index=pd.Index(ids, dtype=object),
     )
+
+
+def unit_states(proj: Projected, day: dt.date, *, encircled_only: bool = False
+                ) -> pd.DataFrame:
+    """Base status and encirclement of every reporting unit on ``day``, nothing else.
+
+    The same statuses as :func:`evaluate` (its ``units``), computed with only what
+    decides them: fire control where not encircled, roads where neither, roads as "some
+    open link" (:func:`~geoaccess.access.piece_states`). The geometric part is memoised
+    by the zones, siege lines, roads and areas valid on ``day``, so walking back over
+    dates that differ only by corridors (or facilities) costs one corridor lookup each.
+    ``encircled_only`` leaves ``base_status`` empty.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``area_id``: ``base_status``, ``encircled`` and ``pocket_id`` (of the
+        dominant piece; ``None`` where no side holds the unit).
+    """
+    ground = ground_at(proj, day)
+    key = ("states", ground.key, *(proj.rows_at(name, day)
+                                   for name in ("siege_lines", "roads", "areas")))
+    states = proj.memo.get(key)
+    if states is None or (not encircled_only and "blocked" not in states):  # type: ignore[operator]
+        states = _piece_states(proj, ground, encircled_only=encircled_only)
+        proj.memo[key] = states
+    piece = states["piece"]
+    has = piece >= 0
+    encircled = np.zeros(len(piece), dtype=bool)
+    encircled[has] = states["encircled"][piece[has]]
+    status = np.full(len(piece), None if encircled_only else AccessStatus.ACCESSIBLE.value,
+                     dtype=object)
+    if not encircled_only:
+        corridors = corridor_table(ground, areas=proj.layer_at("areas", day))
+        aid = np.isin(states["pocket_id"], list(aid_pockets(corridors)))
+        by_piece = base_statuses(encircled=states["encircled"], aid_corridor_open=aid,
+                                 fire_controlled=states["fire"],
+                                 roads_blocked=states["blocked"])
+        status[has] = by_piece[piece[has]]
+    pocket = np.full(len(piece), None, dtype=object)
+    pocket[has] = states["pocket_id"][piece[has]]
+    return pd.DataFrame({"base_status": status, "encircled": encircled, "pocket_id": pocket},
+                        index=pd.Index(states["area_id"], dtype=object))
+
+
+def _piece_states(proj: Projected, ground: Ground, *, encircled_only: bool
+                  ) -> dict[str, np.ndarray]:
+    """Per piece: encircled, fire-controlled, roads blocked; per unit: dominant piece."""
+    areas = proj.layer_at("areas", ground.date)
+    pockets = ground.pockets
+    if areas is None:
+        pieces = pockets.assign(area_id=pockets["pocket_id"], population=np.nan, share=1.0)
+        unit_ids = pockets["pocket_id"]
+    else:
+        pieces = _pieces(areas, pockets)
+        unit_ids = areas["area_id"]
+    n = len(pieces)
+    out = {
+        "area_id": unit_ids.to_numpy(dtype=object),
+        "piece": _dominant(unit_ids.astype(object), pieces),
+        "pocket_id": pieces["pocket_id"].to_numpy(dtype=object),
+        "encircled": np.zeros(n, dtype=bool),
+    }
+    if not encircled_only:
+        out["fire"] = np.zeros(n, dtype=bool)
+        out["blocked"] = np.zeros(n, dtype=bool)
+    graph = None if encircled_only else road_graph(proj, ground.date)
+    sides = pieces["side"].to_numpy(dtype=object)
+    geoms = np.asarray(pieces.geometry.array, dtype=object)
+    for side in ground.sides:
+        rows = np.flatnonzero(sides == side)
+        if not len(rows):
+            continue
+        found = piece_states(side_view(ground, side), geoms[rows], graph=graph,
+                             encircled_only=encircled_only)
+        for name, values in found.items():
+            out[name][rows] = values
+    return out
 
 
 def final_status(
@@ -365,13 +469,7 @@ def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:
     pieces["status"] = pd.Series(
         [s.value for s, _ in piece_status], index=pieces.index, dtype=object
     )
-    pockets = snap.pockets.copy()
-    pocket_status = [
-        final_status(row, rules, day, day, enc_by_pocket.get(row.pocket_id))[:2]
-        for row in pockets.itertuples(index=False)
-    ]
-    pockets["status"] = [s.value for s, _ in pocket_status]
-    pockets["reason"] = [r for _, r in pocket_status]
+    pockets = _with_pocket_status(snap.pockets, rules, day, enc_by_pocket)
     areas = _areas_frame(units, pieces, pockets, area_rows, since)
     # population (full assessments only): estimates, primary one in the areas' columns
     found = exposure.estimates(proj, day, units, pieces) if snap.full else []
@@ -382,20 +480,7 @@ def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:
         rules=rules,
         metric_crs=proj.crs,
         areas=to_wgs84(areas),
-        pockets=to_wgs84(
-            pockets[
-                [
-                    "pocket_id",
-                    "side",
-                    "parties",
-                    "area_km2",
-                    *EVIDENCE,
-                    "status",
-                    "reason",
-                    "geometry",
-                ]
-            ]
-        ),
+        pockets=to_wgs84(pockets[POCKET_COLUMNS]),
         front_lines=to_wgs84(snap.ground.front),
         corridors=to_wgs84(
             exposure.corridor_reach(
@@ -413,6 +498,45 @@ def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:
             "status_since_at_least": dict(zip(since.index, since["at_least"], strict=True)),
         },
     )
+
+
+def _with_pocket_status(pockets: gpd.GeoDataFrame, rules: Rules, day: dt.date,
+                        enc_by_pocket: dict[str, dt.date]) -> gpd.GeoDataFrame:
+    """Pockets with their final ``status`` and ``reason`` (a copy)."""
+    pockets = pockets.copy()
+    decided = [
+        final_status(row, rules, day, day, enc_by_pocket.get(row.pocket_id))[:2]
+        for row in pockets.itertuples(index=False)
+    ]
+    pockets["status"] = [s.value for s, _ in decided]
+    pockets["reason"] = [r for _, r in decided]
+    return pockets
+
+
+def assess_pockets(scn: Scenario, date: DateLike, rules: Rules | None = None
+                   ) -> gpd.GeoDataFrame:
+    """The ``pockets`` frame of :func:`assess`, computed without the areas' assessment.
+
+    Pockets get their full evidence; areas only serve to date encirclements (a pocket's
+    reason names the earliest encirclement of the areas it dominates), walking back over
+    encirclements alone.
+    """
+    rules = rules if rules is not None else scn.rules
+    day = as_date(date)
+    proj = project_scenario(scn, rules)
+    ground = ground_at(proj, day)
+    corridors = corridor_table(ground, areas=proj.layer_at("areas", day))
+    pockets = _with_evidence(ground, ground.pockets.copy(), entrances=open_entrances(corridors),
+                             aid=aid_pockets(corridors), graph=road_graph(proj, day), full=True)
+    pockets = _with_base_status(pockets, rules)
+    enc_by_pocket: dict[str, dt.date] = {}
+    if pockets["encircled"].astype(bool).any():
+        units = unit_states(proj, day, encircled_only=True).rename_axis("area_id")
+        since = history(proj, day, units.reset_index(), encircled_only=True)
+        for pid, first in zip(units["pocket_id"], since["encircled_since"], strict=True):
+            if first is not None and (pid not in enc_by_pocket or first < enc_by_pocket[pid]):
+                enc_by_pocket[pid] = first
+    return to_wgs84(_with_pocket_status(pockets, rules, day, enc_by_pocket)[POCKET_COLUMNS])
 
 
 def _pocket_encircled_since(

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -85,8 +85,10 @@ class Projected:
     anchors : dict of str to numpy.ndarray
         Declared rear anchors per side, ``(n, 2)`` metric coordinates.
     memo : dict
-        Results memoised within this assessment (road graphs); never shared between
-        assessments.
+        Results memoised within one call of :func:`~geoaccess.assess` or
+        :func:`~geoaccess.timeline` (territories, side views, buffers, road graphs),
+        keyed by the rows valid on a date so that dates with the same inputs share them;
+        never shared between calls.
     """
 
     scenario: Scenario
@@ -103,6 +105,13 @@ class Projected:
         if frame is None:
             return None
         return frame[valid_mask(frame, date)]
+
+    def rows_at(self, name: str, date: dt.date) -> tuple[int, ...]:
+        """Positions of the rows of a layer valid on ``date`` (a memo key; ``()`` when absent)."""
+        frame = self.layers.get(name)
+        if frame is None:
+            return ()
+        return tuple(np.flatnonzero(valid_mask(frame, date)).tolist())
 
 
 def project_scenario(scn: Scenario, rules: Rules) -> Projected:
@@ -160,6 +169,13 @@ class Ground:
         ``pocket_id``, ``side``, ``parties``, ``area_km2``, geometry (metric CRS).
     front : GeoDataFrame
         ``side_a``, ``side_b``, ``length_m``, geometry (metric CRS).
+    front_union : shapely.Geometry
+        All derived front lines as one geometry.
+    key : tuple of int
+        Positions of the zones valid on the date: dates with the same key share their
+        territories (and everything derived from them) within one call.
+
+    The frames are shared between dates with the same zones: treat them as read-only.
     """
 
     projected: Projected
@@ -169,15 +185,14 @@ class Ground:
     territory: dict[str, shapely.Geometry]
     pockets: gpd.GeoDataFrame
     front: gpd.GeoDataFrame
-
-    @property
-    def front_union(self) -> shapely.Geometry:
-        """All derived front lines as one geometry."""
-        return shapely.union_all(self.front.geometry.values) if len(self.front) else EMPTY
+    front_union: shapely.Geometry
+    key: tuple[int, ...]
 
 
 def ground_at(proj: Projected, date: DateLike) -> Ground:
     """Territories, pockets and front lines of every side on ``date``.
+
+    Computed once per set of valid zones within one call (memoised in ``proj.memo``).
 
     Parameters
     ----------
@@ -191,54 +206,71 @@ def ground_at(proj: Projected, date: DateLike) -> Ground:
     Ground
     """
     day = as_date(date)
+    rows = proj.rows_at("zones", day)
+    key = ("ground", rows)
+    if key not in proj.memo:
+        zones = proj.layers["zones"].iloc[list(rows)]
+        proj.memo[key] = _territories(proj, zones)
+    raw, territory, pockets, front, front_union = proj.memo[key]  # type: ignore[misc]
+    return Ground(proj, day, proj.scenario.sides, raw, territory, pockets, front,
+                  front_union, rows)
+
+
+def _territories(proj: Projected, zones: gpd.GeoDataFrame) -> tuple[
+        dict[str, shapely.Geometry], dict[str, shapely.Geometry], gpd.GeoDataFrame,
+        gpd.GeoDataFrame, shapely.Geometry]:
+    """Raw unions, territories, pockets, front lines and their union, from valid zones."""
     scn, snap = proj.scenario, proj.rules.snap_m
-    zones = proj.layer_at("zones", day)
-    assert zones is not None  # every scenario has zones
     sides = scn.sides
-    raw = {s: shapely.union_all(zones.geometry.values[(zones["side"] == s).to_numpy()])
-           for s in sides}
+    geoms = np.asarray(zones.geometry.array, dtype=object)
+    zone_side = zones["side"].to_numpy(dtype=object)
+    zone_party = zones["party"].to_numpy(dtype=object)
+    raw = {s: shapely.union_all(geoms[zone_side == s]) for s in sides}
     min_area = (2.0 * snap) ** 2
     territory: dict[str, shapely.Geometry] = {}
-    rows = []
+    ids: list[str] = []
+    owner: list[str] = []
+    names: list[str] = []
+    polygons: list[np.ndarray] = []
     for side in sides:
         closed = _closing(raw[side], snap / 2.0)
         others = shapely.union_all([raw[o] for o in sides if o != side])
         parts = shapely.get_parts(shapely.difference(closed, others))
         parts = parts[shapely.get_type_id(parts) == 3]
         parts = parts[shapely.area(parts) >= min_area]
-        order = np.argsort(-shapely.area(parts), kind="stable")
-        parts = parts[order]
+        parts = parts[np.argsort(-shapely.area(parts), kind="stable")]
         territory[side] = shapely.union_all(parts) if len(parts) else EMPTY
-        rows.extend(
-            (f"{side}-{k}", side, part, names)
-            for k, (part, names) in enumerate(
-                zip(parts, _parties_in(parts, zones[(zones["side"] == side).to_numpy()]),
-                    strict=True),
-                start=1,
-            )
-        )
+        mine = zone_side == side
+        ids.extend(f"{side}-{k}" for k in range(1, len(parts) + 1))
+        owner.extend([side] * len(parts))
+        names.extend(_parties_in(parts, geoms[mine], zone_party[mine]))
+        polygons.append(parts)
+    geometry = np.concatenate(polygons) if polygons else np.zeros(0, dtype=object)
     pockets = gpd.GeoDataFrame(
         {
-            "pocket_id": pd.Series([r[0] for r in rows], dtype=object),
-            "side": pd.Series([r[1] for r in rows], dtype=object),
-            "parties": pd.Series([r[3] for r in rows], dtype=object),
+            "pocket_id": pd.Series(ids, dtype=object),
+            "side": pd.Series(owner, dtype=object),
+            "parties": pd.Series(names, dtype=object),
+            "area_km2": shapely.area(geometry) / 1e6,
         },
-        geometry=gpd.GeoSeries([r[2] for r in rows], crs=proj.crs),
+        geometry=gpd.GeoSeries(geometry, crs=proj.crs),
     )
-    pockets.insert(3, "area_km2", pockets.geometry.area.to_numpy() / 1e6)
     front = _front_lines(scn, territory, snap, proj.crs)
-    return Ground(proj, day, sides, raw, territory, pockets, front)
+    lines = front.geometry.values
+    front_union = shapely.union_all(lines) if len(lines) else EMPTY
+    return raw, territory, pockets, front, front_union
 
 
-def _parties_in(parts: np.ndarray, zones: gpd.GeoDataFrame) -> list[str]:
-    """Comma-separated parties whose zones meet each part."""
-    if not len(parts):
-        return []
-    hit_part, hit_zone = shapely.STRtree(zones.geometry.values).query(
-        parts, predicate="intersects")
-    names = pd.Series(zones["party"].to_numpy(dtype=object)[hit_zone]).groupby(hit_part)
-    joined = names.agg(lambda p: ", ".join(sorted(set(p))))
-    return [joined.get(i, "") for i in range(len(parts))]
+def _parties_in(parts: np.ndarray, zones: np.ndarray, party: np.ndarray) -> list[str]:
+    """Comma-separated parties (sorted) whose zones meet each part."""
+    if not len(parts) or not len(zones):
+        return [""] * len(parts)
+    hit_part, hit_zone = shapely.STRtree(zones).query(parts, predicate="intersects")
+    labels, code = np.unique(party.astype(str), return_inverse=True)
+    pairs = np.unique(np.stack([hit_part, code[hit_zone]]), axis=1)
+    counts = np.bincount(pairs[0], minlength=len(parts))
+    groups = np.split(labels[pairs[1]], np.cumsum(counts)[:-1])
+    return [", ".join(group) for group in groups]
 
 
 def _closing(geom: shapely.Geometry, radius: float) -> shapely.Geometry:
@@ -287,7 +319,8 @@ class SideView:
     """Hostile ground, barriers, passable and safe ground of one side on one date.
 
     Safe ground is memoised per clearance, so every pocket and area of the side shares
-    it; a view lives for one assessment only.
+    it; a view lives for one call only (dates with the same zones and siege lines share
+    it, and sides with the same barrier lines share their buffers).
     """
 
     side: str
@@ -298,6 +331,8 @@ class SideView:
     anchors: shapely.Geometry | None
     hostile_sides: tuple[str, ...]  # hostile sides holding ground on the date
     _safe: dict[float, shapely.STRtree | None] = field(default_factory=dict)
+    #: Memo key of ``barrier_lines`` (zones and siege lines valid), ``None``: not shared.
+    barrier_key: tuple[object, ...] | None = None
 
     @property
     def snap_m(self) -> float:
@@ -313,8 +348,7 @@ class SideView:
             safe = self.passable
         else:
             blocked = shapely.union_all(
-                [shapely.buffer(self.hostile, c, quad_segs=4),
-                 shapely.buffer(self.barrier_lines, c, quad_segs=4)]
+                [shapely.buffer(self.hostile, c, quad_segs=4), self._barrier_buffer(c)]
             )
             safe = shapely.difference(self.passable, blocked)
         parts = shapely.get_parts(safe)
@@ -328,6 +362,16 @@ class SideView:
         tree = shapely.STRtree(kept) if len(kept) else None
         self._safe[c] = tree
         return tree
+
+    def _barrier_buffer(self, c: float) -> shapely.Geometry:
+        """Barrier lines buffered by ``c`` (shared by the sides with the same lines)."""
+        if self.barrier_key is None:
+            return shapely.buffer(self.barrier_lines, c, quad_segs=4)
+        memo = self.ground.projected.memo
+        key = ("barrier_buffer", self.barrier_key, c)
+        if key not in memo:
+            memo[key] = shapely.buffer(self.barrier_lines, c, quad_segs=4)
+        return memo[key]
 
     def connected(self, geoms: np.ndarray, clearance: float) -> np.ndarray:
         """Whether each geometry is connected to the rear at ``clearance`` metres.
@@ -414,6 +458,8 @@ def _largest_polygon(geoms: np.ndarray) -> np.ndarray:
 def side_view(ground: Ground, side: str) -> SideView:
     """Hostile ground, barriers and passable ground of ``side`` on the ground's date.
 
+    Memoised within one call by the zones and siege lines valid on the date.
+
     Parameters
     ----------
     ground : Ground
@@ -427,25 +473,40 @@ def side_view(ground: Ground, side: str) -> SideView:
     """
     proj, scn = ground.projected, ground.projected.scenario
     rules = proj.rules
+    siege_rows = proj.rows_at("siege_lines", ground.date)
+    key = ("view", ground.key, siege_rows, side)
+    cached = proj.memo.get(key)
+    if isinstance(cached, SideView):
+        return cached if cached.ground is ground else replace(cached, ground=ground)
     hostile_sides = tuple(s for s in ground.sides if scn.relation(side, s) == "hostile")
     pieces = [ground.territory[s] for s in hostile_sides]
     if rules.unmapped == "hostile":
         covered = shapely.union_all([*ground.raw.values(), *ground.territory.values()])
         pieces.append(shapely.difference(proj.frame, covered))
     hostile = shapely.union_all(pieces) if pieces else EMPTY
-    lines = [ground.front_union]
-    sieges = proj.layer_at("siege_lines", ground.date)
-    if sieges is not None and len(sieges):
-        held = sieges["side"].isin(hostile_sides).to_numpy()
-        lines.extend(sieges.geometry.values[held])
-    barrier_lines = shapely.union_all(lines)
-    barriers = (shapely.buffer(barrier_lines, rules.snap_m / 2.0, quad_segs=4)
-                if not barrier_lines.is_empty else EMPTY)
+    held: tuple[int, ...] = ()
+    if siege_rows:
+        sieges = proj.layers["siege_lines"]
+        rows = np.asarray(siege_rows, dtype=int)
+        held = tuple(rows[sieges["side"].iloc[rows].isin(hostile_sides).to_numpy()].tolist())
+    barrier_key = (ground.key, held)
+    if ("barriers", barrier_key) not in proj.memo:
+        lines = [ground.front_union]
+        if held:
+            lines.extend(proj.layers["siege_lines"].geometry.values[list(held)])
+        barrier_lines = shapely.union_all(lines)
+        barriers = (shapely.buffer(barrier_lines, rules.snap_m / 2.0, quad_segs=4)
+                    if not barrier_lines.is_empty else EMPTY)
+        proj.memo[("barriers", barrier_key)] = (barrier_lines, barriers)
+    barrier_lines, barriers = proj.memo[("barriers", barrier_key)]  # type: ignore[misc]
     passable = shapely.difference(proj.frame, shapely.union(hostile, barriers))
     anchor_xy = proj.anchors.get(side)
     anchors = shapely.multipoints(anchor_xy) if anchor_xy is not None else None
     holding = tuple(s for s in hostile_sides if not ground.territory[s].is_empty)
-    return SideView(side, ground, hostile, barrier_lines, passable, anchors, holding)
+    view = SideView(side, ground, hostile, barrier_lines, passable, anchors, holding,
+                    barrier_key=barrier_key)
+    proj.memo[key] = view
+    return view
 
 
 # ---------------------------------------------------------------------- public
@@ -500,6 +561,6 @@ def pockets(scn: Scenario, date: DateLike, *, rules: Rules | None = None
         ``fire_controlled``, ``hostile_perimeter_share``, ``route_clearance_m``,
         ``open_corridors``, ``status``, ``reason``, geometry (EPSG:4326).
     """
-    from .assess import assess
+    from .assess import assess_pockets
 
-    return assess(scn, date, rules=rules).pockets
+    return assess_pockets(scn, date, rules=rules)
