@@ -110,26 +110,39 @@ def decide_status(
     if encircled:
         head = f"Encircled{since}: every land path out crosses {enemy} ground or a siege line"
         if aid_corridor_open:
-            return (AccessStatus.HARD_TO_REACH,
-                    f"{head}, but an open aid corridor serves its pocket.")
+            return (
+                AccessStatus.HARD_TO_REACH,
+                f"{head}, but an open aid corridor serves its pocket.",
+            )
         tail = "no open aid corridor"
         if open_corridors:
-            tail = (f"{open_corridors} open corridor{'s' if open_corridors > 1 else ''} "
-                    "here, none for aid")
-        if (rules.scheme == "siege_watch" and encircled_days is not None
-                and encircled_days < rules.min_siege_days):
-            return (AccessStatus.WATCHLIST,
-                    f"{head}; {tail}; encircled for {encircled_days} days, fewer than the "
-                    f"{rules.min_siege_days} Siege Watch requires.")
+            tail = (
+                f"{open_corridors} open corridor{'s' if open_corridors > 1 else ''} "
+                "here, none for aid"
+            )
+        if (
+            rules.scheme == "siege_watch"
+            and encircled_days is not None
+            and encircled_days < rules.min_siege_days
+        ):
+            return (
+                AccessStatus.WATCHLIST,
+                f"{head}; {tail}; encircled for {encircled_days} days, fewer than the "
+                f"{rules.min_siege_days} Siege Watch requires.",
+            )
         return AccessStatus.BESIEGED, f"{head}; {tail}."
     if fire_controlled:
-        return (AccessStatus.HARD_TO_REACH,
-                f"Not encircled, but every link to the rear passes within {fire} of "
-                f"{enemy} ground (fire control).")
+        return (
+            AccessStatus.HARD_TO_REACH,
+            f"Not encircled, but every link to the rear passes within {fire} of "
+            f"{enemy} ground (fire control).",
+        )
     if roads_enter and routes == 0:
-        return (AccessStatus.HARD_TO_REACH,
-                "Not encircled, but no usable road link to the rear is out of fire "
-                "(0 open supply routes).")
+        return (
+            AccessStatus.HARD_TO_REACH,
+            "Not encircled, but no usable road link to the rear is out of fire "
+            "(0 open supply routes).",
+        )
     text = f"Linked to the rear by ground farther than {fire} from {enemy} territory"
     if roads_enter and routes:
         text += f" and {routes} open supply route{'s' if routes > 1 else ''}"
@@ -245,16 +258,18 @@ def piece_evidence(
     n = len(geoms)
     encircled = view.encircled(geoms)
     fire = ~encircled & ~view.connected(geoms, rules.fire_control_m)
-    out = pd.DataFrame({
-        "encircled": encircled,
-        "fire_controlled": fire,
-        "route_clearance_m": view.route_clearance(geoms) if full else np.full(n, np.nan),
-        "hostile_perimeter_share": (view.hostile_perimeter_share(geoms) if full
-                                    else np.full(n, np.nan)),
-        "open_corridors": _entrances_in(geoms, entrances, rules.snap_m),
-        "aid_corridor_open": np.isin(np.asarray(pocket_ids, dtype=object),
-                                     list(aid_pockets)),
-    })
+    out = pd.DataFrame(
+        {
+            "encircled": encircled,
+            "fire_controlled": fire,
+            "route_clearance_m": view.route_clearance(geoms) if full else np.full(n, np.nan),
+            "hostile_perimeter_share": (
+                view.hostile_perimeter_share(geoms) if full else np.full(n, np.nan)
+            ),
+            "open_corridors": _entrances_in(geoms, entrances, rules.snap_m),
+            "aid_corridor_open": np.isin(np.asarray(pocket_ids, dtype=object), list(aid_pockets)),
+        }
+    )
     enter, routes, lifelines = _road_evidence(view, geoms, graph)
     out["roads_enter"] = enter
     out["open_supply_routes"] = routes
@@ -262,8 +277,9 @@ def piece_evidence(
     return out
 
 
-def piece_states(view: SideView, geoms: np.ndarray, *, graph: object | None,
-                 encircled_only: bool = False) -> dict[str, np.ndarray]:
+def piece_states(
+    view: SideView, geoms: np.ndarray, *, graph: object | None, encircled_only: bool = False
+) -> dict[str, np.ndarray]:
     """What decides the status of pieces held by one side, and nothing more.
 
     Fire control is tested only where the piece is not encircled, and roads only where
@@ -309,17 +325,18 @@ def _entrances_in(geoms: np.ndarray, entrances: pd.DataFrame, snap_m: float) -> 
     if not len(entrances) or not len(geoms):
         return counts
     tree = shapely.STRtree(geoms)
-    hits = tree.query(entrances["entrance"].to_numpy(dtype=object), predicate="dwithin",
-                      distance=snap_m)
+    hits = tree.query(
+        entrances["entrance"].to_numpy(dtype=object), predicate="dwithin", distance=snap_m
+    )
     # an entrance counts once, for the nearest piece
     first = pd.Series(hits[1]).groupby(hits[0]).first()
     np.add.at(counts, first.to_numpy(dtype=int), 1)
     return counts
 
 
-def _road_evidence(view: SideView, geoms: np.ndarray, graph: object | None, *,
-                   lifelines: bool = True
-                   ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+def _road_evidence(
+    view: SideView, geoms: np.ndarray, graph: object | None, *, lifelines: bool = True
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     n = len(geoms)
     enter = np.zeros(n, dtype=bool)
     routes = np.full(n, np.nan)
@@ -333,10 +350,10 @@ def _road_evidence(view: SideView, geoms: np.ndarray, graph: object | None, *,
     usable, rear = _usable_and_rear(view, graph)
     for i in np.flatnonzero(enter):  # one graph search per piece a road enters
         geom = geoms[i]
-        exposed = network.exposed_segments(graph, hostile=view.hostile, area=geom,
-                                           fire_control_m=rules.fire_control_m)
-        found = network.supply_routes(graph, area=geom, usable=usable, exposed=exposed,
-                                      rear=rear)
+        exposed = network.exposed_segments(
+            graph, hostile=view.hostile, area=geom, fire_control_m=rules.fire_control_m
+        )
+        found = network.supply_routes(graph, area=geom, usable=usable, exposed=exposed, rear=rear)
         routes[i] = float(found.open_supply_routes)
         if lifelines:
             found_lifelines[i] = np.asarray(found.lifelines, dtype=int)
@@ -350,10 +367,12 @@ def _usable_and_rear(view: SideView, graph: object) -> tuple[np.ndarray, np.ndar
     key = ("usable", view.barrier_key, view.side, roads)
     if view.barrier_key is None or key not in proj.memo:
         network = importlib.import_module("geoaccess.network")
-        usable = network.usable_segments(graph, hostile=view.hostile,
-                                         barriers=view.barrier_lines, snap_m=rules.snap_m)
-        rear = network.rear_nodes(graph, frame=proj.frame, anchors=proj.anchors.get(view.side),
-                                  snap_m=rules.snap_m)
+        usable = network.usable_segments(
+            graph, hostile=view.hostile, barriers=view.barrier_lines, snap_m=rules.snap_m
+        )
+        rear = network.rear_nodes(
+            graph, frame=proj.frame, anchors=proj.anchors.get(view.side), snap_m=rules.snap_m
+        )
         if view.barrier_key is None:
             return usable, rear
         proj.memo[key] = (usable, rear)

@@ -51,8 +51,16 @@ EVIDENCE = [
     "open_supply_routes",
 ]
 
-POCKET_COLUMNS = ["pocket_id", "side", "parties", "area_km2", *EVIDENCE, "status", "reason",
-                  "geometry"]
+POCKET_COLUMNS = [
+    "pocket_id",
+    "side",
+    "parties",
+    "area_km2",
+    *EVIDENCE,
+    "status",
+    "reason",
+    "geometry",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,8 +110,7 @@ def assess(scn: Scenario, date: DateLike, rules: Rules | None = None) -> Assessm
 
 
 # ---------------------------------------------------------------------- one date
-def evaluate(proj: Projected, day: dt.date, *, full: bool, pockets: bool = True
-             ) -> Snapshot:
+def evaluate(proj: Projected, day: dt.date, *, full: bool, pockets: bool = True) -> Snapshot:
     """Evidence and base status (Siege Watch's day count not yet applied) on ``day``.
 
     ``full=False`` is the light path used by the backward walk and the timeline: it skips
@@ -131,8 +138,15 @@ def evaluate(proj: Projected, day: dt.date, *, full: bool, pockets: bool = True
     return Snapshot(ground, full, pockets, pieces, units, corridors, graph)
 
 
-def _with_evidence(ground: Ground, frame: gpd.GeoDataFrame, *, entrances: pd.DataFrame,
-                   aid: set[str], graph: object | None, full: bool) -> gpd.GeoDataFrame:
+def _with_evidence(
+    ground: Ground,
+    frame: gpd.GeoDataFrame,
+    *,
+    entrances: pd.DataFrame,
+    aid: set[str],
+    graph: object | None,
+    full: bool,
+) -> gpd.GeoDataFrame:
     """Pockets or pieces joined with their evidence, each from its side's perspective."""
     found = []
     sides = frame["side"].to_numpy(dtype=object)
@@ -151,8 +165,7 @@ def _with_evidence(ground: Ground, frame: gpd.GeoDataFrame, *, entrances: pd.Dat
             full=full,
         )
         ev.index = rows
-        ev["hostile_sides"] = pd.Series([view.hostile_sides] * len(rows), index=rows,
-                                        dtype=object)
+        ev["hostile_sides"] = pd.Series([view.hostile_sides] * len(rows), index=rows, dtype=object)
         found.append(ev)
     return _joined(frame, found)
 
@@ -298,8 +311,9 @@ def first_date(scn: Scenario) -> dt.date | None:
     return min(pd.Timestamp(d).date() for d in days) if days else None
 
 
-def history(proj: Projected, day: dt.date, units: pd.DataFrame, *,
-            encircled_only: bool = False) -> pd.DataFrame:
+def history(
+    proj: Projected, day: dt.date, units: pd.DataFrame, *, encircled_only: bool = False
+) -> pd.DataFrame:
     """First day of each unit's current base-status run and of its encirclement.
 
     Walks back over the change dates before ``day`` evaluating statuses only
@@ -344,8 +358,7 @@ def history(proj: Projected, day: dt.date, units: pd.DataFrame, *,
     )
 
 
-def unit_states(proj: Projected, day: dt.date, *, encircled_only: bool = False
-                ) -> pd.DataFrame:
+def unit_states(proj: Projected, day: dt.date, *, encircled_only: bool = False) -> pd.DataFrame:
     """Base status and encirclement of every reporting unit on ``day``, nothing else.
 
     The same statuses as :func:`evaluate` (its ``units``), computed with only what
@@ -362,8 +375,11 @@ def unit_states(proj: Projected, day: dt.date, *, encircled_only: bool = False
         dominant piece; ``None`` where no side holds the unit).
     """
     ground = ground_at(proj, day)
-    key = ("states", ground.key, *(proj.rows_at(name, day)
-                                   for name in ("siege_lines", "roads", "areas")))
+    key = (
+        "states",
+        ground.key,
+        *(proj.rows_at(name, day) for name in ("siege_lines", "roads", "areas")),
+    )
     states = proj.memo.get(key)
     if states is None or (not encircled_only and "blocked" not in states):  # type: ignore[operator]
         states = _piece_states(proj, ground, encircled_only=encircled_only)
@@ -372,23 +388,30 @@ def unit_states(proj: Projected, day: dt.date, *, encircled_only: bool = False
     has = piece >= 0
     encircled = np.zeros(len(piece), dtype=bool)
     encircled[has] = states["encircled"][piece[has]]
-    status = np.full(len(piece), None if encircled_only else AccessStatus.ACCESSIBLE.value,
-                     dtype=object)
+    status = np.full(
+        len(piece), None if encircled_only else AccessStatus.ACCESSIBLE.value, dtype=object
+    )
     if not encircled_only:
         corridors = corridor_table(ground, areas=proj.layer_at("areas", day))
         aid = np.isin(states["pocket_id"], list(aid_pockets(corridors)))
-        by_piece = base_statuses(encircled=states["encircled"], aid_corridor_open=aid,
-                                 fire_controlled=states["fire"],
-                                 roads_blocked=states["blocked"])
+        by_piece = base_statuses(
+            encircled=states["encircled"],
+            aid_corridor_open=aid,
+            fire_controlled=states["fire"],
+            roads_blocked=states["blocked"],
+        )
         status[has] = by_piece[piece[has]]
     pocket = np.full(len(piece), None, dtype=object)
     pocket[has] = states["pocket_id"][piece[has]]
-    return pd.DataFrame({"base_status": status, "encircled": encircled, "pocket_id": pocket},
-                        index=pd.Index(states["area_id"], dtype=object))
+    return pd.DataFrame(
+        {"base_status": status, "encircled": encircled, "pocket_id": pocket},
+        index=pd.Index(states["area_id"], dtype=object),
+    )
 
 
-def _piece_states(proj: Projected, ground: Ground, *, encircled_only: bool
-                  ) -> dict[str, np.ndarray]:
+def _piece_states(
+    proj: Projected, ground: Ground, *, encircled_only: bool
+) -> dict[str, np.ndarray]:
     """Per piece: encircled, fire-controlled, roads blocked; per unit: dominant piece."""
     areas = proj.layer_at("areas", ground.date)
     pockets = ground.pockets
@@ -415,8 +438,9 @@ def _piece_states(proj: Projected, ground: Ground, *, encircled_only: bool
         rows = np.flatnonzero(sides == side)
         if not len(rows):
             continue
-        found = piece_states(side_view(ground, side), geoms[rows], graph=graph,
-                             encircled_only=encircled_only)
+        found = piece_states(
+            side_view(ground, side), geoms[rows], graph=graph, encircled_only=encircled_only
+        )
         for name, values in found.items():
             out[name][rows] = values
     return out
@@ -500,8 +524,9 @@ def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:
     )
 
 
-def _with_pocket_status(pockets: gpd.GeoDataFrame, rules: Rules, day: dt.date,
-                        enc_by_pocket: dict[str, dt.date]) -> gpd.GeoDataFrame:
+def _with_pocket_status(
+    pockets: gpd.GeoDataFrame, rules: Rules, day: dt.date, enc_by_pocket: dict[str, dt.date]
+) -> gpd.GeoDataFrame:
     """Pockets with their final ``status`` and ``reason`` (a copy)."""
     pockets = pockets.copy()
     decided = [
@@ -513,8 +538,7 @@ def _with_pocket_status(pockets: gpd.GeoDataFrame, rules: Rules, day: dt.date,
     return pockets
 
 
-def assess_pockets(scn: Scenario, date: DateLike, rules: Rules | None = None
-                   ) -> gpd.GeoDataFrame:
+def assess_pockets(scn: Scenario, date: DateLike, rules: Rules | None = None) -> gpd.GeoDataFrame:
     """The ``pockets`` frame of :func:`assess`, computed without the areas' assessment.
 
     Pockets get their full evidence; areas only serve to date encirclements (a pocket's
@@ -526,8 +550,14 @@ def assess_pockets(scn: Scenario, date: DateLike, rules: Rules | None = None
     proj = project_scenario(scn, rules)
     ground = ground_at(proj, day)
     corridors = corridor_table(ground, areas=proj.layer_at("areas", day))
-    pockets = _with_evidence(ground, ground.pockets.copy(), entrances=open_entrances(corridors),
-                             aid=aid_pockets(corridors), graph=road_graph(proj, day), full=True)
+    pockets = _with_evidence(
+        ground,
+        ground.pockets.copy(),
+        entrances=open_entrances(corridors),
+        aid=aid_pockets(corridors),
+        graph=road_graph(proj, day),
+        full=True,
+    )
     pockets = _with_base_status(pockets, rules)
     enc_by_pocket: dict[str, dt.date] = {}
     if pockets["encircled"].astype(bool).any():

@@ -23,9 +23,21 @@ if TYPE_CHECKING:
 
 __all__ = ["aid_pockets", "corridor_table", "open_entrances"]
 
-COLUMNS = ["corridor_id", "name", "kind", "status", "entrance_pocket", "entrance_area",
-           "entrance_side", "exit_pocket", "exit_area", "front_line_crossings",
-           "crosses_front_line", "length_m", "population_within_reach"]
+COLUMNS = [
+    "corridor_id",
+    "name",
+    "kind",
+    "status",
+    "entrance_pocket",
+    "entrance_area",
+    "entrance_side",
+    "exit_pocket",
+    "exit_area",
+    "front_line_crossings",
+    "crosses_front_line",
+    "length_m",
+    "population_within_reach",
+]
 
 
 def corridor_table(ground: Ground, *, areas: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
@@ -51,8 +63,10 @@ def corridor_table(ground: Ground, *, areas: gpd.GeoDataFrame | None) -> gpd.Geo
     corridors = proj.layer_at("corridors", ground.date)
     crs = proj.crs
     if corridors is None or not len(corridors):
-        return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in [*COLUMNS, "entrance"]},
-                                geometry=gpd.GeoSeries([], crs=crs))
+        return gpd.GeoDataFrame(
+            {c: pd.Series(dtype=object) for c in [*COLUMNS, "entrance"]},
+            geometry=gpd.GeoSeries([], crs=crs),
+        )
     lines = corridors.geometry.values
     entrance = shapely.get_point(lines, 0)
     exit_ = shapely.get_point(lines, -1)
@@ -68,11 +82,13 @@ def corridor_table(ground: Ground, *, areas: gpd.GeoDataFrame | None) -> gpd.Geo
     front = ground.front_union
     crossing = shapely.intersection(lines, front)
     crossings = np.where(shapely.is_empty(crossing), 0, shapely.get_num_geometries(crossing))
+
     def text(column: str) -> np.ndarray:
         if column not in corridors:
             return np.full(len(corridors), None, dtype=object)
         values = corridors[column].astype(object)
         return values.where(values.notna(), None).to_numpy(dtype=object)
+
     return gpd.GeoDataFrame(
         {
             "corridor_id": text("corridor_id"),
@@ -95,15 +111,19 @@ def corridor_table(ground: Ground, *, areas: gpd.GeoDataFrame | None) -> gpd.Geo
     )
 
 
-def _nearest(points: np.ndarray, frame: gpd.GeoDataFrame, column: str, distance: float,
-             extra: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _nearest(
+    points: np.ndarray,
+    frame: gpd.GeoDataFrame,
+    column: str,
+    distance: float,
+    extra: str | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     ids = np.full(len(points), None, dtype=object)
     more = np.full(len(points), None, dtype=object)
     if not len(frame) or not len(points):
         return ids, more
     tree = shapely.STRtree(frame.geometry.values)
-    which, found = tree.query_nearest(points, max_distance=distance or None,
-                                      all_matches=False)
+    which, found = tree.query_nearest(points, max_distance=distance or None, all_matches=False)
     if distance == 0:
         hit = shapely.intersects(points[which], frame.geometry.values[found])
         which, found = which[hit], found[hit]

@@ -212,13 +212,18 @@ def ground_at(proj: Projected, date: DateLike) -> Ground:
         zones = proj.layers["zones"].iloc[list(rows)]
         proj.memo[key] = _territories(proj, zones)
     raw, territory, pockets, front, front_union = proj.memo[key]  # type: ignore[misc]
-    return Ground(proj, day, proj.scenario.sides, raw, territory, pockets, front,
-                  front_union, rows)
+    return Ground(proj, day, proj.scenario.sides, raw, territory, pockets, front, front_union, rows)
 
 
-def _territories(proj: Projected, zones: gpd.GeoDataFrame) -> tuple[
-        dict[str, shapely.Geometry], dict[str, shapely.Geometry], gpd.GeoDataFrame,
-        gpd.GeoDataFrame, shapely.Geometry]:
+def _territories(
+    proj: Projected, zones: gpd.GeoDataFrame
+) -> tuple[
+    dict[str, shapely.Geometry],
+    dict[str, shapely.Geometry],
+    gpd.GeoDataFrame,
+    gpd.GeoDataFrame,
+    shapely.Geometry,
+]:
     """Raw unions, territories, pockets, front lines and their union, from valid zones."""
     scn, snap = proj.scenario, proj.rules.snap_m
     sides = scn.sides
@@ -280,12 +285,13 @@ def _closing(geom: shapely.Geometry, radius: float) -> shapely.Geometry:
     return shapely.buffer(grown, -radius, join_style="mitre", mitre_limit=10.0)
 
 
-def _front_lines(scn: Scenario, territory: dict[str, shapely.Geometry], snap: float,
-                 crs: CRS) -> gpd.GeoDataFrame:
+def _front_lines(
+    scn: Scenario, territory: dict[str, shapely.Geometry], snap: float, crs: CRS
+) -> gpd.GeoDataFrame:
     rows = []
     sides = list(territory)
     for i, a in enumerate(sides):
-        for b in sides[i + 1:]:
+        for b in sides[i + 1 :]:
             if scn.relation(a, b) != "hostile":
                 continue
             ta, tb = territory[a], territory[b]
@@ -403,8 +409,9 @@ class SideView:
         """Whether no passable path links each geometry to the rear."""
         return ~self.connected(geoms, 0.0)
 
-    def route_clearance(self, geoms: np.ndarray, *, cap: float = CLEARANCE_CAP_M,
-                        step: float = CLEARANCE_STEP_M) -> np.ndarray:
+    def route_clearance(
+        self, geoms: np.ndarray, *, cap: float = CLEARANCE_CAP_M, step: float = CLEARANCE_STEP_M
+    ) -> np.ndarray:
         """Largest clearance at which each geometry stays connected (bisection).
 
         Midpoints lie on a ``step`` grid so that safe ground is shared between
@@ -436,8 +443,9 @@ class SideView:
         if not len(geoms):
             return np.zeros(0)
         rings = shapely.get_exterior_ring(_largest_polygon(geoms))
-        frame_near = shapely.buffer(shapely.get_exterior_ring(self.ground.projected.frame),
-                                    self.snap_m)
+        frame_near = shapely.buffer(
+            shapely.get_exterior_ring(self.ground.projected.frame), self.snap_m
+        )
         inner = shapely.difference(rings, frame_near)
         total = shapely.length(inner)
         near = shapely.buffer(self.hostile, self.snap_m, quad_segs=4)
@@ -495,23 +503,26 @@ def side_view(ground: Ground, side: str) -> SideView:
         if held:
             lines.extend(proj.layers["siege_lines"].geometry.values[list(held)])
         barrier_lines = shapely.union_all(lines)
-        barriers = (shapely.buffer(barrier_lines, rules.snap_m / 2.0, quad_segs=4)
-                    if not barrier_lines.is_empty else EMPTY)
+        barriers = (
+            shapely.buffer(barrier_lines, rules.snap_m / 2.0, quad_segs=4)
+            if not barrier_lines.is_empty
+            else EMPTY
+        )
         proj.memo[("barriers", barrier_key)] = (barrier_lines, barriers)
     barrier_lines, barriers = proj.memo[("barriers", barrier_key)]  # type: ignore[misc]
     passable = shapely.difference(proj.frame, shapely.union(hostile, barriers))
     anchor_xy = proj.anchors.get(side)
     anchors = shapely.multipoints(anchor_xy) if anchor_xy is not None else None
     holding = tuple(s for s in hostile_sides if not ground.territory[s].is_empty)
-    view = SideView(side, ground, hostile, barrier_lines, passable, anchors, holding,
-                    barrier_key=barrier_key)
+    view = SideView(
+        side, ground, hostile, barrier_lines, passable, anchors, holding, barrier_key=barrier_key
+    )
     proj.memo[key] = view
     return view
 
 
 # ---------------------------------------------------------------------- public
-def front_lines(scn: Scenario, date: DateLike, *, rules: Rules | None = None
-                ) -> gpd.GeoDataFrame:
+def front_lines(scn: Scenario, date: DateLike, *, rules: Rules | None = None) -> gpd.GeoDataFrame:
     """Front lines derived from the zones: where territories of hostile sides meet.
 
     Parameters
@@ -541,8 +552,7 @@ def front_lines(scn: Scenario, date: DateLike, *, rules: Rules | None = None
     return ground.front.to_crs(WGS84)
 
 
-def pockets(scn: Scenario, date: DateLike, *, rules: Rules | None = None
-            ) -> gpd.GeoDataFrame:
+def pockets(scn: Scenario, date: DateLike, *, rules: Rules | None = None) -> gpd.GeoDataFrame:
     """Pockets of every side with their encirclement evidence and status.
 
     Parameters

@@ -31,8 +31,7 @@ log = logging.getLogger(__name__)
 INTERVAL_COLUMNS = ["area_id", "name", "status", "start", "end", "reason"]
 
 
-def timeline(scn: Scenario, start: DateLike, end: DateLike, rules: Rules | None = None
-             ) -> Timeline:
+def timeline(scn: Scenario, start: DateLike, end: DateLike, rules: Rules | None = None) -> Timeline:
     """Access status of every area from ``start`` to ``end`` (both included).
 
     Parameters
@@ -65,8 +64,13 @@ def timeline(scn: Scenario, start: DateLike, end: DateLike, rules: Rules | None 
     proj = project_scenario(scn, rules)
     dates = scn.change_dates(first, last)
     snaps = [evaluate(proj, t, full=False) for t in dates]
-    log.info("timeline %s..%s: %d evaluations for %d days", first, last, len(dates),
-             (last - first).days + 1)
+    log.info(
+        "timeline %s..%s: %d evaluations for %d days",
+        first,
+        last,
+        len(dates),
+        (last - first).days + 1,
+    )
     enc_since: dict[object, dt.date] = {}
     if rules.scheme == "siege_watch":
         before = history(proj, first, snaps[0].units)
@@ -83,8 +87,7 @@ def timeline(scn: Scenario, start: DateLike, end: DateLike, rules: Rules | None 
                 enc_since.pop(unit.area_id, None)
             else:
                 enc_since.setdefault(unit.area_id, t)
-            for day, status, reason in _statuses(row, rules, t, upto,
-                                                 enc_since.get(unit.area_id)):
+            for day, status, reason in _statuses(row, rules, t, upto, enc_since.get(unit.area_id)):
                 records.append((unit.area_id, unit.name, status, day, reason))
         for gone in known - seen:
             records.append((gone, None, None, t, ""))
@@ -94,8 +97,9 @@ def timeline(scn: Scenario, start: DateLike, end: DateLike, rules: Rules | None 
     return Timeline(scn, first, last, rules, tuple(dates), snapshots, intervals)
 
 
-def _statuses(row: pd.Series | None, rules: Rules, t: dt.date, upto: dt.date,
-              enc_since: dt.date | None) -> list[tuple[dt.date, str, str]]:
+def _statuses(
+    row: pd.Series | None, rules: Rules, t: dt.date, upto: dt.date, enc_since: dt.date | None
+) -> list[tuple[dt.date, str, str]]:
     """Status on ``t`` and, with Siege Watch, the switch to besieged before ``upto``."""
     if row is None:
         return [(t, AccessStatus.ACCESSIBLE.value, f"No side holds this area on {t}.")]
@@ -109,8 +113,9 @@ def _statuses(row: pd.Series | None, rules: Rules, t: dt.date, upto: dt.date,
     return out
 
 
-def _merge(records: list[tuple[object, object, str | None, dt.date, str]],
-           stop: dt.date) -> pd.DataFrame:
+def _merge(
+    records: list[tuple[object, object, str | None, dt.date, str]], stop: dt.date
+) -> pd.DataFrame:
     """Runs of equal statuses per area; ``None`` statuses (area absent) end a run."""
     rows: list[dict[str, object]] = []
     current: dict[object, dict[str, object]] = {}
@@ -123,8 +128,14 @@ def _merge(records: list[tuple[object, object, str | None, dt.date, str]],
             rows.append(run)
             current.pop(area_id)
         if status is not None:
-            current[area_id] = {"area_id": area_id, "name": name, "status": status,
-                                "start": day, "end": stop, "reason": reason}
+            current[area_id] = {
+                "area_id": area_id,
+                "name": name,
+                "status": status,
+                "start": day,
+                "end": stop,
+                "reason": reason,
+            }
     rows.extend(current.values())
     frame = pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
     for column in ("area_id", "name", "status", "reason"):
@@ -144,7 +155,11 @@ def _snapshot(snap: object, intervals: pd.DataFrame) -> Assessment:
     start = dict(zip(live["area_id"], live["start"], strict=True))
     ids = units["area_id"].to_numpy(dtype=object)
     since = pd.DataFrame(
-        {"base_since": [start.get(a, day) for a in ids],
-         "encircled_since": [None] * len(ids), "at_least": [False] * len(ids)},
-        index=pd.Index(ids, dtype=object))
+        {
+            "base_since": [start.get(a, day) for a in ids],
+            "encircled_since": [None] * len(ids),
+            "at_least": [False] * len(ids),
+        },
+        index=pd.Index(ids, dtype=object),
+    )
     return build_assessment(snap, since)  # type: ignore[arg-type]
