@@ -1,0 +1,328 @@
+"""Deterministic generator of large synthetic scenarios for the scale benchmarks and tests.
+
+A frame of about 500 × 400 km (lon 36.0–41.5, lat 33.0–36.6) is cut into a grid of
+square control zones. Three sides hold them: ``government`` (most of the ground),
+``opposition`` (blobs from a smooth random field, so enclaves and pockets form) and
+``sdf`` (a corner, neutral to the government). On each change date a few cells on a
+front change hands, so control changes on as many dates as asked. Roads are a noded grid
+of two-vertex segments, areas are Voronoi cells of random points (with a ``population``),
+the population raster is a GeoTIFF of people per cell (EPSG:4326, 0.001° ≈ 100 m at the
+``large`` size) and the vector population is a GeoParquet of square cells in the metric
+CRS. Everything is seeded: the same size and seed give the same scenario and files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+import geoaccess as ga
+from geoaccess.scenario import PopulationRaster
+
+Size = Literal["tiny", "small", "medium", "large"]
+
+FRAME = (36.0, 33.0, 41.5, 36.6)  # lon_min, lat_min, lon_max, lat_max: ~500 x 400 km
+START = dt.date(2020, 1, 1)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How big a synthetic scenario is."""
+
+    zones_x: int  # grid of control zones (zones_x * zones_y cells)
+    zones_y: int
+    change_dates: int  # days on which some zone changes hands
+    flips_per_date: int
+    road_spacing_km: float  # noded road grid; ~400_000 / spacing**2 segments
+    areas: int
+    raster_res_deg: float  # population raster cell size (0.001 deg ~ 100 m)
+    cell_km: float  # vector population cells (square, metric CRS)
+
+
+SIZES: dict[str, Spec] = {
+    "tiny": Spec(12, 8, 12, 2, 40.0, 30, 0.02, 25.0),
+    "small": Spec(25, 16, 40, 3, 10.0, 100, 0.005, 5.0),
+    "medium": Spec(50, 32, 120, 4, 4.0, 300, 0.002, 2.0),
+    "large": Spec(80, 50, 300, 6, 2.0, 300, 0.001, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """A generated scenario and the files written beside it.
+
+    Attributes
+    ----------
+    scenario : geoaccess.Scenario
+        Zones, roads and areas (with a ``population`` column), the raster as its
+        population estimate.
+    start, end : datetime.date
+        The period over which control changes.
+    raster_path : Path or None
+        GeoTIFF of people per cell (EPSG:4326, nodata -1 over a "sea" strip).
+    population_path : Path or None
+        GeoParquet of square population cells in :attr:`metric_crs`.
+    metric_crs : pyproj.CRS
+        The scenario's metric CRS.
+    spec : Spec
+        The parameters used.
+    """
+
+    scenario: ga.Scenario
+    start: dt.date
+    end: dt.date
+    raster_path: Path | None
+    population_path: Path | None
+    metric_crs: object
+    spec: Spec
+
+    @property
+    def areas_metric(self) -> gpd.GeoDataFrame:
+        """The areas in the metric CRS (targets for vector allocation)."""
+        assert self.scenario.areas is not None
+        return self.scenario.areas.to_crs(self.metric_crs)
+
+
+def generate(
+    size: Size | Spec = "medium",
+    *,
+    folder: str | Path | None = None,
+    seed: int = 0,
+    raster: bool = True,
+    vector_population: bool = True,
+) -> Synthetic:
+    """Generate a synthetic scenario (and its population files when ``folder`` is given).
+
+    Parameters
+    ----------
+    size : {"tiny", "small", "medium", "large"} or Spec
+        Preset sizes or a custom :class:`Spec`.
+    folder : path, optional
+        Where to write the raster and the vector population; without it none are written.
+    seed : int, default 0
+        Seed of every random choice.
+    raster, vector_population : bool, default True
+        Whether to write each population file (only with ``folder``).
+
+    Returns
+    -------
+    Synthetic
+    """
+    spec = SIZES[size] if isinstance(size, str) else size
+    rng = np.random.default_rng(seed)
+    zones, end = _zones(spec, rng)
+    roads = _roads(spec)
+    areas = _areas(spec, rng)
+    raster_path = population_path = None
+    rasters: tuple[PopulationRaster, ...] = ()
+    if folder is not None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        if raster:
+            raster_path = _write_raster(spec, folder / "population.tif", seed)
+            rasters = (PopulationRaster(raster_path, source="synthetic raster"),)
+    scn = ga.Scenario.create(
+        f"synthetic {spec.zones_x}x{spec.zones_y}",
+        parties=[
+            {"id": "gov", "side": "government"},
+            {"id": "reb", "side": "opposition"},
+            {"id": "kur", "side": "sdf"},
+        ],
+        relations=[{"sides": ["government", "sdf"], "relation": "neutral"}],
+        zones=zones,
+        layers={"roads": roads, "areas": areas},
+        population_rasters=rasters,
+        extent=FRAME,
+        description="Generated by benchmarks/synthetic.py; not real.",
+    )
+    if folder is not None and vector_population:
+        population_path = _write_cells(spec, scn.metric_crs, folder / "population.parquet", seed)
+    return Synthetic(scn, START, end, raster_path, population_path, scn.metric_crs, spec)
+
+
+# --------------------------------------------------------------------------- layers
+def _zones(spec: Spec, rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, dt.date]:
+    """Grid cells with their control history: one row per (cell, holder, period)."""
+    nx, ny = spec.zones_x, spec.zones_y
+    lon0, lat0, lon1, lat1 = FRAME
+    dx, dy = (lon1 - lon0) / nx, (lat1 - lat0) / ny
+    jj, ii = np.meshgrid(np.arange(nx), np.arange(ny))
+    field = _smooth_field(rng, ny, nx, blobs=max(3, nx * ny // 150))
+    holder = np.zeros((ny, nx), dtype=np.int8)  # 0 gov, 1 reb, 2 kur
+    holder[field > np.quantile(field, 0.7)] = 1
+    holder[(ii < ny // 4) & (jj >= nx - nx // 5)] = 2
+    days = np.sort(rng.choice(np.arange(1, 366), size=min(spec.change_dates, 365), replace=False))
+    since = np.zeros((ny, nx), dtype=np.int64)
+    rows: list[tuple[int, int, int, int, int]] = []  # i, j, holder, from_day, to_day
+    for day in days:
+        # cells on a gov/reb front: a cell with a neighbour of the other of the two sides
+        front = np.zeros((ny, nx), dtype=bool)
+        for axis, shift in ((0, 1), (0, -1), (1, 1), (1, -1)):
+            other = np.roll(holder, shift, axis=axis)
+            edge = np.zeros_like(front)
+            if axis == 0:
+                edge[1:-1, :] = True
+            else:
+                edge[:, 1:-1] = True
+            front |= edge & (holder < 2) & (other < 2) & (other != holder)
+        candidates = np.flatnonzero(front.ravel())
+        if not candidates.size:
+            continue
+        for cell in rng.choice(
+            candidates, size=min(spec.flips_per_date, candidates.size), replace=False
+        ):
+            i, j = divmod(int(cell), nx)
+            rows.append((i, j, int(holder[i, j]), int(since[i, j]), int(day)))
+            holder[i, j] = 1 - holder[i, j]
+            since[i, j] = day
+    for i in range(ny):
+        for j in range(nx):
+            rows.append((i, j, int(holder[i, j]), int(since[i, j]), -1))
+    table = np.array(rows, dtype=np.int64)
+    i, j = table[:, 0], table[:, 1]
+    x0, y0 = lon0 + j * dx, lat0 + i * dy
+    party = np.array(["gov", "reb", "kur"], dtype=object)[table[:, 2]]
+    valid_from = [START + dt.timedelta(days=int(d)) if d > 0 else None for d in table[:, 3]]
+    valid_to = [START + dt.timedelta(days=int(d)) if d >= 0 else None for d in table[:, 4]]
+    zones = gpd.GeoDataFrame(
+        {
+            "party": party,
+            "name": [f"z{a}_{b}" for a, b in zip(i, j, strict=True)],
+            "valid_from": pd.array(valid_from, dtype=object),
+            "valid_to": pd.array(valid_to, dtype=object),
+        },
+        geometry=shapely.box(x0, y0, x0 + dx, y0 + dy),
+        crs="EPSG:4326",
+    )
+    end = START + dt.timedelta(days=int(days[-1]) + 14 if days.size else 30)
+    return zones, end
+
+
+def _smooth_field(rng: np.random.Generator, ny: int, nx: int, *, blobs: int) -> np.ndarray:
+    """A sum of random Gaussian bumps on the grid (deterministic given ``rng``)."""
+    yy, xx = np.mgrid[0:ny, 0:nx]
+    field = np.zeros((ny, nx))
+    for cy, cx, r in zip(
+        rng.uniform(0, ny, blobs),
+        rng.uniform(0, nx, blobs),
+        rng.uniform(1.0, 3.5, blobs),
+        strict=True,
+    ):
+        field += np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))
+    return field
+
+
+def _roads(spec: Spec) -> gpd.GeoDataFrame:
+    """A noded grid of two-vertex road segments, offset from the zone edges."""
+    lon0, lat0, lon1, lat1 = FRAME
+    step_x = spec.road_spacing_km / 91.0
+    step_y = spec.road_spacing_km / 111.0
+    xs = np.arange(lon0 + step_x / 3, lon1, step_x)
+    ys = np.arange(lat0 + step_y / 3, lat1, step_y)
+    gx, gy = np.meshgrid(xs, ys)
+    horizontal = np.stack(
+        [np.stack([gx[:, :-1], gy[:, :-1]], -1), np.stack([gx[:, 1:], gy[:, 1:]], -1)], axis=-2
+    ).reshape(-1, 2, 2)
+    vertical = np.stack(
+        [np.stack([gx[:-1, :], gy[:-1, :]], -1), np.stack([gx[1:, :], gy[1:, :]], -1)], axis=-2
+    ).reshape(-1, 2, 2)
+    coords = np.concatenate([horizontal, vertical])
+    kind = np.where(np.arange(len(coords)) % 7 == 0, "primary", "secondary").astype(object)
+    return gpd.GeoDataFrame(
+        {"name": [f"r{k}" for k in range(len(coords))], "kind": kind},
+        geometry=shapely.linestrings(coords),
+        crs="EPSG:4326",
+    )
+
+
+def _areas(spec: Spec, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Voronoi cells of random points, clipped to the frame, with a population."""
+    lon0, lat0, lon1, lat1 = FRAME
+    pts = shapely.multipoints(rng.uniform([lon0, lat0], [lon1, lat1], size=(spec.areas, 2)))
+    frame = shapely.box(*FRAME)
+    cells = shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=frame))
+    cells = shapely.intersection(cells, frame)
+    cells = cells[np.argsort(shapely.bounds(cells)[:, 0], kind="stable")]
+    return gpd.GeoDataFrame(
+        {
+            "area_id": [f"A{k:04d}" for k in range(len(cells))],
+            "name": [f"Area {k}" for k in range(len(cells))],
+            "population": np.round(rng.lognormal(9.5, 1.0, len(cells))),
+        },
+        geometry=cells,
+        crs="EPSG:4326",
+    )
+
+
+# --------------------------------------------------------------------------- population
+def _people(lon: np.ndarray, lat: np.ndarray, seed: int) -> np.ndarray:
+    """People per km² at lon/lat: a low background and a few dozen towns."""
+    rng = np.random.default_rng(seed + 1)
+    lon0, lat0, lon1, lat1 = FRAME
+    towns = rng.uniform([lon0, lat0], [lon1, lat1], size=(40, 2))
+    peak = rng.lognormal(6.0, 1.0, 40)
+    width = rng.uniform(0.03, 0.15, 40)
+    out = np.full(np.broadcast(lon, lat).shape, 5.0)
+    for (tx, ty), p, w in zip(towns, peak, width, strict=True):
+        out += p * np.exp(-((lon - tx) ** 2 + (lat - ty) ** 2) / (2 * w * w))
+    return out
+
+
+def _write_raster(spec: Spec, path: Path, seed: int) -> Path:
+    """People per cell, float32, tiled and compressed, written in row blocks."""
+    import rasterio
+    from rasterio.transform import from_origin
+    from rasterio.windows import Window
+
+    lon0, lat0, lon1, lat1 = FRAME
+    res = spec.raster_res_deg
+    width, height = round((lon1 - lon0) / res), round((lat1 - lat0) / res)
+    cell_km2 = (res * 91.0) * (res * 111.0)
+    profile = {
+        "driver": "GTiff",
+        "width": width,
+        "height": height,
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:4326",
+        "nodata": -1.0,
+        "transform": from_origin(lon0, lat1, res, res),
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+        "compress": "deflate",
+    }
+    lon = lon0 + (np.arange(width) + 0.5) * res
+    sea = lon > lon1 - 0.1  # a strip of nodata along the eastern edge
+    block = 512
+    with rasterio.open(path, "w", **profile) as dst:
+        for row in range(0, height, block):
+            n = min(block, height - row)
+            lat = lat1 - (row + np.arange(n) + 0.5) * res
+            values = (_people(lon[None, :], lat[:, None], seed) * cell_km2).astype(np.float32)
+            values[:, sea] = -1.0
+            dst.write(values, 1, window=Window(0, row, width, n))
+    return path
+
+
+def _write_cells(spec: Spec, crs: object, path: Path, seed: int) -> Path:
+    """Square population cells over the frame in the metric CRS, as GeoParquet."""
+    frame = gpd.GeoSeries([shapely.box(*FRAME)], crs="EPSG:4326").to_crs(crs)
+    x0, y0, x1, y1 = frame.total_bounds
+    size = spec.cell_km * 1000.0
+    xs = np.arange(x0, x1, size)
+    ys = np.arange(y0, y1, size)
+    gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
+    cells = shapely.box(gx, gy, gx + size, gy + size)
+    centres = gpd.GeoSeries(shapely.points(gx + size / 2, gy + size / 2), crs=crs).to_crs(4326)
+    lonlat = shapely.get_coordinates(centres.values)
+    people = _people(lonlat[:, 0], lonlat[:, 1], seed) * spec.cell_km**2
+    gpd.GeoDataFrame({"population": people}, geometry=cells, crs=crs).to_parquet(path)
+    return path
