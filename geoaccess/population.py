@@ -67,6 +67,7 @@ def allocate_population(
     column: str = "population",
     mask: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     return_accounting: bool = False,
+    client: Any = None,
 ) -> pd.Series | tuple[pd.Series, PopulationAccounting]:
     """Population of each target polygon, from polygons, points or a raster.
 
@@ -87,6 +88,10 @@ def allocate_population(
         keep plain area weighting; they are counted in ``accounting.mask_fallback``.
     return_accounting : bool, default False
         Also return a :class:`PopulationAccounting`.
+    client : dask.distributed.Client, optional
+        The scale path (:mod:`geoaccess.distributed`): a dask-geopandas ``population`` is
+        allocated partition by partition (with or without a client), a raster window by
+        window as Dask tasks; the sums equal the in-memory result.
 
     Returns
     -------
@@ -125,6 +130,17 @@ def allocate_population(
     >>> allocate_population(halves, pts).tolist()
     [2.0, 0.0]
     """
+    from . import distributed
+
+    if client is not None or distributed.is_dask_collection(population):
+        return distributed.allocate_dask(
+            targets,
+            population,
+            column=column,
+            mask=mask,
+            return_accounting=return_accounting,
+            client=client,
+        )
     tgt = _geometries(targets, "targets")
     if not isinstance(population, (gpd.GeoDataFrame, gpd.GeoSeries)):
         if mask is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 import pandas as pd
 
@@ -31,7 +32,14 @@ log = logging.getLogger(__name__)
 INTERVAL_COLUMNS = ["area_id", "name", "status", "start", "end", "reason"]
 
 
-def timeline(scn: Scenario, start: DateLike, end: DateLike, rules: Rules | None = None) -> Timeline:
+def timeline(
+    scn: Scenario,
+    start: DateLike,
+    end: DateLike,
+    rules: Rules | None = None,
+    *,
+    client: Any = None,
+) -> Timeline:
     """Access status of every area from ``start`` to ``end`` (both included).
 
     Parameters
@@ -42,6 +50,9 @@ def timeline(scn: Scenario, start: DateLike, end: DateLike, rules: Rules | None 
         The period.
     rules : Rules, optional
         Defaults to the scenario's rules.
+    client : dask.distributed.Client, optional
+        Evaluate the change dates as Dask tasks on this cluster (the scenario is shipped
+        once; see :mod:`geoaccess.distributed`). Same result as without it.
 
     Returns
     -------
@@ -63,7 +74,13 @@ def timeline(scn: Scenario, start: DateLike, end: DateLike, rules: Rules | None 
     first, last = as_date(start, name="start"), as_date(end, name="end")
     proj = project_scenario(scn, rules)
     dates = scn.change_dates(first, last)
-    snaps = [evaluate(proj, t, full=False) for t in dates]
+    if client is None:
+        snaps: list[Any] = [evaluate(proj, t, full=False) for t in dates]
+    else:  # the scale path: same evaluations, as Dask tasks (geoaccess[dask])
+        from .distributed import DaskEvaluations
+
+        remote = DaskEvaluations(client, proj, dates)
+        snaps = remote.light()
     log.info(
         "timeline %s..%s: %d evaluations for %d days",
         first,
@@ -93,7 +110,10 @@ def timeline(scn: Scenario, start: DateLike, end: DateLike, rules: Rules | None 
             records.append((gone, None, None, t, ""))
         known |= seen
     intervals = _merge(records, last + dt.timedelta(days=1))
-    snapshots = tuple(_snapshot(snap, intervals) for snap in snaps)
+    if client is None:
+        snapshots = tuple(_snapshot(snap, intervals) for snap in snaps)
+    else:
+        snapshots = remote.snapshots(intervals)
     return Timeline(scn, first, last, rules, tuple(dates), snapshots, intervals)
 
 
