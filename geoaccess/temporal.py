@@ -55,6 +55,10 @@ def to_day_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     parsed = pd.to_datetime(raw.where(~empty), errors="coerce", format="mixed")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
+    # pandas parses 0001-01-01 or 9999-12-31 at a coarser unit; such days do not fit the
+    # nanosecond days the layers hold, so they count as unparseable, not as a crash
+    lowest, highest = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+    parsed = parsed.where(parsed.isna() | ((parsed >= lowest) & (parsed <= highest)))
     parsed = parsed.dt.normalize().astype("datetime64[ns]")
     bad = parsed.isna() & ~empty
     return parsed, bad

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from .crs import WGS84, metric_crs_for
 from .errors import Problem, ScenarioError, ScenarioWarning
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["prepare_scenario"]
 
+#: Longest message quoted from another library's error (they quote the values found).
+MAX_MESSAGE = 300
 #: Colours given to sides whose parties declare none.
 DEFAULT_SIDE_COLORS = ("#c0392b", "#27ae60", "#f1c40f", "#8e44ad", "#2980b9", "#d35400")
 
@@ -154,12 +157,15 @@ def _prepare_parties(parties: Any, found: Findings) -> pd.DataFrame:
             frame[column] = pd.Series(dtype=object)
     if len(frame) == 0:
         found.error("parties", "the scenario declares no parties; add [[parties]] entries")
+    frame[["id", "side"]] = frame[["id", "side"]].astype(object)
     for i, row in frame.iterrows():
         for column in ("id", "side"):
             value = row.get(column)
             if not isinstance(value, str) or not value.strip():
                 found.error("parties", f"{column} must be a non-empty text", i, column, value)
-    duplicated = frame["id"][frame["id"].duplicated()]
+                # reported: a list or table here must not break the checks that follow
+                frame.at[i, column] = None
+    duplicated = frame["id"][frame["id"].notna() & frame["id"].duplicated()]
     for i, value in duplicated.items():
         found.error("parties", "party ids must be unique", i, "id", value)
     if "name" not in frame:
@@ -242,9 +248,18 @@ def _prepare_rules(rules: Rules | Mapping[str, Any] | None, found: Findings) -> 
     if isinstance(rules, Rules):
         return rules
     try:
-        return Rules.from_mapping(dict(rules))
-    except (TypeError, ValueError) as error:
-        found.error("manifest", str(error), column="rules")
+        made = Rules.from_mapping(dict(rules))
+        if made.metric_crs is not None:
+            crs = CRS.from_user_input(made.metric_crs)
+            if not crs.is_projected:
+                msg = f"Rules.metric_crs must be a projected CRS in metres; got {crs.to_string()}"
+                raise ValueError(msg)
+        return made
+    except (TypeError, ValueError, CRSError) as error:
+        message = str(error)  # quotes the value found, which may be any length
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 3] + "..."
+        found.error("manifest", message, column="rules")
         return Rules()
 
 
@@ -341,7 +356,11 @@ def _prepare_layer(
             parsed, bad = to_day_series(frame[column])
             for row in frame.index[bad.to_numpy()]:
                 found.error(
-                    name, "unparseable date; use YYYY-MM-DD", row, column, frame.at[row, column]
+                    name,
+                    "unparseable date; use YYYY-MM-DD (years 1678 to 2261)",
+                    row,
+                    column,
+                    frame.at[row, column],
                 )
             frame[column] = parsed
     if "valid_from" in frame and "valid_to" in frame:
@@ -581,8 +600,9 @@ def _check_references(
     layers: dict[str, gpd.GeoDataFrame | None],
     found: Findings,
 ) -> None:
-    party_ids = set(parties["id"])
-    sides = set(parties["side"])
+    # ids and sides that are not texts were reported already
+    party_ids = {v for v in parties["id"] if isinstance(v, str)}
+    sides = {v for v in parties["side"] if isinstance(v, str)}
     if not party_ids:  # reported once as "no parties", not once per row
         return
     for layer_name, column in (

@@ -64,6 +64,8 @@ TEXT_KEPT: tuple[str, ...] = (
     "location",
     "notes",
 )
+#: Longest row label quoted in a problem (longer event ids are cut).
+MAX_LABEL = 64
 #: Date formats ACLED has used: ISO in current exports, ``17 July 2016`` in older ones.
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y")
 #: ACLED precision codes: 1 exact (place / day), 2 near (within the area / week),
@@ -296,7 +298,12 @@ def _load_table(path_or_frame: str | Path | pd.DataFrame) -> pd.DataFrame:
             table = pd.read_csv(
                 path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
             )
-        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
+        except (
+            OSError,
+            UnicodeDecodeError,
+            pd.errors.ParserError,
+            pd.errors.EmptyDataError,
+        ) as error:
             raise ScenarioError(
                 [Problem(LAYER, f"cannot read the file: {error}", column="path", value=str(path))]
             ) from None
@@ -322,6 +329,8 @@ def _row_labels(table: pd.DataFrame, id_column: str) -> pd.Series:
     labels = pd.Series(table.index.to_numpy(dtype=object), index=table.index, dtype=object)
     if id_column in table:
         ids = _text(table, id_column)
+        # an id is a short code: a runaway cell (a broken file) is cut, not quoted whole
+        ids = ids.where(ids.isna() | (ids.str.len() <= MAX_LABEL), ids.str[: MAX_LABEL - 3] + "...")
         labels = ids.astype(object).where(ids.notna(), labels)
     return labels
 
@@ -356,7 +365,9 @@ def _whole_numbers(
     empty = _blank(raw)
     numbers = pd.to_numeric(raw.where(~empty).astype(object), errors="coerce")
     numbers = numbers.astype("float64")
+    # below 2**53: a float holds every whole number up to there, and Int64 takes it
     whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers >= 0)
+    whole &= numbers < 2**53
     if allowed is not None:
         whole &= numbers.isin(allowed)
     bad = (~empty & ~whole).to_numpy()

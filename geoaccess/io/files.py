@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -12,7 +13,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, ScenarioError, ScenarioWarning
 from ..layers import LAYERS
 from .manifest import LayerSource
 
@@ -167,7 +168,17 @@ def _read_gdal(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
             )
         )
         return None
-    frame = pyogrio.read_dataframe(source.path, layer=layer)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = pyogrio.read_dataframe(source.path, layer=layer)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        # GDAL's own warnings (a feature of unsupported type read as NULL...) name no
+        # layer: pass them on as a ScenarioWarning that does
+        warnings.warn(
+            f"layer {source.name!r} ({source.path.name}): GDAL: {message}",
+            ScenarioWarning,
+            stacklevel=2,
+        )
     suffix = source.path.suffix.lower()
     if suffix == ".shp":
         frame = frame.rename(columns=_untruncate(source.name, frame.columns))
@@ -231,9 +242,12 @@ def _read_csv(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame 
     name = source.name
     if "geometry" in table:
         text = table.pop("geometry")
-        geoms = shapely.from_wkt(
-            text.astype(object).where(text.notna(), None).to_numpy(), on_invalid="ignore"
-        )
+        with warnings.catch_warnings():
+            # "POINT (1e400 0)" overflows to infinity: reported below as non-finite, once
+            warnings.simplefilter("ignore", RuntimeWarning)
+            geoms = shapely.from_wkt(
+                text.astype(object).where(text.notna(), None).to_numpy(), on_invalid="ignore"
+            )
         bad = shapely.is_missing(geoms) & text.notna().to_numpy()
         for row in table.index[bad]:
             problems.append(Problem(name, "unparseable WKT geometry", row, "geometry", text[row]))

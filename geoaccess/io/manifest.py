@@ -174,6 +174,15 @@ def _layer_source(
             Problem(name, f"format must be one of {', '.join(FORMATS)}", column="format", value=fmt)
         )
         return None
+    for key, kinds, hint in (
+        ("layer", (str,), "a text (the layer's name in the file)"),
+        ("crs", (str, int), 'a CRS such as "EPSG:4326"'),
+        ("source", (str,), "a text (the estimate's name)"),
+    ):
+        value = table.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
+            problems.append(Problem(name, f"{key} must be {hint}", column=key, value=value))
+            return None
     band = table.get("band", 1)
     if isinstance(band, bool) or not isinstance(band, int) or band < 1:
         problems.append(
