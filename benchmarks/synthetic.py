@@ -278,7 +278,7 @@ def _people(lon: np.ndarray, lat: np.ndarray, seed: int) -> np.ndarray:
 def _write_raster(spec: Spec, path: Path, seed: int) -> Path:
     """People per cell, float32, tiled and compressed, written in row blocks."""
     import rasterio
-    from rasterio.transform import from_origin
+    from affine import Affine
     from rasterio.windows import Window
 
     lon0, lat0, lon1, lat1 = FRAME
@@ -293,7 +293,7 @@ def _write_raster(spec: Spec, path: Path, seed: int) -> Path:
         "dtype": "float32",
         "crs": "EPSG:4326",
         "nodata": -1.0,
-        "transform": from_origin(lon0, lat1, res, res),
+        "transform": Affine(res, 0.0, lon0, 0.0, -res, lat1),
         "tiled": True,
         "blockxsize": 256,
         "blockysize": 256,

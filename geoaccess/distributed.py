@@ -570,13 +570,15 @@ class _RowBlock:
     """
 
     def __init__(self, ds: Any, row: int, nrows: int) -> None:
-        from rasterio.windows import Window, bounds, transform
+        from affine import Affine
 
         self._ds, self._row = ds, row
-        window = Window(0, row, ds.width, nrows)
         self.width, self.height = ds.width, nrows
-        self.bounds = _Bounds(*bounds(window, ds.transform))
-        self.transform = transform(window, ds.transform)
+        t = ds.transform  # north-up (exactextract refuses rotated rasters)
+        self.transform = Affine(t.a, t.b, t.c + row * t.b, t.d, t.e, t.f + row * t.e)
+        top, bottom = t.f + row * t.e, t.f + (row + nrows) * t.e
+        left, right = t.c, t.c + ds.width * t.a
+        self.bounds = _Bounds(left, min(top, bottom), right, max(top, bottom))
         for name in (
             "count",
             "crs",
