@@ -27,7 +27,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
+from ._graph import TOL_M
 from .rules import AccessStatus
 
 if TYPE_CHECKING:
@@ -315,9 +318,83 @@ def piece_states(
     blocked = np.zeros(len(geoms), dtype=bool)
     todo = np.flatnonzero(~encircled & ~fire)
     if graph is not None and len(todo):
-        enter, routes, _ = _road_evidence(view, geoms[todo], graph, lifelines=False)
-        blocked[todo] = enter & (routes == 0)
+        enter, linked = _open_links(view, geoms[todo], graph)
+        blocked[todo] = enter & ~linked
     return {"encircled": encircled, "fire": fire, "blocked": blocked}
+
+
+def _open_links(view: SideView, geoms: np.ndarray, graph: object) -> tuple[np.ndarray, np.ndarray]:
+    """Per piece: some road enters it; some usable unexposed road path links it to the rear.
+
+    The second is ``open_supply_routes > 0`` of :func:`geoaccess.network.supply_routes`,
+    found for all pieces at once without a flow: the components of the usable segments
+    exposed for no area (shared by all pieces) are joined by each piece's own segments,
+    whose part outside the piece may be out of fire; a piece is linked when one of its
+    nodes, or an end of one of its open segments, lies in a component holding a rear node
+    with an open segment (or is such a rear node itself).
+    """
+    g = graph  # a RoadGraph
+    n = len(geoms)
+    piece, seg = g.segment_tree.query(geoms, predicate="intersects")  # type: ignore[attr-defined]
+    enter = np.zeros(n, dtype=bool)
+    enter[piece] = True
+    usable, rear = _usable_and_rear(view, graph)
+    comp, good, is_rear, exposed = _open_components(view, graph, usable, rear)
+    u, v = g.u, g.v  # type: ignore[attr-defined]
+    live = usable & (u != v)
+    keep = live[seg]
+    piece, seg = piece[keep], seg[keep]
+    # the part of a segment inside the piece is never exposed (network.exposed_segments)
+    shut = exposed[seg].copy()
+    if shut.any():
+        j = np.flatnonzero(shut)
+        outside = shapely.difference(g.lines[seg[j]], geoms[piece[j]])  # type: ignore[attr-defined]
+        fire_m = view.ground.projected.rules.fire_control_m
+        shut[j] = (shapely.length(outside) > TOL_M) & shapely.dwithin(outside, view.hostile, fire_m)
+    ends = np.unique(
+        np.stack([np.concatenate([piece, piece]), np.concatenate([u[seg], v[seg]])]), axis=1
+    )
+    inside = shapely.intersects(geoms[ends[0]], g.node_points[ends[1]])  # type: ignore[attr-defined]
+    linked = np.zeros(n, dtype=bool)
+    linked[ends[0][inside][good[comp[ends[1][inside]]]]] = True
+    open_piece = np.concatenate([piece[~shut], piece[~shut]])
+    open_end = np.concatenate([u[seg[~shut]], v[seg[~shut]]])
+    linked[open_piece[good[comp[open_end]] | is_rear[open_end]]] = True
+    return enter, linked
+
+
+def _open_components(
+    view: SideView, graph: object, usable: np.ndarray, rear: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Components of usable segments exposed for no area (memoised like the usable ones).
+
+    Returns node component labels, whether each component holds a rear node with an open
+    segment, the rear mask over nodes and the segments exposed for no area.
+    """
+    proj, rules = view.ground.projected, view.ground.projected.rules
+    key = ("open_components", view.barrier_key, view.side, proj.rows_at("roads", view.ground.date))
+    if view.barrier_key is not None and key in proj.memo:
+        return proj.memo[key]  # type: ignore[return-value]
+    network = importlib.import_module("geoaccess.network")
+    g = graph
+    exposed = network.exposed_segments(
+        g, hostile=view.hostile, area=shapely.Polygon(), fire_control_m=rules.fire_control_m
+    )
+    u, v, n_nodes = g.u, g.v, g.n_nodes  # type: ignore[attr-defined]
+    keep = usable & (u != v) & ~exposed
+    adjacency = sparse.coo_array(
+        (np.ones(int(keep.sum())), (u[keep], v[keep])), shape=(n_nodes, n_nodes)
+    )
+    n_comp, comp = connected_components(adjacency, directed=False)
+    degree = np.bincount(u[keep], minlength=n_nodes) + np.bincount(v[keep], minlength=n_nodes)
+    good = np.zeros(n_comp, dtype=bool)
+    good[comp[rear[degree[rear] > 0]]] = True
+    is_rear = np.zeros(n_nodes, dtype=bool)
+    is_rear[rear] = True
+    found = (comp, good, is_rear, exposed)
+    if view.barrier_key is not None:
+        proj.memo[key] = found
+    return found
 
 
 def _entrances_in(geoms: np.ndarray, entrances: pd.DataFrame, snap_m: float) -> np.ndarray:

@@ -29,7 +29,7 @@ import shapely
 
 from . import exposure
 from .access import base_statuses, decide_status, piece_evidence, piece_states, road_graph
-from .corridors import aid_pockets, corridor_table, open_entrances
+from .corridors import aid_pockets, aid_pockets_at, corridor_table, open_entrances
 from .crs import WGS84
 from .results import Assessment
 from .rules import AccessStatus, Rules
@@ -392,8 +392,7 @@ def unit_states(proj: Projected, day: dt.date, *, encircled_only: bool = False) 
         len(piece), None if encircled_only else AccessStatus.ACCESSIBLE.value, dtype=object
     )
     if not encircled_only:
-        corridors = corridor_table(ground, areas=proj.layer_at("areas", day))
-        aid = np.isin(states["pocket_id"], list(aid_pockets(corridors)))
+        aid = np.isin(states["pocket_id"], list(aid_pockets_at(ground)))
         by_piece = base_statuses(
             encircled=states["encircled"],
             aid_corridor_open=aid,

@@ -21,7 +21,7 @@ from .layers import AID_KINDS
 if TYPE_CHECKING:
     from .territory import Ground
 
-__all__ = ["aid_pockets", "corridor_table", "open_entrances"]
+__all__ = ["aid_pockets", "aid_pockets_at", "corridor_table", "open_entrances"]
 
 COLUMNS = [
     "corridor_id",
@@ -144,3 +144,18 @@ def aid_pockets(table: pd.DataFrame) -> set[str]:
     entrances = open_entrances(table)
     aid = entrances["kind"].isin(AID_KINDS).to_numpy(dtype=bool)
     return {p for p in entrances["entrance_pocket"].to_numpy(dtype=object)[aid] if p}
+
+
+def aid_pockets_at(ground: Ground) -> set[str]:
+    """``aid_pockets(corridor_table(ground, ...))``, looking up open aid entrances only."""
+    proj = ground.projected
+    corridors = proj.layer_at("corridors", ground.date)
+    if corridors is None or not len(corridors) or not {"status", "kind"} <= set(corridors):
+        return set()
+    chosen = (
+        corridors["status"].astype(object).eq("open")
+        & corridors["kind"].astype(object).isin(AID_KINDS)
+    ).to_numpy(dtype=bool)
+    entrance = shapely.get_point(corridors.geometry.values[chosen], 0)
+    found, _ = _nearest(entrance, ground.pockets, "pocket_id", proj.rules.snap_m)
+    return {p for p in found if p}

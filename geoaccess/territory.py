@@ -111,7 +111,10 @@ class Projected:
         frame = self.layers.get(name)
         if frame is None:
             return ()
-        return tuple(np.flatnonzero(valid_mask(frame, date)).tolist())
+        key = ("rows", name, date)
+        if key not in self.memo:
+            self.memo[key] = tuple(np.flatnonzero(valid_mask(frame, date)).tolist())
+        return self.memo[key]  # type: ignore[return-value]
 
 
 def project_scenario(scn: Scenario, rules: Rules) -> Projected:
