@@ -31,6 +31,7 @@ from .scenario import PopulationRaster
 
 __all__ = ["allocate_raster", "raster_total"]
 
+_WINDOW_CELLS = 1 << 20
 _INSTALL = 'raster population needs rasterio and exactextract: pip install "geoaccess[raster]"'
 
 
@@ -144,7 +145,8 @@ def raster_total(ds: Any, *, band: int = 1, max_cells_in_memory: int = 30_000_00
     from rasterio.enums import MaskFlags
     from rasterio.windows import Window
 
-    rows = max(1, int(max_cells_in_memory) // max(1, ds.width))
+    # windows of about a million cells at most: the sums then run in cache, not RAM
+    rows = max(1, min(int(max_cells_in_memory), _WINDOW_CELLS) // max(1, ds.width))
     scale, offset = ds.scales[band - 1], ds.offsets[band - 1]
     # a nodata value (or none) says which cells are valid: no mask band to read
     by_value = set(ds.mask_flag_enums[band - 1]) <= {MaskFlags.nodata, MaskFlags.all_valid}
