@@ -229,6 +229,7 @@ def piece_evidence(
     pocket_ids: np.ndarray,
     graph: object | None,
     full: bool,
+    key: tuple[object, ...] | None = None,
 ) -> pd.DataFrame:
     """Evidence for pieces of ground held by one side (one row per geometry).
 
@@ -247,7 +248,10 @@ def piece_evidence(
     graph : RoadGraph or None
         The road graph of the date.
     full : bool
-        Also compute ``route_clearance_m``, ``hostile_perimeter_share`` and lifelines.
+        Also compute ``route_clearance_m`` and ``hostile_perimeter_share``.
+    key : tuple, optional
+        Memo key (within the call) of the same pieces seen from the same view with the
+        same roads: the evidence that does not depend on corridors is then computed once.
 
     Returns
     -------
@@ -256,28 +260,56 @@ def piece_evidence(
         ``hostile_perimeter_share``, ``open_corridors``, ``aid_corridor_open``,
         ``roads_enter``, ``open_supply_routes``, ``lifelines``.
     """
-    rules = view.ground.projected.rules
+    rules, memo = view.ground.projected.rules, view.ground.projected.memo
     geoms = np.asarray(geoms, dtype=object)
+    found = memo.get(key) if key is not None else None
+    if found is None:
+        found = _ground_evidence(view, geoms, graph, full=full)
+        if key is not None:
+            memo[key] = found
+    evidence: dict[str, object] = dict(found)  # type: ignore[call-overload]
+    lifelines = evidence.pop("lifelines")
+    out = pd.DataFrame(
+        {
+            **{
+                k: evidence[k]
+                for k in (
+                    "encircled",
+                    "fire_controlled",
+                    "route_clearance_m",
+                    "hostile_perimeter_share",
+                )
+            },
+            "open_corridors": _entrances_in(geoms, entrances, rules.snap_m),
+            "aid_corridor_open": np.isin(np.asarray(pocket_ids, dtype=object), list(aid_pockets)),
+            "roads_enter": evidence["roads_enter"],
+            "open_supply_routes": evidence["open_supply_routes"],
+        }
+    )
+    out["lifelines"] = pd.Series(lifelines, dtype=object)
+    return out
+
+
+def _ground_evidence(
+    view: SideView, geoms: np.ndarray, graph: object | None, *, full: bool
+) -> dict[str, object]:
+    """The evidence that does not depend on corridors."""
+    rules = view.ground.projected.rules
     n = len(geoms)
     encircled = view.encircled(geoms)
     fire = ~encircled & ~view.connected(geoms, rules.fire_control_m)
-    out = pd.DataFrame(
-        {
-            "encircled": encircled,
-            "fire_controlled": fire,
-            "route_clearance_m": view.route_clearance(geoms) if full else np.full(n, np.nan),
-            "hostile_perimeter_share": (
-                view.hostile_perimeter_share(geoms) if full else np.full(n, np.nan)
-            ),
-            "open_corridors": _entrances_in(geoms, entrances, rules.snap_m),
-            "aid_corridor_open": np.isin(np.asarray(pocket_ids, dtype=object), list(aid_pockets)),
-        }
-    )
     enter, routes, lifelines = _road_evidence(view, geoms, graph)
-    out["roads_enter"] = enter
-    out["open_supply_routes"] = routes
-    out["lifelines"] = pd.Series(lifelines, dtype=object)
-    return out
+    return {
+        "encircled": encircled,
+        "fire_controlled": fire,
+        "route_clearance_m": view.route_clearance(geoms) if full else np.full(n, np.nan),
+        "hostile_perimeter_share": (
+            view.hostile_perimeter_share(geoms) if full else np.full(n, np.nan)
+        ),
+        "roads_enter": enter,
+        "open_supply_routes": routes,
+        "lifelines": lifelines,
+    }
 
 
 def piece_states(

@@ -125,15 +125,24 @@ def evaluate(proj: Projected, day: dt.date, *, full: bool, pockets: bool = True)
     aid = aid_pockets(corridors)
     graph = road_graph(proj, day)
     pockets = ground.pockets.copy()
-    pieces = _pieces(areas, pockets) if areas is not None else None
+    # the same zones, siege lines, roads and areas give the same pieces and evidence
+    same = (ground.key, *(proj.rows_at(name, day) for name in ("siege_lines", "roads", "areas")))
+    pieces = None
+    if areas is not None:
+        if ("pieces", *same) not in proj.memo:
+            proj.memo[("pieces", *same)] = _pieces(areas, pockets)
+        pieces = proj.memo[("pieces", *same)]
     found = {"entrances": entrances, "aid": aid, "graph": graph, "full": full}
     if pieces is None or with_pockets:
-        pockets = _with_evidence(ground, pockets, **found)  # type: ignore[arg-type]
+        pockets = _with_evidence(ground, pockets, **found, key=("pockets", full, *same))  # type: ignore[arg-type]
     pockets = _with_base_status(pockets, proj.rules)
     if pieces is None:
         pieces = pockets.assign(area_id=pockets["pocket_id"], population=np.nan, share=1.0)
     else:
-        pieces = _with_base_status(_with_evidence(ground, pieces, **found), proj.rules)  # type: ignore[arg-type]
+        pieces = _with_base_status(
+            _with_evidence(ground, pieces, **found, key=("evidence", full, *same)),  # type: ignore[arg-type]
+            proj.rules,
+        )
     units = _units(areas, pieces, pockets)
     return Snapshot(ground, full, pockets, pieces, units, corridors, graph)
 
@@ -146,8 +155,13 @@ def _with_evidence(
     aid: set[str],
     graph: object | None,
     full: bool,
+    key: tuple[object, ...] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Pockets or pieces joined with their evidence, each from its side's perspective."""
+    """Pockets or pieces joined with their evidence, each from its side's perspective.
+
+    ``key`` identifies the frame's geometry within the call (see
+    :func:`~geoaccess.access.piece_evidence`).
+    """
     found = []
     sides = frame["side"].to_numpy(dtype=object)
     for side in ground.sides:
@@ -163,6 +177,7 @@ def _with_evidence(
             pocket_ids=frame.loc[rows, "pocket_id"].to_numpy(),
             graph=graph,
             full=full,
+            key=None if key is None else (*key, side),
         )
         ev.index = rows
         ev["hostile_sides"] = pd.Series([view.hostile_sides] * len(rows), index=rows, dtype=object)

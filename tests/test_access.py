@@ -131,3 +131,47 @@ def test_same_statuses_whatever_the_crs_or_zone_split(width, split, crs):
     zones_before = scn.zones.copy()
     assert ga.assess(scn, DAY).areas["status"].tolist() == reference
     assert_geodataframe_equal(scn.zones, zones_before)
+
+
+@pytest.mark.parametrize("scheme", ["ocha", "siege_watch"])
+def test_base_statuses_agree_with_decide_status_on_every_combination(scheme):
+    import itertools
+
+    import numpy as np
+
+    from geoaccess.access import base_statuses
+
+    rules = ga.Rules(scheme=scheme)
+    combos = list(itertools.product([False, True], [False, True], [False, True], [False, True],
+                                    [None, 0.0, 1.0, 3.0]))
+    enc, aid, fire, enter, routes = (np.array(c, dtype=object) for c in zip(*combos, strict=True))
+    routes_f = np.array([np.nan if r is None else r for r in routes], dtype=float)
+    fast = base_statuses(encircled=enc.astype(bool), aid_corridor_open=aid.astype(bool),
+                         fire_controlled=fire.astype(bool),
+                         roads_blocked=enter.astype(bool) & (routes_f == 0))
+    slow = [decide_status(encircled=e, aid_corridor_open=a, fire_controlled=f, roads_enter=r,
+                          open_supply_routes=o, encircled_days=None, rules=rules)[0].value
+            for e, a, f, r, o in combos]
+    assert fast.tolist() == slow
+
+
+def test_status_only_road_links_agree_with_supply_routes():
+    pytest.importorskip("geoaccess.network", reason="network.py has not landed")
+    import numpy as np
+
+    from geoaccess.access import _open_links, _road_evidence, road_graph
+    from geoaccess.territory import ground_at, project_scenario, side_view
+
+    for block in (False, True):
+        scn = disc_scenario(link_m=4_000, roads=True, road_block=block)
+        proj = project_scenario(scn, scn.rules)
+        ground = ground_at(proj, DAY)
+        graph = road_graph(proj, ground.date)
+        for side in ground.sides:
+            pockets = ground.pockets[ground.pockets["side"] == side]
+            geoms = np.asarray(pockets.geometry.array, dtype=object)
+            view = side_view(ground, side)
+            enter, linked = _open_links(view, geoms, graph)
+            enter_flow, routes, _ = _road_evidence(view, geoms, graph, lifelines=False)
+            assert enter.tolist() == enter_flow.tolist()
+            assert linked.tolist() == (routes > 0).tolist()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from conftest import shared_file
@@ -102,3 +103,20 @@ def test_bustan_al_qasr_timeline_exactly(aleppo):
     ]
     fallen = bustan_row(ga.assess(aleppo, "2016-12-07"))
     assert fallen["side"] == "government" and fallen["open_supply_routes"] >= 1
+
+
+def test_pockets_alone_equal_the_assessment_pockets(aleppo):
+    for day in ("2016-07-20", "2016-12-23"):
+        pd.testing.assert_frame_equal(ga.pockets(aleppo, day), ga.assess(aleppo, day).pockets)
+
+
+def test_status_only_walk_agrees_with_full_evaluations(aleppo):
+    from geoaccess.assess import evaluate, unit_states
+    from geoaccess.territory import project_scenario
+
+    proj = project_scenario(aleppo, aleppo.rules)
+    for day in aleppo.change_dates("2016-07-01", "2016-12-31"):
+        light = evaluate(proj, day, full=False).units.set_index("area_id")
+        states = unit_states(proj, day)
+        assert states["base_status"].tolist() == light["base_status"].tolist()
+        assert states["encircled"].tolist() == light["encircled"].tolist()
