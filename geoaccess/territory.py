@@ -373,13 +373,21 @@ class SideView:
         return tree
 
     def _barrier_buffer(self, c: float) -> shapely.Geometry:
-        """Barrier lines buffered by ``c`` (shared by the sides with the same lines)."""
-        if self.barrier_key is None:
-            return shapely.buffer(self.barrier_lines, c, quad_segs=4)
+        """Barrier lines buffered by ``c`` (shared by the sides with the same lines).
+
+        Each line is buffered on its own and the buffers are merged: the same ground as
+        buffering the collection (up to rounding), about ten times faster, because GEOS
+        nodes the offset curves of all the (often parallel, overlapping) front lines
+        together when it buffers them as one geometry.
+        """
         memo = self.ground.projected.memo
         key = ("barrier_buffer", self.barrier_key, c)
-        if key not in memo:
-            memo[key] = shapely.buffer(self.barrier_lines, c, quad_segs=4)
+        if self.barrier_key is None or key not in memo:
+            parts = shapely.get_parts(self.barrier_lines)
+            found = shapely.union_all(shapely.buffer(parts, c, quad_segs=4))
+            if self.barrier_key is None:
+                return found
+            memo[key] = found
         return memo[key]
 
     def connected(self, geoms: np.ndarray, clearance: float) -> np.ndarray:
