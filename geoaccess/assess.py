@@ -14,6 +14,10 @@ Steps (all geometry in the scenario's metric CRS, projected once per assessment)
    status differs; when the walk reaches the scenario's first date the status has held
    *since at least* that date, which is reported. The same walk gives the first day of
    an encirclement (Siege Watch's ``encircled_days``).
+
+Within one call, everything geometric is memoised by the rows valid on a date (zones,
+siege lines, roads, areas; :attr:`Projected.memo`), so dates that differ only by
+corridors or facilities share territories, side views, pieces and evidence.
 """
 
 from __future__ import annotations
