@@ -559,6 +559,12 @@ def _check_zone_overlaps(zones: gpd.GeoDataFrame, metric: CRS | None, found: Fin
     """
     geoms = np.asarray(zones.geometry.values)
     usable = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms) & shapely.is_valid(geoms)
+    # non-finite or out-of-range coordinates were reported already; projected, they
+    # would only make GEOS warn
+    bounds = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        usable &= (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
+        usable &= (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
     if metric is None or usable.sum() < 2:
         return
     candidates = np.flatnonzero(usable)

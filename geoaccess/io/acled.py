@@ -296,7 +296,11 @@ def _load_table(path_or_frame: str | Path | pd.DataFrame) -> pd.DataFrame:
         path = Path(path_or_frame)
         try:
             table = pd.read_csv(
-                path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+                path,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                encoding="utf-8-sig",
             )
         except (
             OSError,
@@ -307,6 +311,9 @@ def _load_table(path_or_frame: str | Path | pd.DataFrame) -> pd.DataFrame:
             raise ScenarioError(
                 [Problem(LAYER, f"cannot read the file: {error}", column="path", value=str(path))]
             ) from None
+        if not isinstance(table.index, pd.RangeIndex):  # pandas made extra fields an index
+            msg = "some rows have more fields than the header; is a comma unquoted?"
+            raise ScenarioError([Problem(LAYER, msg, column="path", value=str(path))])
     table.columns = [str(column).strip() for column in table.columns]
     return table
 
@@ -416,11 +423,15 @@ def _acled_dates(values: pd.Series, rows: pd.Series, problems: list[Problem]) ->
         empty = _blank(values)
         text = values.astype("str").str.strip().where(~empty)
         days = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        # days outside 1678-2261 (0001-01-01...) do not fit nanosecond days: unparseable
+        lowest, highest = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
         for fmt in DATE_FORMATS:
-            todo = days.isna() & ~empty
+            todo = (days.isna() & ~empty).to_numpy()  # positions: labels may repeat
             if not todo.any():
                 break
-            days[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            parsed = parsed.where(parsed.isna() | ((parsed >= lowest) & (parsed <= highest)))
+            days.iloc[np.flatnonzero(todo)] = parsed.to_numpy(dtype="datetime64[ns]")
         bad = days.isna().to_numpy()
     formats = "YYYY-MM-DD or DD Month YYYY (e.g. 2016-07-17 or 17 July 2016)"
     for row, found in zip(rows[bad], values[bad], strict=True):
