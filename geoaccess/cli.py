@@ -235,7 +235,7 @@ def _run_timeline(
     from .timeline import timeline
 
     out.mkdir(parents=True, exist_ok=True)
-    tl = timeline(scn, start, end)
+    tl = timeline(scn, start, end, progress=sys.stderr.isatty())
     tl.to_csv(out, hxl=hxl)
     html = tl.to_html(out / "timeline_map.html", offline=offline)
     print(

@@ -39,6 +39,7 @@ def timeline(
     rules: Rules | None = None,
     *,
     client: Any = None,
+    progress: bool = False,
 ) -> Timeline:
     """Access status of every area from ``start`` to ``end`` (both included).
 
@@ -53,6 +54,8 @@ def timeline(
     client : dask.distributed.Client, optional
         Evaluate the change dates as Dask tasks on this cluster (the scenario is shipped
         once; see :mod:`geoaccess.distributed`). Same result as without it.
+    progress : bool
+        Show a progress bar (tqdm, on standard error) over the change dates.
 
     Returns
     -------
@@ -75,7 +78,8 @@ def timeline(
     proj = project_scenario(scn, rules)
     dates = scn.change_dates(first, last)
     if client is None:
-        snaps: list[Any] = [evaluate(proj, t, full=False) for t in dates]
+        steps = _progress(dates, enabled=progress)
+        snaps: list[Any] = [evaluate(proj, t, full=False) for t in steps]
     else:  # the scale path: same evaluations, as Dask tasks (geoaccess[dask])
         from .distributed import DaskEvaluations
 
@@ -115,6 +119,15 @@ def timeline(
     else:
         snapshots = remote.snapshots(intervals)
     return Timeline(scn, first, last, rules, tuple(dates), snapshots, intervals)
+
+
+def _progress(dates: list[dt.date], *, enabled: bool) -> Any:
+    """The dates, wrapped in a progress bar when asked."""
+    if not enabled:
+        return dates
+    from tqdm.auto import tqdm
+
+    return tqdm(dates, desc="change dates", unit="date", leave=False)
 
 
 def _statuses(

@@ -52,3 +52,11 @@ def test_assess_agrees_with_the_timeline_every_day():
         expected = daily[daily["date"] == day].set_index("area_id")["status"]
         pd.testing.assert_series_equal(res.sort_index(), expected.sort_index(),
                                        check_names=False, check_dtype=False)
+
+
+def test_progress_bar_changes_nothing_but_stderr(capsys):
+    scn = disc_scenario(link_m=4_000, link_until="2020-03-01")
+    quiet = ga.timeline(scn, "2020-01-01", "2020-06-30")
+    shown = ga.timeline(scn, "2020-01-01", "2020-06-30", progress=True)
+    pd.testing.assert_frame_equal(quiet.intervals, shown.intervals)
+    assert "change dates" in capsys.readouterr().err
