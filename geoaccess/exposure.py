@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -84,6 +84,9 @@ class Estimate:
         People per reporting unit (area or pocket).
     accounting : PopulationAccounting
         Input, assigned (to reporting units) and outside totals.
+    cache : dict
+        Derived from ``people`` once per assessment and shared by the distance bands,
+        corridor reach and catchments: weighted points, their road nodes, walks.
     """
 
     name: str
@@ -92,6 +95,7 @@ class Estimate:
     pieces: np.ndarray
     units: np.ndarray
     accounting: PopulationAccounting
+    cache: dict[object, object] = field(default_factory=dict, repr=False)
 
 
 # ---------------------------------------------------------------------- estimates
@@ -222,18 +226,44 @@ def area_population(
 
 
 # ---------------------------------------------------------------------- ground helpers
-def _side_ground(ground: Ground, side: str | None, point: shapely.Point) -> shapely.Geometry:
-    """The connected piece of ``side``'s passable ground holding ``point`` (within snap_m)."""
+def _gkey(ground: Ground) -> tuple[object, ...]:
+    """Memo key of a date's ground and barriers: the zones and siege lines valid."""
+    return (ground.key, ground.projected.rows_at("siege_lines", ground.date))
+
+
+def _memo(ground: Ground, key: tuple[object, ...], build: Any) -> Any:
+    memo = ground.projected.memo
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
+def _side_parts(ground: Ground, side: str | None) -> np.ndarray:
+    """Connected pieces of ``side``'s passable ground (the frame for no known side)."""
     from .territory import side_view
 
-    if side is None or side not in ground.sides:
-        return ground.projected.frame
-    parts = shapely.get_parts(side_view(ground, side).passable)
+    def build() -> np.ndarray:
+        if side is None or side not in ground.sides:
+            return np.array([ground.projected.frame], dtype=object)
+        return shapely.get_parts(side_view(ground, side).passable)
+
+    return _memo(ground, ("exposure_parts", _gkey(ground), side), build)
+
+
+def _part_of(ground: Ground, side: str | None, point: shapely.Point) -> int:
+    """Position in :func:`_side_parts` of the piece holding ``point`` (within snap_m; -1)."""
+    parts = _side_parts(ground, side)
     if not len(parts):
-        return shapely.Polygon()
+        return -1
     dist = shapely.distance(parts, point)
     best = int(np.argmin(dist))
-    return parts[best] if dist[best] <= ground.projected.rules.snap_m else shapely.Polygon()
+    return best if dist[best] <= ground.projected.rules.snap_m else -1
+
+
+def _side_ground(ground: Ground, side: str | None, point: shapely.Point) -> shapely.Geometry:
+    """The connected piece of ``side``'s passable ground holding ``point`` (within snap_m)."""
+    k = _part_of(ground, side, point)
+    return _side_parts(ground, side)[k] if k >= 0 else shapely.Polygon()
 
 
 def _side_barriers(ground: Ground, side: str | None) -> shapely.Geometry | None:
@@ -255,10 +285,27 @@ def _all_barriers(ground: Ground) -> shapely.Geometry:
     return shapely.union_all(lines)
 
 
+def _side_csr(ground: Ground, side: str | None, graph: Any) -> Any:
+    """Road lengths a walker of ``side`` can use (its barriers cut), memoised per call."""
+    from ._graph import cut_by, weighted_csr
+
+    def build() -> Any:
+        keep = ~cut_by(graph, _side_barriers(ground, side))
+        if keep.all():
+            return graph.distance_csr
+        return weighted_csr(graph.n_nodes, graph.u[keep], graph.v[keep], graph.lengths[keep])
+
+    key = ("exposure_csr", _gkey(ground), side, id(graph))
+    return _memo(ground, key, build)
+
+
 def people_points(
     people: gpd.GeoDataFrame, *, cell_m: float = CELL_M
 ) -> tuple[np.ndarray, np.ndarray]:
     """Located people as weighted points: polygons are cut on a ``cell_m`` grid.
+
+    Cells wholly inside a polygon are taken as they are; only the cells its boundary
+    crosses are intersected.
 
     Returns
     -------
@@ -277,13 +324,59 @@ def people_points(
     ys = np.arange(np.floor(y0 / cell_m) * cell_m, y1, cell_m)
     gx, gy = np.meshgrid(xs, ys)
     cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell_m, gy.ravel() + cell_m)
-    g, c = shapely.STRtree(cells).query(geoms, predicate="intersects")
-    pieces = shapely.intersection(geoms[g], cells[c])
+    tree = shapely.STRtree(cells)
+    g, c = tree.query(geoms, predicate="intersects")
+    gi, ci = tree.query(geoms, predicate="contains_properly")
+    inside = np.zeros(len(g), dtype=bool)
+    if len(gi):
+        pair = g.astype(np.int64) * len(cells) + c
+        inside = np.isin(pair, gi.astype(np.int64) * len(cells) + ci)
+    pieces = cells[c].copy()
+    pieces[~inside] = shapely.intersection(geoms[g[~inside]], cells[c[~inside]])
     area = shapely.area(pieces)
     keep = area > 0
     g, pieces, area = g[keep], pieces[keep], area[keep]
     whole = np.bincount(g, weights=area, minlength=len(geoms))
     return shapely.centroid(pieces), values[g] * area / whole[g]
+
+
+def _located(est: Estimate, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`people_points` of an estimate, computed once per assessment."""
+    key = ("points", cell_m)
+    if key not in est.cache:
+        est.cache[key] = people_points(est.people, cell_m=cell_m)
+    return est.cache[key]  # type: ignore[no-any-return]
+
+
+def _snapped(est: Estimate, graph: Any, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest road node of each located person and the distance to it (cached)."""
+    from .network import nearest_nodes
+
+    key = ("nodes", id(graph), cell_m)
+    if key not in est.cache:
+        est.cache[key] = nearest_nodes(graph, _located(est, cell_m)[0])
+    return est.cache[key]  # type: ignore[no-any-return]
+
+
+def _in_part(
+    est: Estimate, ground: Ground, side: str | None, part: int, cell_m: float
+) -> np.ndarray:
+    """Whether each located person stands on piece ``part`` of ``side``'s ground."""
+    key = ("in_parts", _gkey(ground), side, cell_m)
+    if key not in est.cache:
+        pts, _ = _located(est, cell_m)
+        parts = _side_parts(ground, side)
+        hits = (
+            shapely.STRtree(parts).query(pts, predicate="intersects")
+            if len(parts) and len(pts)
+            else np.zeros((2, 0), dtype=np.int64)
+        )
+        est.cache[key] = hits
+    p, q = est.cache[key]
+    out = np.zeros(len(_located(est, cell_m)[0]), dtype=bool)
+    if part >= 0:
+        out[p[q == part]] = True
+    return out
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -294,19 +387,43 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(values[order][np.searchsorted(cum, cum[-1] / 2.0)])
 
 
-def _network_walk(
-    graph: Any, points: np.ndarray, entrance: shapely.Point, barriers: Any, reach_m: float
-) -> np.ndarray:
-    """Walk from ``entrance`` to each point along the roads (``inf``: beyond reach)."""
-    from .network import nearest_nodes, network_distance
+def _reached(
+    est: Estimate,
+    ground: Ground,
+    graph: Any,
+    entrance: shapely.Point,
+    side: str | None,
+    cell_m: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Walk from ``entrance`` to each person by road, and who is within reach (cached).
 
-    if not len(points):
-        return np.zeros(0)
-    nodes = network_distance(
-        graph, np.array([entrance], dtype=object), barriers=barriers, max_m=reach_m
-    )["distance_m"].to_numpy(float)
-    node, snap = nearest_nodes(graph, points)
-    return nodes[node] + snap
+    The walk is the snap of the entrance to its nearest node, the road distance usable by
+    ``side`` and the person's snap to their nearest node (``inf``: beyond reach); a
+    person is within reach when the walk is at most ``walk_reach_m`` and they stand on
+    the entrance's piece of the side's passable ground.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    from .network import nearest_nodes
+
+    reach = ground.projected.rules.walk_reach_m
+    key = ("walk", _gkey(ground), id(graph), side, shapely.to_wkb(entrance), cell_m)
+    if key not in est.cache:
+        pts, _ = _located(est, cell_m)
+        if not len(pts):
+            est.cache[key] = (np.zeros(0), np.zeros(0, dtype=bool))
+        else:
+            (start,), (snap,) = nearest_nodes(graph, np.array([entrance], dtype=object))
+            dist = dijkstra(
+                _side_csr(ground, side, graph), directed=True, indices=start, limit=reach
+            )
+            node, near = _snapped(est, graph, cell_m)
+            walk = snap + dist[node] + near
+            ok = (walk <= reach) & _in_part(
+                est, ground, side, _part_of(ground, side, entrance), cell_m
+            )
+            est.cache[key] = (walk, ok)
+    return est.cache[key]  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------- corridors
@@ -345,30 +462,22 @@ def corridor_reach(
     n = len(out)
     straight, network, minutes = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     if estimate is not None and n:
-        pts, weights = people_points(estimate.people, cell_m=cell_m)
-        for k, (entrance, side) in enumerate(
-            zip(
-                out["entrance"].to_numpy(dtype=object),
-                out["entrance_side"].to_numpy(dtype=object),
-                strict=True,
-            )
-        ):
-            region = _reach_region(ground, side, entrance, rules.walk_reach_m)
-            straight[k] = float(
-                allocate_population(gpd.GeoSeries([region], crs=out.crs), estimate.people).iloc[0]
-            )
-            if graph is None:
-                continue
-            walk = _network_walk(
-                graph, pts, entrance, _side_barriers(ground, side), rules.walk_reach_m
-            )
-            ok = (walk <= rules.walk_reach_m) & shapely.intersects(
-                _side_ground(ground, side, entrance), pts
-            )
-            network[k] = float(weights[ok].sum())
-            minutes[k] = _weighted_median(walk[ok], weights[ok]) / (
-                rules.walk_speed_kmh * 1000.0 / 60.0
-            )
+        entrances = out["entrance"].to_numpy(dtype=object)
+        sides = out["entrance_side"].to_numpy(dtype=object)
+        regions = [
+            _reach_region(ground, s, e, rules.walk_reach_m)
+            for e, s in zip(entrances, sides, strict=True)
+        ]
+        straight[:] = allocate_population(
+            gpd.GeoSeries(regions, crs=out.crs), estimate.people
+        ).to_numpy(float)
+        if graph is not None:
+            _, weights = _located(estimate, cell_m)
+            speed = rules.walk_speed_kmh * 1000.0 / 60.0
+            for k, (entrance, side) in enumerate(zip(entrances, sides, strict=True)):
+                walk, ok = _reached(estimate, ground, graph, entrance, side, cell_m)
+                network[k] = float(weights[ok].sum())
+                minutes[k] = _weighted_median(walk[ok], weights[ok]) / speed
     out["population_within_reach"] = straight
     out["population_within_reach_network"] = network
     out["walk_minutes_p50"] = minutes
@@ -378,8 +487,12 @@ def corridor_reach(
 def _reach_region(
     ground: Ground, side: str | None, entrance: shapely.Point, reach_m: float
 ) -> shapely.Geometry:
-    disc = shapely.buffer(entrance, reach_m, quad_segs=32)
-    return shapely.intersection(disc, _side_ground(ground, side, entrance))
+    def build() -> shapely.Geometry:
+        disc = shapely.buffer(entrance, reach_m, quad_segs=32)
+        return shapely.intersection(disc, _side_ground(ground, side, entrance))
+
+    key = ("reach_region", _gkey(ground), side, shapely.to_wkb(entrance), reach_m)
+    return _memo(ground, key, build)
 
 
 # ---------------------------------------------------------------------- table
@@ -459,6 +572,8 @@ def population_table(
         values.append(
             float(
                 allocate_population(gpd.GeoSeries([union], crs=est.people.crs), est.people).iloc[0]
+                if regions
+                else 0.0
             )
         )
         if graph is not None:
@@ -472,16 +587,14 @@ def population_table(
 def _network_reach_all(
     open_: pd.DataFrame, ground: Ground, est: Estimate, graph: Any, cell_m: float
 ) -> float:
-    reach = ground.projected.rules.walk_reach_m
-    pts, weights = people_points(est.people, cell_m=cell_m)
+    pts, weights = _located(est, cell_m)
     hit = np.zeros(len(pts), dtype=bool)
     for entrance, side in zip(
         open_["entrance"].to_numpy(dtype=object),
         open_["entrance_side"].to_numpy(dtype=object),
         strict=True,
     ):
-        walk = _network_walk(graph, pts, entrance, _side_barriers(ground, side), reach)
-        hit |= (walk <= reach) & shapely.intersects(_side_ground(ground, side, entrance), pts)
+        hit |= _reached(est, ground, graph, entrance, side, cell_m)[1]
     return float(weights[hit].sum())
 
 
@@ -496,6 +609,16 @@ def facility_exposure(
 ) -> gpd.GeoDataFrame:
     """Incidents near each facility and the people it serves (nearest of its kind).
 
+    Each located person is served by the nearest facility of each kind that they can
+    reach on their own side's passable ground: the side holding the ground where they
+    stand (people on ground no side holds: every front and siege line is a barrier).
+    Straight-line, the facility must stand on the same connected piece of that ground
+    (within ``snap_m``); along the roads (where the date has roads and the piece has a
+    road node), it must be reachable on the roads usable by that side (its front and
+    siege lines cut them; roads deeper than ``snap_m`` in hostile ground are removed),
+    people and facilities snapping to road nodes of their piece. People with no
+    reachable facility of a kind are unserved for that kind.
+
     Parameters
     ----------
     facilities : GeoDataFrame
@@ -503,10 +626,9 @@ def facility_exposure(
     ground : Ground
         Territories of the date.
     estimate : Estimate or None
-        The primary estimate (``None``: ``population_served`` is ``NaN``).
+        The primary estimate (``None``: population columns are ``NaN``).
     graph : RoadGraph or None
-        Roads of the date: catchments along the roads (front and siege lines cut them);
-        without roads, straight-line catchments.
+        Roads of the date: catchments along the roads; without roads, straight-line.
     cell_m : float, default CELL_M
         Grid for turning polygon people into points.
 
@@ -514,7 +636,10 @@ def facility_exposure(
     -------
     GeoDataFrame
         A copy with ``incidents_nearby``, ``incidents_nearby_imprecise`` (see
-        :func:`recent_incidents`) and ``population_served``.
+        :func:`recent_incidents`), ``population_served`` and ``population_unserved``
+        (people with no reachable facility of the row's kind, the same on every row of
+        a kind): per kind, ``population_served`` summed plus ``population_unserved``
+        equals the located people of the estimate.
     """
     proj = ground.projected
     out = facilities.copy()
@@ -523,39 +648,179 @@ def facility_exposure(
         proj.layers.get("incidents"), points, ground.date, proj.rules
     )
     out["incidents_nearby"], out["incidents_nearby_imprecise"] = precise, imprecise
-    served = np.full(len(out), np.nan)
+    served, unserved = np.full(len(out), np.nan), np.full(len(out), np.nan)
     if estimate is not None and len(out):
-        served[:] = 0.0
-        pts, weights = people_points(estimate.people, cell_m=cell_m)
         kinds = out["kind"].astype(object).to_numpy() if "kind" in out else np.full(len(out), None)
-        barriers = _all_barriers(ground) if graph is not None else None
+        groups = _catchment_groups(estimate, ground, points, cell_m)
         for kind in pd.unique(kinds):
             rows = np.flatnonzero(kinds == kind)
-            served[rows] = _catchment(points[rows], pts, weights, graph, barriers)
+            got, missed = _catchment(rows, points, groups, estimate, ground, graph, cell_m)
+            served[rows] = got
+            unserved[rows] = missed
     out["population_served"] = served
+    out["population_unserved"] = unserved
     return out
 
 
-def _catchment(
-    sites: np.ndarray, pts: np.ndarray, weights: np.ndarray, graph: Any, barriers: Any
-) -> np.ndarray:
-    """People whose nearest site (by road, or straight line without roads) is each site."""
-    if not len(pts):
-        return np.zeros(len(sites))
-    if graph is None:
-        (p, s) = shapely.STRtree(sites).query_nearest(pts, all_matches=False)
-        return np.bincount(s, weights=weights[p], minlength=len(sites))
-    from .network import nearest_nodes, network_distance
+def _catch_parts(ground: Ground, side: str | None) -> np.ndarray:
+    """Pieces of ground a person of ``side`` moves on (no side: every barrier cuts)."""
+    if side is not None:
+        return _side_parts(ground, side)
 
-    found = network_distance(
-        graph, gpd.GeoSeries(sites, index=np.arange(len(sites))), barriers=barriers
+    def build() -> np.ndarray:
+        lines = _all_barriers(ground)
+        frame = ground.projected.frame
+        if shapely.is_empty(lines):
+            return np.array([frame], dtype=object)
+        cut = shapely.buffer(lines, ground.projected.rules.snap_m / 2.0, quad_segs=4)
+        return shapely.get_parts(shapely.difference(frame, cut))
+
+    return _memo(ground, ("exposure_open_parts", _gkey(ground)), build)
+
+
+def _nearest_part(parts: np.ndarray, geoms: np.ndarray, snap_m: float) -> np.ndarray:
+    """Position of the piece nearest each geometry within ``snap_m`` (-1: none)."""
+    label = np.full(len(geoms), -1, dtype=np.int64)
+    if len(parts) and len(geoms):
+        (i, j) = shapely.STRtree(parts).query_nearest(geoms, max_distance=snap_m, all_matches=False)
+        label[i] = j
+    return label
+
+
+def _catchment_groups(
+    est: Estimate, ground: Ground, sites: np.ndarray, cell_m: float
+) -> list[tuple[str | None, np.ndarray, np.ndarray]]:
+    """Per side (``None``: on no side's ground): people's and sites' piece of its ground.
+
+    Returns (side, person piece, site piece) with ``-1`` for people of other sides and
+    for sites off the side's ground.
+    """
+    pts, _ = _located(est, cell_m)
+    snap_m = ground.projected.rules.snap_m
+    side_of = np.full(len(pts), None, dtype=object)
+    if len(pts):
+        tree = shapely.STRtree(pts)
+        for side in ground.sides:
+            territory = ground.territory.get(side)
+            if territory is None or shapely.is_empty(territory):
+                continue
+            idx = tree.query(territory, predicate="intersects")
+            idx = idx[side_of[idx] == None]  # noqa: E711 - first side wins on a boundary
+            side_of[idx] = side
+    groups = []
+    for side in (*ground.sides, None):
+        mine = (
+            np.flatnonzero(side_of == side)
+            if side is not None
+            else np.flatnonzero(pd.isna(side_of))
+        )
+        if not len(mine):
+            continue
+        parts = _catch_parts(ground, side)
+        person = np.full(len(pts), -1, dtype=np.int64)
+        person[mine] = _nearest_part(parts, pts[mine], snap_m)
+        groups.append((side, person, _nearest_part(parts, sites, snap_m)))
+    return groups
+
+
+def _catchment(
+    rows: np.ndarray,
+    sites: np.ndarray,
+    groups: list[tuple[str | None, np.ndarray, np.ndarray]],
+    est: Estimate,
+    ground: Ground,
+    graph: Any,
+    cell_m: float,
+) -> tuple[np.ndarray, float]:
+    """People served by each site of ``rows`` (one kind), piece by piece of ground.
+
+    Returns the people per site and the people no site of the kind serves.
+    """
+    pts, weights = _located(est, cell_m)
+    served = np.zeros(len(rows))
+    done = np.zeros(len(pts), dtype=bool)
+    for side, person, site_part in groups:
+        here = site_part[rows]
+        for part in np.unique(person[person >= 0]):
+            mine = np.flatnonzero(here == part)
+            if not len(mine):
+                continue
+            who = np.flatnonzero(person == part)
+            site = _nearest_site(ground, side, int(part), graph, sites[rows[mine]], pts[who])
+            ok = site >= 0
+            served += np.bincount(mine[site[ok]], weights=weights[who][ok], minlength=len(rows))
+            done[who[ok]] = True
+    return served, float(weights[~done].sum())
+
+
+def _part_nodes(ground: Ground, side: str | None, part: int, graph: Any) -> np.ndarray:
+    """Road nodes on piece ``part`` of the ground of ``side`` (within snap_m), sorted."""
+
+    def build() -> np.ndarray:
+        parts = _catch_parts(ground, side)
+        return _nearest_part(parts, graph.node_points, ground.projected.rules.snap_m)
+
+    key = ("exposure_node_parts", _gkey(ground), side, id(graph))
+    return np.flatnonzero(_memo(ground, key, build) == part)
+
+
+def _nearest_of(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest tree item of each geometry (ties: the lowest position) and its distance."""
+    (which, item), dist = tree.query_nearest(geoms, return_distance=True)
+    _, first = np.unique(which, return_index=True)
+    return item[first].astype(np.int64), dist[first]
+
+
+def _nearest_site(
+    ground: Ground,
+    side: str | None,
+    part: int,
+    graph: Any,
+    sites: np.ndarray,
+    people: np.ndarray,
+) -> np.ndarray:
+    """Position in ``sites`` of each person's nearest site (-1: none reachable).
+
+    Along the roads usable by ``side`` when the piece has road nodes (sites snap to the
+    piece's nodes, their snap counted; people to the nearest node of the piece reached
+    from a site, since they walk on their piece to it), straight-line otherwise.
+    """
+    nodes = _part_nodes(ground, side, part, graph) if graph is not None else np.zeros(0)
+    if not len(nodes):
+        _, s = shapely.STRtree(sites).query_nearest(people, all_matches=False)
+        return s.astype(np.int64)
+    from scipy import sparse
+    from scipy.sparse.csgraph import dijkstra
+
+    from ._graph import tree_roots
+
+    tree = shapely.STRtree(graph.node_points[nodes])
+    at, snap = _nearest_of(tree, sites)
+    at = nodes[at]
+    # a super-source linked to each site's node by its snap distance (the nearest site
+    # of a shared node wins): one Dijkstra gives every node's nearest site
+    best = np.lexsort((snap, at))
+    _, first = np.unique(at[best], return_index=True)
+    pick = best[first]
+    n = graph.n_nodes
+    base = _side_csr(ground, side, graph)
+    csr = sparse.csr_array(
+        (
+            np.concatenate([base.data, snap[pick]]),
+            np.concatenate([base.indices, at[pick]]).astype(base.indices.dtype),
+            np.concatenate([base.indptr, [base.indptr[-1] + len(pick)]]).astype(base.indptr.dtype),
+        ),
+        shape=(n + 1, n + 1),
     )
-    node, _ = nearest_nodes(graph, pts)
-    reached = np.isfinite(found["distance_m"].to_numpy(float)[node])
-    origin = found["origin"].to_numpy(dtype=object)[node]
-    site = np.where(reached, origin, -1).astype(np.int64)
-    ok = site >= 0
-    return np.bincount(site[ok], weights=weights[ok], minlength=len(sites))
+    dist, pred = dijkstra(csr, directed=True, indices=n, return_predecessors=True)
+    dist, pred = dist[:n], pred[:n]
+    site_at = np.full(n + 1, -1, dtype=np.int64)
+    site_at[at[pick]] = pick
+    root = tree_roots(pred, n)
+    # people walk on their piece of ground to its nearest node reached from a site
+    reached = nodes[np.isfinite(dist[nodes])]
+    node = reached[_nearest_of(shapely.STRtree(graph.node_points[reached]), people)[0]]
+    return site_at[root[node]]
 
 
 def recent_incidents(

@@ -49,3 +49,19 @@ def test_population_within_reach_of_bustan_al_qasr(aleppo, july20):
     assert 0 < row["population_within_reach"] <= east + 1e-6
     assert 0 < row["population_within_reach_network"] <= row["population_within_reach"] + 1e-6
     assert row["walk_minutes_p50"] > 0
+
+
+def test_eastern_facilities_serve_only_the_besieged_east(aleppo, july20):
+    """Catchments stop at the front: the east's school serves the east's people only."""
+    east = east_population(aleppo, july20)
+    rows = july20.facilities
+    located = july20.population.set_index(["category", "label"]).loc[
+        ("total", "assigned"), "population"
+    ]
+    for kind, group in rows.groupby("kind"):
+        inside = group[group["status"] == "besieged"]
+        assert inside["population_served"].sum() <= east * (1 + 1e-9), kind
+        total = group["population_served"].sum() + group["population_unserved"].iloc[0]
+        assert total == pytest.approx(located, rel=1e-9), kind
+    school = rows[(rows["kind"] == "school") & (rows["status"] == "besieged")]
+    assert school["population_served"].sum() == pytest.approx(east, rel=1e-6)

@@ -164,3 +164,29 @@ def test_light_snapshots_skip_population():
     tl = ga.timeline(scenario(), "2020-01-01", "2020-01-02")
     assert all(not s.details["full"] for s in tl.snapshots)
     assert all(s.population.empty for s in tl.snapshots)
+
+
+@pytest.mark.parametrize("with_road", [False, True], ids=["straight", "road"])
+def test_catchments_stop_at_the_front(with_road):
+    """Each side is served by its own facility, however near the other side's one is.
+
+    The person at x = 200 (side B) is 300 m from A's hospital and 4,800 m from B's; the
+    school stands on A's side only, so B's people have none and are unserved.
+    """
+    sites = frame(
+        {"facility_id": ["HA", "HB", "SA"], "kind": ["hospital", "hospital", "school"]},
+        [pt(-100, 0), pt(5_000, 0), pt(-2_000, -5_000)],
+    )
+    people = frame({"population": [10.0, 20.0, 5.0]}, [pt(-3_000, 0), pt(200, 0), pt(900, 300)])
+    road = [shapely.LineString([(CX - 5_000, CY), (CX + 5_000, CY)])] if with_road else None
+    res = ga.assess(scenario(population=people, facilities=sites, roads=road), DAY)
+    rows = res.facilities.set_index("facility_id")
+    assert rows.loc["HA", "population_served"] == pytest.approx(10.0)
+    assert rows.loc["HB", "population_served"] == pytest.approx(25.0)
+    assert rows.loc["HA", "population_unserved"] == pytest.approx(0.0)
+    assert rows.loc["SA", "population_served"] == pytest.approx(10.0)
+    assert rows.loc["SA", "population_unserved"] == pytest.approx(25.0)
+    # per kind, served + unserved = every located person
+    for _, group in rows.groupby("kind"):
+        total = group["population_served"].sum() + group["population_unserved"].iloc[0]
+        assert total == pytest.approx(35.0)
