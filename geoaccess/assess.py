@@ -6,7 +6,10 @@ Steps (all geometry in the scenario's metric CRS, projected once per assessment)
 2. corridors and their entrance pockets (:mod:`geoaccess.corridors`);
 3. every area intersected with every side's pockets; each piece gets evidence and a status
    from its side's perspective (:mod:`geoaccess.access`); without an areas layer the
-   pockets are the reporting units (``area_id`` = ``pocket_id``);
+   pockets are the reporting units (``area_id`` = ``pocket_id``). Slivers left where an
+   area's outline crosses a zone boundary (gone when eroded by ``snap_m / 2``, or under
+   ``snap_m**2``) are digitising residue, not pieces: their people go to the area's main
+   piece (:func:`_pieces`);
 4. each area reports the piece holding most of its population (area-weighted share of its
    ``population``; by area when it has none) and its population split by status;
    an area no side holds at all is reported ``accessible`` with ``side`` empty;
@@ -134,7 +137,7 @@ def evaluate(proj: Projected, day: dt.date, *, full: bool, pockets: bool = True)
     pieces = None
     if areas is not None:
         if ("pieces", *same) not in proj.memo:
-            proj.memo[("pieces", *same)] = _pieces(areas, pockets)
+            proj.memo[("pieces", *same)] = _pieces(areas, pockets, proj.rules.snap_m)
         pieces = proj.memo[("pieces", *same)]
     found = {"entrances": entrances, "aid": aid, "graph": graph, "full": full}
     if pieces is None or with_pockets:
@@ -193,21 +196,53 @@ def _joined(frame: gpd.GeoDataFrame, evidence: list[pd.DataFrame]) -> gpd.GeoDat
     return frame.join(pd.concat(evidence)) if evidence else frame
 
 
-def _pieces(areas: gpd.GeoDataFrame, pockets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Every area cut by every pocket, with its population share."""
+def _pieces(areas: gpd.GeoDataFrame, pockets: gpd.GeoDataFrame, snap_m: float) -> gpd.GeoDataFrame:
+    """Every area cut by every pocket, with its population share.
+
+    Digitising residue is not a piece: where an area's outline crosses a zone boundary,
+    the intersection leaves slivers thinner than the barrier buffer. A piece that
+    vanishes when eroded by ``snap_m / 2``, or smaller than ``snap_m**2`` in area, gets
+    no status of its own: its share and population go to the area's main piece (the
+    largest by population, else by area, among its other pieces), so the area's
+    population is conserved. ``footprint`` is the main piece with its residue: the
+    ground whose people the piece holds (``geometry`` stays the piece itself, for the
+    evidence). An area made only of residue keeps its main piece.
+    """
     tree = shapely.STRtree(pockets.geometry.values)
     ai, pi = tree.query(areas.geometry.values, predicate="intersects")
     geoms = shapely.intersection(areas.geometry.values[ai], pockets.geometry.values[pi])
-    keep = shapely.area(geoms) > 0
-    ai, pi, geoms = ai[keep], pi[keep], geoms[keep]
-    share = shapely.area(geoms) / shapely.area(areas.geometry.values[ai])
+    area = shapely.area(geoms)
+    keep = area > 0
+    ai, pi, geoms, area = ai[keep], pi[keep], geoms[keep], area[keep]
+    share = area / shapely.area(areas.geometry.values[ai])
+    population = _piece_population(areas, ai, share)
+    footprint = geoms.copy()
+    residue = (area < snap_m**2) | shapely.is_empty(
+        shapely.buffer(geoms, -snap_m / 2.0, quad_segs=2)
+    )
+    if residue.any():
+        # main piece of each area: not residue first, then most population, then area
+        weight = np.nan_to_num(population) + share * 1e-9
+        order = np.lexsort((-weight, residue, ai))
+        first = order[np.r_[True, ai[order][1:] != ai[order][:-1]]]
+        main_of = np.empty(int(ai.max()) + 1, dtype=np.int64)
+        main_of[ai[first]] = first
+        main = main_of[ai]
+        fold = residue & (main != np.arange(len(ai)))
+        np.add.at(share, main[fold], share[fold])
+        np.add.at(population, main[fold], population[fold])
+        for m in np.unique(main[fold]):
+            footprint[m] = shapely.union_all([geoms[m], *geoms[fold & (main == m)]])
+        ai, pi, geoms, share = ai[~fold], pi[~fold], geoms[~fold], share[~fold]
+        population, footprint = population[~fold], footprint[~fold]
     return gpd.GeoDataFrame(
         {
             "area_id": areas["area_id"].to_numpy(dtype=object)[ai],
             "pocket_id": pockets["pocket_id"].to_numpy(dtype=object)[pi],
             "side": pockets["side"].to_numpy(dtype=object)[pi],
             "share": share,
-            "population": _piece_population(areas, ai, share),
+            "population": population,
+            "footprint": footprint,
         },
         geometry=gpd.GeoSeries(geoms, crs=areas.crs),
     )
@@ -437,7 +472,7 @@ def _piece_states(
         pieces = pockets.assign(area_id=pockets["pocket_id"], population=np.nan, share=1.0)
         unit_ids = pockets["pocket_id"]
     else:
-        pieces = _pieces(areas, pockets)
+        pieces = _pieces(areas, pockets, proj.rules.snap_m)
         unit_ids = areas["area_id"]
     n = len(pieces)
     out = {

@@ -21,10 +21,18 @@ metric frames of one date and return new frames. The rules, made computable:
   distance added) is within ``walk_reach_m`` of the entrance along roads usable by the
   entrance's side (front and siege lines cut roads; roads deeper than ``snap_m`` in
   hostile ground are removed), on the same piece of ground.
-- **Facility catchments.** Each person goes to the nearest facility of each kind: along
-  the roads where the date has roads (front and siege lines of every side cut them, so
-  people across the front go to a facility on their own side, or to none when their side
-  has none reachable), straight-line otherwise.
+- **Facility catchments.** Each person goes to the nearest facility of each kind that
+  they can reach on their own side's passable ground (the side holding the ground where
+  they stand; on ground no side holds, every front and siege line cuts): on the same
+  connected piece of that ground, and along the roads usable by that side where the date
+  has roads, straight-line otherwise. People with no reachable facility of a kind are
+  reported as unserved (``population_unserved``): per kind, served plus unserved is
+  every located person.
+
+Everything derived from an estimate's people (weighted points, their road nodes, the
+walks from each entrance) is computed once per assessment and shared by the distance
+bands, corridor reach, the population table and the catchments (``Estimate.cache``);
+the per-side road graphs and reach regions are memoised in ``Projected.memo``.
 
 Polygon estimates are turned into weighted points for the network and catchment rules by
 cutting them on a square grid of ``cell_m`` metres (area-weighted, each piece at its
@@ -122,6 +130,14 @@ def estimates(
         Empty when the scenario has no population at all.
     """
     crs = units.crs
+    # the people of a piece's residue belong to it (see assess._pieces)
+    targets = gpd.GeoSeries(
+        pieces["footprint"].to_numpy(dtype=object)
+        if "footprint" in pieces
+        else pieces.geometry.to_numpy(dtype=object),
+        index=pieces.index,
+        crs=crs,
+    )
     found: list[tuple[str, gpd.GeoDataFrame, np.ndarray, np.ndarray, PopulationAccounting]] = []
     layer = proj.layer_at("population", day)
     if layer is not None and len(layer):
@@ -140,15 +156,13 @@ def estimates(
                 geometry=group.geometry.values,
                 crs=crs,
             )
-            on_pieces = allocate_population(pieces.geometry, people).to_numpy(float)
+            on_pieces = allocate_population(targets, people).to_numpy(float)
             on_units, acc = allocate_population(units.geometry, people, return_accounting=True)
             found.append((name, people, on_pieces, on_units.to_numpy(float), acc))
     for raster in proj.scenario.population_rasters:
-        on_pieces = allocate_population(pieces.geometry, raster).to_numpy(float)
+        on_pieces = allocate_population(targets, raster).to_numpy(float)
         on_units, acc = allocate_population(units.geometry, raster, return_accounting=True)
-        people = gpd.GeoDataFrame(
-            {"population": on_pieces}, geometry=pieces.geometry.values, crs=crs
-        )
+        people = gpd.GeoDataFrame({"population": on_pieces}, geometry=targets.values, crs=crs)
         found.append((raster.source, people, on_pieces, on_units.to_numpy(float), acc))
     total = units["total"].to_numpy(dtype=float)
     if np.isfinite(total).any():

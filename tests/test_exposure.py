@@ -190,3 +190,42 @@ def test_catchments_stop_at_the_front(with_road):
     for _, group in rows.groupby("kind"):
         total = group["population_served"].sum() + group["population_unserved"].iloc[0]
         assert total == pytest.approx(35.0)
+
+
+def test_a_sliver_across_the_front_is_not_a_piece():
+    """Area W overlaps B's encircled pocket by a 10 m sliver: no besieged people in W.
+
+    B holds the 2 km square in the middle of A's ground (besieged); W's east edge is at
+    x = -990, 10 m inside B's zone. The sliver's 7 located people stay with W's main
+    piece, so W keeps all its people and the totals add up.
+    """
+    hole = box(-1_000, -1_000, 1_000, 1_000)
+    zones = frame(
+        {"party": ["a", "b"], "valid_from": ["2020-01-01"] * 2},
+        [shapely.difference(box(-10_000, -10_000, 10_000, 10_000), hole), hole],
+    )
+    areas = frame(
+        {"area_id": ["W", "B"], "population": [1_000.0, 500.0]},
+        [box(-5_000, -500, -990, 500), box(-900, -900, 900, 900)],
+    )
+    people = frame({"population": [100.0, 7.0, 50.0]}, [pt(-3_000, 0), pt(-995, 0), pt(0, 0)])
+    scn = ga.Scenario.create(
+        "sliver",
+        parties=[{"id": "a", "name": "A", "side": "A"}, {"id": "b", "name": "B", "side": "B"}],
+        zones=zones,
+        layers={"areas": areas, "population": people},
+        rules=ga.Rules(metric_crs=UTM),
+    )
+    res = ga.assess(scn, DAY)
+    rows = res.areas.set_index("area_id")
+    assert rows.loc["B", "status"] == "besieged"
+    assert rows.loc["W", "status"] == "accessible"
+    assert rows.loc["W", "population_besieged"] == 0.0
+    assert rows.loc["W", "population_accessible"] == pytest.approx(107.0)
+    assert rows.loc["W", "population"] == pytest.approx(107.0)
+    t = table(res)
+    assert t.loc[("status", "besieged"), "population"] == pytest.approx(50.0)
+    assert t.loc["status", "population"].sum() == pytest.approx(157.0)
+    # the areas' own estimate (split by area share) is conserved too
+    assert t.loc[("status", "besieged"), "population_areas"] == pytest.approx(500.0)
+    assert t.loc["status", "population_areas"].sum() == pytest.approx(1_500.0)
