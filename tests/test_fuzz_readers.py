@@ -142,7 +142,7 @@ def geojson_bytes(document: dict[str, Any]) -> bytes:
 def csv_bytes(rows: list[dict[str, Any]]) -> bytes:
     columns = list(dict.fromkeys(k for row in rows for k in row))
     handle = io.StringIO()
-    writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     writer.writerows(rows)
     return handle.getvalue().encode("utf-8")
@@ -680,7 +680,9 @@ def broken_acled(draw: st.DrawFn) -> tuple[bytes, object]:
     elif how == "huge":
         rows[0][draw(st.sampled_from(sorted(ACLED_ROW)))] = HUGE
     handle = io.StringIO()
-    writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(
+        handle, fieldnames=list(rows[0]), lineterminator="\n", quoting=csv.QUOTE_ALL
+    )
     writer.writeheader()
     writer.writerows(rows)
     try:
@@ -822,7 +824,9 @@ def test_fuzz_regression_acled_empty_file_and_huge_numbers(tmp_path: Path) -> No
     huge = tmp_path / "huge.csv"
     rows = [dict(ACLED_ROW, year="1E100", event_id_cnty="SYR" + "9" * 5000)]
     handle = io.StringIO()
-    writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(
+        handle, fieldnames=list(rows[0]), lineterminator="\n", quoting=csv.QUOTE_ALL
+    )
     writer.writeheader()
     writer.writerows(rows)
     huge.write_text(handle.getvalue(), encoding="utf-8")
