@@ -362,6 +362,14 @@ def _located(est: Estimate, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
     return est.cache[key]  # type: ignore[no-any-return]
 
 
+def _points_tree(est: Estimate, cell_m: float) -> shapely.STRtree:
+    """Spatial index of the located people (cached)."""
+    key = ("tree", cell_m)
+    if key not in est.cache:
+        est.cache[key] = shapely.STRtree(_located(est, cell_m)[0])
+    return est.cache[key]  # type: ignore[return-value]
+
+
 def _snapped(est: Estimate, graph: Any, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
     """Nearest road node of each located person and the distance to it (cached)."""
     from .network import nearest_nodes
@@ -381,7 +389,7 @@ def _in_part(
         pts, _ = _located(est, cell_m)
         parts = _side_parts(ground, side)
         hits = (
-            shapely.STRtree(parts).query(pts, predicate="intersects")
+            _points_tree(est, cell_m).query(parts, predicate="intersects")[::-1]
             if len(parts) and len(pts)
             else np.zeros((2, 0), dtype=np.int64)
         )
@@ -692,12 +700,27 @@ def _catch_parts(ground: Ground, side: str | None) -> np.ndarray:
     return _memo(ground, ("exposure_open_parts", _gkey(ground)), build)
 
 
-def _nearest_part(parts: np.ndarray, geoms: np.ndarray, snap_m: float) -> np.ndarray:
-    """Position of the piece nearest each geometry within ``snap_m`` (-1: none)."""
+def _nearest_part(
+    parts: np.ndarray, geoms: np.ndarray, snap_m: float, tree: shapely.STRtree | None = None
+) -> np.ndarray:
+    """Position of the piece nearest each geometry within ``snap_m`` (-1: none).
+
+    Geometries on a piece are found first, testing each piece once against a tree of
+    the geometries (``tree``, built when not given); only the rest are measured.
+    """
     label = np.full(len(geoms), -1, dtype=np.int64)
-    if len(parts) and len(geoms):
-        (i, j) = shapely.STRtree(parts).query_nearest(geoms, max_distance=snap_m, all_matches=False)
-        label[i] = j
+    if not len(parts) or not len(geoms):
+        return label
+    tree = tree if tree is not None else shapely.STRtree(geoms)
+    q, i = tree.query(parts, predicate="intersects")
+    order = np.argsort(q, kind="stable")[::-1]  # the lowest piece wins on a shared edge
+    label[i[order]] = q[order]
+    rest = np.flatnonzero(label < 0)
+    if len(rest):
+        (k, j) = shapely.STRtree(parts).query_nearest(
+            geoms[rest], max_distance=snap_m, all_matches=False
+        )
+        label[rest[k]] = j
     return label
 
 
@@ -713,7 +736,7 @@ def _catchment_groups(
     snap_m = ground.projected.rules.snap_m
     side_of = np.full(len(pts), None, dtype=object)
     if len(pts):
-        tree = shapely.STRtree(pts)
+        tree = _points_tree(est, cell_m)
         for side in ground.sides:
             territory = ground.territory.get(side)
             if territory is None or shapely.is_empty(territory):
@@ -732,7 +755,7 @@ def _catchment_groups(
             continue
         parts = _catch_parts(ground, side)
         person = np.full(len(pts), -1, dtype=np.int64)
-        person[mine] = _nearest_part(parts, pts[mine], snap_m)
+        person[mine] = _nearest_part(parts, pts, snap_m, _points_tree(est, cell_m))[mine]
         groups.append((side, person, _nearest_part(parts, sites, snap_m)))
     return groups
 
