@@ -402,7 +402,10 @@ def _population(name: str, values: pd.Series, found: Findings) -> pd.Series:
     """Population counts as floats, reporting bad or (population layer) missing counts."""
     text = values.astype(object)
     empty = text.isna() | text.map(lambda v: isinstance(v, str) and not v.strip())
-    numbers = pd.to_numeric(text.where(~empty), errors="coerce").astype(float)
+    try:
+        numbers = pd.to_numeric(text.where(~empty), errors="coerce").astype(float)
+    except OverflowError:  # integers beyond float range: parse one by one, they become inf
+        numbers = text.where(~empty).map(_as_float).astype(float)
     problems = {
         "population must be a number of people": (numbers.isna() & ~empty) | np.isinf(numbers),
         "population must be >= 0": numbers < 0,
@@ -413,6 +416,16 @@ def _population(name: str, values: pd.Series, found: Findings) -> pd.Series:
         for row in values.index[mask.to_numpy()]:
             found.error(name, message, row, "population", values[row])
     return numbers
+
+
+def _as_float(value: object) -> float:
+    """A number as float (``inf`` when too large), ``NaN`` when it is none."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except OverflowError:
+        return float("inf")
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def _keep_dimension(geom: shapely.Geometry, allowed: tuple[str, ...]) -> shapely.Geometry:

@@ -7,6 +7,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -381,3 +382,24 @@ def test_neutral_ground_on_the_frame_counts_for_a_side_without_rear() -> None:
         relations=[{"sides": ["sdf", "government"], "relation": "neutral"}],
     )
     assert ga.validate(neutral) == []
+
+
+def test_population_beyond_float_range_is_a_row_error():
+    # found by the CSV fuzzer: a 1,000-digit count overflowed pandas' numeric parsing
+    zones = gpd.GeoDataFrame(
+        {"party": ["a"]}, geometry=[shapely.box(37.0, 36.0, 37.3, 36.3)], crs="EPSG:4326"
+    )
+    population = gpd.GeoDataFrame(
+        {"population": pd.Series([10, 10**1000], dtype=object)},
+        geometry=[shapely.Point(37.1, 36.1), shapely.Point(37.2, 36.2)],
+        crs="EPSG:4326",
+    )
+    with pytest.raises(ga.ScenarioError) as caught:
+        ga.Scenario.create(
+            "huge",
+            parties=[{"id": "a", "side": "A"}],
+            zones=zones,
+            layers={"population": population},
+        )
+    (problem,) = caught.value.problems
+    assert (problem.layer, problem.row, problem.column) == ("population", 1, "population")
