@@ -6,7 +6,8 @@ Everything here works in one projected CRS, chosen once per assessment
 - **territory(s)**: the union of side ``s``'s zones valid on the date, closed
   morphologically by ``snap_m / 2`` (so gaps narrower than ``snap_m`` between its zones
   disappear), minus the raw union of every other side's zones. Components smaller than
-  ``(2 * snap_m) ** 2`` square metres are digitising residue and are dropped.
+  ``(2 * snap_m) ** 2`` square metres are digitising residue and are dropped, unless they
+  hold at least half of one of the side's zones (a small zone drawn on purpose).
 - **pockets**: the connected components of territory(s), numbered ``<side>-1``,
   ``<side>-2``... by decreasing area.
 - **front lines** of a hostile pair ``(a, b)``: ``boundary(territory(a)) ∩
@@ -245,10 +246,10 @@ def _territories(
         others = shapely.union_all([raw[o] for o in sides if o != side])
         parts = shapely.get_parts(shapely.difference(closed, others))
         parts = parts[shapely.get_type_id(parts) == 3]
-        parts = parts[shapely.area(parts) >= min_area]
+        mine = zone_side == side
+        parts = parts[~_residue(parts, geoms[mine], min_area)]
         parts = parts[np.argsort(-shapely.area(parts), kind="stable")]
         territory[side] = shapely.union_all(parts) if len(parts) else EMPTY
-        mine = zone_side == side
         ids.extend(f"{side}-{k}" for k in range(1, len(parts) + 1))
         owner.extend([side] * len(parts))
         names.extend(_parties_in(parts, geoms[mine], zone_party[mine]))
@@ -267,6 +268,29 @@ def _territories(
     lines = front.geometry.values
     front_union = shapely.union_all(lines) if len(lines) else EMPTY
     return raw, territory, pockets, front, front_union
+
+
+def _residue(parts: np.ndarray, zones: np.ndarray, min_area: float) -> np.ndarray:
+    """Which territory fragments are digitising residue.
+
+    A fragment is residue when it is smaller than ``min_area`` and is a scrap of larger
+    zones (the edge of a zone poking past a neighbour's, a corner left by the closing):
+    it holds less than half of every zone it touches. A small zone drawn on purpose (a
+    besieged compound, say) is a fragment holding all of its zone, and stays a pocket.
+    """
+    small = np.flatnonzero(shapely.area(parts) < min_area)
+    residue = np.zeros(len(parts), dtype=bool)
+    if len(small) == 0:
+        return residue
+    residue[small] = True
+    part_index, zone_index = shapely.STRtree(zones).query(parts[small], predicate="intersects")
+    if len(part_index):
+        held = shapely.area(
+            shapely.intersection(parts[small][part_index], zones[zone_index])
+        ) / shapely.area(zones[zone_index])
+        whole = np.unique(part_index[held >= 0.5])
+        residue[small[whole]] = False
+    return residue
 
 
 def _parties_in(parts: np.ndarray, zones: np.ndarray, party: np.ndarray) -> list[str]:

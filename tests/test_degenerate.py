@@ -68,11 +68,6 @@ def test_one_side_only_is_accessible_without_front_lines() -> None:
     assert not row_of(res, "x0")["encircled"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="territory: a pocket smaller than snap_m inside hostile ground disappears; its "
-    "area is reported 'No side holds this area' and accessible instead of besieged",
-)
 def test_a_pocket_smaller_than_snap_m_is_still_besieged() -> None:
     ring = shapely.difference(disc(6_000), disc(20))
     rows = [

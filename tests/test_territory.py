@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import shapely
 from _builders import disc_scenario
@@ -75,3 +76,14 @@ def test_safe_ground_is_shared_between_calls():
     assert view.rear_components(100.0) is view.rear_components(100.0)
     assert view.connected([disc], 1_900).tolist() == [True]
     assert view.connected([disc], 2_100).tolist() == [False]
+
+
+def test_small_fragments_are_residue_only_when_scraps_of_larger_zones():
+    from geoaccess.territory import _residue
+
+    big_zone = shapely.box(0, 0, 10_000, 10_000)
+    compound = shapely.Point(20_000, 0).buffer(20)
+    scrap = shapely.box(9_990, 0, 10_000, 30)  # the edge of big_zone left past a neighbour
+    parts = np.array([scrap, compound, big_zone], dtype=object)
+    zones = np.array([big_zone, compound], dtype=object)
+    assert list(_residue(parts, zones, (2 * 50.0) ** 2)) == [True, False, False]
