@@ -20,6 +20,7 @@ demo: $(STAMP)
 ## Set up, then run the whole test suite (installs Debian Chromium when root).
 test: $(STAMP) browser
 	$(PY) -m ruff check geoaccess tests benchmarks scripts
+	$(PY) -m ruff format --check --quiet geoaccess tests benchmarks scripts
 	$(PY) -m pytest
 
 ## Headless Chromium for the browser tests (Debian package; only when running as root).

@@ -54,8 +54,9 @@ def zones_frame(rows: list[dict]) -> gpd.GeoDataFrame:
     for column in ("valid_from", "valid_to"):
         if column not in frame:
             frame[column] = None
-    return gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=list(frame["geometry"]),
-                            crs=UTM)
+    return gpd.GeoDataFrame(
+        frame.drop(columns="geometry"), geometry=list(frame["geometry"]), crs=UTM
+    )
 
 
 def disc_scenario(
@@ -106,12 +107,16 @@ def disc_scenario(
     annulus = shapely.difference(disc(6_000), disc(2_000))
     outer = shapely.difference(box(-HALF, -HALF, HALF, HALF), disc(6_000))
     ring = shapely.difference(annulus, link) if link is not None else annulus
-    rows = [{"party": "a", "name": "disc", "geometry": disc(2_000)},
-            {"party": ring_party, "name": "ring", "geometry": ring}]
+    rows = [
+        {"party": "a", "name": "disc", "geometry": disc(2_000)},
+        {"party": ring_party, "name": "ring", "geometry": ring},
+    ]
     if split_outer:
         quads = [box(x0, y0, x0 + HALF, y0 + HALF) for x0 in (-HALF, 0) for y0 in (-HALF, 0)]
-        rows += [{"party": "a", "name": f"outer{k}", "geometry": shapely.intersection(outer, q)}
-                 for k, q in enumerate(quads)]
+        rows += [
+            {"party": "a", "name": f"outer{k}", "geometry": shapely.intersection(outer, q)}
+            for k, q in enumerate(quads)
+        ]
     else:
         rows.append({"party": "a", "name": "outer", "geometry": outer})
     if link is not None:
@@ -122,51 +127,86 @@ def disc_scenario(
                 cut = (link_gap_m or link_strip_m) / 2
                 parts = [shapely.difference(piece, box(-HALF, 4_000 - cut, HALF, 4_000 + cut))]
                 if link_strip_m:
-                    rows.append({"party": ring_party, "name": "strip",
-                                 "geometry": shapely.intersection(
-                                     piece, box(-HALF, 4_000 - cut, HALF, 4_000 + cut))})
+                    rows.append(
+                        {
+                            "party": ring_party,
+                            "name": "strip",
+                            "geometry": shapely.intersection(
+                                piece, box(-HALF, 4_000 - cut, HALF, 4_000 + cut)
+                            ),
+                        }
+                    )
             for part in parts:
-                rows.append({"party": link_holder, "name": "link", "geometry": part,
-                             "valid_to": link_until})
+                rows.append(
+                    {"party": link_holder, "name": "link", "geometry": part, "valid_to": link_until}
+                )
         if link_until is not None:
-            rows.append({"party": ring_party, "name": "link taken", "geometry": piece,
-                         "valid_from": link_until})
+            rows.append(
+                {
+                    "party": ring_party,
+                    "name": "link taken",
+                    "geometry": piece,
+                    "valid_from": link_until,
+                }
+            )
     for row in rows:
         row.setdefault("valid_from", START)
     zones = zones_frame(rows)
     layers: dict[str, gpd.GeoDataFrame] = {
         "areas": gpd.GeoDataFrame(
-            {"area_id": ["disc", "rim", "edge"], "name": ["Disc", "Rim", "Edge"],
-             "population": [10_000.0, 5_000.0, 3_000.0]},
-            geometry=[disc(2_000), box(8_000, -2_000, 12_000, 2_000),
-                      box(1_000, -500, 3_000, 500)],
-            crs=UTM),
+            {
+                "area_id": ["disc", "rim", "edge"],
+                "name": ["Disc", "Rim", "Edge"],
+                "population": [10_000.0, 5_000.0, 3_000.0],
+            },
+            geometry=[disc(2_000), box(8_000, -2_000, 12_000, 2_000), box(1_000, -500, 3_000, 500)],
+            crs=UTM,
+        ),
     }
     if siege_line:
         layers["siege_lines"] = gpd.GeoDataFrame(
             {"party": ["b"], "name": ["northern siege line"], "valid_from": [START]},
-            geometry=[shapely.LineString([at(-HALF / 3, 4_000), at(HALF / 3, 4_000)])], crs=UTM)
+            geometry=[shapely.LineString([at(-HALF / 3, 4_000), at(HALF / 3, 4_000)])],
+            crs=UTM,
+        )
     if road_block:
         layers["siege_lines"] = gpd.GeoDataFrame(
             {"party": ["b"], "name": ["road block"], "valid_from": [START]},
-            geometry=[shapely.LineString([at(-300, 4_000), at(300, 4_000)])], crs=UTM)
+            geometry=[shapely.LineString([at(-300, 4_000), at(300, 4_000)])],
+            crs=UTM,
+        )
     if corridors:
         layers["corridors"] = gpd.GeoDataFrame(
-            {"corridor_id": [f"c{k}" for k in range(len(corridors))],
-             "kind": [k for k, _ in corridors], "status": [s for _, s in corridors],
-             "name": [f"corridor {k}" for k in range(len(corridors))]},
-            geometry=[shapely.LineString([at(0, 0), at(0, 8_000)])] * len(corridors), crs=UTM)
+            {
+                "corridor_id": [f"c{k}" for k in range(len(corridors))],
+                "kind": [k for k, _ in corridors],
+                "status": [s for _, s in corridors],
+                "name": [f"corridor {k}" for k in range(len(corridors))],
+            },
+            geometry=[shapely.LineString([at(0, 0), at(0, 8_000)])] * len(corridors),
+            crs=UTM,
+        )
     if roads:
         layers["roads"] = gpd.GeoDataFrame(
             {"name": ["North road", "Ring road"], "kind": ["primary", "secondary"]},
-            geometry=[shapely.LineString([at(0, 0), at(0, HALF)]),
-                      shapely.LineString([at(x, y) for x, y in
-                                          ((-9_000, 9_000), (9_000, 9_000), (9_000, -9_000))])],
-            crs=UTM)
+            geometry=[
+                shapely.LineString([at(0, 0), at(0, HALF)]),
+                shapely.LineString(
+                    [at(x, y) for x, y in ((-9_000, 9_000), (9_000, 9_000), (9_000, -9_000))]
+                ),
+            ],
+            crs=UTM,
+        )
     parties = [{"id": "a", "side": "A"}, {"id": "b", "side": "B"}, {"id": "c", "side": "C"}]
     if crs != UTM:
         zones = zones.to_crs(crs)
         layers = {k: v.to_crs(crs) for k, v in layers.items()}
     return ga.Scenario.create(
-        "disc", parties=parties, zones=zones, relations=relations or [],
-        layers=layers, rules=rules, extent=frame_extent())
+        "disc",
+        parties=parties,
+        zones=zones,
+        relations=relations or [],
+        layers=layers,
+        rules=rules,
+        extent=frame_extent(),
+    )

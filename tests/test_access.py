@@ -48,9 +48,15 @@ def test_narrow_link_is_fire_controlled_with_about_500_m_clearance():
     assert "fire control" in row["reason"]
 
 
-@pytest.mark.parametrize(("kind", "status"), [("aid", "hard_to_reach"), ("mixed", "hard_to_reach"),
-                                              ("civilian", "besieged"),
-                                              ("combatant", "besieged")])
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("aid", "hard_to_reach"),
+        ("mixed", "hard_to_reach"),
+        ("civilian", "besieged"),
+        ("combatant", "besieged"),
+    ],
+)
 def test_only_open_aid_corridors_lift_a_siege(kind, status):
     row = disc_row(disc_scenario(corridors=[(kind, "open")]))
     assert row["status"] == status
@@ -67,8 +73,12 @@ def test_area_split_by_the_front_reports_its_population_by_status():
     res = ga.assess(disc_scenario(), DAY)
     edge = res.areas.set_index("area_id").loc["edge"]
     # box x in [1, 3] km, y in [-0.5, 0.5] km: about half inside the disc, half in B's ring
-    total = edge[[f"population_{s}" for s in ("accessible", "hard_to_reach", "watchlist",
-                                              "besieged", "unmapped")]].sum()
+    total = edge[
+        [
+            f"population_{s}"
+            for s in ("accessible", "hard_to_reach", "watchlist", "besieged", "unmapped")
+        ]
+    ].sum()
     assert total == pytest.approx(3_000)
     assert edge["side"] == "B"
     assert edge["population_besieged"] == pytest.approx(3_000)  # both sides besieged
@@ -79,13 +89,24 @@ def test_area_split_by_the_front_reports_its_population_by_status():
 
 def test_decide_status_rules():
     rules = ga.Rules()
-    base = dict(encircled=False, aid_corridor_open=False, fire_controlled=False,
-                roads_enter=False, open_supply_routes=None, encircled_days=None, rules=rules)
+    base = dict(
+        encircled=False,
+        aid_corridor_open=False,
+        fire_controlled=False,
+        roads_enter=False,
+        open_supply_routes=None,
+        encircled_days=None,
+        rules=rules,
+    )
     assert decide_status(**base)[0] == ga.AccessStatus.ACCESSIBLE
-    assert decide_status(**{**base, "roads_enter": True, "open_supply_routes": 0.0}
-                         )[0] == ga.AccessStatus.HARD_TO_REACH
-    assert decide_status(**{**base, "roads_enter": True, "open_supply_routes": 2.0}
-                         )[0] == ga.AccessStatus.ACCESSIBLE
+    assert (
+        decide_status(**{**base, "roads_enter": True, "open_supply_routes": 0.0})[0]
+        == ga.AccessStatus.HARD_TO_REACH
+    )
+    assert (
+        decide_status(**{**base, "roads_enter": True, "open_supply_routes": 2.0})[0]
+        == ga.AccessStatus.ACCESSIBLE
+    )
     watch = {**base, "encircled": True, "rules": ga.Rules(scheme="siege_watch")}
     assert decide_status(**{**watch, "encircled_days": 179})[0] == ga.AccessStatus.WATCHLIST
     assert decide_status(**{**watch, "encircled_days": 180})[0] == ga.AccessStatus.BESIEGED
@@ -111,20 +132,25 @@ SEVERITY = {s.value: s.severity for s in ga.AccessStatus}
 
 
 @settings(max_examples=8)
-@given(width=st.sampled_from([1_000.0, 2_500.0, 4_000.0]),
-       cut=st.sampled_from([None, 200.0]))
+@given(width=st.sampled_from([1_000.0, 2_500.0, 4_000.0]), cut=st.sampled_from([None, 200.0]))
 def test_adding_hostile_ground_never_makes_an_area_more_accessible(width, cut):
     plain = ga.assess(disc_scenario(link_m=width), DAY).areas.set_index("area_id")
-    worse = ga.assess(disc_scenario(link_m=width, link_strip_m=cut, ring_party="b")
-                      if cut else disc_scenario(link_m=width, siege_line=True),
-                      DAY).areas.set_index("area_id")
+    worse = ga.assess(
+        disc_scenario(link_m=width, link_strip_m=cut, ring_party="b")
+        if cut
+        else disc_scenario(link_m=width, siege_line=True),
+        DAY,
+    ).areas.set_index("area_id")
     for area in ("disc", "rim"):
         assert SEVERITY[worse.loc[area, "status"]] >= SEVERITY[plain.loc[area, "status"]]
 
 
 @settings(max_examples=10)
-@given(width=st.sampled_from([None, 1_000.0, 4_000.0]), split=st.booleans(),
-       crs=st.sampled_from([UTM, "EPSG:4326"]))
+@given(
+    width=st.sampled_from([None, 1_000.0, 4_000.0]),
+    split=st.booleans(),
+    crs=st.sampled_from([UTM, "EPSG:4326"]),
+)
 def test_same_statuses_whatever_the_crs_or_zone_split(width, split, crs):
     reference = ga.assess(disc_scenario(link_m=width), DAY).areas["status"].tolist()
     scn = disc_scenario(link_m=width, split_outer=split, crs=crs)
@@ -142,16 +168,31 @@ def test_base_statuses_agree_with_decide_status_on_every_combination(scheme):
     from geoaccess.access import base_statuses
 
     rules = ga.Rules(scheme=scheme)
-    combos = list(itertools.product([False, True], [False, True], [False, True], [False, True],
-                                    [None, 0.0, 1.0, 3.0]))
+    combos = list(
+        itertools.product(
+            [False, True], [False, True], [False, True], [False, True], [None, 0.0, 1.0, 3.0]
+        )
+    )
     enc, aid, fire, enter, routes = (np.array(c, dtype=object) for c in zip(*combos, strict=True))
     routes_f = np.array([np.nan if r is None else r for r in routes], dtype=float)
-    fast = base_statuses(encircled=enc.astype(bool), aid_corridor_open=aid.astype(bool),
-                         fire_controlled=fire.astype(bool),
-                         roads_blocked=enter.astype(bool) & (routes_f == 0))
-    slow = [decide_status(encircled=e, aid_corridor_open=a, fire_controlled=f, roads_enter=r,
-                          open_supply_routes=o, encircled_days=None, rules=rules)[0].value
-            for e, a, f, r, o in combos]
+    fast = base_statuses(
+        encircled=enc.astype(bool),
+        aid_corridor_open=aid.astype(bool),
+        fire_controlled=fire.astype(bool),
+        roads_blocked=enter.astype(bool) & (routes_f == 0),
+    )
+    slow = [
+        decide_status(
+            encircled=e,
+            aid_corridor_open=a,
+            fire_controlled=f,
+            roads_enter=r,
+            open_supply_routes=o,
+            encircled_days=None,
+            rules=rules,
+        )[0].value
+        for e, a, f, r, o in combos
+    ]
     assert fast.tolist() == slow
 
 

@@ -14,28 +14,112 @@ from geoaccess.io.acled import ACLED_COLUMNS, import_acled, read_acled
 
 #: Every column of a current ACLED export, in its order.
 EXPORT_COLUMNS = (
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
-    "inter2", "interaction", "civilian_targeting", "iso", "region", "country", "admin1",
-    "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
-    "source_scale", "notes", "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 )
 
 EVENTS = [
     # id, date, time precision, event type, sub-event type, actor1, actor2, location,
     # lat, lon, geo precision, fatalities
-    ("SYR1", "2016-07-17", 1, "Battles", "Armed clash", "Military Forces of Syria (2000-)",
-     "Fatah Halab", "Castello Road", "36.2497", "37.1330", 1, 12),
-    ("SYR2", "28 July 2016", 2, "Explosions/Remote violence", "Air/drone strike",
-     "Military Forces of Russia (2000-)", "Civilians (Syria)", "Bustan al-Qasr", "36.1928",
-     "37.1437", 2, 0),
-    ("SYR3", "6 Aug 2016", 1, "Battles", "Non-state actor overtakes territory",
-     "Jaish al Fateh", "Military Forces of Syria (2000-)", "Ramouseh", "36.1656", "37.1434",
-     1, 40),
-    ("SYR4", "2016-09-04", 3, "Strategic developments", "", "Military Forces of Syria "
-     "(2000-)", "", "Aleppo", "36.2021", "37.1343", 3, 0),
-    ("SYR5", "2016-12-22", 1, "Violence against civilians", "Attack", "Unidentified Armed "
-     "Group (Syria)", "Civilians (Syria)", "Sheikh Maqsoud", "36.2270", "37.1580", 2, 1),
+    (
+        "SYR1",
+        "2016-07-17",
+        1,
+        "Battles",
+        "Armed clash",
+        "Military Forces of Syria (2000-)",
+        "Fatah Halab",
+        "Castello Road",
+        "36.2497",
+        "37.1330",
+        1,
+        12,
+    ),
+    (
+        "SYR2",
+        "28 July 2016",
+        2,
+        "Explosions/Remote violence",
+        "Air/drone strike",
+        "Military Forces of Russia (2000-)",
+        "Civilians (Syria)",
+        "Bustan al-Qasr",
+        "36.1928",
+        "37.1437",
+        2,
+        0,
+    ),
+    (
+        "SYR3",
+        "6 Aug 2016",
+        1,
+        "Battles",
+        "Non-state actor overtakes territory",
+        "Jaish al Fateh",
+        "Military Forces of Syria (2000-)",
+        "Ramouseh",
+        "36.1656",
+        "37.1434",
+        1,
+        40,
+    ),
+    (
+        "SYR4",
+        "2016-09-04",
+        3,
+        "Strategic developments",
+        "",
+        "Military Forces of Syria (2000-)",
+        "",
+        "Aleppo",
+        "36.2021",
+        "37.1343",
+        3,
+        0,
+    ),
+    (
+        "SYR5",
+        "2016-12-22",
+        1,
+        "Violence against civilians",
+        "Attack",
+        "Unidentified Armed Group (Syria)",
+        "Civilians (Syria)",
+        "Sheikh Maqsoud",
+        "36.2270",
+        "37.1580",
+        2,
+        1,
+    ),
 ]
 
 
@@ -43,16 +127,37 @@ def _row(event: tuple) -> dict[str, object]:
     (eid, date, tprec, etype, sub, actor1, actor2, place, lat, lon, gprec, deaths) = event
     year = pd.Timestamp(date).year
     return {
-        "event_id_cnty": eid, "event_date": date, "year": year, "time_precision": tprec,
-        "disorder_type": "Political violence", "event_type": etype,
-        "sub_event_type": sub, "actor1": actor1, "assoc_actor_1": "", "inter1": 1,
-        "actor2": actor2, "assoc_actor_2": "", "inter2": 7, "interaction": 17,
-        "civilian_targeting": "", "iso": 760, "region": "Middle East", "country": "Syria",
-        "admin1": "Aleppo", "admin2": "Jebel Saman", "admin3": "Jebel Saman",
-        "location": place, "latitude": lat, "longitude": lon, "geo_precision": gprec,
-        "source": "SOHR; Reuters", "source_scale": "National-International",
-        "notes": f"On {date}, an event at {place}, with a comma, and \"quotes\".",
-        "fatalities": deaths, "tags": "", "timestamp": 1700000000,
+        "event_id_cnty": eid,
+        "event_date": date,
+        "year": year,
+        "time_precision": tprec,
+        "disorder_type": "Political violence",
+        "event_type": etype,
+        "sub_event_type": sub,
+        "actor1": actor1,
+        "assoc_actor_1": "",
+        "inter1": 1,
+        "actor2": actor2,
+        "assoc_actor_2": "",
+        "inter2": 7,
+        "interaction": 17,
+        "civilian_targeting": "",
+        "iso": 760,
+        "region": "Middle East",
+        "country": "Syria",
+        "admin1": "Aleppo",
+        "admin2": "Jebel Saman",
+        "admin3": "Jebel Saman",
+        "location": place,
+        "latitude": lat,
+        "longitude": lon,
+        "geo_precision": gprec,
+        "source": "SOHR; Reuters",
+        "source_scale": "National-International",
+        "notes": f'On {date}, an event at {place}, with a comma, and "quotes".',
+        "fatalities": deaths,
+        "tags": "",
+        "timestamp": 1700000000,
     }
 
 
@@ -77,18 +182,38 @@ def test_export_has_every_column_the_reader_uses() -> None:
 def test_reads_every_row_into_the_incidents_columns(export: Path) -> None:
     incidents = read_acled(export)
     assert list(incidents.columns) == [
-        "date", "kind", "fatalities", "actor", "source", "event_id", "event_type",
-        "sub_event_type", "actor2", "admin1", "admin2", "admin3", "location",
-        "geo_precision", "time_precision", "notes", "geometry",
+        "date",
+        "kind",
+        "fatalities",
+        "actor",
+        "source",
+        "event_id",
+        "event_type",
+        "sub_event_type",
+        "actor2",
+        "admin1",
+        "admin2",
+        "admin3",
+        "location",
+        "geo_precision",
+        "time_precision",
+        "notes",
+        "geometry",
     ]
     assert incidents.crs == "EPSG:4326"
-    assert list(incidents["date"]) == [pd.Timestamp(d) for d in (
-        "2016-07-17", "2016-07-28", "2016-08-06", "2016-09-04", "2016-12-22")]
+    assert list(incidents["date"]) == [
+        pd.Timestamp(d)
+        for d in ("2016-07-17", "2016-07-28", "2016-08-06", "2016-09-04", "2016-12-22")
+    ]
     assert incidents["date"].dtype == "datetime64[ns]"
     # kind: the sub-event type, else the event type
     assert list(incidents["kind"]) == [
-        "Armed clash", "Air/drone strike", "Non-state actor overtakes territory",
-        "Strategic developments", "Attack"]
+        "Armed clash",
+        "Air/drone strike",
+        "Non-state actor overtakes territory",
+        "Strategic developments",
+        "Attack",
+    ]
     assert list(incidents["fatalities"]) == [12, 0, 40, 0, 1]
     assert incidents["fatalities"].dtype == "Int64"
     assert incidents.loc[0, "actor"] == "Military Forces of Syria (2000-)"
@@ -112,8 +237,7 @@ def test_frame_input_gives_the_same_layer(export: Path) -> None:
     ("options", "expected"),
     [
         ({"event_types": "Battles"}, ["SYR1", "SYR3"]),
-        ({"event_types": ["battles ", "Violence against civilians"]},
-         ["SYR1", "SYR3", "SYR5"]),
+        ({"event_types": ["battles ", "Violence against civilians"]}, ["SYR1", "SYR3", "SYR5"]),
         ({"sub_event_types": ["Air/drone strike", "Attack"]}, ["SYR2", "SYR5"]),
         ({"max_geo_precision": 1}, ["SYR1", "SYR3"]),
         ({"max_geo_precision": 2}, ["SYR1", "SYR2", "SYR3", "SYR5"]),
@@ -121,24 +245,26 @@ def test_frame_input_gives_the_same_layer(export: Path) -> None:
         ({"start": "2016-07-28"}, ["SYR2", "SYR3", "SYR4", "SYR5"]),
         ({"end": "2016-08-06"}, ["SYR1", "SYR2", "SYR3"]),
         ({"start": "2016-08-01", "end": "2016-09-04"}, ["SYR3", "SYR4"]),
-        ({"event_types": "Battles", "max_geo_precision": 1, "start": "2016-08-01"},
-         ["SYR3"]),
+        ({"event_types": "Battles", "max_geo_precision": 1, "start": "2016-08-01"}, ["SYR3"]),
     ],
 )
 def test_filters(export: Path, options: dict, expected: list[str]) -> None:
     assert list(read_acled(export, **options)["event_id"]) == expected
 
 
-def test_filter_matching_nothing_is_logged(export: Path,
-                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_filter_matching_nothing_is_logged(export: Path, caplog: pytest.LogCaptureFixture) -> None:
     assert read_acled(export, event_types="Remote violence").empty
     assert "Remote violence".casefold() in caplog.text
 
 
 @pytest.mark.parametrize(
     "options",
-    [{"max_geo_precision": 4}, {"max_time_precision": 0}, {"max_geo_precision": True},
-     {"start": "2016-09-01", "end": "2016-08-01"}],
+    [
+        {"max_geo_precision": 4},
+        {"max_time_precision": 0},
+        {"max_geo_precision": True},
+        {"start": "2016-09-01", "end": "2016-08-01"},
+    ],
 )
 def test_bad_options(export: Path, options: dict) -> None:
     with pytest.raises(ValueError, match=r"max_|before"):
@@ -147,11 +273,11 @@ def test_bad_options(export: Path, options: dict) -> None:
 
 def test_bad_rows_are_all_reported_at_once(tmp_path: Path) -> None:
     events = [list(event) for event in EVENTS]
-    events[0][8] = "thirty-six"                 # latitude not a number
-    events[1][9] = "237.14"                     # longitude out of range
-    events[2][1] = "06/08/2016"                 # ambiguous date format
-    events[3][11] = "-1"                        # negative fatalities
-    events[4][10] = "7"                         # no such precision code
+    events[0][8] = "thirty-six"  # latitude not a number
+    events[1][9] = "237.14"  # longitude out of range
+    events[2][1] = "06/08/2016"  # ambiguous date format
+    events[3][11] = "-1"  # negative fatalities
+    events[4][10] = "7"  # no such precision code
     path = _write_export(tmp_path / "bad.csv", [tuple(e) for e in events])
     with pytest.raises(ScenarioError) as caught:
         read_acled(path)
@@ -170,12 +296,20 @@ def test_bad_rows_are_all_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_rows_without_an_id_are_named_by_index() -> None:
-    frame = pd.DataFrame({"event_date": ["2016-07-17", ""], "event_type": ["Battles"] * 2,
-                          "latitude": [36.2, 36.2], "longitude": [37.1, None]})
+    frame = pd.DataFrame(
+        {
+            "event_date": ["2016-07-17", ""],
+            "event_type": ["Battles"] * 2,
+            "latitude": [36.2, 36.2],
+            "longitude": [37.1, None],
+        }
+    )
     with pytest.raises(ScenarioError) as caught:
         read_acled(frame)
     assert {(p.row, p.column) for p in caught.value.problems} == {
-        (1, "event_date"), (1, "longitude")}
+        (1, "event_date"),
+        (1, "longitude"),
+    }
 
 
 def test_year_must_agree_with_the_date(tmp_path: Path) -> None:
@@ -190,12 +324,20 @@ def test_missing_required_columns(export: Path) -> None:
     with pytest.raises(ScenarioError) as caught:
         read_acled(frame)
     assert {(p.row, p.column) for p in caught.value.problems} == {
-        (None, "latitude"), (None, "event_type")}
+        (None, "latitude"),
+        (None, "event_type"),
+    }
 
 
 def test_minimal_export_gets_empty_extras() -> None:
-    frame = pd.DataFrame({"event_date": ["17 July 2016"], "event_type": ["Battles"],
-                          "latitude": ["36.2"], "longitude": ["37.1"]})
+    frame = pd.DataFrame(
+        {
+            "event_date": ["17 July 2016"],
+            "event_type": ["Battles"],
+            "latitude": ["36.2"],
+            "longitude": ["37.1"],
+        }
+    )
     incidents = read_acled(frame)
     assert incidents.loc[0, "kind"] == "Battles"
     assert pd.isna(incidents.loc[0, "fatalities"])

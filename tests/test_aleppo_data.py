@@ -30,8 +30,11 @@ SNAP_M = 50.0
 
 MANIFEST = tomllib.loads((DATA / "scenario.toml").read_text(encoding="utf-8"))
 SIDE = {p["id"]: p["side"] for p in MANIFEST["parties"]}
-HOSTILE = {"opposition": ("government", "sdf"), "government": ("opposition",),
-           "sdf": ("opposition",)}
+HOSTILE = {
+    "opposition": ("government", "sdf"),
+    "government": ("opposition",),
+    "sdf": ("opposition",),
+}
 
 BUSTAN_AL_QASR = (37.1419, 36.1908)
 AL_SAKHOUR = (37.1897, 36.2198)
@@ -170,8 +173,7 @@ def test_offensive_and_end_state() -> None:
     assert _holder("2016-11-28", AL_SAKHOUR) == "government"
     assert _holder("2016-12-21", SALAH_AD_DIN) == "opposition"
     assert _holder("2016-12-22", SALAH_AD_DIN) == "government"
-    assert _ground("2016-12-22", ("opposition",)).intersection(
-        _m(EAST_CORE).buffer(8000)).is_empty
+    assert _ground("2016-12-22", ("opposition",)).intersection(_m(EAST_CORE).buffer(8000)).is_empty
 
 
 # ---------------------------------------------------------------------- links
@@ -188,8 +190,9 @@ def test_castello_link_is_under_fire_from_7_july() -> None:
     assert not _connected("2016-07-10", FIRE_M)
 
 
-@pytest.mark.parametrize("day", ["2016-07-17", "2016-07-20", "2016-08-05", "2016-09-04",
-                                 "2016-09-20", "2016-11-25"])
+@pytest.mark.parametrize(
+    "day", ["2016-07-17", "2016-07-20", "2016-08-05", "2016-09-04", "2016-09-20", "2016-11-25"]
+)
 def test_east_aleppo_is_encircled(day: str) -> None:
     assert not _connected(day, 0.0)
 
@@ -248,13 +251,15 @@ def _usable(day: str, side: str) -> np.ndarray:
     return np.array([g.intersection(hostile).length < 1.0 for g in ROADS_M.geometry.values])
 
 
-def _reaches_frame(day: str, side: str, start: tuple[float, float], *, exclude=(),
-                   safe_only: bool = False) -> bool:
+def _reaches_frame(
+    day: str, side: str, start: tuple[float, float], *, exclude=(), safe_only: bool = False
+) -> bool:
     hostile = _ground(day, HOSTILE[side])
     usable = _usable(day, side)
     adj: dict[tuple, list[tuple]] = {}
-    for k, (geom, geom_m) in enumerate(zip(ROADS.geometry.values, ROADS_M.geometry.values,
-                                           strict=True)):
+    for k, (geom, geom_m) in enumerate(
+        zip(ROADS.geometry.values, ROADS_M.geometry.values, strict=True)
+    ):
         if not usable[k] or ROADS["name"].iloc[k] in exclude:
             continue
         if safe_only and geom_m.distance(hostile) < FIRE_M:
@@ -288,8 +293,7 @@ def test_castello_road_is_the_lifeline_on_5_july() -> None:
 
 def test_ramouseh_road_crosses_the_gap_in_august() -> None:
     core = (37.190, 36.215)
-    assert _reaches_frame("2016-08-20", "opposition", core,
-                          exclude=("Castello Road",))
+    assert _reaches_frame("2016-08-20", "opposition", core, exclude=("Castello Road",))
     assert not _reaches_frame("2016-08-20", "opposition", core, safe_only=True)
 
 
@@ -304,7 +308,8 @@ def test_khanasser_road_stays_clear_of_the_opposition(day: str) -> None:
     road = ROADS_M[ROADS_M["name"].str.startswith("Khanasser")].geometry.union_all()
     assert road.distance(_ground(day, ("opposition",))) > FIRE_M
     assert road.intersection(FRAME_M.exterior.buffer(1.0)).length > 0 or (
-        road.distance(FRAME_M.exterior) < 1.0)
+        road.distance(FRAME_M.exterior) < 1.0
+    )
 
 
 @pytest.mark.parametrize("day", _change_dates())
@@ -320,9 +325,20 @@ def test_areas_count_names_and_population() -> None:
         assert column in AREAS
     east = AREAS[AREAS["area_id"].str.startswith("E")]
     assert abs(east["population"].sum() - 250_000) <= 0.05 * 250_000
-    for name in ("Bustan Al-Qaser", "Al-Sakhour", "Hanano", "Salah Ad-Deen", "Seif Ad-Dawla",
-                 "As-Sukkari", "Al-Mashhad", "Masharqa", "New Aleppo", "Al-Hamdaniyeh",
-                 "Al-Ramouseh", "Ash-Sheikh Maqsoud"):
+    for name in (
+        "Bustan Al-Qaser",
+        "Al-Sakhour",
+        "Hanano",
+        "Salah Ad-Deen",
+        "Seif Ad-Dawla",
+        "As-Sukkari",
+        "Al-Mashhad",
+        "Masharqa",
+        "New Aleppo",
+        "Al-Hamdaniyeh",
+        "Al-Ramouseh",
+        "Ash-Sheikh Maqsoud",
+    ):
         assert (AREAS["name"] == name).any(), name
     assert AREAS["population_source"].str.len().gt(0).all()
 

@@ -14,9 +14,13 @@ import geoaccess as ga
 
 BUSTAN = shapely.Point(37.1419, 36.1908)
 D = dt.date
-EXPECTED = [("2016-07-05", "accessible"), ("2016-07-10", "hard_to_reach"),
-            ("2016-07-20", "besieged"), ("2016-08-20", "hard_to_reach"),
-            ("2016-09-20", "besieged")]
+EXPECTED = [
+    ("2016-07-05", "accessible"),
+    ("2016-07-10", "hard_to_reach"),
+    ("2016-07-20", "besieged"),
+    ("2016-08-20", "hard_to_reach"),
+    ("2016-09-20", "besieged"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +76,23 @@ def test_timeline_intervals_and_sheikh_maqsoud(aleppo):
 def test_ocha_neighbourhoods_as_areas(aleppo):
     path = shared_file("derived_geojson/aleppo_city_neighborhoods_ocha_cod_ab.geojson")
     hoods = gpd.read_file(path)
-    areas = gpd.GeoDataFrame({"area_id": hoods["neighbor_2"].astype(object),
-                              "name": hoods["neighborho"].astype(object)},
-                             geometry=hoods.geometry.values, crs=hoods.crs)
+    areas = gpd.GeoDataFrame(
+        {"area_id": hoods["neighbor_2"].astype(object), "name": hoods["neighborho"].astype(object)},
+        geometry=hoods.geometry.values,
+        crs=hoods.crs,
+    )
     layers = {**aleppo.layers, "areas": areas}
     layers.pop("zones")
-    scn = ga.Scenario.create(aleppo.name, parties=aleppo.parties, zones=aleppo.zones,
-                             relations=aleppo.relations, rear=aleppo.rear, layers=layers,
-                             rules=aleppo.rules, extent=aleppo.extent)
+    scn = ga.Scenario.create(
+        aleppo.name,
+        parties=aleppo.parties,
+        zones=aleppo.zones,
+        relations=aleppo.relations,
+        rear=aleppo.rear,
+        layers=layers,
+        rules=aleppo.rules,
+        extent=aleppo.extent,
+    )
     res = ga.assess(scn, "2016-07-20")
     assert res.areas["status"].notna().all() and len(res.areas) == len(hoods)
     bustan = res.areas[res.areas["name"].astype(str).str.contains("Bustan Al-Qaser")]

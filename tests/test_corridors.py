@@ -10,8 +10,9 @@ import geoaccess as ga
 
 
 def test_corridor_from_the_disc_crosses_the_ring_twice():
-    res = ga.assess(disc_scenario(corridors=[("aid", "open"), ("civilian", "announced")]),
-                    "2020-02-01")
+    res = ga.assess(
+        disc_scenario(corridors=[("aid", "open"), ("civilian", "announced")]), "2020-02-01"
+    )
     table = res.corridors.set_index("corridor_id")
     assert list(table.index) == ["c0", "c1"]
     first = table.loc["c0"]
@@ -27,8 +28,10 @@ def test_corridor_from_the_disc_crosses_the_ring_twice():
     passable = shapely.Point(0, 0).buffer(2_000 - 25, 512)
     disc = shapely.Point(0, 0).buffer(2_000, 512)
     edge_box = shapely.box(1_000, -500, 3_000, 500)
-    expected = (10_000 * passable.area / disc.area
-                + 3_000 * shapely.intersection(edge_box, passable).area / edge_box.area)
+    expected = (
+        10_000 * passable.area / disc.area
+        + 3_000 * shapely.intersection(edge_box, passable).area / edge_box.area
+    )
     assert first["population_within_reach"] == pytest.approx(expected, rel=2e-3)
     pockets = res.pockets.set_index("pocket_id")
     assert pockets.loc["A-2", "open_corridors"] == 1

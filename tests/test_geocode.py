@@ -56,28 +56,51 @@ def test_normaliser_of_no_name_is_empty(name: object) -> None:
 @pytest.fixture
 def places() -> gpd.GeoDataFrame:
     """Five unit squares along the x axis, each with a name (in a metric CRS)."""
-    names = ["Bustan Al-Qaser", "Sheikh Fares", "Sheikh Said", "Karm Al-Qaterji",
-             "Al-Ansari"]
+    names = ["Bustan Al-Qaser", "Sheikh Fares", "Sheikh Said", "Karm Al-Qaterji", "Al-Ansari"]
     squares = [box(1000 * i, 0, 1000 * i + 500, 500) for i in range(len(names))]
     return gpd.GeoDataFrame({"name": names}, geometry=squares, crs="EPSG:32637")
 
 
 def test_every_kind_of_match(places: gpd.GeoDataFrame) -> None:
-    records = pd.DataFrame({
-        "place": ["Sheikh Fares", "Bustan al-Qasr", "Karam al-Qaterji", "Ansari",
-                  "Sheikh", "Atlantis", None, "Ansari", "Hanano"],
-        "lon": [None, None, None, None, None, None, None, 37.1, None],
-        "lat": [None, None, None, None, None, None, None, 36.2, None],
-    }, index=list("abcdefghi"))
+    records = pd.DataFrame(
+        {
+            "place": [
+                "Sheikh Fares",
+                "Bustan al-Qasr",
+                "Karam al-Qaterji",
+                "Ansari",
+                "Sheikh",
+                "Atlantis",
+                None,
+                "Ansari",
+                "Hanano",
+            ],
+            "lon": [None, None, None, None, None, None, None, 37.1, None],
+            "lat": [None, None, None, None, None, None, None, 36.2, None],
+        },
+        index=list("abcdefghi"),
+    )
     matched, unmatched, report = geocode_by_name(
-        records, places, name_column="place", aliases={"hanano": "Al-Ansari"})
+        records, places, name_column="place", aliases={"hanano": "Al-Ansari"}
+    )
     assert list(matched.index) == ["a", "b", "c", "d", "h", "i"]
     assert list(matched["geocode_match"]) == [
-        "exact", "normalised", "fuzzy", "normalised", "coordinates", "alias"]
+        "exact",
+        "normalised",
+        "fuzzy",
+        "normalised",
+        "coordinates",
+        "alias",
+    ]
     assert list(matched["geocode_place"].fillna("-")) == [
-        "Sheikh Fares", "Bustan Al-Qaser", "Karm Al-Qaterji", "Al-Ansari", "-", "Al-Ansari"]
-    assert list(matched["geocode_precision"]) == ["place-name"] * 4 + [
-        "coordinates", "place-name"]
+        "Sheikh Fares",
+        "Bustan Al-Qaser",
+        "Karm Al-Qaterji",
+        "Al-Ansari",
+        "-",
+        "Al-Ansari",
+    ]
+    assert list(matched["geocode_precision"]) == ["place-name"] * 4 + ["coordinates", "place-name"]
     assert matched.crs == "EPSG:4326"
     # a place name puts the record inside its polygon; given coordinates are kept
     squares = places.to_crs(4326).geometry
@@ -88,15 +111,21 @@ def test_every_kind_of_match(places: gpd.GeoDataFrame) -> None:
     assert unmatched.loc["e", "geocode_candidates"] == "Sheikh Fares; Sheikh Said"
     assert (report.total, report.matched, report.unmatched, report.ambiguous) == (9, 6, 3, 1)
     assert report.with_coordinates == 1
-    assert dict(report.by_match) == {"coordinates": 1, "exact": 1, "normalised": 2,
-                                     "alias": 1, "fuzzy": 1}
+    assert dict(report.by_match) == {
+        "coordinates": 1,
+        "exact": 1,
+        "normalised": 2,
+        "alias": 1,
+        "fuzzy": 1,
+    }
     assert list(records.columns) == ["place", "lon", "lat"]  # input unchanged
 
 
 def test_ambiguous_name_stays_unmatched() -> None:
     """Two places share a key: neither is picked, both are named as candidates."""
     places = gpd.GeoDataFrame(
-        {"name": ["Al-Nayrab", "Nayrab"]}, geometry=[Point(0, 0), Point(1, 1)], crs=4326)
+        {"name": ["Al-Nayrab", "Nayrab"]}, geometry=[Point(0, 0), Point(1, 1)], crs=4326
+    )
     records = pd.DataFrame({"place": ["Al Nayrab", "Nayrab camp"]})
     matched, unmatched, report = geocode_by_name(records, places, name_column="place")
     assert matched.empty
@@ -106,8 +135,11 @@ def test_ambiguous_name_stays_unmatched() -> None:
 
 
 def test_fuzzy_needs_exactly_one_candidate() -> None:
-    places = gpd.GeoDataFrame({"name": ["Qadi Askar", "Sheikh Said", "Sheikh Saidi"]},
-                              geometry=[Point(0, 0), Point(1, 1), Point(2, 2)], crs=4326)
+    places = gpd.GeoDataFrame(
+        {"name": ["Qadi Askar", "Sheikh Said", "Sheikh Saidi"]},
+        geometry=[Point(0, 0), Point(1, 1), Point(2, 2)],
+        crs=4326,
+    )
     records = pd.DataFrame({"n": ["Qadi Askr", "Sheikh Sayid", "Sheikh Said"]})
     matched, unmatched, _ = geocode_by_name(records, places, name_column="n")
     # similar to one place only: matched; similar to two: not; exact beats fuzzy
@@ -118,14 +150,16 @@ def test_fuzzy_needs_exactly_one_candidate() -> None:
 
 
 def test_alias_to_an_unknown_place(places: gpd.GeoDataFrame) -> None:
-    _, unmatched, _ = geocode_by_name(pd.DataFrame({"n": ["Alshaar"]}), places,
-                                      name_column="n", aliases={"Alshaar": "Sha'aar"})
+    _, unmatched, _ = geocode_by_name(
+        pd.DataFrame({"n": ["Alshaar"]}), places, name_column="n", aliases={"Alshaar": "Sha'aar"}
+    )
     assert unmatched.loc[0, "geocode_reason"] == "alias target not found"
 
 
 def test_geodataframe_records_keep_their_geometry(places: gpd.GeoDataFrame) -> None:
-    records = gpd.GeoDataFrame({"n": ["Sheikh Said", "Sheikh Said"]},
-                               geometry=[Point(37, 36), None], crs=4326)
+    records = gpd.GeoDataFrame(
+        {"n": ["Sheikh Said", "Sheikh Said"]}, geometry=[Point(37, 36), None], crs=4326
+    )
     matched, unmatched, _ = geocode_by_name(records, places, name_column="n")
     assert list(matched["geocode_match"]) == ["coordinates", "exact"]
     assert matched.geometry[0].equals(Point(37, 36))
@@ -133,12 +167,15 @@ def test_geodataframe_records_keep_their_geometry(places: gpd.GeoDataFrame) -> N
 
 
 def test_bad_coordinates_and_columns_raise(places: gpd.GeoDataFrame) -> None:
-    records = pd.DataFrame({"n": ["x", "y"], "Longitude": [37.1, 370.0],
-                            "Latitude": ["north", 36.2]})
+    records = pd.DataFrame(
+        {"n": ["x", "y"], "Longitude": [37.1, 370.0], "Latitude": ["north", 36.2]}
+    )
     with pytest.raises(ScenarioError) as caught:
         geocode_by_name(records, places, name_column="n")
     assert {(p.layer, p.row, p.column) for p in caught.value.problems} == {
-        ("incidents", 1, "Longitude"), ("incidents", 0, "Latitude")}
+        ("incidents", 1, "Longitude"),
+        ("incidents", 0, "Latitude"),
+    }
     with pytest.raises(ScenarioError, match="column 'where'"):
         geocode_by_name(records, places, name_column="where")
     with pytest.raises(ValueError, match="min_ratio"):
@@ -160,13 +197,17 @@ def test_syrian_archive_aleppo_second_half_2016(aleppo_records: pd.DataFrame) ->
     neighbourhoods = gpd.read_file(shared_file(NEIGHBOURHOODS))
     assert len(neighbourhoods) == 109
     matched, unmatched, report = geocode_by_name(
-        aleppo_records, neighbourhoods, name_column="Neighborhood",
-        place_name_column="neighborho")
+        aleppo_records, neighbourhoods, name_column="Neighborhood", place_name_column="neighborho"
+    )
     assert len(matched) + len(unmatched) == report.total == 1747
     assert set(matched.index) | set(unmatched.index) == set(aleppo_records.index)
     assert (report.matched, report.unmatched, report.ambiguous) == (395, 1352, 0)
-    assert dict(report.by_match) == {"coordinates": 33, "exact": 15, "normalised": 247,
-                                     "fuzzy": 100}
+    assert dict(report.by_match) == {
+        "coordinates": 33,
+        "exact": 15,
+        "normalised": 247,
+        "fuzzy": 100,
+    }
     assert report.top_unmatched[0] == ("(no name)", 256)
     # the transliteration variants of the motivating case meet their OCHA neighbourhood
     found = matched.drop_duplicates("Neighborhood").set_index("Neighborhood")
@@ -176,17 +217,22 @@ def test_syrian_archive_aleppo_second_half_2016(aleppo_records: pd.DataFrame) ->
     # every record placed by name lies in the neighbourhood it was matched to
     by_name = matched[matched["geocode_precision"] == "place-name"]
     polygons = neighbourhoods.set_index("neighborho").geometry
-    inside = by_name.geometry.within(polygons.reindex(by_name["geocode_place"]).set_axis(
-        by_name.index))
+    inside = by_name.geometry.within(
+        polygons.reindex(by_name["geocode_place"]).set_axis(by_name.index)
+    )
     assert inside.all()
 
     # second pass: what the neighbourhoods left, against the Archive's own gazetteer
     table = pd.read_csv(shared_file(PLACES))
     table = table[table["City"].str.casefold().eq("aleppo")]
     gazetteer = gpd.GeoDataFrame(
-        table, geometry=gpd.points_from_xy(table["Longitude"], table["Latitude"]), crs=4326)
+        table, geometry=gpd.points_from_xy(table["Longitude"], table["Latitude"]), crs=4326
+    )
     _, left, second = geocode_by_name(
-        unmatched.drop(columns=["geocode_reason", "geocode_candidates"]), gazetteer,
-        name_column="Neighborhood", place_name_column="Neighborhood")
+        unmatched.drop(columns=["geocode_reason", "geocode_candidates"]),
+        gazetteer,
+        name_column="Neighborhood",
+        place_name_column="Neighborhood",
+    )
     assert (second.matched, second.unmatched) == (635, 717)
     assert report.matched + second.matched + len(left) == 1747

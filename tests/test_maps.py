@@ -92,7 +92,7 @@ def test_text_from_data_is_escaped():
     assert EVIL not in html
     assert "<img" not in html
     assert "&lt;img" in html or "\\u0026lt;img" in html
-    assert "onerror=\"document" not in html
+    assert 'onerror="document' not in html
 
 
 def test_simplification_shrinks_the_page():
@@ -143,7 +143,8 @@ def test_timeline_layers_and_control(ring_tl_map):
     (control,) = _children(ring_tl_map, folium.LayerControl)
     control.render()
     assert {LAYER_TITLES[k] for k in ("zones", "areas", "front_lines", "corridors")} <= set(
-        control.overlays)
+        control.overlays
+    )
     (legend,) = _children(ring_tl_map, Legend)
     assert {"besieged", "hard_to_reach", "accessible"} <= set(legend.keys)
     (slider,) = _children(ring_tl_map, TimelineControl)
@@ -161,8 +162,11 @@ def test_timeline_embeds_only_the_evaluated_dates():
     a1 = [table[k]["status"] for k in data["areas"]["states"][0]]
     assert a1 == ["besieged", "hard_to_reach", "besieged"]
     # the Ramouseh gap zone is drawn only on the second date
-    gap = [i for i, f in enumerate(data["zones"]["features"])
-           if "Ramouseh" in f["properties"]["tooltip"]]
+    gap = [
+        i
+        for i, f in enumerate(data["zones"]["features"])
+        if "Ramouseh" in f["properties"]["tooltip"]
+    ]
     assert [data["zones"]["present"][i] for i in gap] == [[1]]
 
 

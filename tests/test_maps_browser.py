@@ -15,8 +15,16 @@ from geoaccess.maps import assessment_map, timeline_map
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: Screenshots for a person to look at (gitignored); docs/demo_map.png is a copy of one.
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-output"
 
@@ -25,8 +33,11 @@ if not CHROMIUM.exists():
 if importlib.util.find_spec("playwright") is None:
     pytest.skip("playwright (Python) is not installed", allow_module_level=True)
 if importlib.util.find_spec("offlinefolium") is None:
-    pytest.skip('the network is blocked in these tests, so they need offline=True: '
-                'pip install "geoaccess[offline]"', allow_module_level=True)
+    pytest.skip(
+        "the network is blocked in these tests, so they need offline=True: "
+        'pip install "geoaccess[offline]"',
+        allow_module_level=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +58,9 @@ class Page:
         self.blocked: list[str] = []
         self.context = browser.new_context(viewport={"width": 1200, "height": 800})
         self.page = self.context.new_page()
-        self.page.on("console",
-                     lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        self.page.on(
+            "console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None
+        )
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.page.route("**/*", self._route)
         path = tmp_path / "map.html"

@@ -36,8 +36,9 @@ def test_disc_in_hostile_ring_is_an_encircled_pocket():
 
 
 def test_neutral_ring_does_not_encircle_but_a_hostile_one_does():
-    neutral = disc_scenario(ring_party="c", relations=[{"sides": ["A", "C"],
-                                                        "relation": "neutral"}])
+    neutral = disc_scenario(
+        ring_party="c", relations=[{"sides": ["A", "C"], "relation": "neutral"}]
+    )
     hostile = disc_scenario(ring_party="c")
     assert not ga.pockets(neutral, DAY).set_index("pocket_id").loc["A-2", "encircled"]
     assert ga.pockets(hostile, DAY).set_index("pocket_id").loc["A-2", "encircled"]

@@ -36,7 +36,10 @@ def test_siege_watch_reports_watchlist_until_180_days():
     tl = ga.timeline(scn, "2020-01-15", "2020-12-31", rules=rules)
     runs = tl.intervals[tl.intervals["area_id"] == "disc"]
     assert runs[["status", "start"]].values.tolist() == [
-        ["accessible", D(2020, 1, 15)], ["watchlist", D(2020, 3, 1)], ["besieged", switch]]
+        ["accessible", D(2020, 1, 15)],
+        ["watchlist", D(2020, 3, 1)],
+        ["besieged", switch],
+    ]
     before = ga.assess(scn, switch - dt.timedelta(days=1), rules=rules)
     after = ga.assess(scn, switch, rules=rules).areas.set_index("area_id").loc["disc"]
     assert before.areas.set_index("area_id").loc["disc", "status"] == "watchlist"
@@ -50,8 +53,9 @@ def test_assess_agrees_with_the_timeline_every_day():
     for day in (D(2020, 2, 20), D(2020, 2, 29), D(2020, 3, 1), D(2020, 3, 5)):
         res = ga.assess(scn, day).areas.set_index("area_id")["status"]
         expected = daily[daily["date"] == day].set_index("area_id")["status"]
-        pd.testing.assert_series_equal(res.sort_index(), expected.sort_index(),
-                                       check_names=False, check_dtype=False)
+        pd.testing.assert_series_equal(
+            res.sort_index(), expected.sort_index(), check_names=False, check_dtype=False
+        )
 
 
 def test_progress_bar_changes_nothing_but_stderr(capsys):

@@ -18,32 +18,38 @@ ADMIN3 = "derived_geojson/syr_admin3_ocha_cod_ab.geojson"
 @pytest.fixture
 def full_ged() -> pd.DataFrame:
     """Four events as the full GED release has them (day-dated, typed, with ``best``)."""
-    return pd.DataFrame({
-        "id": [10, 11, 12, 13],
-        "year": [2016, 2016, 2016, 2017],
-        "type_of_violence": [1, 2, 3, 1],
-        "side_a": ["Government of Syria", "IS", "IS", "Government of Syria"],
-        "side_b": ["Syrian insurgents", "SDF", "Civilians", "Syrian insurgents"],
-        "country": ["Syria", "Syria", "Iraq", "Syria"],
-        "where_prec": [1, 2, 1, 4],
-        "latitude": [36.2, 36.5, 36.3, 35.9],
-        "longitude": [37.16, 38.0, 43.1, 36.6],
-        "date_start": ["2016-07-17", "2016-08-01 00:00:00.000", "2016-12-31", ""],
-        "date_end": ["2016-07-17", "2016-08-05 00:00:00.000", "2016-12-31", ""],
-        "deaths_a": [1, 0, 0, 2], "deaths_b": [2, 1, 0, 2],
-        "deaths_civilians": [0, 0, 9, 0], "deaths_unknown": [0, 3, 0, 0],
-        "best": [3, 4, 9, 4],
-    })
+    return pd.DataFrame(
+        {
+            "id": [10, 11, 12, 13],
+            "year": [2016, 2016, 2016, 2017],
+            "type_of_violence": [1, 2, 3, 1],
+            "side_a": ["Government of Syria", "IS", "IS", "Government of Syria"],
+            "side_b": ["Syrian insurgents", "SDF", "Civilians", "Syrian insurgents"],
+            "country": ["Syria", "Syria", "Iraq", "Syria"],
+            "where_prec": [1, 2, 1, 4],
+            "latitude": [36.2, 36.5, 36.3, 35.9],
+            "longitude": [37.16, 38.0, 43.1, 36.6],
+            "date_start": ["2016-07-17", "2016-08-01 00:00:00.000", "2016-12-31", ""],
+            "date_end": ["2016-07-17", "2016-08-05 00:00:00.000", "2016-12-31", ""],
+            "deaths_a": [1, 0, 0, 2],
+            "deaths_b": [2, 1, 0, 2],
+            "deaths_civilians": [0, 0, 9, 0],
+            "deaths_unknown": [0, 3, 0, 0],
+            "best": [3, 4, 9, 4],
+        }
+    )
 
 
 def test_full_release_dates_kinds_and_deaths(full_ged: pd.DataFrame) -> None:
     events = read_ucdp_ged(full_ged)
     assert events.crs == "EPSG:4326"
     assert list(events["date_precision"]) == ["day", "range", "day", "year"]
-    assert list(events["valid_from"]) == [pd.Timestamp(d) for d in (
-        "2016-07-17", "2016-08-01", "2016-12-31", "2017-01-01")]
-    assert list(events["valid_to"]) == [pd.Timestamp(d) for d in (
-        "2016-07-18", "2016-08-06", "2017-01-01", "2018-01-01")]
+    assert list(events["valid_from"]) == [
+        pd.Timestamp(d) for d in ("2016-07-17", "2016-08-01", "2016-12-31", "2017-01-01")
+    ]
+    assert list(events["valid_to"]) == [
+        pd.Timestamp(d) for d in ("2016-07-18", "2016-08-06", "2017-01-01", "2018-01-01")
+    ]
     # a day only where start and end agree: no day is invented for a range or a year
     assert events["date"].tolist()[0] == pd.Timestamp("2016-07-17")
     assert events["date"].isna().tolist() == [False, True, False, True]
@@ -59,10 +65,10 @@ def test_full_release_dates_kinds_and_deaths(full_ged: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ({"start": "2016-08-03", "end": "2016-08-03"}, ["11"]),   # inside the range
-        ({"start": "2016-08-06"}, ["12", "13"]),                  # the range ended on 5 Aug
+        ({"start": "2016-08-03", "end": "2016-08-03"}, ["11"]),  # inside the range
+        ({"start": "2016-08-06"}, ["12", "13"]),  # the range ended on 5 Aug
         ({"end": "2016-07-17"}, ["10"]),
-        ({"start": "2017-06-01", "end": "2017-06-30"}, ["13"]),   # year-only 2017 overlaps
+        ({"start": "2017-06-01", "end": "2017-06-30"}, ["13"]),  # year-only 2017 overlaps
         ({"country": "syria"}, ["10", "11", "13"]),
         ({"country": ["Iraq"]}, ["12"]),
         ({"max_where_prec": 1}, ["10", "12"]),
@@ -82,14 +88,15 @@ def test_kind_is_inferred_from_sides_without_type_of_violence(
 
 def test_fatalities_never_count_deaths_battle_twice(full_ged: pd.DataFrame) -> None:
     extract = full_ged.drop(columns=["best"]).assign(
-        deaths_battle=full_ged["deaths_a"] + full_ged["deaths_b"])
+        deaths_battle=full_ged["deaths_a"] + full_ged["deaths_b"]
+    )
     assert list(read_ucdp_ged(extract)["fatalities"]) == [3, 4, 9, 4]
 
 
 def test_bad_rows_are_all_reported_at_once(full_ged: pd.DataFrame) -> None:
     bad = full_ged.astype(object)
     bad.loc[0, "latitude"] = "north"
-    bad.loc[1, "date_end"] = "2016-07-01"          # before date_start
+    bad.loc[1, "date_end"] = "2016-07-01"  # before date_start
     bad.loc[2, "type_of_violence"] = 4
     bad.loc[3, "year"] = "twenty"
     bad.loc[3, "best"] = -2
@@ -127,8 +134,7 @@ def test_real_extract_row_counts(syria_ged: gpd.GeoDataFrame) -> None:
     assert by_year[2016] == 5460
     assert set(syria_ged["date_precision"]) == {"year"}
     # the extract has no type_of_violence and no one-sided events (no side_b "Civilians")
-    assert syria_ged["kind"].value_counts().to_dict() == {
-        "state-based": 45865, "non-state": 6184}
+    assert syria_ged["kind"].value_counts().to_dict() == {"state-based": 45865, "non-state": 6184}
 
 
 def test_real_extract_invents_no_day(syria_ged: gpd.GeoDataFrame) -> None:
@@ -144,8 +150,13 @@ def test_real_extract_fatalities_are_deaths_total(syria_ged: gpd.GeoDataFrame) -
 
 
 def test_real_extract_window_keeps_year_2016_for_the_siege() -> None:
-    siege = read_ucdp_ged(shared_file(GED_SUBSET), start="2016-07-17", end="2016-12-22",
-                          country="Syria", max_where_prec=2)
+    siege = read_ucdp_ged(
+        shared_file(GED_SUBSET),
+        start="2016-07-17",
+        end="2016-12-22",
+        country="Syria",
+        max_where_prec=2,
+    )
     assert set(siege["valid_from"]) == {pd.Timestamp("2016-01-01")}
     raw = pd.read_csv(shared_file(GED_SUBSET))
     assert len(siege) == ((raw["year"] == 2016) & (raw["where_prec"] <= 2)).sum() == 5042
@@ -168,5 +179,6 @@ def test_real_extract_aleppo_city_2016(syria_ged: gpd.GeoDataFrame) -> None:
     subdistrict = admin3.loc[admin3["adm3_pcode"] == "SY020000"].union_all()
     assert int(in_2016.within(subdistrict).sum()) == 813
     at_city_point = (in_2016.geometry.x.round(5) == 37.16117) & (
-        in_2016.geometry.y.round(5) == 36.20124)
+        in_2016.geometry.y.round(5) == 36.20124
+    )
     assert int(at_city_point.sum()) == 679

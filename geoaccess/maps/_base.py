@@ -15,8 +15,10 @@ DISCLAIMER = "Illustrative reconstruction; not for operational use."
 
 
 def check_options(*, simplify_m: float, precision: int) -> None:
-    if not isinstance(simplify_m, (int, float)) or isinstance(simplify_m, bool) or not (
-        simplify_m >= 0
+    if (
+        not isinstance(simplify_m, (int, float))
+        or isinstance(simplify_m, bool)
+        or not (simplify_m >= 0)
     ):
         msg = f"simplify_m must be a distance in metres >= 0; got {simplify_m!r}"
         raise ValueError(msg)
@@ -25,15 +27,20 @@ def check_options(*, simplify_m: float, precision: int) -> None:
         raise ValueError(msg)
 
 
-def start_map(m: folium.Map | None, *, tiles: Any, offline: bool,
-              bounds: tuple[float, float, float, float]) -> folium.Map:
+def start_map(
+    m: folium.Map | None, *, tiles: Any, offline: bool, bounds: tuple[float, float, float, float]
+) -> folium.Map:
     """The map to draw on: ``m``, or a new one with a scale bar and the given tiles."""
     if offline:
         offline_resources()  # fail early, before any work, when the extra is missing
     if m is None:
         lon_min, lat_min, lon_max, lat_max = bounds
-        m = folium.Map(location=[(lat_min + lat_max) / 2, (lon_min + lon_max) / 2],
-                       zoom_start=12, tiles=tiles, control_scale=True)
+        m = folium.Map(
+            location=[(lat_min + lat_max) / 2, (lon_min + lon_max) / 2],
+            zoom_start=12,
+            tiles=tiles,
+            control_scale=True,
+        )
     elif not isinstance(m, folium.Map):
         msg = f"m must be a folium.Map; got {type(m).__name__}"
         raise TypeError(msg)
@@ -43,18 +50,24 @@ def start_map(m: folium.Map | None, *, tiles: Any, offline: bool,
     return m
 
 
-def frame_bounds(frames: Iterable[gpd.GeoDataFrame | None],
-                 fallback: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+def frame_bounds(
+    frames: Iterable[gpd.GeoDataFrame | None], fallback: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
     """Lon/lat bounds of the non-empty frames, or ``fallback``."""
     boxes = [f.total_bounds for f in frames if f is not None and len(f)]
     if not boxes:
         return fallback
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
-def finish_map(m: folium.Map, *, bounds: tuple[float, float, float, float],
-               offline: bool) -> folium.Map:
+def finish_map(
+    m: folium.Map, *, bounds: tuple[float, float, float, float], offline: bool
+) -> folium.Map:
     """Fit to ``bounds``, add (or move last) the layer control, inline resources if asked."""
     lon_min, lat_min, lon_max, lat_max = bounds
     m.fit_bounds([[lat_min, lon_min], [lat_max, lon_max]])

@@ -87,8 +87,9 @@ def assessment_map(
     """
     check_options(simplify_m=simplify_m, precision=precision)
     scenario = result.scenario
-    prep = partial(simplify_frame, metric_crs=result.metric_crs, simplify_m=simplify_m,
-                   precision=precision)
+    prep = partial(
+        simplify_frame, metric_crs=result.metric_crs, simplify_m=simplify_m, precision=precision
+    )
     zones, areas, pockets = prep(scenario.zones), prep(result.areas), prep(result.pockets)
     # fit to the reporting units (zones often cover the whole frame), else the zones
     bounds = frame_bounds([areas] if len(areas) else [zones], scenario.extent)
@@ -112,31 +113,37 @@ def assessment_map(
     area_layer(area_feats, patterns).add_to(m)
     pocket_layer(pocket_features(pockets)).add_to(m)
     line_layer(lifeline_feats, kind="lifelines").add_to(m)
-    line_layer(line_features(prep(result.front_lines), kind="front_lines"),
-               kind="front_lines").add_to(m)
+    line_layer(
+        line_features(prep(result.front_lines), kind="front_lines"), kind="front_lines"
+    ).add_to(m)
     line_layer(line_features(prep(siege), kind="siege_lines"), kind="siege_lines").add_to(m)
     corridor_layer(corridor_feats).add_to(m)
     facility_layer(facility_feats).add_to(m)
     incident_layer(incident_feats).add_to(m)
 
-    Legend(legend_sections(
-        statuses=[f["properties"]["status"] for f in area_feats],
-        sides=[f["properties"]["side"] for f in zone_feats], side_colors=colors,
-        corridor_statuses=[f["properties"]["status"] for f in corridor_feats],
-        facility_kinds=[f["properties"]["kind"] for f in facility_feats],
-        lines={"front_lines": len(result.front_lines) > 0,
-               "siege_lines": siege is not None and len(siege) > 0,
-               "lifelines": len(lifeline_feats) > 0},
-        population_bins=bins,
-    )).add_to(m)
-    MapTitle(title or f"Situation as of {format_date(result.date)}",
-             subtitle=scenario.name).add_to(m)
+    Legend(
+        legend_sections(
+            statuses=[f["properties"]["status"] for f in area_feats],
+            sides=[f["properties"]["side"] for f in zone_feats],
+            side_colors=colors,
+            corridor_statuses=[f["properties"]["status"] for f in corridor_feats],
+            facility_kinds=[f["properties"]["kind"] for f in facility_feats],
+            lines={
+                "front_lines": len(result.front_lines) > 0,
+                "siege_lines": siege is not None and len(siege) > 0,
+                "lifelines": len(lifeline_feats) > 0,
+            },
+            population_bins=bins,
+        )
+    ).add_to(m)
+    MapTitle(title or f"Situation as of {format_date(result.date)}", subtitle=scenario.name).add_to(
+        m
+    )
     SourcesNote(scenario.sources, scenario.description or DISCLAIMER).add_to(m)
     return finish_map(m, bounds=bounds, offline=offline)
 
 
-def _recent(incidents: pd.DataFrame | None, day: dt.date, window_days: int
-            ) -> pd.DataFrame | None:
+def _recent(incidents: pd.DataFrame | None, day: dt.date, window_days: int) -> pd.DataFrame | None:
     """Incidents of the ``window_days`` up to ``day`` (all of them without a date column)."""
     if incidents is None or "date" not in incidents:
         return incidents

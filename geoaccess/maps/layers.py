@@ -59,8 +59,9 @@ def _detail(name: str) -> dict[str, Any]:
     }
 
 
-def _geojson(features: Sequence[Feature], *, name: str, style: Any,
-             highlight: Any = None) -> folium.GeoJson:
+def _geojson(
+    features: Sequence[Feature], *, name: str, style: Any, highlight: Any = None
+) -> folium.GeoJson:
     return folium.GeoJson(
         feature_collection(features),
         name=name,
@@ -75,10 +76,17 @@ def zone_layer(features: Sequence[Feature], *, show: bool = True) -> folium.Feat
     """Control zones filled with their side's colour."""
     group = folium.FeatureGroup(name=LAYER_TITLES["zones"], show=show)
     if features:
-        _geojson(features, name="zones", style=lambda f: {
-            "fillColor": f["properties"]["color"], "color": f["properties"]["color"],
-            "weight": 0.8, "fillOpacity": 0.3, "opacity": 0.6,
-        }).add_to(group)
+        _geojson(
+            features,
+            name="zones",
+            style=lambda f: {
+                "fillColor": f["properties"]["color"],
+                "color": f["properties"]["color"],
+                "weight": 0.8,
+                "fillOpacity": 0.3,
+                "opacity": 0.6,
+            },
+        ).add_to(group)
     return group
 
 
@@ -86,10 +94,17 @@ def pocket_layer(features: Sequence[Feature], *, show: bool = True) -> folium.Fe
     """Pockets as dashed outlines, coloured by status."""
     group = folium.FeatureGroup(name=LAYER_TITLES["pockets"], show=show)
     if features:
-        _geojson(features, name="pockets", style=lambda f: {
-            "color": f["properties"]["color"], "weight": 2, "dashArray": "5 4",
-            "fill": False, "fillOpacity": 0,
-        }).add_to(group)
+        _geojson(
+            features,
+            name="pockets",
+            style=lambda f: {
+                "color": f["properties"]["color"],
+                "weight": 2,
+                "dashArray": "5 4",
+                "fill": False,
+                "fillOpacity": 0,
+            },
+        ).add_to(group)
     return group
 
 
@@ -97,8 +112,15 @@ def status_patterns(m: folium.Map) -> dict[str, StripePattern]:
     """One stripe pattern per hatched status, added to the map before any layer uses it."""
     patterns = {}
     for status in HATCHED:
-        pattern = StripePattern(angle=-45, weight=3, space_weight=4, color=status_color(status),
-                                opacity=0.85, space_color="#ffffff", space_opacity=0.15)
+        pattern = StripePattern(
+            angle=-45,
+            weight=3,
+            space_weight=4,
+            color=status_color(status),
+            opacity=0.85,
+            space_color="#ffffff",
+            space_opacity=0.15,
+        )
         pattern.add_to(m)
         patterns[status] = pattern
     return patterns
@@ -107,8 +129,13 @@ def status_patterns(m: folium.Map) -> dict[str, StripePattern]:
 def area_style(status: str, patterns: Mapping[str, Any]) -> dict[str, Any]:
     """Style of an area by status: hatched and outlined in bold when not accessible."""
     color = status_color(status)
-    style: dict[str, Any] = {"color": color, "fillColor": color, "fillOpacity": 0.35,
-                             "weight": 1, "opacity": 0.9}
+    style: dict[str, Any] = {
+        "color": color,
+        "fillColor": color,
+        "fillOpacity": 0.35,
+        "weight": 1,
+        "opacity": 0.9,
+    }
     if status in HATCHED:
         style.update(weight=3 if status == "besieged" else 2.5, fillOpacity=0.7)
         if status in patterns:
@@ -118,19 +145,24 @@ def area_style(status: str, patterns: Mapping[str, Any]) -> dict[str, Any]:
     return style
 
 
-def area_layer(features: Sequence[Feature], patterns: Mapping[str, Any], *,
-               show: bool = True) -> folium.FeatureGroup:
+def area_layer(
+    features: Sequence[Feature], patterns: Mapping[str, Any], *, show: bool = True
+) -> folium.FeatureGroup:
     """Areas by access status; besieged/hard-to-reach/watchlist hatched and outlined."""
     group = folium.FeatureGroup(name=LAYER_TITLES["areas"], show=show)
     if features:
-        _geojson(features, name="areas",
-                 style=lambda f: area_style(f["properties"]["status"], patterns),
-                 highlight=lambda f: {"weight": 5}).add_to(group)
+        _geojson(
+            features,
+            name="areas",
+            style=lambda f: area_style(f["properties"]["status"], patterns),
+            highlight=lambda f: {"weight": 5},
+        ).add_to(group)
     return group
 
 
-def population_layer(features: Sequence[Feature], classes: Sequence[int], *,
-                     show: bool = False) -> folium.FeatureGroup:
+def population_layer(
+    features: Sequence[Feature], classes: Sequence[int], *, show: bool = False
+) -> folium.FeatureGroup:
     """Areas filled by population class (hidden at first; switch it on in the control)."""
     group = folium.FeatureGroup(name=LAYER_TITLES["population"], show=show)
     shaded = []
@@ -138,21 +170,30 @@ def population_layer(features: Sequence[Feature], classes: Sequence[int], *,
         color = POPULATION_COLORS[cls] if cls >= 0 else "#ffffff"
         shaded.append({**feature, "properties": {**feature["properties"], "pop_color": color}})
     if shaded:
-        _geojson(shaded, name="population", style=lambda f: {
-            "fillColor": f["properties"]["pop_color"], "fillOpacity": 0.75,
-            "color": "#555555", "weight": 0.6,
-        }).add_to(group)
+        _geojson(
+            shaded,
+            name="population",
+            style=lambda f: {
+                "fillColor": f["properties"]["pop_color"],
+                "fillOpacity": 0.75,
+                "color": "#555555",
+                "weight": 0.6,
+            },
+        ).add_to(group)
     return group
 
 
-def line_layer(features: Sequence[Feature], *, kind: str, show: bool = True
-               ) -> folium.FeatureGroup:
+def line_layer(features: Sequence[Feature], *, kind: str, show: bool = True) -> folium.FeatureGroup:
     """Front lines, siege lines or lifelines (``kind`` is a key of :data:`LINE_STYLES`)."""
     group = folium.FeatureGroup(name=LAYER_TITLES[kind], show=show)
     style = LINE_STYLES[kind]
     if features:
-        _geojson(features, name=kind, style=lambda f: dict(style),
-                 highlight=lambda f: {"weight": style["weight"] + 3}).add_to(group)
+        _geojson(
+            features,
+            name=kind,
+            style=lambda f: dict(style),
+            highlight=lambda f: {"weight": style["weight"] + 3},
+        ).add_to(group)
     return group
 
 
@@ -161,26 +202,41 @@ def corridor_layer(features: Sequence[Feature], *, show: bool = True) -> folium.
     group = folium.FeatureGroup(name=LAYER_TITLES["corridors"], show=show)
     if not features:
         return group
-    _geojson(features, name="corridors", style=lambda f: {
-        "color": f["properties"]["color"], "weight": 5, "opacity": 0.95,
-        "dashArray": f["properties"]["dash"],
-    }, highlight=lambda f: {"weight": 8}).add_to(group)
+    _geojson(
+        features,
+        name="corridors",
+        style=lambda f: {
+            "color": f["properties"]["color"],
+            "weight": 5,
+            "opacity": 0.95,
+            "dashArray": f["properties"]["dash"],
+        },
+        highlight=lambda f: {"weight": 8},
+    ).add_to(group)
     for feature in features:
         p = feature["properties"]
         popup = p["popup"]
         folium.CircleMarker(
-            p["entrance"], radius=7, color="#ffffff", weight=2, fill=True,
-            fill_color=p["color"], fill_opacity=1,
+            p["entrance"],
+            radius=7,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=p["color"],
+            fill_opacity=1,
             tooltip=folium.Tooltip(f"Entrance: {p['entrance_name']} ({p['status']})"),
             popup=folium.Popup(popup, max_width=340),
             class_name="ga-corridor-entrance",
         ).add_to(group)
-        arrow = (f'<div class="ga-arrow" style="color:{p["color"]};'
-                 f'transform:rotate({float(p["bearing"]) - 90:.1f}deg)">&#10148;</div>')
+        arrow = (
+            f'<div class="ga-arrow" style="color:{p["color"]};'
+            f'transform:rotate({float(p["bearing"]) - 90:.1f}deg)">&#10148;</div>'
+        )
         folium.Marker(
             p["exit"],
-            icon=folium.DivIcon(html=arrow, icon_size=(18, 18), icon_anchor=(9, 9),
-                                class_name="ga-corridor-exit"),
+            icon=folium.DivIcon(
+                html=arrow, icon_size=(18, 18), icon_anchor=(9, 9), class_name="ga-corridor-exit"
+            ),
             tooltip=folium.Tooltip(f"Exit: {p['exit_name']} ({p['status']})"),
             popup=folium.Popup(popup, max_width=340),
         ).add_to(group)
@@ -193,12 +249,15 @@ def facility_layer(features: Sequence[Feature], *, show: bool = True) -> folium.
     for feature in features:
         p = feature["properties"]
         lon, lat = feature["geometry"]["coordinates"][:2]
-        icon = (f'<i class="ga-glyph" style="background:{p["color"]};'
-                f'border:1px solid #fff">{esc(p["symbol"])}</i>')
+        icon = (
+            f'<i class="ga-glyph" style="background:{p["color"]};'
+            f'border:1px solid #fff">{esc(p["symbol"])}</i>'
+        )
         folium.Marker(
             [lat, lon],
-            icon=folium.DivIcon(html=icon, icon_size=(16, 16), icon_anchor=(8, 8),
-                                class_name="ga-facility"),
+            icon=folium.DivIcon(
+                html=icon, icon_size=(16, 16), icon_anchor=(8, 8), class_name="ga-facility"
+            ),
             tooltip=folium.Tooltip(p["tooltip"]),
             popup=folium.Popup(p["popup"], max_width=340),
         ).add_to(group)
@@ -212,7 +271,12 @@ def incident_layer(features: Sequence[Feature], *, show: bool = True) -> MarkerC
         p = feature["properties"]
         lon, lat = feature["geometry"]["coordinates"][:2]
         folium.CircleMarker(
-            [lat, lon], radius=5, color="#b2182b", weight=1, fill=True, fill_opacity=0.8,
+            [lat, lon],
+            radius=5,
+            color="#b2182b",
+            weight=1,
+            fill=True,
+            fill_opacity=0.8,
             tooltip=folium.Tooltip(p["tooltip"]),
             popup=folium.Popup(p["popup"], max_width=300),
         ).add_to(cluster)

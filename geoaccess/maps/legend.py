@@ -90,8 +90,10 @@ def _swatch(item: LegendItem) -> str:
         return f'<i class="ga-glyph" style="background:{color}">{esc(item.glyph)}</i>'
     styles = {
         "fill": f"background:{color};opacity:.8",
-        "hatch": (f"border:2px solid {color};background:repeating-linear-gradient("
-                  f"45deg,{color} 0 2px,transparent 2px 5px)"),
+        "hatch": (
+            f"border:2px solid {color};background:repeating-linear-gradient("
+            f"45deg,{color} 0 2px,transparent 2px 5px)"
+        ),
         "outline": f"border:2px solid {color}",
         "line": f"height:0;border-top:3px solid {color}",
         "dash": f"height:0;border-top:3px dashed {color}",
@@ -118,7 +120,7 @@ def legend_html(sections: Sequence[LegendSection]) -> str:
         for item in section.items:
             parts.append(
                 f'<div class="ga-legend-item" data-ga-key="{esc(item.key)}">'
-                f'{_swatch(item)}<span>{esc(item.label)}</span>'
+                f"{_swatch(item)}<span>{esc(item.label)}</span>"
                 f'<span class="ga-count"></span></div>'
             )
     return "".join(parts)
@@ -162,11 +164,11 @@ class Legend(_Control):
         Leaflet control corner, ``"bottomright"`` by default.
     """
 
-    def __init__(self, sections: Sequence[LegendSection], *, position: str = "bottomright"
-                 ) -> None:
+    def __init__(self, sections: Sequence[LegendSection], *, position: str = "bottomright") -> None:
         self.sections = tuple(sections)
-        super().__init__(legend_html(self.sections), position=position,
-                         css_class="ga-box ga-legend")
+        super().__init__(
+            legend_html(self.sections), position=position, css_class="ga-box ga-legend"
+        )
         self._name = "Legend"
 
     @property
@@ -178,10 +180,11 @@ class Legend(_Control):
 class SourcesNote(_Control):
     """The scenario's sources and a disclaimer line, bottom left."""
 
-    def __init__(self, sources: Sequence[str], disclaimer: str, *,
-                 position: str = "bottomleft") -> None:
+    def __init__(
+        self, sources: Sequence[str], disclaimer: str, *, position: str = "bottomleft"
+    ) -> None:
         listed = "; ".join(esc(s) for s in sources if s)
-        html = (f'<div class="ga-source-list">Sources: {listed}</div>' if listed else "")
+        html = f'<div class="ga-source-list">Sources: {listed}</div>' if listed else ""
         html += f'<div class="ga-disclaimer">{esc(disclaimer)}</div>'
         super().__init__(html, position=position, css_class="ga-box ga-sources")
         self._name = "SourcesNote"
@@ -252,25 +255,43 @@ def legend_sections(
     ]
     if "" in present:
         status_items.append(LegendItem("unmapped", "unmapped", UNMAPPED_COLOR, "fill"))
-    side_items = [LegendItem(f"side:{s}", s, side_colors.get(s, "#777777"), "fill")
-                  for s in dict.fromkeys(sides) if s]
-    line_specs = {"front_lines": ("front line", "#111111", "line"),
-                  "siege_lines": ("siege line", "#6a1b9a", "dash"),
-                  "lifelines": ("lifeline (last road link)", "#e7298a", "line")}
+    side_items = [
+        LegendItem(f"side:{s}", s, side_colors.get(s, "#777777"), "fill")
+        for s in dict.fromkeys(sides)
+        if s
+    ]
+    line_specs = {
+        "front_lines": ("front line", "#111111", "line"),
+        "siege_lines": ("siege line", "#6a1b9a", "dash"),
+        "lifelines": ("lifeline (last road link)", "#e7298a", "line"),
+    }
     line_items = [LegendItem(k, *line_specs[k]) for k, on in (lines or {}).items() if on]
-    corridor_items = [LegendItem(f"corridor:{s}", f"corridor {s}",
-                                 CORRIDOR_COLORS.get(s, "#555555"),
-                                 "line" if s == "open" else "dash")
-                      for s in ("open", "announced", "closed") if s in corridor_statuses]
-    facility_items = [LegendItem(f"facility:{k}", k, "#555555", "glyph",
-                                 FACILITY_SYMBOLS.get(k.lower(), "•"))
-                      for k in sorted(set(facility_kinds)) if k]
+    corridor_items = [
+        LegendItem(
+            f"corridor:{s}",
+            f"corridor {s}",
+            CORRIDOR_COLORS.get(s, "#555555"),
+            "line" if s == "open" else "dash",
+        )
+        for s in ("open", "announced", "closed")
+        if s in corridor_statuses
+    ]
+    facility_items = [
+        LegendItem(f"facility:{k}", k, "#555555", "glyph", FACILITY_SYMBOLS.get(k.lower(), "•"))
+        for k in sorted(set(facility_kinds))
+        if k
+    ]
     lower = 0.0
     population_items = []
     for i, upper in enumerate(population_bins):
-        population_items.append(LegendItem(f"population:{i}",
-                                           f"{format_number(lower)}–{format_number(upper)}",
-                                           POPULATION_COLORS[i], "fill"))
+        population_items.append(
+            LegendItem(
+                f"population:{i}",
+                f"{format_number(lower)}–{format_number(upper)}",
+                POPULATION_COLORS[i],
+                "fill",
+            )
+        )
         lower = upper
     return [
         LegendSection("Access status", tuple(status_items)),

@@ -91,8 +91,10 @@ def side_colors(parties: pd.DataFrame) -> dict[str, str]:
 
 def _is_color(value: Any) -> bool:
     value = text(value)
-    return len(value) in (4, 7) and value.startswith("#") and all(
-        c in "0123456789abcdefABCDEF" for c in value[1:]
+    return (
+        len(value) in (4, 7)
+        and value.startswith("#")
+        and all(c in "0123456789abcdefABCDEF" for c in value[1:])
     )
 
 
