@@ -20,7 +20,6 @@ intersected with a pocket) is computed from the side's :class:`~geoaccess.territ
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,9 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from . import network
 from ._graph import TOL_M
+from .network import RoadGraph
 from .rules import AccessStatus
 
 if TYPE_CHECKING:
@@ -200,24 +201,19 @@ def _count(value: float | None) -> int | None:
     return int(value)
 
 
-def road_graph(proj: Projected, date: dt.date) -> object | None:
+def road_graph(proj: Projected, date: dt.date) -> RoadGraph | None:
     """The noded road graph of the roads valid on ``date`` (memoised per assessment).
 
-    ``None`` when the scenario has no roads valid that day, or when
-    :mod:`geoaccess.network` is not available.
+    ``None`` when the scenario has no roads valid that day.
     """
     roads = proj.layer_at("roads", date)
     if roads is None or not len(roads):
         return None
-    try:
-        network = importlib.import_module("geoaccess.network")
-    except ImportError:  # pragma: no cover - until the network module lands
-        log.warning("geoaccess.network is unavailable; roads are ignored")
-        return None
     key = ("roads", tuple(roads.index))
     if key not in proj.memo:
         proj.memo[key] = network.build_road_graph(roads, snap_m=proj.rules.snap_m)
-    return proj.memo[key]
+    graph: RoadGraph = proj.memo[key]  # type: ignore[assignment]
+    return graph
 
 
 def piece_evidence(
@@ -227,7 +223,7 @@ def piece_evidence(
     entrances: pd.DataFrame,
     aid_pockets: set[str],
     pocket_ids: np.ndarray,
-    graph: object | None,
+    graph: RoadGraph | None,
     full: bool,
     key: tuple[object, ...] | None = None,
 ) -> pd.DataFrame:
@@ -291,7 +287,7 @@ def piece_evidence(
 
 
 def _ground_evidence(
-    view: SideView, geoms: np.ndarray, graph: object | None, *, full: bool
+    view: SideView, geoms: np.ndarray, graph: RoadGraph | None, *, full: bool
 ) -> dict[str, object]:
     """The evidence that does not depend on corridors."""
     rules = view.ground.projected.rules
@@ -313,7 +309,7 @@ def _ground_evidence(
 
 
 def piece_states(
-    view: SideView, geoms: np.ndarray, *, graph: object | None, encircled_only: bool = False
+    view: SideView, geoms: np.ndarray, *, graph: RoadGraph | None, encircled_only: bool = False
 ) -> dict[str, np.ndarray]:
     """What decides the status of pieces held by one side, and nothing more.
 
@@ -355,7 +351,9 @@ def piece_states(
     return {"encircled": encircled, "fire": fire, "blocked": blocked}
 
 
-def _open_links(view: SideView, geoms: np.ndarray, graph: object) -> tuple[np.ndarray, np.ndarray]:
+def _open_links(
+    view: SideView, geoms: np.ndarray, graph: RoadGraph
+) -> tuple[np.ndarray, np.ndarray]:
     """Per piece: some road enters it; some usable unexposed road path links it to the rear.
 
     The second is ``open_supply_routes > 0`` of :func:`geoaccess.network.supply_routes`,
@@ -367,12 +365,12 @@ def _open_links(view: SideView, geoms: np.ndarray, graph: object) -> tuple[np.nd
     """
     g = graph  # a RoadGraph
     n = len(geoms)
-    piece, seg = g.segment_tree.query(geoms, predicate="intersects")  # type: ignore[attr-defined]
+    piece, seg = g.segment_tree.query(geoms, predicate="intersects")
     enter = np.zeros(n, dtype=bool)
     enter[piece] = True
     usable, rear = _usable_and_rear(view, graph)
     comp, good, is_rear, exposed = _open_components(view, graph, usable, rear)
-    u, v = g.u, g.v  # type: ignore[attr-defined]
+    u, v = g.u, g.v
     live = usable & (u != v)
     keep = live[seg]
     piece, seg = piece[keep], seg[keep]
@@ -380,13 +378,13 @@ def _open_links(view: SideView, geoms: np.ndarray, graph: object) -> tuple[np.nd
     shut = exposed[seg].copy()
     if shut.any():
         j = np.flatnonzero(shut)
-        outside = shapely.difference(g.lines[seg[j]], geoms[piece[j]])  # type: ignore[attr-defined]
+        outside = shapely.difference(g.lines[seg[j]], geoms[piece[j]])
         fire_m = view.ground.projected.rules.fire_control_m
         shut[j] = (shapely.length(outside) > TOL_M) & shapely.dwithin(outside, view.hostile, fire_m)
     ends = np.unique(
         np.stack([np.concatenate([piece, piece]), np.concatenate([u[seg], v[seg]])]), axis=1
     )
-    inside = shapely.intersects(geoms[ends[0]], g.node_points[ends[1]])  # type: ignore[attr-defined]
+    inside = shapely.intersects(geoms[ends[0]], g.node_points[ends[1]])
     linked = np.zeros(n, dtype=bool)
     linked[ends[0][inside][good[comp[ends[1][inside]]]]] = True
     open_piece = np.concatenate([piece[~shut], piece[~shut]])
@@ -396,7 +394,7 @@ def _open_links(view: SideView, geoms: np.ndarray, graph: object) -> tuple[np.nd
 
 
 def _open_components(
-    view: SideView, graph: object, usable: np.ndarray, rear: np.ndarray
+    view: SideView, graph: RoadGraph, usable: np.ndarray, rear: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Components of usable segments exposed for no area (memoised like the usable ones).
 
@@ -407,12 +405,11 @@ def _open_components(
     key = ("open_components", view.barrier_key, view.side, proj.rows_at("roads", view.ground.date))
     if view.barrier_key is not None and key in proj.memo:
         return proj.memo[key]  # type: ignore[return-value]
-    network = importlib.import_module("geoaccess.network")
     g = graph
     exposed = network.exposed_segments(
         g, hostile=view.hostile, area=shapely.Polygon(), fire_control_m=rules.fire_control_m
     )
-    u, v, n_nodes = g.u, g.v, g.n_nodes  # type: ignore[attr-defined]
+    u, v, n_nodes = g.u, g.v, g.n_nodes
     keep = usable & (u != v) & ~exposed
     adjacency = sparse.coo_array(
         (np.ones(int(keep.sum())), (u[keep], v[keep])), shape=(n_nodes, n_nodes)
@@ -444,7 +441,7 @@ def _entrances_in(geoms: np.ndarray, entrances: pd.DataFrame, snap_m: float) -> 
 
 
 def _road_evidence(
-    view: SideView, geoms: np.ndarray, graph: object | None, *, lifelines: bool = True
+    view: SideView, geoms: np.ndarray, graph: RoadGraph | None, *, lifelines: bool = True
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     n = len(geoms)
     enter = np.zeros(n, dtype=bool)
@@ -452,8 +449,7 @@ def _road_evidence(
     found_lifelines: list[np.ndarray] = [np.zeros(0, dtype=int) for _ in range(n)]
     if graph is None or not n:
         return enter, routes, found_lifelines
-    network = importlib.import_module("geoaccess.network")
-    hit, _ = graph.segment_tree.query(geoms, predicate="intersects")  # type: ignore[attr-defined]
+    hit, _ = graph.segment_tree.query(geoms, predicate="intersects")
     enter[np.unique(hit)] = True
     rules = view.ground.projected.rules
     usable, rear = _usable_and_rear(view, graph)
@@ -469,13 +465,12 @@ def _road_evidence(
     return enter, routes, found_lifelines
 
 
-def _usable_and_rear(view: SideView, graph: object) -> tuple[np.ndarray, np.ndarray]:
+def _usable_and_rear(view: SideView, graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
     """Usable segments and rear nodes of a side on a date (memoised within the call)."""
     proj, rules = view.ground.projected, view.ground.projected.rules
     roads = proj.rows_at("roads", view.ground.date)
     key = ("usable", view.barrier_key, view.side, roads)
     if view.barrier_key is None or key not in proj.memo:
-        network = importlib.import_module("geoaccess.network")
         usable = network.usable_segments(
             graph, hostile=view.hostile, barriers=view.barrier_lines, snap_m=rules.snap_m
         )
