@@ -439,10 +439,6 @@ def test_script_regenerates_the_committed_files(tmp_path: Path) -> None:
 
 
 def test_bundled_dataset_loads_cleanly() -> None:
-    try:
-        from geoaccess.io import read_scenario  # noqa: F401
-    except ImportError:
-        pytest.skip("geoaccess.io.read_scenario is not written yet")
     import geoaccess as ga
 
     with warnings.catch_warnings():
@@ -469,8 +465,6 @@ EXPECTED_BUSTAN_AL_QASR = {
 def test_engine_statuses_of_bustan_al_qasr(day: str, status: str) -> None:
     import geoaccess as ga
 
-    if not hasattr(ga, "assess"):
-        pytest.skip("geoaccess.assess is not written yet")
     scn = ga.datasets.aleppo_2016()
     areas = ga.assess(scn, day).areas.set_index("area_id")
     assert areas.loc["E13", "status"] == status

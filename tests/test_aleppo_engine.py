@@ -1,4 +1,4 @@
-"""The engine on the bundled Aleppo 2016 scenario (skipped until it loads)."""
+"""The engine on the bundled Aleppo 2016 scenario."""
 
 from __future__ import annotations
 
@@ -25,11 +25,7 @@ EXPECTED = [
 
 @pytest.fixture(scope="module")
 def aleppo() -> ga.Scenario:
-    try:
-        return ga.datasets.aleppo_2016()
-    except (FileNotFoundError, ImportError, ga.ScenarioError) as exc:
-        first = str(exc).splitlines()[0]
-        pytest.skip(f"bundled Aleppo scenario does not load yet: {first}")
+    return ga.datasets.aleppo_2016()
 
 
 def bustan_row(res: ga.Assessment):

@@ -199,10 +199,7 @@ def test_offline_inlines_every_script_and_stylesheet():
 def _aleppo():
     import geoaccess as ga
 
-    try:
-        return ga, ga.datasets.aleppo_2016()
-    except (FileNotFoundError, ImportError, AttributeError) as error:
-        pytest.skip(f"the bundled Aleppo 2016 scenario is not available yet: {error}")
+    return ga, ga.datasets.aleppo_2016()
 
 
 @pytest.mark.slow

@@ -215,10 +215,7 @@ def test_names_from_data_stay_text(open_page, kind):
 def _aleppo():
     import geoaccess as ga
 
-    try:
-        return ga, ga.datasets.aleppo_2016()
-    except (FileNotFoundError, ImportError, AttributeError) as error:
-        pytest.skip(f"the bundled Aleppo 2016 scenario is not available yet: {error}")
+    return ga, ga.datasets.aleppo_2016()
 
 
 @pytest.mark.slow
