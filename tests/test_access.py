@@ -113,7 +113,6 @@ def test_decide_status_rules():
 
 
 def test_roads_cut_by_a_siege_line_and_lifelines():
-    pytest.importorskip("geoaccess.network", reason="network.py has not landed")
     res = ga.assess(disc_scenario(link_m=4_000, roads=True), DAY)
     row = res.areas.set_index("area_id").loc["disc"]
     assert row["status"] == "accessible" and row["open_supply_routes"] == 1
@@ -197,7 +196,6 @@ def test_base_statuses_agree_with_decide_status_on_every_combination(scheme):
 
 
 def test_status_only_road_links_agree_with_supply_routes():
-    pytest.importorskip("geoaccess.network", reason="network.py has not landed")
     import numpy as np
 
     from geoaccess.access import _open_links, _road_evidence, road_graph

@@ -438,10 +438,7 @@ def test_dump_toml_round_trips_any_document(document: dict) -> None:
 
 
 def test_bundled_scenario_loads_cleanly() -> None:
-    try:
-        path = ga.datasets.data_path("aleppo_2016")
-    except FileNotFoundError:
-        pytest.skip("the bundled scenario is not there yet")
+    path = ga.datasets.data_path("aleppo_2016")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         scn = ga.read_scenario(path)
