@@ -10,8 +10,14 @@ Steps (all geometry in the scenario's metric CRS, projected once per assessment)
    area's outline crosses a zone boundary (gone when eroded by ``snap_m / 2``, or under
    ``snap_m**2``) are digitising residue, not pieces: their people go to the area's main
    piece (:func:`_pieces`);
-4. each area reports the piece holding most of its population (area-weighted share of its
-   ``population``; by area when it has none) and its population split by status;
+4. each area reports the piece holding most of its population and its population split
+   by status. "Most population" is the primary estimate's (:mod:`geoaccess.exposure`):
+   the first source of the ``population`` layer, else the first raster, allocated to
+   the pieces' footprints (:func:`~geoaccess.exposure.primary_pieces`); without either,
+   the area-weighted share of the area's own ``population``; by area when the area has
+   no people (or ties). The same rule on every date, light evaluations and the backward
+   walk included, so ``assess`` and ``timeline`` agree; pockets get the people of the
+   pieces on them (:func:`~geoaccess.exposure.pocket_population`);
    an area no side holds at all is reported ``accessible`` with ``side`` empty;
 5. ``status_since`` by walking back over earlier change dates (statuses only) until the
    status differs; when the walk reaches the scenario's first date the status has held
@@ -81,6 +87,7 @@ class Snapshot:
     units: gpd.GeoDataFrame
     corridors: gpd.GeoDataFrame
     graph: object | None
+    key: tuple[object, ...] = ()
 
 
 def assess(scn: Scenario, date: DateLike, rules: Rules | None = None) -> Assessment:
@@ -150,8 +157,9 @@ def evaluate(proj: Projected, day: dt.date, *, full: bool, pockets: bool = True)
             _with_evidence(ground, pieces, **found, key=("evidence", full, *same)),  # type: ignore[arg-type]
             proj.rules,
         )
-    units = _units(areas, pieces, pockets)
-    return Snapshot(ground, full, pockets, pieces, units, corridors, graph)
+    weights = None if areas is None else exposure.primary_pieces(proj, day, pieces, same)
+    units = _units(areas, pieces, pockets, weights)
+    return Snapshot(ground, full, pockets, pieces, units, corridors, graph, same)
 
 
 def _with_evidence(
@@ -251,9 +259,11 @@ def _pieces(areas: gpd.GeoDataFrame, pockets: gpd.GeoDataFrame, snap_m: float) -
 def _piece_population(areas: gpd.GeoDataFrame, rows: np.ndarray, share: np.ndarray) -> np.ndarray:
     """Population of area pieces: the area's ``population`` split by area share.
 
-    This split picks each area's dominant piece on every date (light path included).
-    Full assessments then allocate every population estimate of the scenario to the
-    pieces (:func:`geoaccess.exposure.estimates`) and report the primary one.
+    It picks each area's dominant piece when the scenario has no population layer or
+    raster (otherwise :func:`geoaccess.exposure.primary_pieces` does), and the main piece
+    that residue folds into. Full assessments allocate every population estimate of the
+    scenario to the pieces (:func:`geoaccess.exposure.estimates`) and report the primary
+    one.
     """
     if "population" not in areas:
         return np.full(len(rows), np.nan)
@@ -304,7 +314,10 @@ def _decide(
 
 
 def _units(
-    areas: gpd.GeoDataFrame | None, pieces: gpd.GeoDataFrame, pockets: gpd.GeoDataFrame
+    areas: gpd.GeoDataFrame | None,
+    pieces: gpd.GeoDataFrame,
+    pockets: gpd.GeoDataFrame,
+    weights: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """One row per reporting unit with the index of its dominant piece (``-1``: none)."""
     if areas is None:
@@ -333,7 +346,7 @@ def _units(
             geometry=areas.geometry.values,
             crs=areas.crs,
         )
-    units["piece"] = _dominant(units["area_id"], pieces)
+    units["piece"] = _dominant(units["area_id"], pieces, weights)
     has = units["piece"].to_numpy() >= 0
     base = np.full(len(units), AccessStatus.ACCESSIBLE.value, dtype=object)
     encircled = np.zeros(len(units), dtype=bool)
@@ -344,9 +357,21 @@ def _units(
     return units
 
 
-def _dominant(area_ids: pd.Series, pieces: pd.DataFrame) -> np.ndarray:
-    """Index label of each area's dominant piece (most population, else most area; -1)."""
-    weight = pieces["population"].fillna(0.0) + pieces["share"] * 1e-9
+def _dominant(
+    area_ids: pd.Series, pieces: pd.DataFrame, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Index label of each area's dominant piece (most population, else most area; -1).
+
+    ``weights`` are the people per piece of the primary estimate
+    (:func:`geoaccess.exposure.primary_pieces`); ``None``: the areas' own ``population``
+    split by area share.
+    """
+    people = (
+        pieces["population"]
+        if weights is None
+        else pd.Series(np.asarray(weights, float), index=pieces.index)
+    )
+    weight = people.fillna(0.0) + pieces["share"] * 1e-9
     order = weight.sort_values(ascending=False, kind="stable").index
     dominant = pieces.loc[order].drop_duplicates("area_id")
     lookup = pd.Series(dominant.index, index=dominant["area_id"].to_numpy())
@@ -468,16 +493,24 @@ def _piece_states(
     """Per piece: encircled, fire-controlled, roads blocked; per unit: dominant piece."""
     areas = proj.layer_at("areas", ground.date)
     pockets = ground.pockets
+    weights = None
     if areas is None:
         pieces = pockets.assign(area_id=pockets["pocket_id"], population=np.nan, share=1.0)
         unit_ids = pockets["pocket_id"]
     else:
-        pieces = _pieces(areas, pockets, proj.rules.snap_m)
+        same = (
+            ground.key,
+            *(proj.rows_at(name, ground.date) for name in ("siege_lines", "roads", "areas")),
+        )
+        if ("pieces", *same) not in proj.memo:
+            proj.memo[("pieces", *same)] = _pieces(areas, pockets, proj.rules.snap_m)
+        pieces = proj.memo[("pieces", *same)]
         unit_ids = areas["area_id"]
+        weights = exposure.primary_pieces(proj, ground.date, pieces, same)
     n = len(pieces)
     out = {
         "area_id": unit_ids.to_numpy(dtype=object),
-        "piece": _dominant(unit_ids.astype(object), pieces),
+        "piece": _dominant(unit_ids.astype(object), pieces, weights),
         "pocket_id": pieces["pocket_id"].to_numpy(dtype=object),
         "encircled": np.zeros(n, dtype=bool),
     }
@@ -549,15 +582,19 @@ def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:
     pockets = _with_pocket_status(snap.pockets, rules, day, enc_by_pocket)
     areas = _areas_frame(units, pieces, pockets, area_rows, since)
     # population (full assessments only): estimates, primary one in the areas' columns
-    found = exposure.estimates(proj, day, units, pieces) if snap.full else []
+    found = exposure.estimates(proj, day, units, pieces, key=snap.key) if snap.full else []
     areas = exposure.with_population(areas, pieces, found)
+    if snap.full:
+        pockets = exposure.pocket_population(pockets[POCKET_COLUMNS], pieces, found)
+    else:
+        pockets = pockets[POCKET_COLUMNS]
     return Assessment(
         scenario=proj.scenario.at(day),
         date=day,
         rules=rules,
         metric_crs=proj.crs,
         areas=to_wgs84(areas),
-        pockets=to_wgs84(pockets[POCKET_COLUMNS]),
+        pockets=to_wgs84(pockets),
         front_lines=to_wgs84(snap.ground.front),
         corridors=to_wgs84(
             exposure.corridor_reach(

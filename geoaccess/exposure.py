@@ -63,7 +63,9 @@ __all__ = [
     "corridor_reach",
     "estimates",
     "facility_exposure",
+    "pocket_population",
     "population_table",
+    "primary_pieces",
     "recent_incidents",
     "with_population",
 ]
@@ -108,7 +110,12 @@ class Estimate:
 
 # ---------------------------------------------------------------------- estimates
 def estimates(
-    proj: Projected, day: dt.date, units: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame
+    proj: Projected,
+    day: dt.date,
+    units: gpd.GeoDataFrame,
+    pieces: gpd.GeoDataFrame,
+    *,
+    key: tuple[object, ...] | None = None,
 ) -> list[Estimate]:
     """Every population estimate of the scenario on ``day``, the primary one first.
 
@@ -123,6 +130,9 @@ def estimates(
     pieces : GeoDataFrame
         Area pieces (metric CRS) with ``population`` (the areas' own population split by
         area share).
+    key : tuple, optional
+        Memo key of the pieces (see :func:`primary_pieces`): the primary estimate's
+        people per piece, already allocated to choose the dominant pieces, are reused.
 
     Returns
     -------
@@ -130,37 +140,27 @@ def estimates(
         Empty when the scenario has no population at all.
     """
     crs = units.crs
-    # the people of a piece's residue belong to it (see assess._pieces)
-    targets = gpd.GeoSeries(
-        pieces["footprint"].to_numpy(dtype=object)
-        if "footprint" in pieces
-        else pieces.geometry.to_numpy(dtype=object),
-        index=pieces.index,
-        crs=crs,
-    )
+    targets = _targets(pieces)
+    first = primary_pieces(proj, day, pieces, key) if key is not None else None
     found: list[tuple[str, gpd.GeoDataFrame, np.ndarray, np.ndarray, PopulationAccounting]] = []
-    layer = proj.layer_at("population", day)
-    if layer is not None and len(layer):
-        groups = (
-            [
-                (str(s), layer[(layer["source"].astype(object) == s).to_numpy()])
-                for s in pd.unique(layer["source"].astype(object))
-                if pd.notna(s)
-            ]
-            if "source" in layer
-            else [("population layer", layer)]
+    for name, group in _layer_groups(proj.layer_at("population", day)):
+        people = gpd.GeoDataFrame(
+            {"population": pd.to_numeric(group["population"], errors="coerce")},
+            geometry=group.geometry.values,
+            crs=crs,
         )
-        for name, group in groups:
-            people = gpd.GeoDataFrame(
-                {"population": pd.to_numeric(group["population"], errors="coerce")},
-                geometry=group.geometry.values,
-                crs=crs,
-            )
-            on_pieces = allocate_population(targets, people).to_numpy(float)
-            on_units, acc = allocate_population(units.geometry, people, return_accounting=True)
-            found.append((name, people, on_pieces, on_units.to_numpy(float), acc))
+        on_pieces = (
+            first if first is not None and not found else allocate_population(targets, people)
+        )
+        on_units, acc = allocate_population(units.geometry, people, return_accounting=True)
+        found.append((name, people, np.asarray(on_pieces, float), on_units.to_numpy(float), acc))
     for raster in proj.scenario.population_rasters:
-        on_pieces = allocate_population(targets, raster).to_numpy(float)
+        on_pieces = np.asarray(
+            first
+            if first is not None and not found
+            else allocate_population(targets, raster).to_numpy(float),
+            float,
+        )
         on_units, acc = allocate_population(units.geometry, raster, return_accounting=True)
         people = gpd.GeoDataFrame({"population": on_pieces}, geometry=targets.values, crs=crs)
         found.append((raster.source, people, on_pieces, on_units.to_numpy(float), acc))
@@ -177,6 +177,88 @@ def estimates(
         column = "population" if k == 0 else _column(name, used)
         used.add(column)
         out.append(Estimate(name, column, people, on_pieces, on_units, acc))
+    return out
+
+
+def _targets(pieces: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The ground whose people each piece holds: its footprint (residue included)."""
+    # the people of a piece's residue belong to it (see assess._pieces)
+    return gpd.GeoSeries(
+        pieces["footprint"].to_numpy(dtype=object)
+        if "footprint" in pieces
+        else pieces.geometry.to_numpy(dtype=object),
+        index=pieces.index,
+        crs=pieces.crs,
+    )
+
+
+def _layer_groups(layer: gpd.GeoDataFrame | None) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """The estimates of a ``population`` layer: one per ``source`` (or the whole layer)."""
+    if layer is None or not len(layer):
+        return []
+    if "source" not in layer:
+        return [("population layer", layer)]
+    sources = layer["source"].astype(object)
+    return [(str(s), layer[(sources == s).to_numpy()]) for s in pd.unique(sources) if pd.notna(s)]
+
+
+def primary_pieces(
+    proj: Projected, day: dt.date, pieces: gpd.GeoDataFrame, key: tuple[object, ...]
+) -> np.ndarray | None:
+    """People of the primary estimate per area piece; ``None`` when it is the areas' own.
+
+    The primary estimate is the first source of the ``population`` layer, else the first
+    raster (see :func:`estimates`). This is what chooses each area's dominant piece, on
+    every date (light evaluations and the backward walk included): it is one allocation
+    of the primary estimate to the pieces, memoised in ``Projected.memo`` by ``key`` (the
+    zones, siege lines, roads and areas that made the pieces) and the population rows
+    valid on ``day``, then reused by the full assessment's :func:`estimates`. Scenarios
+    whose only population is the areas' own column do no population work here.
+    """
+    groups = _layer_groups(proj.layer_at("population", day))
+    rasters = proj.scenario.population_rasters
+    if not groups and not rasters:
+        return None
+    memo_key = ("primary_pieces", key, proj.rows_at("population", day))
+    if memo_key not in proj.memo:
+        targets = _targets(pieces)
+        if groups:
+            group = groups[0][1]
+            people = gpd.GeoDataFrame(
+                {"population": pd.to_numeric(group["population"], errors="coerce")},
+                geometry=group.geometry.values,
+                crs=pieces.crs,
+            )
+            found = allocate_population(targets, people)
+        else:
+            found = allocate_population(targets, rasters[0])
+        proj.memo[memo_key] = np.asarray(found, dtype=float)
+    return np.asarray(proj.memo[memo_key], dtype=float)
+
+
+def pocket_population(
+    pockets: gpd.GeoDataFrame, pieces: pd.DataFrame, found: list[Estimate]
+) -> gpd.GeoDataFrame:
+    """The pockets with the people of every estimate (a copy).
+
+    A pocket holds the people of the area pieces on it (residue included, see
+    :func:`estimates`), so the estimates' own rules and accounting carry over: for each
+    estimate, the pockets' people plus the areas' ``population_unmapped`` (people of the
+    areas on no side's ground) sum to its assigned total. People outside every area are
+    in the estimate's ``outside`` total, not in a pocket. Without an areas layer the
+    pockets are the reporting units and hold everyone assigned. ``population`` is the
+    primary estimate (``NaN`` without any), ``population_<source>`` the others.
+    """
+    out = pockets.copy()
+    ids = pd.Index(out["pocket_id"].to_numpy(dtype=object))
+    if not found:
+        out["population"] = np.nan
+    for est in found:
+        people = pd.Series(est.pieces, dtype=float)
+        summed = people.groupby(pieces["pocket_id"].to_numpy(dtype=object)).sum(min_count=1)
+        values = summed.reindex(ids).to_numpy(float)
+        # a pocket no area piece lies on holds none of the estimate's people
+        out[est.column] = np.where(ids.isin(summed.index), values, 0.0)
     return out
 
 
