@@ -182,3 +182,23 @@ def test_real_extract_aleppo_city_2016(syria_ged: gpd.GeoDataFrame) -> None:
         in_2016.geometry.y.round(5) == 36.20124
     )
     assert int(at_city_point.sum()) == 679
+
+
+def test_manifest_format_ucdp(full_ged: pd.DataFrame, tmp_path) -> None:
+    import shapely
+
+    import geoaccess as ga
+
+    full_ged.to_csv(tmp_path / "ged.csv", index=False)
+    gpd.GeoDataFrame(
+        {"party": ["a"]}, geometry=[shapely.box(36.5, 35.5, 44.0, 37.0)], crs="EPSG:4326"
+    ).to_file(tmp_path / "zones.geojson")
+    (tmp_path / "scenario.toml").write_text(
+        'name = "ged"\n[[parties]]\nid = "a"\nside = "A"\n[layers]\n'
+        'zones = "zones.geojson"\nincidents = { path = "ged.csv", format = "ucdp" }\n'
+    )
+    scn = ga.read_scenario(tmp_path)
+    assert len(scn.incidents) == 4
+    # year-only and ranged events stay intervals: valid on a day inside them, not outside
+    assert set(scn.at("2016-08-03").incidents["kind"]) == {"non-state"}
+    assert len(scn.at("2017-06-01").incidents) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -67,6 +68,8 @@ def read_layer(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
         return None
     if source.format == "acled":
         return _read_acled(source, problems)
+    if source.format == "ucdp":
+        return _read_ucdp(source, problems)
     declared = _declared_crs(source, problems)
     if declared is False:
         return None
@@ -108,7 +111,40 @@ def read_layer(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
         )
         return None
     log.debug("read %d rows of layer %s from %s", len(frame), name, path)
+    if source.format == "cod-ab":
+        return _as_cod_ab(frame, source, problems)
     return frame
+
+
+def _as_cod_ab(
+    frame: gpd.GeoDataFrame, source: LayerSource, problems: list[Problem]
+) -> gpd.GeoDataFrame | None:
+    from .codab import cod_ab_areas
+
+    try:
+        return cod_ab_areas(frame, layer=source.name)
+    except ScenarioError as error:
+        problems.extend(error.problems)
+    return None
+
+
+def _read_ucdp(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    from .ucdp import read_ucdp_ged
+
+    try:
+        return read_ucdp_ged(source.path)
+    except ScenarioError as error:
+        problems.extend(error.problems)
+    except READ_ERRORS as error:
+        problems.append(
+            Problem(
+                source.name,
+                f"cannot read the UCDP GED file: {error}",
+                column="path",
+                value=str(source.path),
+            )
+        )
+    return None
 
 
 def _read_acled(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
@@ -130,7 +166,7 @@ def _read_acled(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFram
     return None
 
 
-def _declared_crs(source: LayerSource, problems: list[Problem]) -> CRS | bool | None:
+def _declared_crs(source: LayerSource, problems: list[Problem]) -> CRS | Literal[False] | None:
     if source.crs is None:
         return None
     try:

@@ -40,8 +40,9 @@ MANIFEST_KEYS: tuple[str, ...] = (
 LAYER_KEYS: tuple[str, ...] = ("path", "layer", "crs", "format")
 #: Extra keys of a population estimate.
 POPULATION_KEYS: tuple[str, ...] = ("raster", "source", "band")
-#: Values of ``format``: ``"acled"`` (an ACLED export) or the default, any GDAL format.
-FORMATS: tuple[str, ...] = ("gdal", "acled")
+#: Values of ``format``: the default ``"gdal"`` (any GDAL format or CSV), ``"acled"`` (an
+#: ACLED export), ``"ucdp"`` (a UCDP GED CSV) or ``"cod-ab"`` (COD-AB boundaries as areas).
+FORMATS: tuple[str, ...] = ("gdal", "acled", "ucdp", "cod-ab")
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ class LayerSource:
     crs : str, optional
         CRS declared in the manifest (required for CSV).
     format : str
-        ``"gdal"`` for any file GDAL reads or CSV, ``"acled"`` for an ACLED export.
+        ``"gdal"`` for any file GDAL reads or CSV, ``"acled"`` for an ACLED export,
+        ``"ucdp"`` for a UCDP GED CSV, ``"cod-ab"`` for COD-AB boundaries read as areas
+        keyed by their finest p-code (:func:`geoaccess.io.codab.cod_ab_areas`).
     raster : bool
         Whether the source is a raster of people per cell (population only).
     source : str, optional
