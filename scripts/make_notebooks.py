@@ -145,8 +145,10 @@ OWN_DATA = [
 
 Build a scenario from files an analyst already has, then assess it:
 
-1. **areas** — COD-AB boundaries with p-codes (the OCHA Aleppo neighbourhoods from
-   `../shared/data` when present; a generated grid otherwise),
+1. **areas** — COD-AB boundaries keyed by p-code (the OCHA Aleppo neighbourhoods from
+   `../shared/data` when present, read with `geoaccess.io.codab.cod_ab_areas`; a
+   generated grid otherwise; in a manifest: `areas = { path = "adm3.shp", format =
+   "cod-ab" }`),
 2. **zones** — control polygons as drawn in QGIS and saved to a GeoPackage (here in UTM:
    any CRS is accepted and reprojected),
 3. **incidents** — an ACLED export (`format = "acled"` in the manifest),
@@ -172,11 +174,12 @@ folder.mkdir()
 shared = Path("..").resolve().parent / "shared" / "data" / "derived_geojson"
 neighbourhoods = shared / "aleppo_city_neighborhoods_ocha_cod_ab.geojson"
 if neighbourhoods.exists():
-    cod = gpd.read_file(neighbourhoods)
-    areas = gpd.GeoDataFrame(
-        {"area_id": cod["neighbor_2"], "name": cod["neighborho"], "pcode": cod["adm4_pcode"]},
-        geometry=cod.geometry, crs=cod.crs,
-    )
+    # COD-AB layers are keyed by their finest p-code; OCHA's city neighbourhoods carry
+    # the city's adm4_pcode on every row and their own code in neighbor_2
+    from geoaccess.io.codab import cod_ab_areas
+
+    areas = cod_ab_areas(neighbourhoods, id_column="neighbor_2", name_column="neighborho")
+    areas = areas[["area_id", "pcode", "name", "adm3_pcode", "geometry"]]
     print(f"COD-AB neighbourhoods from {neighbourhoods}: {len(areas)} areas")
 else:
     cells = [shapely.box(37.08 + i * 0.03, 36.14 + j * 0.03, 37.11 + i * 0.03, 36.17 + j * 0.03)
