@@ -304,7 +304,7 @@ class Scenario:
         return f"Scenario({self.name!r}, parties={len(self.parties)}, {layers}{when})"
 
 
-def _frames_equal(a: object, b: object) -> bool:
+def _frames_equal(a: pd.DataFrame | None, b: pd.DataFrame | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
     if not isinstance(a, pd.DataFrame) or not isinstance(b, pd.DataFrame):

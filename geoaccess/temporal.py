@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["DateLike", "as_date", "change_dates", "valid_mask", "TEMPORAL_COLUMNS"]
 
-DateLike = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
+DateLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
 
 #: Columns that bound the validity of any row.
 TEMPORAL_COLUMNS: tuple[str, str] = ("valid_from", "valid_to")

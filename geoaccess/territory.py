@@ -113,9 +113,11 @@ class Projected:
         if frame is None:
             return ()
         key = ("rows", name, date)
-        if key not in self.memo:
-            self.memo[key] = tuple(np.flatnonzero(valid_mask(frame, date)).tolist())
-        return self.memo[key]  # type: ignore[return-value]
+        rows = self.memo.get(key)
+        if not isinstance(rows, tuple):
+            rows = tuple(np.flatnonzero(valid_mask(frame, date)).tolist())
+            self.memo[key] = rows
+        return rows
 
 
 def project_scenario(scn: Scenario, rules: Rules) -> Projected:
@@ -212,11 +214,16 @@ def ground_at(proj: Projected, date: DateLike) -> Ground:
     day = as_date(date)
     rows = proj.rows_at("zones", day)
     key = ("ground", rows)
-    if key not in proj.memo:
-        zones = proj.layers["zones"].iloc[list(rows)]
-        proj.memo[key] = _territories(proj, zones)
-    raw, territory, pockets, front, front_union = proj.memo[key]  # type: ignore[misc]
-    return Ground(proj, day, proj.scenario.sides, raw, territory, pockets, front, front_union, rows)
+    cached = proj.memo.get(key)
+    if isinstance(cached, Ground):
+        return replace(cached, date=day)
+    zones = proj.layers["zones"].iloc[list(rows)]
+    raw, territory, pockets, front, front_union = _territories(proj, zones)
+    ground = Ground(
+        proj, day, proj.scenario.sides, raw, territory, pockets, front, front_union, rows
+    )
+    proj.memo[key] = ground
+    return ground
 
 
 def _territories(
@@ -533,18 +540,21 @@ def side_view(ground: Ground, side: str) -> SideView:
         rows = np.asarray(siege_rows, dtype=int)
         held = tuple(rows[sieges["side"].iloc[rows].isin(hostile_sides).to_numpy()].tolist())
     barrier_key = (ground.key, held)
-    if ("barriers", barrier_key) not in proj.memo:
+    found = proj.memo.get(("barriers", barrier_key))
+    if not isinstance(found, tuple):
         lines = [ground.front_union]
         if held:
             lines.extend(proj.layers["siege_lines"].geometry.values[list(held)])
-        barrier_lines = shapely.union_all(lines)
-        barriers = (
-            shapely.buffer(barrier_lines, rules.snap_m / 2.0, quad_segs=4)
-            if not barrier_lines.is_empty
+        merged = shapely.union_all(lines)
+        buffered = (
+            shapely.buffer(merged, rules.snap_m / 2.0, quad_segs=4)
+            if not merged.is_empty
             else EMPTY
         )
-        proj.memo[("barriers", barrier_key)] = (barrier_lines, barriers)
-    barrier_lines, barriers = proj.memo[("barriers", barrier_key)]  # type: ignore[misc]
+        found = (merged, buffered)
+        proj.memo[("barriers", barrier_key)] = found
+    barrier_lines: shapely.Geometry = found[0]
+    barriers: shapely.Geometry = found[1]
     passable = shapely.difference(proj.frame, shapely.union(hostile, barriers))
     anchor_xy = proj.anchors.get(side)
     anchors = shapely.multipoints(anchor_xy) if anchor_xy is not None else None

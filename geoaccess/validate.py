@@ -446,7 +446,7 @@ def _check_range(
     name: str, frame: gpd.GeoDataFrame, present: np.ndarray, found: Findings
 ) -> np.ndarray:
     """Mask of rows with coordinates outside the range of the layer's CRS (a wrong CRS)."""
-    crs = frame.crs
+    crs: CRS = frame.crs  # never None: layers without a CRS are rejected before this
     if crs.is_geographic:
         limits, hint = (-180.0, -90.0, 180.0, 90.0), "longitude -180..180, latitude -90..90"
     else:

@@ -66,7 +66,9 @@ class OfflineResources(MacroElement):
         self.resources = resources
         self.missing: list[str] = []
 
-    def render(self, **kwargs: object) -> None:
+    # branca annotates Element.render as returning str, but MacroElement.render (which
+    # this extends) returns None
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]
         """Inline every linked script and stylesheet that has a local copy."""
         super().render(**kwargs)
         figure = self.get_root()

@@ -286,13 +286,14 @@ class TimelineControl(folium.MacroElement):
         self.groups = groups
         self.patterns = patterns
         statuses = sorted({s["status"] for s in data["areas"]["table"]} | {"unmapped"})
+        area_styles = {s: area_style(s, {}) for s in statuses}
+        area_styles[""] = area_style("", {})
         styles = {
-            "areas": {s: area_style(s, {}) for s in statuses},
+            "areas": area_styles,
             "front_lines": LINE_STYLES["front_lines"],
             "siege_lines": LINE_STYLES["siege_lines"],
             "statuses": [s for s in statuses if s] + ["unmapped"],
         }
-        styles["areas"][""] = area_style("", {})
         self.data_json = script_json(data)
         self.styles_json = script_json(styles)
 
