@@ -210,9 +210,10 @@ def road_graph(proj: Projected, date: dt.date) -> RoadGraph | None:
     if roads is None or not len(roads):
         return None
     key = ("roads", tuple(roads.index))
-    if key not in proj.memo:
-        proj.memo[key] = network.build_road_graph(roads, snap_m=proj.rules.snap_m)
-    graph: RoadGraph = proj.memo[key]  # type: ignore[assignment]
+    graph = proj.memo.get(key)
+    if not isinstance(graph, RoadGraph):
+        graph = network.build_road_graph(roads, snap_m=proj.rules.snap_m)
+        proj.memo[key] = graph
     return graph
 
 
@@ -259,11 +260,11 @@ def piece_evidence(
     rules, memo = view.ground.projected.rules, view.ground.projected.memo
     geoms = np.asarray(geoms, dtype=object)
     found = memo.get(key) if key is not None else None
-    if found is None:
+    if not isinstance(found, dict):
         found = _ground_evidence(view, geoms, graph, full=full)
         if key is not None:
             memo[key] = found
-    evidence: dict[str, object] = dict(found)  # type: ignore[call-overload]
+    evidence: dict[str, object] = dict(found)
     lifelines = evidence.pop("lifelines")
     out = pd.DataFrame(
         {
@@ -403,8 +404,10 @@ def _open_components(
     """
     proj, rules = view.ground.projected, view.ground.projected.rules
     key = ("open_components", view.barrier_key, view.side, proj.rows_at("roads", view.ground.date))
-    if view.barrier_key is not None and key in proj.memo:
-        return proj.memo[key]  # type: ignore[return-value]
+    cached = proj.memo.get(key) if view.barrier_key is not None else None
+    if isinstance(cached, tuple):
+        comp, good, is_rear, exposed = cached
+        return comp, good, is_rear, exposed
     g = graph
     exposed = network.exposed_segments(
         g, hostile=view.hostile, area=shapely.Polygon(), fire_control_m=rules.fire_control_m
@@ -470,7 +473,8 @@ def _usable_and_rear(view: SideView, graph: RoadGraph) -> tuple[np.ndarray, np.n
     proj, rules = view.ground.projected, view.ground.projected.rules
     roads = proj.rows_at("roads", view.ground.date)
     key = ("usable", view.barrier_key, view.side, roads)
-    if view.barrier_key is None or key not in proj.memo:
+    cached = proj.memo.get(key) if view.barrier_key is not None else None
+    if not isinstance(cached, tuple):
         usable = network.usable_segments(
             graph, hostile=view.hostile, barriers=view.barrier_lines, snap_m=rules.snap_m
         )
@@ -479,6 +483,7 @@ def _usable_and_rear(view: SideView, graph: RoadGraph) -> tuple[np.ndarray, np.n
         )
         if view.barrier_key is None:
             return usable, rear
-        proj.memo[key] = (usable, rear)
-    usable, rear = proj.memo[key]  # type: ignore[misc]
+        cached = (usable, rear)
+        proj.memo[key] = cached
+    usable, rear = cached
     return usable, rear
