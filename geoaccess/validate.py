@@ -491,8 +491,9 @@ def _metric_crs(
         bounds = zones.geometry.total_bounds
         if not np.isfinite(bounds).all():
             return None
-        extent = tuple(bounds)  # type: ignore[assignment]
-    return metric_crs_for(extent)  # type: ignore[arg-type]
+        xmin, ymin, xmax, ymax = (float(b) for b in bounds)
+        extent = (xmin, ymin, xmax, ymax)
+    return metric_crs_for(extent)
 
 
 def _days(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
