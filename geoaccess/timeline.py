@@ -17,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from .assess import build_assessment, evaluate, final_status, history
+from .assess import build_assessment, evaluate
+from .history import final_status, history
 from .results import Assessment, Timeline
 from .rules import AccessStatus, Rules
 from .scenario import Scenario

@@ -124,7 +124,8 @@ def test_pockets_alone_equal_the_assessment_pockets(aleppo):
 
 
 def test_status_only_walk_agrees_with_full_evaluations(aleppo):
-    from geoaccess.assess import evaluate, unit_states
+    from geoaccess.assess import evaluate
+    from geoaccess.history import unit_states
     from geoaccess.territory import project_scenario
 
     proj = project_scenario(aleppo, aleppo.rules)
