@@ -48,6 +48,7 @@ from . import exposure
 from .access import road_graph
 from .corridors import aid_pockets, corridor_table, open_entrances
 from .history import final_status, history, unit_states
+from .network import RoadGraph
 from .pieces import EVIDENCE, _pieces, _units, _with_base_status, _with_evidence
 from .reach import corridor_reach
 from .result_frames import _areas_frame, _facilities, _lifelines, _population_table, to_wgs84
@@ -83,7 +84,7 @@ class Snapshot:
     pieces: gpd.GeoDataFrame
     units: gpd.GeoDataFrame
     corridors: gpd.GeoDataFrame
-    graph: object | None
+    graph: RoadGraph | None
     key: tuple[object, ...] = ()
 
 
@@ -127,35 +128,53 @@ def evaluate(proj: Projected, day: dt.date, *, full: bool, pockets: bool = True)
     route clearance, perimeter shares and lifelines. ``pockets=False`` (the backward
     walk) also skips the pockets' own evidence when areas are the reporting units.
     """
-    with_pockets = pockets
     ground = ground_at(proj, day)
     areas = proj.layer_at("areas", day)
     corridors = corridor_table(ground, areas=areas)
     entrances = open_entrances(corridors)
     aid = aid_pockets(corridors)
     graph = road_graph(proj, day)
-    pockets = ground.pockets.copy()
+    pocket_frame = ground.pockets.copy()
     # the same zones, siege lines, roads and areas give the same pieces and evidence
     same = (ground.key, *(proj.rows_at(name, day) for name in ("siege_lines", "roads", "areas")))
-    pieces = None
+    pieces: gpd.GeoDataFrame | None = None
     if areas is not None:
-        if ("pieces", *same) not in proj.memo:
-            proj.memo[("pieces", *same)] = _pieces(areas, pockets, proj.rules.snap_m)
-        pieces = proj.memo[("pieces", *same)]
-    found = {"entrances": entrances, "aid": aid, "graph": graph, "full": full}
-    if pieces is None or with_pockets:
-        pockets = _with_evidence(ground, pockets, **found, key=("pockets", full, *same))  # type: ignore[arg-type]
-    pockets = _with_base_status(pockets, proj.rules)
+        cached = proj.memo.get(("pieces", *same))
+        if not isinstance(cached, gpd.GeoDataFrame):
+            cached = _pieces(areas, pocket_frame, proj.rules.snap_m)
+            proj.memo[("pieces", *same)] = cached
+        pieces = cached
+    if pieces is None or pockets:
+        pocket_frame = _with_evidence(
+            ground,
+            pocket_frame,
+            entrances=entrances,
+            aid=aid,
+            graph=graph,
+            full=full,
+            key=("pockets", full, *same),
+        )
+    pocket_frame = _with_base_status(pocket_frame, proj.rules)
     if pieces is None:
-        pieces = pockets.assign(area_id=pockets["pocket_id"], population=np.nan, share=1.0)
+        pieces = pocket_frame.assign(
+            area_id=pocket_frame["pocket_id"], population=np.nan, share=1.0
+        )
     else:
         pieces = _with_base_status(
-            _with_evidence(ground, pieces, **found, key=("evidence", full, *same)),  # type: ignore[arg-type]
+            _with_evidence(
+                ground,
+                pieces,
+                entrances=entrances,
+                aid=aid,
+                graph=graph,
+                full=full,
+                key=("evidence", full, *same),
+            ),
             proj.rules,
         )
     weights = None if areas is None else exposure.primary_pieces(proj, day, pieces, same)
-    units = _units(areas, pieces, pockets, weights)
-    return Snapshot(ground, full, pockets, pieces, units, corridors, graph, same)
+    units = _units(areas, pieces, pocket_frame, weights)
+    return Snapshot(ground, full, pocket_frame, pieces, units, corridors, graph, same)
 
 
 def build_assessment(snap: Snapshot, since: pd.DataFrame) -> Assessment:

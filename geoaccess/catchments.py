@@ -155,19 +155,19 @@ def _catchment_groups(
             idx = tree.query(territory, predicate="intersects")
             idx = idx[side_of[idx] == None]  # noqa: E711 - first side wins on a boundary
             side_of[idx] = side
-    groups = []
-    for side in (*ground.sides, None):
+    groups: list[tuple[str | None, np.ndarray, np.ndarray]] = []
+    for owner in (*ground.sides, None):
         mine = (
-            np.flatnonzero(side_of == side)
-            if side is not None
+            np.flatnonzero(side_of == owner)
+            if owner is not None
             else np.flatnonzero(pd.isna(side_of))
         )
         if not len(mine):
             continue
-        parts = _catch_parts(ground, side)
+        parts = _catch_parts(ground, owner)
         person = np.full(len(pts), -1, dtype=np.int64)
         person[mine] = _nearest_part(parts, pts, snap_m, _points_tree(est, cell_m))[mine]
-        groups.append((side, person, _nearest_part(parts, sites, snap_m)))
+        groups.append((owner, person, _nearest_part(parts, sites, snap_m)))
     return groups
 
 

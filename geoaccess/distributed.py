@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -186,10 +186,12 @@ class DaskEvaluations:
             built = [
                 self._client.submit(_snapshot_batch, f, table, pure=False) for f in self._snaps
             ]
+            from .results import Assessment
+
             out = []
-            for snap in (s for batch in self._client.gather(built) for s in batch):
-                at = self._scenario.at(snap.date)
-                out.append(replace(snap, scenario=at, siege_lines=at.siege_lines))
+            for parts in (s for batch in self._client.gather(built) for s in batch):
+                at = self._scenario.at(parts["date"])
+                out.append(Assessment(scenario=at, siege_lines=at.siege_lines, **parts))
             return tuple(out)
         finally:
             self.release()
@@ -210,12 +212,14 @@ def _light_batch(snaps: list[Any]) -> list[LightSnapshot]:
     return [LightSnapshot(_no_geometry(s.units), _no_geometry(s.pieces)) for s in snaps]
 
 
-def _snapshot_batch(snaps: list[Any], intervals: pd.DataFrame) -> list[Assessment]:
+def _snapshot_batch(snaps: list[Any], intervals: pd.DataFrame) -> list[dict[str, Any]]:
+    """The light assessments' fields, but the filtered scenario and its siege lines."""
     from .timeline import _snapshot
 
+    shared = {"scenario", "siege_lines"}  # re-attached by the caller from its scenario
     return [
-        replace(_snapshot(s, intervals), scenario=None, siege_lines=None)  # type: ignore[arg-type]
-        for s in snaps
+        {f.name: getattr(a, f.name) for f in fields(a) if f.name not in shared}
+        for a in (_snapshot(s, intervals) for s in snaps)
     ]
 
 

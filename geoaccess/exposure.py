@@ -143,7 +143,8 @@ def estimates(
         own = float(np.nansum(total))
         acc = PopulationAccounting(own, own, 0.0, "areas")
         found.append(("areas", people, pieces["population"].to_numpy(float), total, acc))
-    out, used = [], set()
+    out: list[Estimate] = []
+    used: set[str] = set()
     for k, (name, people, on_pieces, on_units, acc) in enumerate(found):
         column = "population" if k == 0 else _column(name, used)
         used.add(column)

@@ -10,6 +10,7 @@ walk gives the first day of an encirclement (Siege Watch's ``encircled_days``), 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,18 @@ def first_date(scn: Scenario) -> dt.date | None:
     return min(pd.Timestamp(d).date() for d in days) if days else None
 
 
+class EvidenceRow(Protocol):
+    """A row of a pieces or pockets frame (``DataFrame.itertuples``), as statuses read it."""
+
+    encircled: object
+    aid_corridor_open: object
+    fire_controlled: object
+    roads_enter: object
+    open_supply_routes: float | None
+    hostile_sides: tuple[str, ...]
+    open_corridors: float
+
+
 def history(
     proj: Projected, day: dt.date, units: pd.DataFrame, *, encircled_only: bool = False
 ) -> pd.DataFrame:
@@ -60,7 +73,8 @@ def history(
     dates = proj.scenario.change_dates(min(first, day), day)
     latest = dates[-1]
     base_since = np.full(len(ids), latest, dtype=object)
-    enc_since = np.where(enc, latest, None).astype(object)
+    enc_since = np.full(len(ids), None, dtype=object)
+    enc_since[enc] = latest
     open_base = np.full(len(ids), not encircled_only, dtype=bool)
     open_enc = enc.copy()
     for t in reversed(dates[:-1]):
@@ -107,7 +121,7 @@ def unit_states(proj: Projected, day: dt.date, *, encircled_only: bool = False) 
         *(proj.rows_at(name, day) for name in ("siege_lines", "roads", "areas")),
     )
     states = proj.memo.get(key)
-    if states is None or (not encircled_only and "blocked" not in states):  # type: ignore[operator]
+    if not isinstance(states, dict) or (not encircled_only and "blocked" not in states):
         states = _piece_states(proj, ground, encircled_only=encircled_only)
         proj.memo[key] = states
     piece = states["piece"]
@@ -180,7 +194,7 @@ def _piece_states(
 
 
 def final_status(
-    row: object, rules: Rules, day: dt.date, base_since: dt.date, enc_since: dt.date | None
+    row: EvidenceRow, rules: Rules, day: dt.date, base_since: dt.date, enc_since: dt.date | None
 ) -> tuple[AccessStatus, str, dt.date]:
     """Status, reason and first day of the status, Siege Watch's day count applied."""
     days = (day - enc_since).days if enc_since is not None else None
@@ -192,17 +206,17 @@ def final_status(
 
 
 def _decide(
-    row: object, rules: Rules, *, days: int | None, since: dt.date | None
+    row: EvidenceRow, rules: Rules, *, days: int | None, since: dt.date | None
 ) -> tuple[AccessStatus, str]:
     return decide_status(
-        encircled=bool(row.encircled),  # type: ignore[attr-defined]
-        aid_corridor_open=bool(row.aid_corridor_open),  # type: ignore[attr-defined]
-        fire_controlled=bool(row.fire_controlled),  # type: ignore[attr-defined]
-        roads_enter=bool(row.roads_enter),  # type: ignore[attr-defined]
-        open_supply_routes=row.open_supply_routes,  # type: ignore[attr-defined]
+        encircled=bool(row.encircled),
+        aid_corridor_open=bool(row.aid_corridor_open),
+        fire_controlled=bool(row.fire_controlled),
+        roads_enter=bool(row.roads_enter),
+        open_supply_routes=row.open_supply_routes,
         encircled_days=days,
         rules=rules,
-        hostile_sides=row.hostile_sides,  # type: ignore[attr-defined]
+        hostile_sides=row.hostile_sides,
         encircled_since=since,
-        open_corridors=int(row.open_corridors),  # type: ignore[attr-defined]
+        open_corridors=int(row.open_corridors),
     )

@@ -74,17 +74,22 @@ def people_points(
 def _located(est: Estimate, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
     """:func:`people_points` of an estimate, computed once per assessment."""
     key = ("points", cell_m)
-    if key not in est.cache:
-        est.cache[key] = people_points(est.people, cell_m=cell_m)
-    return est.cache[key]  # type: ignore[no-any-return]
+    found = est.cache.get(key)
+    if not isinstance(found, tuple):
+        found = people_points(est.people, cell_m=cell_m)
+        est.cache[key] = found
+    pts, weights = found
+    return pts, weights
 
 
 def _points_tree(est: Estimate, cell_m: float) -> shapely.STRtree:
     """Spatial index of the located people (cached)."""
     key = ("tree", cell_m)
-    if key not in est.cache:
-        est.cache[key] = shapely.STRtree(_located(est, cell_m)[0])
-    return est.cache[key]  # type: ignore[return-value]
+    tree = est.cache.get(key)
+    if not isinstance(tree, shapely.STRtree):
+        tree = shapely.STRtree(_located(est, cell_m)[0])
+        est.cache[key] = tree
+    return tree
 
 
 def _snapped(est: Estimate, graph: Any, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -92,9 +97,12 @@ def _snapped(est: Estimate, graph: Any, cell_m: float) -> tuple[np.ndarray, np.n
     from .network import nearest_nodes
 
     key = ("nodes", id(graph), cell_m)
-    if key not in est.cache:
-        est.cache[key] = nearest_nodes(graph, _located(est, cell_m)[0])
-    return est.cache[key]  # type: ignore[no-any-return]
+    found = est.cache.get(key)
+    if not isinstance(found, tuple):
+        found = nearest_nodes(graph, _located(est, cell_m)[0])
+        est.cache[key] = found
+    node, near = found
+    return node, near
 
 
 def _in_part(
@@ -102,7 +110,8 @@ def _in_part(
 ) -> np.ndarray:
     """Whether each located person stands on piece ``part`` of ``side``'s ground."""
     key = ("in_parts", _gkey(ground), side, cell_m)
-    if key not in est.cache:
+    hits = est.cache.get(key)
+    if not isinstance(hits, np.ndarray):
         pts, _ = _located(est, cell_m)
         parts = _side_parts(ground, side)
         hits = (
@@ -111,7 +120,7 @@ def _in_part(
             else np.zeros((2, 0), dtype=np.int64)
         )
         est.cache[key] = hits
-    p, q = est.cache[key]
+    p, q = hits
     out = np.zeros(len(_located(est, cell_m)[0]), dtype=bool)
     if part >= 0:
         out[p[q == part]] = True

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from .access import base_statuses, piece_evidence
+from .network import RoadGraph
 from .rules import AccessStatus, Rules
 from .territory import Ground, side_view
 
@@ -35,7 +36,7 @@ def _with_evidence(
     *,
     entrances: pd.DataFrame,
     aid: set[str],
-    graph: object | None,
+    graph: RoadGraph | None,
     full: bool,
     key: tuple[object, ...] | None = None,
 ) -> gpd.GeoDataFrame:

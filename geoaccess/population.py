@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import geopandas as gpd
 import numpy as np
@@ -58,6 +58,42 @@ class PopulationAccounting:
     outside_total: float
     source: str
     mask_fallback: int = 0
+
+
+@overload
+def allocate_population(
+    targets: gpd.GeoDataFrame | gpd.GeoSeries,
+    population: Any,
+    *,
+    column: str = ...,
+    mask: gpd.GeoDataFrame | gpd.GeoSeries | None = ...,
+    return_accounting: Literal[False] = ...,
+    client: Any = ...,
+) -> pd.Series: ...
+
+
+@overload
+def allocate_population(
+    targets: gpd.GeoDataFrame | gpd.GeoSeries,
+    population: Any,
+    *,
+    column: str = ...,
+    mask: gpd.GeoDataFrame | gpd.GeoSeries | None = ...,
+    return_accounting: Literal[True],
+    client: Any = ...,
+) -> tuple[pd.Series, PopulationAccounting]: ...
+
+
+@overload
+def allocate_population(
+    targets: gpd.GeoDataFrame | gpd.GeoSeries,
+    population: Any,
+    *,
+    column: str = ...,
+    mask: gpd.GeoDataFrame | gpd.GeoSeries | None = ...,
+    return_accounting: bool = ...,
+    client: Any = ...,
+) -> pd.Series | tuple[pd.Series, PopulationAccounting]: ...
 
 
 def allocate_population(

@@ -68,7 +68,9 @@ def population_table(
     """
     rules = ground.projected.rules
     status = areas["status"].to_numpy(dtype=object)
-    rows = [("status", s, int((status == s).sum()) if s != "unmapped" else 0) for s in STATUSES]
+    rows: list[tuple[str, str, int | None]] = [
+        ("status", s, int((status == s).sum()) if s != "unmapped" else 0) for s in STATUSES
+    ]
     bands = population_within(
         gpd.GeoDataFrame({"population": []}, geometry=gpd.GeoSeries([], crs=ground.front.crs)),
         ground.front.geometry,
@@ -76,7 +78,9 @@ def population_table(
     )["band"].tolist()
     rows += [("distance_band", b, None) for b in bands]
     open_ = corridors[corridors["status"].astype(object).eq("open").to_numpy(bool)]
-    reach_rows = [("corridor_reach", "within reach of open corridor entrances", None)]
+    reach_rows: list[tuple[str, str, int | None]] = [
+        ("corridor_reach", "within reach of open corridor entrances", None)
+    ]
     if graph is not None:
         reach_rows.append(
             ("corridor_reach", "within reach of open corridor entrances by road", None)

@@ -117,10 +117,11 @@ def _reached(
 
     reach = ground.projected.rules.walk_reach_m
     key = ("walk", _gkey(ground), id(graph), side, shapely.to_wkb(entrance), cell_m)
-    if key not in est.cache:
+    found = est.cache.get(key)
+    if not isinstance(found, tuple):
         pts, _ = _located(est, cell_m)
         if not len(pts):
-            est.cache[key] = (np.zeros(0), np.zeros(0, dtype=bool))
+            found = (np.zeros(0), np.zeros(0, dtype=bool))
         else:
             (start,), (snap,) = nearest_nodes(graph, np.array([entrance], dtype=object))
             dist = dijkstra(
@@ -131,8 +132,10 @@ def _reached(
             ok = (walk <= reach) & _in_part(
                 est, ground, side, _part_of(ground, side, entrance), cell_m
             )
-            est.cache[key] = (walk, ok)
-    return est.cache[key]  # type: ignore[no-any-return]
+            found = (walk, ok)
+        est.cache[key] = found
+    walk, ok = found
+    return walk, ok
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:

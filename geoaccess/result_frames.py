@@ -141,7 +141,7 @@ def _lifelines(
         areas=("area_id", "nunique"),
         population=("population", "sum"),
     )
-    segments = snap.graph.segments  # type: ignore[attr-defined]
+    segments = snap.graph.segments
     seg = segments.iloc[grouped.index.to_numpy(dtype=int)]
     out = gpd.GeoDataFrame(
         {

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from .assess import build_assessment, evaluate
+from .assess import Snapshot, build_assessment, evaluate
 from .history import final_status, history
 from .results import Assessment, Timeline
 from .rules import AccessStatus, Rules
@@ -181,10 +181,10 @@ def _sort_key(values: pd.Series) -> pd.Series:
     return values.map(str) if values.name == "area_id" else values
 
 
-def _snapshot(snap: object, intervals: pd.DataFrame) -> Assessment:
+def _snapshot(snap: Snapshot, intervals: pd.DataFrame) -> Assessment:
     """A light assessment of one evaluated date, ``status_since`` from the intervals."""
-    day = snap.ground.date  # type: ignore[attr-defined]
-    units = snap.units  # type: ignore[attr-defined]
+    day = snap.ground.date
+    units = snap.units
     live = intervals[(intervals["start"] <= day) & (intervals["end"] > day)]
     start = dict(zip(live["area_id"], live["start"], strict=True))
     ids = units["area_id"].to_numpy(dtype=object)
@@ -196,4 +196,4 @@ def _snapshot(snap: object, intervals: pd.DataFrame) -> Assessment:
         },
         index=pd.Index(ids, dtype=object),
     )
-    return build_assessment(snap, since)  # type: ignore[arg-type]
+    return build_assessment(snap, since)
