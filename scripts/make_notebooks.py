@@ -312,6 +312,8 @@ sorted(p.name for p in out.iterdir())"""
 
 
 def write(name: str, cells: list) -> None:
+    for number, cell in enumerate(cells):  # stable ids: rewriting changes nothing
+        cell["id"] = f"{name[:2]}-{number:02d}"
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {
         "name": "python3",
