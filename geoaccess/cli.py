@@ -141,9 +141,14 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _offline_available() -> bool:
-    import importlib.util
+    """Whether ``geoaccess[offline]`` is installed (self-contained maps possible)."""
+    from .maps.offline import offline_resources
 
-    return importlib.util.find_spec("folium_offline") is not None
+    try:
+        offline_resources()
+    except ImportError:
+        return False
+    return True
 
 
 def _assess(args: argparse.Namespace) -> int:

@@ -161,3 +161,13 @@ def test_import_acled(tmp_path):
     )
     written = pyogrio.read_dataframe(out)
     assert list(written["event_id"]) == ["SYR1"]
+
+
+def test_demo_maps_are_self_contained_by_default(tmp_path):
+    pytest.importorskip("offlinefolium", reason='needs pip install "geoaccess[offline]"')
+    assert main(["demo", "--out", str(tmp_path), "--date", "2016-07-05"]) == 0
+    for name in ("map_2016-07-05.html", "timeline_map.html"):
+        html = (tmp_path / name).read_text(encoding="utf-8")
+        assert '<script src="http' not in html, name
+        assert 'rel="stylesheet" href="http' not in html, name
+        assert "L.map(" in html or "L.Map" in html
