@@ -343,8 +343,7 @@ def timeline_map(
         group.add_to(m)
     Legend(
         legend_sections(
-            statuses=[s["status"] for s in data["areas"]["table"]],
-            all_statuses=True,
+            statuses=[s["status"] for s in data["areas"]["table"]],  # any day's
             sides=list(dict.fromkeys(f["properties"]["side"] for f in data["zones"]["features"])),
             side_colors=colors,
             corridor_statuses=[f["properties"]["status"] for f in data["corridors"]["features"]],
