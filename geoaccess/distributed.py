@@ -469,20 +469,14 @@ def allocate_raster_windows(
     from pyproj import CRS
 
     from .population import PopulationAccounting, _geometries, _overlapping
-    from .raster import _import_raster
+    from .raster import _import_raster, checked_band
 
     import_dask()
     rasterio, _ = _import_raster()
     path, default_band, source = _raster_file(raster)
     geoms = _geometries(targets, "targets")
     with rasterio.open(path) as ds:
-        band = default_band if band is None else int(band)
-        if not 1 <= band <= ds.count:
-            msg = f"band {band} does not exist (the raster has {ds.count})"
-            raise ScenarioError([Problem("population", msg)])
-        if ds.crs is None:
-            msg = f"raster {source!r} has no CRS; assign one (e.g. with gdal_edit -a_srs)"
-            raise ScenarioError([Problem("population", msg)])
+        band = checked_band(ds, default_band if band is None else int(band), source)
         crs, width, height = CRS.from_user_input(ds.crs), ds.width, ds.height
     if crs != targets.crs:
         geoms = np.asarray(gpd.GeoSeries(geoms, crs=targets.crs).to_crs(crs).array, dtype=object)

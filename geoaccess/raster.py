@@ -94,13 +94,7 @@ def allocate_raster(
 
     geoms = _geometries(targets, "targets")
     with _open(rasterio, raster) as (ds, default_band, source):
-        band = default_band if band is None else int(band)
-        if not 1 <= band <= ds.count:
-            msg = f"band {band} does not exist (the raster has {ds.count})"
-            raise ScenarioError([Problem("population", msg)])
-        if ds.crs is None:
-            msg = f"raster {source!r} has no CRS; assign one (e.g. with gdal_edit -a_srs)"
-            raise ScenarioError([Problem("population", msg)])
+        band = checked_band(ds, default_band if band is None else int(band), source)
         if CRS.from_user_input(ds.crs) != targets.crs:
             moved = gpd.GeoSeries(geoms, crs=targets.crs).to_crs(ds.crs)
             geoms = np.asarray(moved.array, dtype=object)
@@ -123,6 +117,17 @@ def allocate_raster(
         source=source,
     )
     return series, accounting
+
+
+def checked_band(ds: Any, band: int, source: str) -> int:
+    """``band`` when the open raster has it and a CRS; a ScenarioError naming it otherwise."""
+    if not 1 <= band <= ds.count:
+        msg = f"band {band} does not exist (the raster has {ds.count})"
+        raise ScenarioError([Problem("population", msg)])
+    if ds.crs is None:
+        msg = f"raster {source!r} has no CRS; assign one (e.g. with gdal_edit -a_srs)"
+        raise ScenarioError([Problem("population", msg)])
+    return band
 
 
 def raster_total(ds: Any, *, band: int = 1, max_cells_in_memory: int = 30_000_000) -> float:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Callable
+from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
@@ -131,34 +133,31 @@ def _as_cod_ab(
 def _read_ucdp(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
     from .ucdp import read_ucdp_ged
 
-    try:
-        return read_ucdp_ged(source.path)
-    except ScenarioError as error:
-        problems.extend(error.problems)
-    except READ_ERRORS as error:
-        problems.append(
-            Problem(
-                source.name,
-                f"cannot read the UCDP GED file: {error}",
-                column="path",
-                value=str(source.path),
-            )
-        )
-    return None
+    return _read_events(read_ucdp_ged, "UCDP GED file", source, problems)
 
 
 def _read_acled(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
     from .acled import read_acled
 
+    return _read_events(read_acled, "ACLED export", source, problems)
+
+
+def _read_events(
+    reader: Callable[[Path], gpd.GeoDataFrame],
+    what: str,
+    source: LayerSource,
+    problems: list[Problem],
+) -> gpd.GeoDataFrame | None:
+    """Read an event file with its own reader, its problems joining the others."""
     try:
-        return read_acled(source.path)
+        return reader(source.path)
     except ScenarioError as error:
         problems.extend(error.problems)
     except READ_ERRORS as error:
         problems.append(
             Problem(
                 source.name,
-                f"cannot read the ACLED export: {error}",
+                f"cannot read the {what}: {error}",
                 column="path",
                 value=str(source.path),
             )
