@@ -452,15 +452,22 @@ def _road_evidence(
     found_lifelines: list[np.ndarray] = [np.zeros(0, dtype=int) for _ in range(n)]
     if graph is None or not n:
         return enter, routes, found_lifelines
-    hit, _ = graph.segment_tree.query(geoms, predicate="intersects")
+    hit, touched = graph.segment_tree.query(geoms, predicate="intersects")
     enter[np.unique(hit)] = True
-    rules = view.ground.projected.rules
     usable, rear = _usable_and_rear(view, graph)
+    # exposure for no area is shared; a piece changes it only on the segments it touches
+    # (their part inside the piece is never exposed): network.exposed_segments, per piece
+    base = _open_components(view, graph, usable, rear)[3]
+    fire_m = view.ground.projected.rules.fire_control_m
     for i in np.flatnonzero(enter):  # one graph search per piece a road enters
         geom = geoms[i]
-        exposed = network.exposed_segments(
-            graph, hostile=view.hostile, area=geom, fire_control_m=rules.fire_control_m
-        )
+        exposed = base.copy()
+        recheck = touched[(hit == i) & base[touched]]
+        if len(recheck):
+            outside = shapely.difference(graph.lines[recheck], geom)
+            exposed[recheck] = (shapely.length(outside) > TOL_M) & shapely.dwithin(
+                outside, view.hostile, fire_m
+            )
         found = network.supply_routes(graph, area=geom, usable=usable, exposed=exposed, rear=rear)
         routes[i] = float(found.open_supply_routes)
         if lifelines:
