@@ -182,12 +182,30 @@ def _sums(
     usable = ~(shapely.is_empty(geoms) | shapely.is_missing(geoms))
     if not usable.any():
         return out
-    frame = gpd.GeoDataFrame(geometry=geoms[usable], crs=crs).reset_index(drop=True)
+    frame = gpd.GeoDataFrame(geometry=_valid_polygons(geoms[usable]), crs=crs)
     result = exactextract.exact_extract(
         rsource, frame, ["sum"], output="pandas", max_cells_in_memory=int(max_cells)
     )
     out[usable] = np.nan_to_num(result["sum"].to_numpy(dtype=float))
     return out
+
+
+def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
+    """The targets with invalid ones repaired, keeping their polygonal parts.
+
+    exactextract needs valid polygons (on an invalid one it can allocate without bound);
+    a target valid in its own CRS can turn invalid once reprojected to the raster's, its
+    parts touching or crossing. Repairs are rare: a loop over them is fine.
+    """
+    invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    if not len(invalid):
+        return geoms
+    geoms = geoms.copy()
+    for k in invalid:
+        parts = shapely.get_parts(shapely.make_valid(geoms[k]))
+        polygons = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+        geoms[k] = shapely.union_all(polygons) if len(polygons) else shapely.Polygon()
+    return geoms
 
 
 @contextlib.contextmanager

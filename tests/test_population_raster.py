@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 from shapely import Point, box
 
 from geoaccess import PopulationRaster
@@ -212,3 +213,54 @@ def test_raster_total_by_nodata_value(tmp_path, dtype, nodata, scale, want):
         ds.scales = (scale,)
     with rasterio.open(tmp_path / "t.tif") as ds:
         assert raster_total(ds, max_cells_in_memory=5) == pytest.approx(want)
+
+
+#: An area piece of a generated scenario: valid in UTM 37N, self-touching once reprojected
+#: to EPSG:4326 (its near-duplicate vertices cross), as happened in a timeline run.
+PIECE_UTM = (
+    "MULTIPOLYGON (((245472.41345849907 3745363.9199364292, 242628.9741020225 "
+    "3743262.9096660246, 242798.5047395893 3749531.6635521506, 242822.7630007354 "
+    "3750428.6640531067, 245472.41345849907 3745363.9199364292)), ((237747.75686595956 "
+    "3739656.1903872453, 232309.94876408222 3738837.384629372, 232408.41171357146 "
+    "3742349.7476966484, 232408.41170990895 3742349.747696753, 232408.41170990898 "
+    "3742349.7476967536, 232408.41171357152 3742349.747696649, 241070.29503058284 "
+    "3742111.2055757297, 237747.75686595956 3739656.1903872453)))"
+)
+
+ALLOCATE_UNDER_4_GB = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+import geopandas as gpd, shapely
+from geoaccess.population import allocate_population
+piece = shapely.from_wkt(sys.argv[2])
+got = allocate_population(gpd.GeoDataFrame(geometry=[piece], crs="EPSG:32637"), sys.argv[1])
+print(float(got.iloc[0]))
+"""
+
+
+def test_target_made_invalid_by_reprojection_is_repaired(tmp_path):
+    # exactextract allocates without bound on an invalid polygon: run it in a process
+    # capped at 4 GB of address space, so a regression fails here instead of the machine
+    import subprocess
+    import sys
+
+    path = write_raster(
+        tmp_path / "ones.tif",
+        np.ones((30, 40), dtype="float32"),
+        origin=(36.0, 34.0),
+        res=0.01,
+        crs="EPSG:4326",
+    )
+    piece = shapely.from_wkt(PIECE_UTM)
+    moved = gpd.GeoSeries([piece], crs=UTM).to_crs("EPSG:4326").iloc[0]
+    assert piece.is_valid and not moved.is_valid
+    done = subprocess.run(
+        [sys.executable, "-c", ALLOCATE_UNDER_4_GB, str(path), PIECE_UTM],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    # one person per 0.01-degree cell: the repaired piece's area in cells
+    expected = shapely.make_valid(moved).area / 0.01**2
+    assert float(done.stdout) == pytest.approx(expected, rel=1e-6)
