@@ -191,20 +191,17 @@ def _sums(
 
 
 def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
-    """The targets with invalid ones repaired, keeping their polygonal parts.
+    """The targets with invalid ones repaired (as the vector path repairs them).
 
     exactextract needs valid polygons (on an invalid one it can allocate without bound);
     a target valid in its own CRS can turn invalid once reprojected to the raster's, its
-    parts touching or crossing. Repairs are rare: a loop over them is fine.
+    parts touching or crossing. ``method="structure"`` keeps the result polygonal.
     """
-    invalid = np.flatnonzero(~shapely.is_valid(geoms))
-    if not len(invalid):
+    invalid = ~shapely.is_valid(geoms)
+    if not invalid.any():
         return geoms
     geoms = geoms.copy()
-    for k in invalid:
-        parts = shapely.get_parts(shapely.make_valid(geoms[k]))
-        polygons = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
-        geoms[k] = shapely.union_all(polygons) if len(polygons) else shapely.Polygon()
+    geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
     return geoms
 
 
