@@ -18,7 +18,7 @@ import shapely
 
 import geoaccess as ga
 from benchmarks._timing import median_time, print_table
-from geoaccess.network import RoadGraph, build_road_graph
+from geoaccess.engine.roads import RoadGraph, build_road_graph
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,9 @@ import pandas as pd
 import psutil
 
 import geoaccess as ga
-from geoaccess.distributed import allocate_raster_windows, worker_memory
-from geoaccess.raster import allocate_raster
+from geoaccess.population.raster import allocate_raster
+from geoaccess.scale.cluster import worker_memory
+from geoaccess.scale.raster import allocate_raster_windows
 
 from ._timing import print_table
 from .synthetic import SIZES, Spec, Synthetic, generate

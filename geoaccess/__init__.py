@@ -4,6 +4,12 @@ Control zones, siege lines, roads and corridors go in; for any date come out the
 status of every area with its evidence, the population at risk, open corridors and their
 reach, lifeline roads, exposed facilities, timelines and maps.
 
+The package is in layers, each importing only the ones below it: the base modules
+(:mod:`.errors`, :mod:`.rules`, :mod:`.temporal`, :mod:`.crs`, :mod:`.schema`), then
+:mod:`.scenario`, :mod:`.io` and :mod:`.engine`, :mod:`.population`, :mod:`.maps`,
+:mod:`.pipeline`, :mod:`.scale`, and the faces :mod:`.api`, :mod:`.datasets` and
+:mod:`.cli`.
+
 Examples
 --------
 >>> import geoaccess as ga
@@ -14,22 +20,18 @@ Examples
 from __future__ import annotations
 
 from . import datasets
+from .api import allocate_population, timeline
+from .engine.routes import network_distance
 from .errors import Problem, ScenarioError, ScenarioWarning
-from .findings import validate
+from .io import read_scenario, write_scenario
+from .pipeline.assess import assess, front_lines, pockets
+from .pipeline.results import Assessment, Timeline
+from .population.allocate import population_within
+from .population.shapes import PopulationAccounting
 from .rules import AccessStatus, Rules
-from .scenario import PopulationRaster, Scenario
+from .scenario import PopulationRaster, Scenario, validate
 
 __version__ = "0.1.0"
-
-# The pipeline functions share their names with their modules (``geoaccess.assess`` is
-# both); binding them here, after the submodules are imported, makes the functions win.
-from .assess import assess
-from .io import read_scenario, write_scenario
-from .network import network_distance
-from .population import PopulationAccounting, allocate_population, population_within
-from .results import Assessment, Timeline
-from .territory import front_lines, pockets
-from .timeline import timeline
 
 __all__ = [
     "AccessStatus",

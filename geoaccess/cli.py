@@ -14,8 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import datasets
+from .api import timeline
 from .errors import ScenarioError
-from .scenario import Scenario
+from .io import read_scenario
+from .io.acled import import_acled
+from .pipeline.assess import assess
+from .scenario import Scenario, validate
 
 __all__ = ["main"]
 
@@ -129,8 +134,6 @@ def _formats(text: str) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------------- commands
 def _demo(args: argparse.Namespace) -> int:
-    from . import datasets
-
     scn = datasets.aleppo_2016()
     print(scn.summary())
     print("NOTE: an illustrative reconstruction, not for operational use.\n")
@@ -142,7 +145,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _offline_available() -> bool:
     """Whether ``geoaccess[offline]`` is installed (self-contained maps possible)."""
-    from .maps.offline import offline_resources
+    from .maps.offline import offline_resources  # folium: imported only when asked for
 
     try:
         offline_resources()
@@ -152,8 +155,6 @@ def _offline_available() -> bool:
 
 
 def _assess(args: argparse.Namespace) -> int:
-    from .io import read_scenario
-
     _run_assessment(
         read_scenario(args.scenario),
         args.date,
@@ -166,8 +167,6 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _timeline(args: argparse.Namespace) -> int:
-    from .io import read_scenario
-
     _run_timeline(
         read_scenario(args.scenario),
         args.start,
@@ -180,9 +179,6 @@ def _timeline(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .findings import validate
-    from .io import read_scenario
-
     try:
         scn = read_scenario(args.scenario)
     except ScenarioError as error:
@@ -205,8 +201,6 @@ def _run_assessment(
     hxl: bool = False,
     offline: bool = False,
 ) -> None:
-    from .assess import assess
-
     out.mkdir(parents=True, exist_ok=True)
     res = assess(scn, date)
     stamp = res.date.isoformat()
@@ -237,8 +231,6 @@ def _run_timeline(
     hxl: bool = False,
     offline: bool = False,
 ) -> None:
-    from .timeline import timeline
-
     out.mkdir(parents=True, exist_ok=True)
     tl = timeline(scn, start, end, progress=sys.stderr.isatty())
     tl.to_csv(out, hxl=hxl)
@@ -251,8 +243,6 @@ def _run_timeline(
 
 
 def _import_acled(args: argparse.Namespace) -> int:
-    from .io.acled import import_acled
-
     path = import_acled(
         args.csv,
         args.out,

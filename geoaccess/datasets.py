@@ -5,7 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .scenario import Scenario
+from .io import read_scenario
+from .scenario.model import Scenario
 
 __all__ = ["aleppo_2016", "data_path"]
 
@@ -35,6 +36,4 @@ def aleppo_2016() -> Scenario:
     >>> "government" in scn.sides
     True
     """
-    from .io import read_scenario
-
     return read_scenario(data_path("aleppo_2016"))

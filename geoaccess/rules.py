@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any, Literal
 
-__all__ = ["AccessStatus", "Rules", "STATUS_COLORS"]
+__all__ = ["AccessStatus", "Rules", "STATUSES", "STATUS_COLORS"]
 
 Scheme = Literal["ocha", "siege_watch"]
 Unmapped = Literal["passable", "hostile"]
@@ -62,6 +62,9 @@ class AccessStatus(str, Enum):
 
 
 _SEVERITY = {status: rank for rank, status in enumerate(AccessStatus)}
+
+#: The status values, least severe first (the order of tables and legends).
+STATUSES: tuple[str, ...] = tuple(status.value for status in AccessStatus)
 
 #: Default colours of the statuses (the palette is data: maps read it from here).
 STATUS_COLORS: dict[str, str] = {

@@ -15,7 +15,7 @@ import shapely
 from pyproj import CRS
 
 from geoaccess import Rules, Scenario
-from geoaccess.results import Assessment, Timeline
+from geoaccess.pipeline.results import Assessment, Timeline
 
 EVIL = "<img src=x onerror=\"document.title='pwned'\">"
 CENTRE = (37.16, 36.20)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import geoaccess as ga
-from geoaccess.access import decide_status
+from geoaccess.engine.status import decide_status
 
 DAY = "2020-02-01"
 
@@ -159,12 +159,13 @@ def test_same_statuses_whatever_the_crs_or_zone_split(width, split, crs):
 
 
 @pytest.mark.parametrize("scheme", ["ocha", "siege_watch"])
-def test_base_statuses_agree_with_decide_status_on_every_combination(scheme):
+def test_the_one_decision_on_every_combination(scheme):
+    """OCHA's rules in order, on every combination of evidence, vectorised and one by one."""
     import itertools
 
     import numpy as np
 
-    from geoaccess.access import base_statuses
+    from geoaccess.engine.status import decide, statuses
 
     rules = ga.Rules(scheme=scheme)
     combos = list(
@@ -172,13 +173,24 @@ def test_base_statuses_agree_with_decide_status_on_every_combination(scheme):
             [False, True], [False, True], [False, True], [False, True], [None, 0.0, 1.0, 3.0]
         )
     )
+
+    def by_hand(encircled, aid, fire, enter, routes):
+        if encircled:
+            return "hard_to_reach" if aid else "besieged"
+        if fire or (enter and routes == 0):
+            return "hard_to_reach"
+        return "accessible"
+
     enc, aid, fire, enter, routes = (np.array(c, dtype=object) for c in zip(*combos, strict=True))
     routes_f = np.array([np.nan if r is None else r for r in routes], dtype=float)
-    fast = base_statuses(
-        encircled=enc.astype(bool),
-        aid_corridor_open=aid.astype(bool),
-        fire_controlled=fire.astype(bool),
-        roads_blocked=enter.astype(bool) & (routes_f == 0),
+    fast = statuses(
+        decide(
+            rules=rules,
+            encircled=enc.astype(bool),
+            aid_corridor_open=aid.astype(bool),
+            fire_controlled=fire.astype(bool),
+            roads_blocked=enter.astype(bool) & (routes_f == 0),
+        )
     )
     slow = [
         decide_status(
@@ -192,25 +204,32 @@ def test_base_statuses_agree_with_decide_status_on_every_combination(scheme):
         )[0].value
         for e, a, f, r, o in combos
     ]
-    assert fast.tolist() == slow
+    assert fast.tolist() == slow == [by_hand(*c) for c in combos]
 
 
 def test_status_only_road_links_agree_with_supply_routes():
     import numpy as np
 
-    from geoaccess.access import _open_links, _road_evidence, road_graph
-    from geoaccess.territory import ground_at, project_scenario, side_view
+    from geoaccess.engine.cache import Cache
+    from geoaccess.engine.context import project_scenario
+    from geoaccess.engine.evidence import open_links, road_evidence
+    from geoaccess.engine.roads import road_graph_at
+    from geoaccess.engine.sides import side_view
+    from geoaccess.engine.territory import ground_at
+    from geoaccess.temporal import as_date
 
     for block in (False, True):
         scn = disc_scenario(link_m=4_000, roads=True, road_block=block)
-        proj = project_scenario(scn, scn.rules)
-        ground = ground_at(proj, DAY)
-        graph = road_graph(proj, ground.date)
+        ctx, cache = project_scenario(scn, scn.rules), Cache()
+        ground = ground_at(ctx, cache, as_date(DAY))
+        graph = road_graph_at(ctx, cache, ground.rows)
         for side in ground.sides:
             pockets = ground.pockets[ground.pockets["side"] == side]
             geoms = np.asarray(pockets.geometry.array, dtype=object)
-            view = side_view(ground, side)
-            enter, linked = _open_links(view, geoms, graph)
-            enter_flow, routes, _ = _road_evidence(view, geoms, graph, lifelines=False)
+            view = side_view(ctx, cache, ground, side)
+            enter, linked = open_links(view, geoms, graph, rules=ctx.rules, cache=cache)
+            enter_flow, routes, _ = road_evidence(
+                view, geoms, graph, rules=ctx.rules, cache=cache, lifelines=False
+            )
             assert enter.tolist() == enter_flow.tolist()
             assert linked.tolist() == (routes > 0).tolist()

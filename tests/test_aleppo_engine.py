@@ -124,13 +124,16 @@ def test_pockets_alone_equal_the_assessment_pockets(aleppo):
 
 
 def test_status_only_walk_agrees_with_full_evaluations(aleppo):
-    from geoaccess.assess import evaluate
-    from geoaccess.history import unit_states
-    from geoaccess.territory import project_scenario
+    from geoaccess.engine.cache import Cache
+    from geoaccess.engine.context import project_scenario
+    from geoaccess.pipeline.evaluate import evaluate
 
-    proj = project_scenario(aleppo, aleppo.rules)
+    ctx = project_scenario(aleppo, aleppo.rules)
     for day in aleppo.change_dates("2016-07-01", "2016-12-31"):
-        light = evaluate(proj, day, full=False).units.set_index("area_id")
-        states = unit_states(proj, day)
+        # separate caches: nothing computed at one depth is reused by the other
+        light = evaluate(ctx, Cache(), day, detail="light").units.set_index("area_id")
+        states = evaluate(ctx, Cache(), day, detail="status").units.set_index("area_id")
+        circled = evaluate(ctx, Cache(), day, detail="encircled").units.set_index("area_id")
         assert states["base_status"].tolist() == light["base_status"].tolist()
         assert states["encircled"].tolist() == light["encircled"].tolist()
+        assert circled["encircled"].tolist() == light["encircled"].tolist()

@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 import geoaccess as ga
-from geoaccess.export import hxl_tags, write_csv_tables, write_geopackage
+from geoaccess.io.export import hxl_tags, write_csv_tables, write_geopackage
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 import geoaccess as ga
-from geoaccess.catchments import recent_incidents
+from geoaccess.population.catchments import recent_incidents
 
 UTM = "EPSG:32631"
 CX, CY = 500_000.0, 100_000.0

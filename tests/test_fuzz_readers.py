@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 import geoaccess as ga
 from geoaccess.io.acled import read_acled
 from geoaccess.io.manifest import MANIFEST_KEYS, dump_toml
-from geoaccess.layers import LAYER_NAMES
+from geoaccess.schema import LAYER_NAMES
 
 #: Layer names a problem may carry besides the data layers.
 META_LAYERS = {"manifest", "parties", "relations", "rear", "metadata", "scenario"}

@@ -8,7 +8,7 @@ import pytest
 from shapely import Point, box
 
 from geoaccess.errors import ScenarioError
-from geoaccess.geocode import geocode_by_name, normalise_name
+from geoaccess.io.geocode import geocode_by_name, normalise_name
 from tests.conftest import shared_file
 
 NEIGHBOURHOODS = "derived_geojson/aleppo_city_neighborhoods_ocha_cod_ab.geojson"

@@ -15,17 +15,15 @@ from hypothesis import strategies as st
 from shapely import LineString, MultiLineString, Point, box
 
 import geoaccess as ga
-from geoaccess.network import (
+from geoaccess.engine.roads import (
     RoadGraph,
-    SupplyRoutes,
     build_road_graph,
     exposed_segments,
     nearest_nodes,
-    network_distance,
     rear_nodes,
-    supply_routes,
     usable_segments,
 )
+from geoaccess.engine.routes import SupplyRoutes, network_distance, supply_routes
 
 UTM = "EPSG:32637"
 

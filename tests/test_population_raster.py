@@ -21,7 +21,7 @@ rasterio = pytest.importorskip("rasterio", reason="raster extra not installed")
 pytest.importorskip("exactextract", reason="raster extra not installed")
 from affine import Affine  # noqa: E402
 
-from geoaccess.raster import allocate_raster, raster_total  # noqa: E402
+from geoaccess.population.raster import allocate_raster, raster_total  # noqa: E402
 
 UTM = "EPSG:32637"
 

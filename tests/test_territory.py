@@ -10,7 +10,12 @@ import shapely
 from _builders import disc_scenario
 
 import geoaccess as ga
-from geoaccess.territory import ground_at, project_scenario, side_view
+from geoaccess.engine import safe_ground
+from geoaccess.engine.cache import Cache
+from geoaccess.engine.context import project_scenario
+from geoaccess.engine.sides import side_view
+from geoaccess.engine.territory import ground_at
+from geoaccess.temporal import as_date
 
 DAY = "2020-02-01"
 
@@ -70,21 +75,25 @@ def test_front_lines_follow_the_ring():
 
 
 def test_safe_ground_is_shared_between_calls():
-    proj = project_scenario(disc_scenario(link_m=4_000), ga.Rules())
-    view = side_view(ground_at(proj, DAY), "A")
-    disc = shapely.Point(*proj.frame.centroid.coords[0]).buffer(1_000)
-    assert view.route_clearance([disc])[0] == pytest.approx(2_000, abs=50)
-    assert view.rear_components(100.0) is view.rear_components(100.0)
-    assert view.connected([disc], 1_900).tolist() == [True]
-    assert view.connected([disc], 2_100).tolist() == [False]
+    ctx, cache = project_scenario(disc_scenario(link_m=4_000), ga.Rules()), Cache()
+    view = side_view(ctx, cache, ground_at(ctx, cache, as_date(DAY)), "A")
+    disc = shapely.Point(*ctx.frame.centroid.coords[0]).buffer(1_000)
+    rules = ctx.rules
+    clearance = safe_ground.route_clearance(view, [disc], rules=rules, cache=cache)
+    assert clearance[0] == pytest.approx(2_000, abs=50)
+    assert safe_ground.rear_components(
+        view, 100.0, rules=rules, cache=cache
+    ) is safe_ground.rear_components(view, 100.0, rules=rules, cache=cache)
+    assert safe_ground.connected(view, [disc], 1_900, rules=rules, cache=cache).tolist() == [True]
+    assert safe_ground.connected(view, [disc], 2_100, rules=rules, cache=cache).tolist() == [False]
 
 
 def test_small_fragments_are_residue_only_when_scraps_of_larger_zones():
-    from geoaccess.territory import _residue
+    from geoaccess.engine.territory import residue
 
     big_zone = shapely.box(0, 0, 10_000, 10_000)
     compound = shapely.Point(20_000, 0).buffer(20)
     scrap = shapely.box(9_990, 0, 10_000, 30)  # the edge of big_zone left past a neighbour
     parts = np.array([scrap, compound, big_zone], dtype=object)
     zones = np.array([big_zone, compound], dtype=object)
-    assert list(_residue(parts, zones, (2 * 50.0) ** 2)) == [True, False, False]
+    assert list(residue(parts, zones, (2 * 50.0) ** 2)) == [True, False, False]

@@ -21,14 +21,27 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ScenarioError
-from ..temporal import DateLike, as_date
+from ..temporal import DateLike
+from .events import (
+    LAYER,
+    WGS84,
+    blank,
+    check_precision,
+    date_window,
+    in_values,
+    in_window,
+    load_table,
+    lonlat_points,
+    missing_int,
+    require_columns,
+    row_labels,
+    text_column,
+    whole_numbers,
+)
 
 __all__ = ["ACLED_COLUMNS", "import_acled", "read_acled"]
 
 log = logging.getLogger(__name__)
-
-LAYER = "incidents"
-WGS84 = "EPSG:4326"
 
 #: Columns of an ACLED export that :func:`read_acled` uses (others are ignored).
 ACLED_COLUMNS: tuple[str, ...] = (
@@ -64,8 +77,6 @@ TEXT_KEPT: tuple[str, ...] = (
     "location",
     "notes",
 )
-#: Longest row label quoted in a problem (longer event ids are cut).
-MAX_LABEL = 64
 #: Date formats ACLED has used: ISO in current exports, ``17 July 2016`` in older ones.
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y")
 #: ACLED precision codes: 1 exact (place / day), 2 near (within the area / week),
@@ -154,36 +165,36 @@ def read_acled(
         ("max_geo_precision", max_geo_precision),
         ("max_time_precision", max_time_precision),
     ):
-        _check_precision(name, value, PRECISIONS)
-    first, last = _window(start, end)
-    table = _load_table(path_or_frame)
+        check_precision(name, value, PRECISIONS)
+    first, last = date_window(start, end)
+    table = load_table(path_or_frame)
     problems: list[Problem] = []
-    _require(table, REQUIRED, problems)
+    require_columns(table, REQUIRED, problems)
     if problems:
         raise ScenarioError(problems)
-    rows = _row_labels(table, "event_id_cnty")
-    geometry = _points(table, rows, problems)
+    rows = row_labels(table, "event_id_cnty")
+    geometry = lonlat_points(table, rows, problems)
     date = _acled_dates(table["event_date"], rows, problems)
     if "year" in table:
-        year = _whole_numbers(table, "year", rows, problems)
+        year = whole_numbers(table, "year", rows, problems)
         wrong = (year.notna() & date.notna() & (year != date.dt.year)).to_numpy()
         for row, found in zip(rows[wrong], table["year"][wrong], strict=True):
             problems.append(Problem(LAYER, "year disagrees with event_date", row, "year", found))
     fatalities = (
-        _whole_numbers(table, "fatalities", rows, problems)
+        whole_numbers(table, "fatalities", rows, problems)
         if "fatalities" in table
-        else _missing_int(table.index)
+        else missing_int(table.index)
     )
     precision = {
-        column: _whole_numbers(table, column, rows, problems, allowed=PRECISIONS)
+        column: whole_numbers(table, column, rows, problems, allowed=PRECISIONS)
         if column in table
-        else _missing_int(table.index)
+        else missing_int(table.index)
         for column in ("geo_precision", "time_precision")
     }
     if problems:
         raise ScenarioError(problems)
 
-    text = {column: _text(table, column) for column in (*TEXT_KEPT, "actor1", "source")}
+    text = {column: text_column(table, column) for column in (*TEXT_KEPT, "actor1", "source")}
     kind = text["sub_event_type"].fillna(text["event_type"])
     frame = pd.DataFrame(
         {
@@ -192,7 +203,7 @@ def read_acled(
             "fatalities": fatalities,
             "actor": text["actor1"],
             "source": text["source"],
-            "event_id": _text(table, "event_id_cnty"),
+            "event_id": text_column(table, "event_id_cnty"),
             **{column: text[column] for column in TEXT_KEPT[:-1]},
             **precision,
             "notes": text["notes"],
@@ -200,15 +211,15 @@ def read_acled(
         index=table.index,
     )
     keep = np.ones(len(frame), dtype=bool)
-    keep &= _in_values(frame["event_type"], event_types, "event_types")
-    keep &= _in_values(frame["sub_event_type"], sub_event_types, "sub_event_types")
+    keep &= in_values(frame["event_type"], event_types, "event_types")
+    keep &= in_values(frame["sub_event_type"], sub_event_types, "sub_event_types")
     for column, limit in (
         ("geo_precision", max_geo_precision),
         ("time_precision", max_time_precision),
     ):
         if limit is not None:
             keep &= (frame[column] <= limit).fillna(False).to_numpy(dtype=bool)
-    keep &= _in_window(frame["date"], frame["date"], first, last)
+    keep &= in_window(frame["date"], frame["date"], first, last)
     log.info("ACLED: %d of %d events kept", int(keep.sum()), len(frame))
     return gpd.GeoDataFrame(frame[keep], geometry=geometry[keep], crs=WGS84)
 
@@ -288,139 +299,13 @@ def _write(frame: gpd.GeoDataFrame, target: Path, *, driver: str, layer: str) ->
         out.to_file(target, driver=driver)
 
 
-def _load_table(path_or_frame: str | Path | pd.DataFrame) -> pd.DataFrame:
-    """A copy of the frame, or the CSV read as text (only empty cells are missing)."""
-    if isinstance(path_or_frame, pd.DataFrame):
-        table = pd.DataFrame(path_or_frame).copy()
-    else:
-        path = Path(path_or_frame)
-        try:
-            table = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                encoding="utf-8-sig",
-            )
-        except (
-            OSError,
-            UnicodeDecodeError,
-            pd.errors.ParserError,
-            pd.errors.EmptyDataError,
-        ) as error:
-            raise ScenarioError(
-                [Problem(LAYER, f"cannot read the file: {error}", column="path", value=str(path))]
-            ) from None
-        if not isinstance(table.index, pd.RangeIndex):  # pandas made extra fields an index
-            msg = "some rows have more fields than the header; is a comma unquoted?"
-            raise ScenarioError([Problem(LAYER, msg, column="path", value=str(path))])
-    table.columns = [str(column).strip() for column in table.columns]
-    return table
-
-
-def _require(table: pd.DataFrame, columns: Iterable[str], problems: list[Problem]) -> None:
-    for column in columns:
-        if column not in table:
-            problems.append(
-                Problem(
-                    LAYER,
-                    f"required column is missing (columns found: "
-                    f"{', '.join(map(str, table.columns))})",
-                    column=column,
-                )
-            )
-
-
-def _row_labels(table: pd.DataFrame, id_column: str) -> pd.Series:
-    """The id of each row where the file has one, else its index label."""
-    labels = pd.Series(table.index.to_numpy(dtype=object), index=table.index, dtype=object)
-    if id_column in table:
-        ids = _text(table, id_column)
-        # an id is a short code: a runaway cell (a broken file) is cut, not quoted whole
-        ids = ids.where(ids.isna() | (ids.str.len() <= MAX_LABEL), ids.str[: MAX_LABEL - 3] + "...")
-        labels = ids.astype(object).where(ids.notna(), labels)
-    return labels
-
-
-def _text(table: pd.DataFrame, column: str) -> pd.Series:
-    """A text column with surrounding spaces removed and empty values missing."""
-    if column not in table:
-        return pd.Series(pd.NA, index=table.index, dtype="str")
-    values = table[column].astype("str").str.strip()
-    return values.where(table[column].notna() & values.ne(""))
-
-
-def _missing_int(index: pd.Index) -> pd.Series:
-    return pd.Series(pd.NA, index=index, dtype="Int64")
-
-
-def _blank(values: pd.Series) -> pd.Series:
-    """Mask of missing or all-space cells."""
-    return values.isna() | values.astype("str").str.strip().eq("")
-
-
-def _whole_numbers(
-    table: pd.DataFrame,
-    column: str,
-    rows: pd.Series,
-    problems: list[Problem],
-    *,
-    allowed: tuple[int, ...] | None = None,
-) -> pd.Series:
-    """A column of whole numbers >= 0 (``Int64``, missing where empty); bad ones reported."""
-    raw = table[column]
-    empty = _blank(raw)
-    numbers = pd.to_numeric(raw.where(~empty).astype(object), errors="coerce")
-    numbers = numbers.astype("float64")
-    # below 2**53: a float holds every whole number up to there, and Int64 takes it
-    whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers >= 0)
-    whole &= numbers < 2**53
-    if allowed is not None:
-        whole &= numbers.isin(allowed)
-    bad = (~empty & ~whole).to_numpy()
-    what = (
-        f"must be one of {', '.join(map(str, allowed))}"
-        if allowed is not None
-        else "must be a whole number >= 0"
-    )
-    for row, found in zip(rows[bad], raw[bad], strict=True):
-        problems.append(Problem(LAYER, what, row, column, found))
-    return numbers.where(whole).astype("Int64")
-
-
-def _points(table: pd.DataFrame, rows: pd.Series, problems: list[Problem]) -> gpd.GeoSeries:
-    """Points from ``longitude``/``latitude``; empty, non-numeric or out-of-range reported."""
-    coords = {}
-    for column, limit in (("longitude", 180.0), ("latitude", 90.0)):
-        raw = table[column]
-        empty = _blank(raw)
-        values = pd.to_numeric(raw.where(~empty).astype(object), errors="coerce")
-        values = values.astype("float64")
-        finite = np.isfinite(values.to_numpy())
-        for mask, message in (
-            (empty.to_numpy(), "coordinate is missing"),
-            (~empty.to_numpy() & ~finite, "coordinate must be a number"),
-            (
-                finite & (values.abs() > limit).to_numpy(),
-                f"coordinate out of range [-{limit:g}, {limit:g}] (lon/lat in degrees, "
-                "WGS84; are longitude and latitude swapped?)",
-            ),
-        ):
-            for row, found in zip(rows[mask], raw[mask], strict=True):
-                problems.append(Problem(LAYER, message, row, column, found))
-        coords[column] = values
-    return gpd.GeoSeries(
-        gpd.points_from_xy(coords["longitude"], coords["latitude"]), index=table.index, crs=WGS84
-    )
-
-
 def _acled_dates(values: pd.Series, rows: pd.Series, problems: list[Problem]) -> pd.Series:
     """Days from ACLED's ``2016-07-17`` or ``17 July 2016``; unparseable ones reported."""
     if pd.api.types.is_datetime64_any_dtype(values):
         days = values.dt.tz_localize(None) if values.dt.tz is not None else values
         bad = days.isna().to_numpy()
     else:
-        empty = _blank(values)
+        empty = blank(values)
         text = values.astype("str").str.strip().where(~empty)
         days = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
         # days outside 1678-2261 (0001-01-01...) do not fit nanosecond days: unparseable
@@ -439,60 +324,3 @@ def _acled_dates(values: pd.Series, rows: pd.Series, problems: list[Problem]) ->
             Problem(LAYER, f"missing or unparseable date; use {formats}", row, values.name, found)
         )
     return days.dt.normalize().astype("datetime64[ns]")
-
-
-def _values(option: str | Iterable[str] | None) -> set[str] | None:
-    if option is None:
-        return None
-    items = [option] if isinstance(option, str) else list(option)
-    return {str(item).strip().casefold() for item in items}
-
-
-def _in_values(column: pd.Series, option: str | Iterable[str] | None, name: str) -> np.ndarray:
-    """Mask of rows whose value is one of ``option`` (all rows when it is ``None``)."""
-    wanted = _values(option)
-    if wanted is None:
-        return np.ones(len(column), dtype=bool)
-    folded = column.str.casefold()
-    unknown = sorted(wanted - set(folded.dropna()))
-    if unknown:
-        log.warning(
-            "%s: no row has %s; values present: %s",
-            name,
-            ", ".join(unknown),
-            ", ".join(sorted(column.dropna().unique())),
-        )
-    return folded.isin(wanted).to_numpy(dtype=bool)
-
-
-def _check_precision(name: str, value: int | None, allowed: tuple[int, ...]) -> None:
-    if value is not None and (isinstance(value, bool) or value not in allowed):
-        msg = f"{name} must be one of {', '.join(map(str, allowed))}; got {value!r}"
-        raise ValueError(msg)
-
-
-def _window(
-    start: DateLike | None, end: DateLike | None
-) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """``start`` and ``end`` as days (``None`` when open); ``end`` before ``start`` fails."""
-    first = None if start is None else pd.Timestamp(as_date(start, name="start"))
-    last = None if end is None else pd.Timestamp(as_date(end, name="end"))
-    if first is not None and last is not None and last < first:
-        msg = f"end {last.date()} is before start {first.date()}"
-        raise ValueError(msg)
-    return first, last
-
-
-def _in_window(
-    valid_from: pd.Series,
-    last_day: pd.Series,
-    first: pd.Timestamp | None,
-    last: pd.Timestamp | None,
-) -> np.ndarray:
-    """Mask of rows whose days ``[valid_from, last_day]`` overlap ``[first, last]``."""
-    keep = np.ones(len(valid_from), dtype=bool)
-    if first is not None:
-        keep &= (last_day >= first).fillna(False).to_numpy(dtype=bool)
-    if last is not None:
-        keep &= (valid_from <= last).fillna(False).to_numpy(dtype=bool)
-    return keep

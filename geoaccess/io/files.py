@@ -17,8 +17,11 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from ..errors import Problem, ScenarioError, ScenarioWarning
-from ..layers import LAYERS
+from ..schema import LAYERS
+from .acled import read_acled
+from .codab import cod_ab_areas
 from .manifest import LayerSource
+from .ucdp import read_ucdp_ged
 
 __all__ = ["read_layer"]
 
@@ -121,8 +124,6 @@ def read_layer(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
 def _as_cod_ab(
     frame: gpd.GeoDataFrame, source: LayerSource, problems: list[Problem]
 ) -> gpd.GeoDataFrame | None:
-    from .codab import cod_ab_areas
-
     try:
         return cod_ab_areas(frame, layer=source.name)
     except ScenarioError as error:
@@ -131,14 +132,10 @@ def _as_cod_ab(
 
 
 def _read_ucdp(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
-    from .ucdp import read_ucdp_ged
-
     return _read_events(read_ucdp_ged, "UCDP GED file", source, problems)
 
 
 def _read_acled(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
-    from .acled import read_acled
-
     return _read_events(read_acled, "ACLED export", source, problems)
 
 

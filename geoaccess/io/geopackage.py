@@ -17,14 +17,13 @@ import pandas as pd
 import pyogrio
 
 from ..errors import Problem
-from ..layers import LAYER_NAMES
-from ..scenario import PopulationRaster
-from ._convert import dates_as_text, raster_entries, rear_by_side, rules_changes
+from ..schema import LAYER_NAMES, PopulationRaster
+from .convert import dates_as_text, raster_entries, rear_by_side, rules_changes
 from .files import READ_ERRORS
 from .manifest import layer_sources
 
 if TYPE_CHECKING:
-    from ..scenario import Scenario
+    from ..scenario.model import Scenario
 
 __all__ = ["read_geopackage", "write_geopackage"]
 
@@ -42,7 +41,7 @@ METADATA_KEYS: tuple[str, ...] = (
 
 
 def read_geopackage(path: Path, *, allow_outside: bool, problems: list[Problem]) -> dict[str, Any]:
-    """The arguments of :func:`~geoaccess.validate.prepare_scenario` held by a GeoPackage.
+    """The arguments of :func:`~geoaccess.scenario.prepare.prepare_scenario` held by a GeoPackage.
 
     Only the layers and ``parties`` are needed: without a ``metadata`` table the
     scenario is named after the file. Other tables (QGIS styles, for instance) are ignored.

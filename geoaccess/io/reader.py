@@ -12,9 +12,9 @@ import geopandas as gpd
 import pandas as pd
 
 from ..errors import Problem, ScenarioError
-from ..layers import LAYER_NAMES
-from ..scenario import PopulationRaster, Scenario
-from ..validate import prepare_scenario
+from ..scenario.model import Scenario
+from ..scenario.prepare import prepare_scenario
+from ..schema import LAYER_NAMES, PopulationRaster
 from .files import read_layer
 from .geopackage import read_geopackage
 from .manifest import LayerSource, layer_sources, load_manifest

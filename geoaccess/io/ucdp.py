@@ -18,21 +18,21 @@ import pandas as pd
 
 from ..errors import Problem, ScenarioError
 from ..temporal import DateLike
-from .acled import (
+from .events import (
     LAYER,
     WGS84,
-    _blank,
-    _check_precision,
-    _in_values,
-    _in_window,
-    _load_table,
-    _missing_int,
-    _points,
-    _require,
-    _row_labels,
-    _text,
-    _whole_numbers,
-    _window,
+    blank,
+    check_precision,
+    date_window,
+    in_values,
+    in_window,
+    load_table,
+    lonlat_points,
+    missing_int,
+    require_columns,
+    row_labels,
+    text_column,
+    whole_numbers,
 )
 
 __all__ = ["UCDP_KINDS", "read_ucdp_ged"]
@@ -134,55 +134,55 @@ def read_ucdp_ged(
     >>> events["date"].isna().all()
     np.True_
     """
-    _check_precision("max_where_prec", max_where_prec, WHERE_PRECISIONS)
-    first, last = _window(start, end)
-    table = _load_table(path_or_frame)
+    check_precision("max_where_prec", max_where_prec, WHERE_PRECISIONS)
+    first, last = date_window(start, end)
+    table = load_table(path_or_frame)
     problems: list[Problem] = []
     dated = "date_start" in table
-    _require(table, ("latitude", "longitude", "date_start" if dated else "year"), problems)
+    require_columns(table, ("latitude", "longitude", "date_start" if dated else "year"), problems)
     if not dated and "year" not in table:
         problems[-1] = Problem(LAYER, "needs date_start (and date_end) or year", None, "year")
     if problems:
         raise ScenarioError(problems)
-    rows = _row_labels(table, "id")
-    geometry = _points(table, rows, problems)
+    rows = row_labels(table, "id")
+    geometry = lonlat_points(table, rows, problems)
     valid_from, valid_to, date, precision = _intervals(table, rows, problems)
     kind, kind_source = _kinds(table, rows, problems)
     fatalities = _fatalities(table, rows, problems)
     where_prec = (
-        _whole_numbers(table, "where_prec", rows, problems, allowed=WHERE_PRECISIONS)
+        whole_numbers(table, "where_prec", rows, problems, allowed=WHERE_PRECISIONS)
         if "where_prec" in table
-        else _missing_int(table.index)
+        else missing_int(table.index)
     )
     deaths = {
-        column: _whole_numbers(table, column, rows, problems)
+        column: whole_numbers(table, column, rows, problems)
         for column in DEATH_PARTS
         if column in table
     }
     if problems:
         raise ScenarioError(problems)
 
-    source = _text(table, "source_article").fillna("UCDP GED")
+    source = text_column(table, "source_article").fillna("UCDP GED")
     frame = pd.DataFrame(
         {
             "date": date,
             "kind": kind,
             "fatalities": fatalities,
-            "actor": _text(table, "side_a"),
+            "actor": text_column(table, "side_a"),
             "source": source,
             "valid_from": valid_from,
             "valid_to": valid_to,
             "date_precision": precision,
-            "event_id": _text(table, "id"),
+            "event_id": text_column(table, "id"),
             "kind_source": kind_source,
-            "actor2": _text(table, "side_b"),
+            "actor2": text_column(table, "side_b"),
             "where_prec": where_prec,
-            **{column: _text(table, column) for column in KEPT if column in table},
+            **{column: text_column(table, column) for column in KEPT if column in table},
             **deaths,
         },
         index=table.index,
     )
-    keep = _in_window(frame["valid_from"], frame["valid_to"] - ONE_DAY, first, last)
+    keep = in_window(frame["valid_from"], frame["valid_to"] - ONE_DAY, first, last)
     if country is not None:
         if "country" not in frame:
             raise ScenarioError(
@@ -194,7 +194,7 @@ def read_ucdp_ged(
                     )
                 ]
             )
-        keep &= _in_values(frame["country"], country, "country")
+        keep &= in_values(frame["country"], country, "country")
     if max_where_prec is not None:
         keep &= (frame["where_prec"] <= max_where_prec).fillna(False).to_numpy(dtype=bool)
     log.info("UCDP GED: %d of %d events kept", int(keep.sum()), len(frame))
@@ -208,7 +208,7 @@ def _iso_days(
     raw = table[column]
     if pd.api.types.is_datetime64_any_dtype(raw):
         return raw.dt.normalize().astype("datetime64[ns]")
-    empty = _blank(raw)
+    empty = blank(raw)
     text = raw.astype("str").str.strip().where(~empty)
     days = pd.to_datetime(text, format="ISO8601", errors="coerce")
     bad = (days.isna() & ~empty).to_numpy()
@@ -232,10 +232,10 @@ def _intervals(
             Problem(LAYER, "date_end is before date_start", row, "date_end", str(found.date()))
         )
     start_blank = (
-        _blank(table["date_start"]) if "date_start" in table else pd.Series(True, index=index)
+        blank(table["date_start"]) if "date_start" in table else pd.Series(True, index=index)
     )
     if "year" in table:
-        year = _whole_numbers(table, "year", rows, problems)
+        year = whole_numbers(table, "year", rows, problems)
         implausible = (year.notna() & ~year.between(*YEARS)).to_numpy()
         for row, found in zip(rows[implausible], table["year"][implausible], strict=True):
             problems.append(
@@ -244,7 +244,7 @@ def _intervals(
         year = year.where(~implausible)
         january = _january(year, 0)
         next_january = _january(year, 1)
-        year_blank = _blank(table["year"])
+        year_blank = blank(table["year"])
     else:
         january = next_january = nat
         year_blank = pd.Series(True, index=index)
@@ -283,9 +283,9 @@ def _kinds(
     """``kind`` from ``type_of_violence``, or inferred from the sides; and its source."""
     index = table.index
     if "type_of_violence" in table:
-        codes = _whole_numbers(table, "type_of_violence", rows, problems, allowed=tuple(UCDP_KINDS))
+        codes = whole_numbers(table, "type_of_violence", rows, problems, allowed=tuple(UCDP_KINDS))
         kind = codes.map(UCDP_KINDS).astype("str")
-        missing = codes.isna().to_numpy() & _blank(table["type_of_violence"]).to_numpy()
+        missing = codes.isna().to_numpy() & blank(table["type_of_violence"]).to_numpy()
         for row in rows[missing]:
             problems.append(
                 Problem(
@@ -306,8 +306,8 @@ def _kinds(
         )
         empty = pd.Series(pd.NA, index=index, dtype="str")
         return empty, empty
-    side_a = _text(table, "side_a").fillna("")
-    side_b = _text(table, "side_b").fillna("")
+    side_a = text_column(table, "side_a").fillna("")
+    side_b = text_column(table, "side_b").fillna("")
     government = side_a.str.startswith("Government of") | side_b.str.startswith("Government of")
     civilians = side_b.str.casefold().eq("civilians")
     kind = pd.Series(
@@ -322,10 +322,10 @@ def _fatalities(table: pd.DataFrame, rows: pd.Series, problems: list[Problem]) -
     """UCDP's best estimate of deaths (see :func:`read_ucdp_ged`)."""
     for column in ("best", "deaths_total"):
         if column in table:
-            return _whole_numbers(table, column, rows, problems)
+            return whole_numbers(table, column, rows, problems)
     parts = [column for column in DEATH_PARTS if column in table]
     if not parts:
-        return _missing_int(table.index)
+        return missing_int(table.index)
     # the parts themselves are checked (and reported) by the caller
     counts = pd.DataFrame(
         {column: pd.to_numeric(table[column].astype(object), errors="coerce") for column in parts}

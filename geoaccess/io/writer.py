@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import pyogrio
 
-from ._convert import dates_as_text, plain_records, raster_entries, rear_by_side, rules_changes
+from .convert import dates_as_text, plain_records, raster_entries, rear_by_side, rules_changes
 from .geopackage import write_geopackage
 from .manifest import dump_toml
 from .reader import MANIFEST_NAME
 
 if TYPE_CHECKING:
-    from ..scenario import Scenario
+    from ..scenario.model import Scenario
 
 __all__ = ["write_scenario"]
 

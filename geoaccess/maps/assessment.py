@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import folium
 import pandas as pd
 
-from ._base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
+from .base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
 from .layers import (
     area_layer,
     corridor_layer,
@@ -33,16 +33,14 @@ from .prepare import (
     simplify_frame,
     zone_features,
 )
+from .protocols import AssessmentLike
 from .style import format_date, side_colors
-
-if TYPE_CHECKING:
-    from ..results import Assessment
 
 __all__ = ["assessment_map"]
 
 
 def assessment_map(
-    result: Assessment,
+    result: AssessmentLike,
     *,
     m: folium.Map | None = None,
     tiles: Any = "OpenStreetMap",
@@ -63,7 +61,7 @@ def assessment_map(
 
     Parameters
     ----------
-    result : Assessment
+    result : AssessmentLike
         What :func:`geoaccess.assess` returned.
     m : folium.Map, optional
         Add the layers to this map instead of a new one.

@@ -13,7 +13,7 @@ from typing import Any
 import folium
 from folium.plugins import MarkerCluster, StripePattern
 
-from ._escape import esc
+from .escape import esc
 from .prepare import POPULATION_COLORS, Feature, feature_collection
 from .style import STATUS_ORDER, status_color
 

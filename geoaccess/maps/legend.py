@@ -15,7 +15,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-from ._escape import esc, script_json
+from .escape import esc, script_json
 from .style import safe_color
 
 __all__ = [

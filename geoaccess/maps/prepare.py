@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._escape import esc, text
+from .escape import esc, text
 from .style import (
     CORRIDOR_COLORS,
     FACILITY_SYMBOLS,

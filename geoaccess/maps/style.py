@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..rules import STATUS_COLORS, AccessStatus
-from ._escape import text
+from .escape import text
 
 __all__ = [
     "CORRIDOR_COLORS",

@@ -1,4 +1,4 @@
-"""The timeline map: a date slider over the change dates of a :class:`Timeline`.
+"""The timeline map: a date slider over the change dates of a :class:`geoaccess.Timeline`.
 
 The data of every evaluated date is embedded once as JSON (features shared between
 dates are stored once, with the dates they appear on), and a small Leaflet control of
@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import folium
 import geopandas as gpd
 from folium.template import Template
 
-from ._base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
-from ._escape import script_json
+from .base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
+from .escape import script_json
 from .layers import LAYER_TITLES, LINE_STYLES, area_style, status_patterns
 from .legend import Legend, MapTitle, SourcesNote, legend_sections
 from .prepare import (
@@ -30,10 +30,8 @@ from .prepare import (
     simplify_frame,
     zone_features,
 )
+from .protocols import TimelineLike
 from .style import format_date, side_colors
-
-if TYPE_CHECKING:
-    from ..results import Timeline
 
 __all__ = ["TimelineControl", "timeline_data", "timeline_map"]
 
@@ -92,7 +90,7 @@ def _areas(per_date: Sequence[list[Feature]]) -> dict[str, Any]:
 
 
 def timeline_data(
-    tl: Timeline,
+    tl: TimelineLike,
     *,
     prep: Callable[[gpd.GeoDataFrame | None], gpd.GeoDataFrame],
     colors: dict[str, str],
@@ -101,7 +99,7 @@ def timeline_data(
 
     Parameters
     ----------
-    tl : Timeline
+    tl : TimelineLike
         The timeline; one entry per evaluated date (its snapshots), never per day.
     prep : callable
         Simplifies and rounds a frame (see :func:`.prepare.simplify_frame`).
@@ -299,7 +297,7 @@ class TimelineControl(folium.MacroElement):
 
 
 def timeline_map(
-    tl: Timeline,
+    tl: TimelineLike,
     *,
     m: folium.Map | None = None,
     tiles: Any = "OpenStreetMap",
@@ -317,7 +315,7 @@ def timeline_map(
 
     Parameters
     ----------
-    tl : Timeline
+    tl : TimelineLike
         What :func:`geoaccess.timeline` returned.
     m, tiles, offline, simplify_m, precision, title
         As for :func:`geoaccess.maps.assessment_map`.

@@ -1,0 +1,148 @@
+"""The evaluation context: a scenario projected once into its metric CRS, and the rules.
+
+A :class:`Context` is immutable and holds no cache: it is shared freely between dates,
+threads and Dask workers. What is computed from it is memoised in a per-call
+:class:`~geoaccess.engine.cache.Cache`, keyed by the rows valid on a date
+(:func:`day_rows`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from ..crs import WGS84
+from ..rules import Rules
+from ..scenario.days import valid_days
+from ..scenario.model import Scenario
+from ..temporal import TEMPORAL_COLUMNS
+from . import keys
+from .cache import Cache
+
+__all__ = ["Context", "day_rows", "project_scenario"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class Context:
+    """A scenario's layers projected once into its metric CRS, with the rules in force.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The source scenario (EPSG:4326).
+    rules : Rules
+        The rules applied.
+    crs : pyproj.CRS
+        The metric CRS.
+    frame : shapely.Polygon
+        The frame, densified before projection.
+    layers : dict of str to GeoDataFrame
+        Every layer present, in ``crs``; zones and siege lines carry a ``side`` column.
+        Read-only.
+    anchors : dict of str to numpy.ndarray
+        Declared rear anchors per side, ``(n, 2)`` metric coordinates. Read-only.
+    first_day : datetime.date or None
+        The first date the scenario covers (its earliest ``valid_from``/``valid_to``).
+    validity : dict of str to tuple of numpy.ndarray
+        Per layer, each row's ``[valid_from, valid_to)`` as integer days (open ends at
+        the int64 limits). Read-only.
+    """
+
+    scenario: Scenario
+    rules: Rules
+    crs: CRS
+    frame: shapely.Polygon
+    layers: dict[str, gpd.GeoDataFrame]
+    anchors: dict[str, np.ndarray]
+    first_day: dt.date | None
+    validity: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """Every side of the scenario."""
+        return self.scenario.sides
+
+    def layer_at(self, name: str, rows: tuple[int, ...]) -> gpd.GeoDataFrame | None:
+        """The rows of a projected layer at these positions (``None`` when it is absent)."""
+        frame = self.layers.get(name)
+        if frame is None:
+            return None
+        return frame.iloc[list(rows)]
+
+    def rows_valid(self, name: str, day: dt.date) -> tuple[int, ...]:
+        """Positions of the rows of a layer valid on ``day`` (``()`` when it is absent)."""
+        if name not in self.validity:
+            return ()
+        start, end = self.validity[name]
+        number = np.datetime64(day, "D").astype(np.int64)
+        return tuple(np.flatnonzero((start <= number) & (end > number)).tolist())
+
+
+def project_scenario(scn: Scenario, rules: Rules) -> Context:
+    """Project a scenario's frame, layers and rear anchors into its metric CRS.
+
+    Parameters
+    ----------
+    scn : Scenario
+        The scenario (its layers are not modified).
+    rules : Rules
+        Rules in force; ``rules.metric_crs`` overrides the scenario's choice.
+
+    Returns
+    -------
+    Context
+    """
+    crs = CRS.from_user_input(rules.metric_crs) if rules.metric_crs else scn.metric_crs
+    log.debug("assessing %r in %s", scn.name, crs.to_string())
+    frame_ll = shapely.segmentize(scn.frame, 0.005)
+    frame = gpd.GeoSeries([frame_ll], crs=WGS84).to_crs(crs).iloc[0]
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    for name, layer in scn.layers.items():
+        projected = layer.to_crs(crs)
+        if name in ("zones", "siege_lines"):
+            projected = projected.assign(side=projected["party"].map(scn.side_of))
+        layers[name] = projected
+    anchors: dict[str, np.ndarray] = {}
+    for side in scn.sides:
+        lonlat = scn.rear_anchors(side)
+        if len(lonlat):
+            pts = gpd.GeoSeries(shapely.points(lonlat), crs=WGS84).to_crs(crs)
+            anchors[side] = shapely.get_coordinates(pts.values)
+    validity = {name: valid_days(layer) for name, layer in layers.items()}
+    return Context(scn, rules, crs, frame, layers, anchors, _first_day(scn), validity)
+
+
+def _first_day(scn: Scenario) -> dt.date | None:
+    """The earliest ``valid_from``/``valid_to`` of any layer (``None`` when undated)."""
+    days = [
+        frame[column].min()
+        for frame in scn.layers.values()
+        for column in TEMPORAL_COLUMNS
+        if column in frame and frame[column].notna().any()
+    ]
+    return min(d.date() for d in days) if days else None
+
+
+def day_rows(ctx: Context, cache: Cache, day: dt.date) -> keys.DayRows:
+    """The rows of every layer valid on ``day`` (memoised in ``cache``)."""
+
+    def build() -> keys.DayRows:
+        return keys.DayRows(
+            zones=ctx.rows_valid("zones", day),
+            siege_lines=ctx.rows_valid("siege_lines", day),
+            roads=ctx.rows_valid("roads", day),
+            areas=ctx.rows_valid("areas", day),
+            corridors=ctx.rows_valid("corridors", day),
+            population=ctx.rows_valid("population", day),
+            facilities=ctx.rows_valid("facilities", day),
+        )
+
+    return cache.get(keys.day(day), build)

@@ -1,0 +1,176 @@
+"""Every key of the per-call :class:`~geoaccess.engine.cache.Cache`, built here and only here.
+
+A date's results depend on the rows of each layer valid that day, not on the date: keys
+are made of :class:`DayRows` (positions of the valid rows), so that two dates with the
+same zones share their territories, two with the same zones and siege lines their side
+views, and so on. Each function names what its value depends on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+__all__ = ["DayRows"]
+
+Rows = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DayRows:
+    """Positions of the rows valid on one day, per layer (``()`` where a layer is absent)."""
+
+    zones: Rows
+    siege_lines: Rows
+    roads: Rows
+    areas: Rows
+    corridors: Rows
+    population: Rows
+    facilities: Rows
+
+    @property
+    def ground(self) -> Hashable:
+        """What territories, pockets and front lines depend on: the zones."""
+        return self.zones
+
+    @property
+    def barriers(self) -> Hashable:
+        """What every side's hostile ground and barriers depend on: zones and siege lines."""
+        return (self.zones, self.siege_lines)
+
+    @property
+    def pieces(self) -> Hashable:
+        """What the pieces of areas and their evidence depend on (corridors aside)."""
+        return (self.zones, self.siege_lines, self.roads, self.areas)
+
+
+def day(date: dt.date) -> Hashable:
+    """The :class:`DayRows` of a date."""
+    return ("day", date)
+
+
+def ground(rows: DayRows) -> Hashable:
+    """Territories, pockets and front lines."""
+    return ("ground", rows.ground)
+
+
+def side_view(rows: DayRows, side: str) -> Hashable:
+    """Hostile, barrier and passable ground of one side."""
+    return ("side_view", rows.barriers, side)
+
+
+def barriers(rows: DayRows, held: Rows) -> Hashable:
+    """Front lines plus the siege lines ``held`` by a side's enemies.
+
+    Sides facing the same lines share them.
+    """
+    return ("barriers", rows.ground, held)
+
+
+def barrier_buffer(barrier_key: Hashable, clearance: float) -> Hashable:
+    """Barrier lines buffered by a clearance."""
+    return ("barrier_buffer", barrier_key, clearance)
+
+
+def rear_components(rows: DayRows, side: str, clearance: float) -> Hashable:
+    """The components of a side's safe ground at a clearance that reach its rear."""
+    return ("rear_components", rows.barriers, side, clearance)
+
+
+def road_graph(rows: DayRows) -> Hashable:
+    """The noded road graph."""
+    return ("road_graph", rows.roads)
+
+
+def road_use(rows: DayRows, side: str) -> Hashable:
+    """A side's usable segments, rear nodes and open road components."""
+    return ("road_use", rows.barriers, rows.roads, side)
+
+
+def pieces(rows: DayRows) -> Hashable:
+    """Areas cut by pockets."""
+    return ("pieces", rows.pieces)
+
+
+def grounded(rows: DayRows, detail: str) -> Hashable:
+    """The corridor-free part of a date's evaluation at one depth.
+
+    Pockets and pieces with their evidence, reporting units with their dominant piece.
+    """
+    return ("grounded", rows.pieces, rows.population, detail)
+
+
+def no_corridors() -> Hashable:
+    """The empty corridor table and its open entrances."""
+    return ("no_corridors",)
+
+
+def primary_people(rows: DayRows) -> Hashable:
+    """People of the primary population estimate per piece of area."""
+    return ("primary_people", rows.pieces, rows.population)
+
+
+def walk_parts(rows: DayRows, side: str | None) -> Hashable:
+    """Connected pieces of the ground a walker of ``side`` moves on."""
+    return ("walk_parts", rows.barriers, side)
+
+
+def unheld_parts(rows: DayRows) -> Hashable:
+    """Connected pieces of the frame cut by every front and siege line."""
+    return ("unheld_parts", rows.barriers)
+
+
+def walk_roads(rows: DayRows, side: str | None) -> Hashable:
+    """Road lengths a walker of ``side`` can use."""
+    return ("walk_roads", rows.barriers, rows.roads, side)
+
+
+def node_parts(rows: DayRows, side: str | None) -> Hashable:
+    """The piece of a walker's ground each road node stands on."""
+    return ("node_parts", rows.barriers, rows.roads, side)
+
+
+def reach_region(
+    rows: DayRows, side: str | None, xy: tuple[float, float], reach_m: float
+) -> Hashable:
+    """Ground within walking reach of a corridor entrance, on the entrance's piece."""
+    return ("reach_region", rows.barriers, side, xy, reach_m)
+
+
+def estimate(name: str, rows: DayRows) -> Hashable:
+    """One population estimate's allocation to the pieces and reporting units."""
+    return ("estimate", name, rows.pieces, rows.population)
+
+
+def people_points(estimate_key: Hashable, cell_m: float) -> Hashable:
+    """An estimate's located people as weighted points."""
+    return ("people_points", estimate_key, cell_m)
+
+
+def people_tree(estimate_key: Hashable, cell_m: float) -> Hashable:
+    """The spatial index of an estimate's located people."""
+    return ("people_tree", estimate_key, cell_m)
+
+
+def people_nodes(estimate_key: Hashable, rows: DayRows, cell_m: float) -> Hashable:
+    """The nearest road node of each located person."""
+    return ("people_nodes", estimate_key, rows.roads, cell_m)
+
+
+def people_parts(
+    estimate_key: Hashable, rows: DayRows, side: str | None, cell_m: float
+) -> Hashable:
+    """Which located people stand on which piece of a walker's ground."""
+    return ("people_parts", estimate_key, rows.barriers, side, cell_m)
+
+
+def walk(
+    estimate_key: Hashable,
+    rows: DayRows,
+    side: str | None,
+    xy: tuple[float, float],
+    cell_m: float,
+) -> Hashable:
+    """The walk by road from a corridor entrance to each located person."""
+    return ("walk", estimate_key, rows.barriers, rows.roads, side, xy, cell_m)

@@ -1,0 +1,220 @@
+"""Areas cut into pieces by every side's pockets; reporting units and their dominant piece.
+
+Each piece (or each pocket, when there is no areas layer) gets its evidence from its
+side's perspective (:mod:`.evidence`). Slivers left where an area's outline crosses a
+zone boundary are digitising residue folded into the area's main piece
+(:func:`cut_areas`). Each reporting unit is represented by its dominant piece
+(:func:`dominant_pieces`): most people of the primary estimate, else most area.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..rules import Rules
+from .columns import with_columns
+from .status import STATUS_OF, decide
+
+__all__ = [
+    "cut_areas",
+    "dominant_pieces",
+    "piece_population",
+    "reporting_units",
+    "with_unit_status",
+]
+
+
+def cut_areas(
+    areas: gpd.GeoDataFrame, pockets: gpd.GeoDataFrame, snap_m: float
+) -> gpd.GeoDataFrame:
+    """Every area cut by every pocket, with its population share.
+
+    Digitising residue is not a piece: where an area's outline crosses a zone boundary,
+    the intersection leaves slivers thinner than the barrier buffer. A piece that
+    vanishes when eroded by ``snap_m / 2``, or smaller than ``snap_m**2`` in area, gets
+    no status of its own: its share and population go to the area's main piece (the
+    largest by population, else by area, among its other pieces), so the area's
+    population is conserved. ``footprint`` is the main piece with its residue: the
+    ground whose people the piece holds (``geometry`` stays the piece itself, for the
+    evidence). An area made only of residue keeps its main piece.
+    """
+    tree = shapely.STRtree(pockets.geometry.values)
+    ai, pi = tree.query(areas.geometry.values, predicate="intersects")
+    geoms = shapely.intersection(areas.geometry.values[ai], pockets.geometry.values[pi])
+    area = shapely.area(geoms)
+    keep = area > 0
+    ai, pi, geoms, area = ai[keep], pi[keep], geoms[keep], area[keep]
+    share = area / shapely.area(areas.geometry.values[ai])
+    population = piece_population(areas, ai, share)
+    footprint = geoms.copy()
+    residue = (area < snap_m**2) | shapely.is_empty(
+        shapely.buffer(geoms, -snap_m / 2.0, quad_segs=2)
+    )
+    if residue.any():
+        # main piece of each area: not residue first, then most population, then area
+        weight = np.nan_to_num(population) + share * 1e-9
+        order = np.lexsort((-weight, residue, ai))
+        first = order[np.r_[True, ai[order][1:] != ai[order][:-1]]]
+        main_of = np.empty(int(ai.max()) + 1, dtype=np.int64)
+        main_of[ai[first]] = first
+        main = main_of[ai]
+        fold = residue & (main != np.arange(len(ai)))
+        np.add.at(share, main[fold], share[fold])
+        np.add.at(population, main[fold], population[fold])
+        for m in np.unique(main[fold]):
+            footprint[m] = shapely.union_all([geoms[m], *geoms[fold & (main == m)]])
+        ai, pi, geoms, share = ai[~fold], pi[~fold], geoms[~fold], share[~fold]
+        population, footprint = population[~fold], footprint[~fold]
+    return gpd.GeoDataFrame(
+        {
+            "area_id": areas["area_id"].to_numpy(dtype=object)[ai],
+            "pocket_id": pockets["pocket_id"].to_numpy(dtype=object)[pi],
+            "side": pockets["side"].to_numpy(dtype=object)[pi],
+            "share": share,
+            "population": population,
+            "footprint": footprint,
+        },
+        geometry=gpd.GeoSeries(geoms, crs=areas.crs),
+    )
+
+
+def piece_population(areas: gpd.GeoDataFrame, rows: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Population of area pieces: the area's ``population`` split by area share.
+
+    It picks each area's dominant piece when the scenario has no population layer or
+    raster (otherwise :func:`geoaccess.population.estimates.primary_people` does), and
+    the main piece that residue folds into. Full assessments allocate every population
+    estimate of the scenario to the pieces
+    (:func:`geoaccess.population.estimates.estimates`) and report the primary one.
+    """
+    if "population" not in areas:
+        return np.full(len(rows), np.nan)
+    values = pd.to_numeric(areas["population"], errors="coerce").to_numpy(dtype=float)
+    return values[rows] * share
+
+
+def reporting_units(
+    areas: gpd.GeoDataFrame | None,
+    pieces: gpd.GeoDataFrame,
+    pockets: gpd.GeoDataFrame,
+    weights: np.ndarray | None = None,
+) -> gpd.GeoDataFrame:
+    """One row per reporting unit with its dominant piece.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame or None
+        The areas valid on the date (``None``: the pockets are the reporting units).
+    pieces : GeoDataFrame
+        Pieces with ``area_id``, ``share`` and ``population``.
+    pockets : GeoDataFrame
+        The pockets of the date.
+    weights : numpy.ndarray, optional
+        People per piece of the primary estimate (``None``: the areas' own population).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``area_id``, ``name``, ``total`` (the area's own population) and ``piece`` (index
+        label of the dominant piece, ``-1``: no side holds the unit).
+    """
+    if areas is None:
+        units = gpd.GeoDataFrame(
+            {
+                "area_id": pockets["pocket_id"].to_numpy(dtype=object),
+                "name": pockets["pocket_id"].to_numpy(dtype=object),
+                "total": np.full(len(pockets), np.nan),
+            },
+            geometry=pockets.geometry.values,
+            crs=pockets.crs,
+        )
+    else:
+        names = (areas["name"] if "name" in areas else areas["area_id"]).astype(object)
+        total = (
+            pd.to_numeric(areas["population"], errors="coerce").to_numpy(dtype=float)
+            if "population" in areas
+            else np.full(len(areas), np.nan)
+        )
+        units = gpd.GeoDataFrame(
+            {
+                "area_id": areas["area_id"].to_numpy(dtype=object),
+                "name": names.where(names.notna(), None).to_numpy(dtype=object),
+                "total": total,
+            },
+            geometry=areas.geometry.values,
+            crs=areas.crs,
+        )
+    units["piece"] = dominant_pieces(units["area_id"], pieces, weights)
+    return units
+
+
+def with_unit_status(
+    units: gpd.GeoDataFrame, pieces: pd.DataFrame, *, rules: Rules, decided: bool = True
+) -> gpd.GeoDataFrame:
+    """The reporting units with the base status of their dominant piece (a new frame).
+
+    A unit no side holds is decided like any piece, as unheld.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        :func:`reporting_units`.
+    pieces : DataFrame
+        Pieces with their evidence and ``base_why`` (:func:`~.evidence.with_status`).
+    rules : Rules
+        The rules applied.
+    decided : bool, default True
+        Whether the pieces' statuses were decided (``False`` at the ``"encircled"``
+        depth: ``base_why`` and ``base_status`` stay ``None``).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``units`` with ``base_why``, ``base_status`` and ``encircled``.
+    """
+    piece = units["piece"].to_numpy()
+    has = piece >= 0
+    nobody = np.zeros(len(units), dtype=bool)
+    why = decide(
+        rules=rules,
+        held=nobody,
+        encircled=nobody,
+        aid_corridor_open=nobody,
+        fire_controlled=nobody,
+        roads_blocked=nobody,
+    )
+    encircled = np.zeros(len(units), dtype=bool)
+    why[has] = pieces.loc[piece[has], "base_why"].to_numpy(dtype=object)
+    encircled[has] = pieces.loc[piece[has], "encircled"].to_numpy(bool)
+    if not decided:
+        why[:] = None
+    status = np.array([None if w is None else STATUS_OF[w].value for w in why], dtype=object)
+    return with_columns(units, base_why=why, base_status=status, encircled=encircled)
+
+
+def dominant_pieces(
+    area_ids: pd.Series, pieces: pd.DataFrame, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Index label of each area's dominant piece (most population, else most area; -1).
+
+    ``weights`` are the people per piece of the primary estimate
+    (:func:`geoaccess.population.estimates.primary_people`); ``None``: the areas' own
+    ``population`` split by area share. Ties go to the piece that comes first.
+    """
+    people = (
+        pieces["population"].to_numpy(dtype=float)
+        if weights is None
+        else np.asarray(weights, dtype=float)
+    )
+    weight = np.nan_to_num(people, nan=0.0) + pieces["share"].to_numpy(dtype=float) * 1e-9
+    order = np.argsort(-weight, kind="stable")
+    codes, uniques = pd.factorize(pieces["area_id"].to_numpy(dtype=object)[order])
+    _, first = np.unique(codes, return_index=True)
+    label = pieces.index.to_numpy()[order[first]]
+    at = pd.Index(uniques).get_indexer(area_ids.to_numpy(dtype=object))
+    out = np.full(len(at), -1, dtype=int)
+    out[at >= 0] = label[at[at >= 0]]
+    return out

@@ -1,0 +1,460 @@
+"""Road networks: noding, usable and exposed roads, where roads reach the rear.
+
+The road layer becomes a :class:`RoadGraph` (one edge per road piece between two
+junctions, in one projected CRS); every question is then answered with vectorised shapely
+predicates and :mod:`scipy.sparse.csgraph`. Supply routes, lifelines and network
+distances are :mod:`.routes`.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely import LineString
+>>> roads = gpd.GeoDataFrame(
+...     {"name": ["east-west", "north-south"]},
+...     geometry=[LineString([(0, 0), (200, 0)]), LineString([(100, -100), (100, 100)])],
+...     crs="EPSG:32637",
+... )
+>>> graph = build_road_graph(roads)
+>>> graph.segments[["length_m", "u", "v", "name"]]
+   length_m  u  v         name
+0     100.0  0  2    east-west
+1     100.0  2  4    east-west
+2     100.0  1  2  north-south
+3     100.0  2  3  north-south
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from geopandas.array import GeometryArray, from_shapely
+from pyproj import CRS
+from scipy import sparse
+
+from . import keys
+from .cache import Cache
+from .context import Context
+from .graph import (
+    TOL_M,
+    as_points,
+    cut_by,
+    explode_lines,
+    node_lines,
+    require_projected,
+    weighted_csr,
+)
+
+__all__ = [
+    "RoadGraph",
+    "build_road_graph",
+    "exposed_outside",
+    "exposed_segments",
+    "nearest_nodes",
+    "rear_nodes",
+    "road_graph_at",
+    "usable_segments",
+]
+
+log = logging.getLogger(__name__)
+
+_RESERVED = ("geometry", "length_m", "u", "v", "road")
+
+
+@dataclass(frozen=True, eq=False)
+class RoadGraph:
+    """Noded road network in a projected CRS.
+
+    Build one with :func:`build_road_graph`. Everything derived from the segments (node
+    ids, lengths, spatial indexes, the distance matrix) is computed once, when the graph
+    is made: a graph never changes afterwards, so threads and Dask tasks can share it.
+
+    Attributes
+    ----------
+    segments : geopandas.GeoDataFrame
+        One row per edge; its position is the edge id. Columns: ``geometry``,
+        ``length_m``, ``u`` and ``v`` (node ids), ``road`` (index label of the source road
+        row) and the other columns of the roads layer (``name``, ``kind``...).
+    nodes : numpy.ndarray
+        ``(n_nodes, 2)`` float coordinates; the row is the node id.
+    crs : pyproj.CRS
+        The projected CRS of segments and nodes.
+    u, v : numpy.ndarray of int
+        First and second node of each segment.
+    lines : numpy.ndarray of shapely.LineString
+        Segment geometries.
+    lengths : numpy.ndarray of float
+        Segment lengths in metres.
+    node_points : numpy.ndarray of shapely.Point
+        Nodes as points.
+    degree : numpy.ndarray of int
+        Number of segment ends at each node (a loop counts twice).
+    distance_csr : scipy.sparse.csr_array
+        Symmetric matrix of segment lengths (the shortest of parallel segments).
+    segment_tree, node_tree : shapely.STRtree
+        Spatial indexes of the segments and of the nodes.
+    """
+
+    segments: gpd.GeoDataFrame
+    nodes: np.ndarray
+    crs: CRS
+    u: npt.NDArray[np.int64] = field(init=False, repr=False)
+    v: npt.NDArray[np.int64] = field(init=False, repr=False)
+    lines: npt.NDArray[np.object_] = field(init=False, repr=False)
+    lengths: npt.NDArray[np.float64] = field(init=False, repr=False)
+    node_points: npt.NDArray[np.object_] = field(init=False, repr=False)
+    degree: npt.NDArray[np.int64] = field(init=False, repr=False)
+    distance_csr: sparse.csr_array = field(init=False, repr=False)
+    segment_tree: shapely.STRtree = field(init=False, repr=False)
+    node_tree: shapely.STRtree = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.nodes)
+        u = self.segments["u"].to_numpy(dtype=np.int64)
+        v = self.segments["v"].to_numpy(dtype=np.int64)
+        lines = np.asarray(self.segments.geometry.array, dtype=object)
+        lengths = self.segments["length_m"].to_numpy(dtype=np.float64)
+        node_points = shapely.points(self.nodes) if n else np.zeros(0, dtype=object)
+        derived = {
+            "u": u,
+            "v": v,
+            "lines": lines,
+            "lengths": lengths,
+            "node_points": node_points,
+            "degree": np.bincount(u, minlength=n) + np.bincount(v, minlength=n),
+            "distance_csr": weighted_csr(n, u, v, lengths),
+            "segment_tree": shapely.STRtree(lines),
+            "node_tree": shapely.STRtree(node_points),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.nodes)
+
+    @property
+    def node_geometry(self) -> GeometryArray:
+        """Nodes as a new geopandas GeometryArray in the graph's CRS."""
+        return from_shapely(self.node_points, crs=self.crs)
+
+
+def build_road_graph(roads: gpd.GeoDataFrame, *, snap_m: float = 50.0) -> RoadGraph:
+    """Node a roads layer into a graph.
+
+    Lines are split where they cross or touch another line (and nowhere else, so a road
+    keeps its vertices between junctions); MultiLineStrings are exploded. A road end that
+    touches no other road (a dangling end) is joined to the nearest road within ``snap_m``:
+    to its end, or to a new junction on it, and the segment's end is moved there.
+    Missing, empty and zero-length geometries carry no road and are skipped.
+
+    Parameters
+    ----------
+    roads : geopandas.GeoDataFrame
+        LineString/MultiLineString roads in a projected CRS.
+    snap_m : float, default 50.0
+        Dangling ends this close to another road join it (``0`` joins only what touches).
+
+    Returns
+    -------
+    RoadGraph
+        The noded graph; each segment keeps its source row's index label (``road``) and
+        attributes.
+
+    Raises
+    ------
+    ValueError
+        When the CRS is missing or geographic, ``snap_m`` is negative, or a geometry is
+        not a line.
+
+    Notes
+    -----
+    Crossings come from pairwise intersections of the lines found with an STRtree, so a
+    road crossing itself is not split at that crossing (split such a loop in the data).
+    Roads overlapping along a stretch both keep their own segments there (parallel edges
+    between the same nodes). Build time is dominated by those GEOS intersections and by
+    creating the pieces: about 0.3 s for 50k edges and 4 s for 500k.
+
+    Examples
+    --------
+    Two roads whose ends are 30 m apart join when the snapping distance allows it:
+
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame(
+    ...     geometry=[LineString([(0, 0), (100, 0)]), LineString([(130, 0), (230, 0)])],
+    ...     crs="EPSG:32637",
+    ... )
+    >>> build_road_graph(roads, snap_m=50).n_nodes
+    3
+    >>> build_road_graph(roads, snap_m=10).n_nodes
+    4
+    """
+    crs = require_projected(roads.crs, "the roads layer")
+    if not np.isfinite(snap_m) or snap_m < 0:
+        msg = f"snap_m must be a finite distance >= 0 metres; got {snap_m!r}"
+        raise ValueError(msg)
+    parts, rows = explode_lines(np.asarray(roads.geometry.array, dtype=object))
+    pieces, source, u, v, nodes = node_lines(parts, snap_m=float(snap_m))
+    row = rows[source]
+    attrs = roads.drop(columns=[roads.geometry.name, *_RESERVED], errors="ignore")
+    data = {
+        "length_m": shapely.length(pieces),
+        "u": u,
+        "v": v,
+        "road": roads.index.take(row),
+    }
+    frame = pd.DataFrame(data)
+    for column in attrs.columns:
+        frame[column] = attrs[column].take(row).to_numpy()
+    segments = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(pieces, crs=crs))
+    log.info("road graph: %d segments, %d nodes", len(segments), len(nodes))
+    return RoadGraph(segments=segments, nodes=nodes, crs=crs)
+
+
+def nearest_nodes(
+    graph: RoadGraph, points: Any
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """The nearest node of each point, and the straight-line distance to it.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    points : GeoSeries, GeoDataFrame, array of shapely Points or (k, 2) array
+        Points in the graph's CRS (checked when they carry one).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Node ids (int) and distances in metres, aligned with ``points``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (100, 0)])], crs="EPSG:32637")
+    >>> nearest_nodes(build_road_graph(roads), np.array([[90.0, 5.0], [-3.0, 4.0]]))
+    (array([1, 0]), array([11.18033989,  5.        ]))
+    """
+    pts, _ = as_points(points, graph.crs, "points")
+    if graph.n_nodes == 0 and len(pts):
+        msg = "the road graph has no nodes to snap to"
+        raise ValueError(msg)
+    if len(pts) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    (which, node), dist = graph.node_tree.query_nearest(pts, return_distance=True)
+    _, first = np.unique(which, return_index=True)  # ties: the lowest node id
+    return node[first].astype(np.int64), dist[first]
+
+
+def rear_nodes(
+    graph: RoadGraph,
+    *,
+    frame: shapely.Geometry,
+    anchors: np.ndarray | None,
+    snap_m: float,
+) -> npt.NDArray[np.int64]:
+    """Nodes where the road network reaches the rear.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    frame : shapely.Polygon
+        The scenario's frame (extent) in the graph's CRS; used when there are no anchors.
+    anchors : numpy.ndarray or None
+        ``(k, 2)`` rear anchor coordinates in the graph's CRS. ``None`` or an empty array
+        means the side declares none.
+    snap_m : float
+        Search distance in metres.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Sorted node ids. With anchors: nodes within ``snap_m`` of an anchor. Without: road
+        ends (degree-1 nodes) within ``snap_m`` of the frame's boundary, since roads leaving
+        the map continue beyond it.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString, box
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (980, 0)])], crs="EPSG:32637")
+    >>> graph = build_road_graph(roads)
+    >>> rear_nodes(graph, frame=box(-1000, -1000, 1000, 1000), anchors=None, snap_m=50)
+    array([1])
+    >>> rear_nodes(graph, frame=box(-1000, -1000, 1000, 1000), anchors=np.array([[10.0, 0]]),
+    ...            snap_m=50)
+    array([0])
+    """
+    if anchors is not None and len(np.atleast_2d(anchors)) and np.size(anchors):
+        xy = np.asarray(anchors, dtype=float).reshape(-1, 2)
+        _, node = graph.node_tree.query(shapely.points(xy), predicate="dwithin", distance=snap_m)
+        return np.unique(node).astype(np.int64)
+    ends = np.flatnonzero(graph.degree == 1)
+    near = shapely.dwithin(graph.node_points[ends], shapely.boundary(frame), snap_m)
+    return ends[near].astype(np.int64)
+
+
+def usable_segments(
+    graph: RoadGraph,
+    *,
+    hostile: shapely.Geometry | None,
+    barriers: shapely.Geometry | None,
+    snap_m: float,
+) -> npt.NDArray[np.bool_]:
+    """Which segments a side can use.
+
+    A segment is unusable when more than ``snap_m`` of its length lies inside hostile
+    ground (a road running along the boundary is not inside it), or when it crosses a
+    barrier line (front line, siege line) or has an end on one (a junction on the line
+    is a crossing too), or enters a barrier polygon.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    hostile : shapely.Geometry or None
+        Hostile ground (polygons) in the graph's CRS.
+    barriers : shapely.Geometry or None
+        Barrier lines (or polygons) in the graph's CRS.
+    snap_m : float
+        Length of a segment that may lie in hostile ground before it is unusable.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One value per segment.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString, box
+    >>> roads = gpd.GeoDataFrame(
+    ...     geometry=[LineString([(0, 0), (1000, 0)]), LineString([(0, 500), (1000, 500)])],
+    ...     crs="EPSG:32637",
+    ... )
+    >>> graph = build_road_graph(roads)
+    >>> usable_segments(graph, hostile=box(400, 400, 600, 600), barriers=None, snap_m=50)
+    array([ True, False])
+    """
+    usable = np.ones(len(graph.segments), dtype=bool)
+    if hostile is not None and not shapely.is_empty(hostile):
+        core = shapely.buffer(hostile, -TOL_M)  # the boundary itself is not inside
+        shapely.prepare(core)
+        cand = graph.segment_tree.query(core, predicate="intersects")
+        inside = shapely.length(shapely.intersection(graph.lines[cand], core))
+        usable[cand[inside > snap_m]] = False
+    usable &= ~cut_by(graph, barriers)
+    return usable
+
+
+def exposed_segments(
+    graph: RoadGraph,
+    *,
+    hostile: shapely.Geometry | None,
+    area: shapely.Geometry,
+    fire_control_m: float,
+) -> npt.NDArray[np.bool_]:
+    """Which segments are under fire outside an area.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    hostile : shapely.Geometry or None
+        Hostile ground in the graph's CRS.
+    area : shapely.Geometry
+        The area being supplied; the part of a segment inside it is never exposed.
+    fire_control_m : float
+        Ground within this distance of hostile ground is under fire.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        ``True`` where the part of the segment outside ``area`` lies within
+        ``fire_control_m`` of hostile ground.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString, box
+    >>> roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (5000, 0)])], crs="EPSG:32637")
+    >>> graph = build_road_graph(roads)
+    >>> hostile = box(0, 1000, 5000, 3000)
+    >>> exposed_segments(graph, hostile=hostile, area=box(-10, -10, 10, 10), fire_control_m=1500)
+    array([ True])
+    >>> exposed_segments(graph, hostile=hostile, area=box(-10, -10, 10, 10), fire_control_m=900)
+    array([False])
+    """
+    exposed = np.zeros(len(graph.segments), dtype=bool)
+    if hostile is None or shapely.is_empty(hostile):
+        return exposed
+    shapely.prepare(hostile)
+    near = graph.segment_tree.query(hostile, predicate="dwithin", distance=fire_control_m)
+    if len(near) == 0:
+        return exposed
+    exposed[near[exposed_outside(graph.lines[near], area, hostile, fire_control_m)]] = True
+    return exposed
+
+
+def exposed_outside(
+    lines: npt.NDArray[np.object_],
+    areas: shapely.Geometry | npt.NDArray[np.object_],
+    hostile: shapely.Geometry,
+    fire_control_m: float,
+) -> npt.NDArray[np.bool_]:
+    """The exposed-road rule, the one place it is written.
+
+    A line is under fire where its part outside the area it supplies lies within
+    ``fire_control_m`` of hostile ground.
+
+    Parameters
+    ----------
+    lines : numpy.ndarray of shapely.LineString
+        Road segments.
+    areas : shapely.Geometry or numpy.ndarray of shapely.Geometry
+        The area each segment supplies (one for all, or one per segment): the part of a
+        segment inside it is never exposed.
+    hostile : shapely.Geometry
+        Hostile ground.
+    fire_control_m : float
+        Ground within this distance of hostile ground is under fire.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> from shapely import LineString, box
+    >>> lines = np.array([LineString([(0, 0), (5000, 0)])], dtype=object)
+    >>> exposed_outside(lines, box(-10, -10, 10, 10), box(0, 1000, 5000, 3000), 1500).tolist()
+    [True]
+    >>> exposed_outside(lines, box(-10, -10, 5010, 10), box(0, 1000, 5000, 3000), 1500).tolist()
+    [False]
+    """
+    outside = shapely.difference(lines, areas)
+    return (shapely.length(outside) > TOL_M) & shapely.dwithin(outside, hostile, fire_control_m)
+
+
+def road_graph_at(ctx: Context, cache: Cache, rows: keys.DayRows) -> RoadGraph | None:
+    """The noded graph of the roads valid on a date (``None`` when none is valid).
+
+    Built once per set of valid roads within one call.
+    """
+    if not rows.roads:
+        return None
+
+    def build() -> RoadGraph:
+        return build_road_graph(ctx.layers["roads"].iloc[list(rows.roads)], snap_m=ctx.rules.snap_m)
+
+    return cache.get(keys.road_graph(rows), build)

@@ -1,0 +1,194 @@
+"""The result frames of one assessed date, in EPSG:4326.
+
+The areas (status, evidence and population split by status), the facilities (status
+where they stand, distance to the front, exposure), the lifelines and the population
+table, built from a :class:`~geoaccess.pipeline.evaluate.Snapshot` and its final
+statuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..crs import WGS84
+from ..engine.cache import Cache
+from ..engine.context import Context
+from ..population.catchments import facility_exposure
+from ..population.estimates import Estimate, area_population
+from ..population.table import population_table
+from .evaluate import Snapshot
+
+__all__ = ["areas_frame", "facilities_frame", "lifelines_frame", "population_frame", "to_wgs84"]
+
+
+def areas_frame(
+    units: gpd.GeoDataFrame,
+    pieces: gpd.GeoDataFrame,
+    pockets: gpd.GeoDataFrame,
+    rows: list[tuple[str, str, dt.date]],
+) -> gpd.GeoDataFrame:
+    """One row per reporting unit: status, reason, since, evidence and population.
+
+    ``rows`` holds each unit's final ``(status, reason, status_since)``; the evidence is
+    its dominant piece's (the hostile perimeter share its pocket's), the population its
+    own ``population`` split by the statuses of its pieces.
+    """
+    idx = units["piece"].to_numpy()
+    has = idx >= 0
+
+    def pick(column: str, source: pd.DataFrame = pieces, fill: object = None) -> np.ndarray:
+        out = np.full(len(units), fill, dtype=object)
+        out[has] = source.loc[idx[has], column].to_numpy(dtype=object)
+        return out
+
+    share = pockets.set_index("pocket_id")["hostile_perimeter_share"]
+    pocket_id = pick("pocket_id")
+    frame = gpd.GeoDataFrame(
+        {
+            "area_id": units["area_id"].to_numpy(dtype=object),
+            "name": units["name"].to_numpy(dtype=object),
+            "side": pick("side"),
+            "pocket_id": pocket_id,
+            "status": [r[0] for r in rows],
+            "status_since": [r[2] for r in rows],
+            "reason": [r[1] for r in rows],
+        },
+        geometry=units.geometry.values,
+        crs=units.crs,
+    )
+    frame["encircled"] = pick("encircled", fill=False).astype(bool)
+    frame["fire_controlled"] = pick("fire_controlled", fill=False).astype(bool)
+    frame["hostile_perimeter_share"] = pd.Series(pocket_id).map(share).to_numpy(float)
+    for column in ("route_clearance_m", "open_corridors", "open_supply_routes"):
+        frame[column] = pick(column, fill=np.nan).astype(float)
+    # the areas' own population, split by area share (other estimates: with_population)
+    split = area_population(
+        units["area_id"].to_numpy(dtype=object),
+        pieces,
+        pieces["population"].to_numpy(dtype=float),
+        units["total"].to_numpy(dtype=float),
+    )
+    for column in split.columns:
+        frame[column] = split[column].to_numpy()
+    return frame.set_geometry("geometry")
+
+
+def facilities_frame(
+    ctx: Context,
+    cache: Cache,
+    snap: Snapshot,
+    pieces: gpd.GeoDataFrame,
+    found: list[Estimate],
+) -> gpd.GeoDataFrame:
+    """Facilities: status and side where they stand, distance to the front, exposure.
+
+    Incidents and catchments come from
+    :func:`geoaccess.population.catchments.facility_exposure` (full assessments only;
+    light snapshots leave those columns out).
+    """
+    facilities = ctx.layer_at("facilities", snap.rows.facilities)
+    if facilities is None:
+        return gpd.GeoDataFrame(
+            {"facility_id": [], "status": []}, geometry=gpd.GeoSeries([], crs=WGS84)
+        )
+    points = facilities.geometry.values
+    out = facilities.copy()
+    status = np.full(len(out), None, dtype=object)
+    side = np.full(len(out), None, dtype=object)
+    area = np.full(len(out), None, dtype=object)
+    if len(pieces):
+        fi, pi = shapely.STRtree(pieces.geometry.values).query(points, predicate="within")
+        status[fi] = pieces["status"].to_numpy(dtype=object)[pi]
+        side[fi] = pieces["side"].to_numpy(dtype=object)[pi]
+        area[fi] = pieces["area_id"].to_numpy(dtype=object)[pi]
+    out["status"], out["side"], out["area_id"] = status, side, area
+    front = snap.ground.front_union
+    out["distance_to_front_m"] = (
+        np.full(len(out), np.nan) if front.is_empty else shapely.distance(points, front)
+    )
+    if snap.detail == "full":
+        out = facility_exposure(
+            ctx, cache, out, snap.ground, found[0] if found else None, snap.graph
+        )
+    return to_wgs84(out)
+
+
+def lifelines_frame(
+    snap: Snapshot, units: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Road segments whose loss cuts an area's last usable road link, with who depends."""
+    columns = ["segment_id", "road", "name", "area_ids", "areas", "population", "length_m"]
+    has = units["piece"].to_numpy() >= 0
+    if snap.graph is None or "lifelines" not in pieces or not has.any():
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=WGS84))
+    links = (
+        pd.DataFrame(
+            {
+                "area_id": units["area_id"].to_numpy(dtype=object)[has],
+                "population": units["total"].to_numpy(dtype=float)[has],
+                "segment_id": pieces.loc[units["piece"].to_numpy()[has], "lifelines"].to_numpy(),
+            }
+        )
+        .explode("segment_id")
+        .dropna(subset=["segment_id"])
+    )
+    if not len(links):
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=WGS84))
+    grouped = links.groupby("segment_id").agg(
+        area_ids=("area_id", lambda a: ", ".join(sorted(map(str, a)))),
+        areas=("area_id", "nunique"),
+        population=("population", "sum"),
+    )
+    segments = snap.graph.segments
+    seg = segments.iloc[grouped.index.to_numpy(dtype=int)]
+    out = gpd.GeoDataFrame(
+        {
+            "segment_id": grouped.index.to_numpy(dtype=int),
+            "road": seg["road"].to_numpy(dtype=object),
+            "name": (seg["name"].to_numpy(dtype=object) if "name" in seg else None),
+            "area_ids": grouped["area_ids"].to_numpy(dtype=object),
+            "areas": grouped["areas"].to_numpy(dtype=int),
+            "population": grouped["population"].to_numpy(dtype=float),
+            "length_m": seg.geometry.length.to_numpy(),
+        },
+        geometry=seg.geometry.values,
+        crs=segments.crs,
+    )
+    return to_wgs84(out.sort_values("population", ascending=False, kind="stable"))
+
+
+def population_frame(
+    ctx: Context,
+    cache: Cache,
+    snap: Snapshot,
+    areas: gpd.GeoDataFrame,
+    pieces: gpd.GeoDataFrame,
+    found: list[Estimate],
+) -> pd.DataFrame:
+    """Population by status, distance band and corridor reach, with the accounting.
+
+    See :func:`geoaccess.population.table.population_table`; empty for light snapshots
+    and scenarios without population.
+    """
+    if snap.detail != "full" or not found:
+        return pd.DataFrame(
+            {
+                "category": pd.Series(dtype=object),
+                "label": pd.Series(dtype=object),
+                "areas": pd.Series(dtype="Int64"),
+                "population": pd.Series(dtype=float),
+            }
+        )
+    return population_table(
+        ctx, cache, areas, pieces, found, snap.ground, snap.corridors, snap.graph
+    )
+
+
+def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A metric frame reprojected to EPSG:4326 with a fresh index."""
+    return frame.to_crs(WGS84).reset_index(drop=True)

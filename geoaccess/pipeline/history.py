@@ -1,0 +1,188 @@
+"""Since when: the backward walk that dates each reporting unit's status, and final statuses.
+
+``status_since`` comes from walking back over earlier change dates, evaluating each with
+the same :func:`~geoaccess.pipeline.evaluate.evaluate` at the depth the walk still needs
+(``"status"``, or ``"encircled"`` once only encirclements are being followed), until the
+status differs; when the walk reaches the scenario's first date the status has held
+*since at least* that date, which is reported. The same walk gives the first day of an
+encirclement (Siege Watch's ``encircled_days``), which :func:`final_decision` applies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..engine.cache import Cache
+from ..engine.context import Context
+from ..engine.status import STATUS_OF, Why, decide, reason
+from ..rules import AccessStatus, Rules
+from .evaluate import evaluate
+
+__all__ = ["final_decision", "history", "status_since"]
+
+
+def history(
+    ctx: Context,
+    cache: Cache,
+    day: dt.date,
+    units: pd.DataFrame,
+    *,
+    encircled_only: bool = False,
+) -> pd.DataFrame:
+    """First day of each unit's current base-status run and of its encirclement.
+
+    Walks back over the change dates before ``day``, evaluating each
+    (:func:`~geoaccess.pipeline.evaluate.evaluate`), until every unit's status (and
+    encirclement) differs or the scenario's first date is reached. ``encircled_only``
+    follows encirclements alone (``base_since`` is then left at ``day``'s change date).
+
+    Parameters
+    ----------
+    ctx : Context
+        The projected scenario.
+    cache : Cache
+        The call's cache.
+    day : datetime.date
+        The day whose statuses are dated.
+    units : DataFrame
+        The reporting units of ``day``: ``area_id``, ``base_status``, ``encircled``.
+    encircled_only : bool, default False
+        Date the encirclements only.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``area_id``: ``base_since``, ``encircled_since`` (``None`` when not
+        encircled) and ``at_least`` (the walk reached the first date).
+    """
+    ids = units["area_id"].to_numpy(dtype=object)
+    base = units["base_status"].to_numpy(dtype=object)
+    enc = units["encircled"].to_numpy(dtype=bool)
+    first = ctx.first_day or day
+    dates = ctx.scenario.change_dates(min(first, day), day)
+    latest = dates[-1]
+    base_since = np.full(len(ids), latest, dtype=object)
+    enc_since = np.full(len(ids), None, dtype=object)
+    enc_since[enc] = latest
+    open_base = np.full(len(ids), not encircled_only, dtype=bool)
+    open_enc = enc.copy()
+    for t in reversed(dates[:-1]):
+        if not (open_base.any() or open_enc.any()):
+            break
+        past = evaluate(ctx, cache, t, detail="status" if open_base.any() else "encircled")
+        past_status, was_enc = _aligned(past.units, ids)
+        same = past_status == base
+        open_base &= same
+        open_enc &= was_enc
+        base_since[open_base] = t
+        enc_since[open_enc] = t
+    at_least = open_base & (base_since == dates[0])
+    return pd.DataFrame(
+        {"base_since": base_since, "encircled_since": enc_since, "at_least": at_least},
+        index=pd.Index(ids, dtype=object),
+    )
+
+
+def final_decision(
+    evidence: pd.DataFrame,
+    *,
+    rules: Rules,
+    day: dt.date,
+    encircled_since: np.ndarray,
+    held: np.ndarray | None = None,
+) -> tuple[np.ndarray, list[str]]:
+    """The rule deciding each row's final status (Siege Watch's count applied), and why.
+
+    Parameters
+    ----------
+    evidence : DataFrame
+        Rows of pieces or pockets with their evidence (``encircled``,
+        ``aid_corridor_open``, ``fire_controlled``, ``roads_blocked``, ``roads_enter``,
+        ``open_supply_routes``, ``open_corridors``, ``hostile_sides``); rows where
+        ``held`` is False may hold anything.
+    rules : Rules
+        The rules applied.
+    day : datetime.date
+        The day.
+    encircled_since : numpy.ndarray of datetime.date or None
+        First day of each row's encirclement.
+    held : numpy.ndarray of bool, optional
+        Whether a side holds each row's ground (default: all).
+
+    Returns
+    -------
+    tuple of (numpy.ndarray of Why, list of str)
+    """
+    n = len(evidence)
+    holds = np.ones(n, dtype=bool) if held is None else np.asarray(held, dtype=bool)
+    starts = np.asarray(encircled_since, dtype=object)
+    days = np.array([np.nan if e is None else (day - e).days for e in starts], dtype=float)
+
+    def flag(column: str) -> np.ndarray:
+        values = evidence[column].to_numpy(dtype=object) if n else np.zeros(0, dtype=object)
+        return np.where(holds, values, False).astype(bool)
+
+    why = decide(
+        rules=rules,
+        held=holds,
+        encircled=flag("encircled"),
+        aid_corridor_open=flag("aid_corridor_open"),
+        fire_controlled=flag("fire_controlled"),
+        roads_blocked=flag("roads_blocked"),
+        encircled_days=days,
+    )
+    reasons = []
+    for k, (rule, row) in enumerate(zip(why, evidence.itertuples(index=False), strict=True)):
+        if rule is Why.UNHELD:
+            reasons.append(reason(rule, rules=rules, day=day))
+            continue
+        reasons.append(
+            reason(
+                rule,
+                rules=rules,
+                day=day,
+                hostile_sides=row.hostile_sides,
+                encircled_since=starts[k],
+                encircled_days=None if np.isnan(days[k]) else int(days[k]),
+                open_corridors=int(row.open_corridors),
+                open_supply_routes=row.open_supply_routes,
+                roads_enter=bool(row.roads_enter),
+            )
+        )
+    return why, reasons
+
+
+def status_since(
+    why: np.ndarray, base_since: np.ndarray, encircled_since: np.ndarray, rules: Rules
+) -> np.ndarray:
+    """First day of each final status.
+
+    It is the base run's, except under Siege Watch, where an encirclement becomes
+    ``besieged`` ``min_siege_days`` after it began.
+    """
+    out = np.asarray(base_since, dtype=object).copy()
+    if rules.scheme != "siege_watch":
+        return out
+    wait = dt.timedelta(days=rules.min_siege_days)
+    for k, (rule, start) in enumerate(zip(why, encircled_since, strict=True)):
+        if STATUS_OF[rule] is AccessStatus.BESIEGED and start is not None:
+            out[k] = max(out[k], start + wait)
+    return out
+
+
+def _aligned(units: pd.DataFrame, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Base status and encirclement of the units ``ids`` (``None``/False where absent)."""
+    past_ids = units["area_id"].to_numpy(dtype=object)
+    status = units["base_status"].to_numpy(dtype=object)
+    encircled = units["encircled"].to_numpy(dtype=bool)
+    if len(past_ids) == len(ids) and (past_ids == ids).all():
+        return status, encircled
+    at = pd.Index(past_ids).get_indexer(ids)
+    found = at >= 0
+    out_status = np.full(len(ids), None, dtype=object)
+    out_encircled = np.zeros(len(ids), dtype=bool)
+    out_status[found], out_encircled[found] = status[at[found]], encircled[at[found]]
+    return out_status, out_encircled

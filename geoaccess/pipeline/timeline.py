@@ -1,0 +1,276 @@
+"""The pipeline behind :func:`geoaccess.timeline`: statuses over a period.
+
+Nothing changes between two change dates (days on which some row of some layer starts or
+stops being valid), so the situation is evaluated only on those days, with the light
+depth of :func:`~geoaccess.pipeline.evaluate.evaluate` (statuses and evidence, no route
+clearance or perimeter shares). The one exception is Siege Watch's day count: an
+encirclement turns from ``watchlist`` to ``besieged`` on the day it reaches
+``min_siege_days``, which is derived from the evaluations, not evaluated; for that scheme
+a backward walk before ``start`` (like :func:`geoaccess.assess`'s) finds when
+encirclements under way began.
+
+The change dates are evaluated in process, or by a :class:`DateRunner` (the Dask one
+is :class:`geoaccess.scale.timeline.DaskRunner`): the assembly of the intervals is the
+same either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..engine.cache import Cache
+from ..engine.context import Context, project_scenario
+from ..engine.status import STATUS_OF, Why, statuses
+from ..rules import Rules
+from ..scenario.model import Scenario
+from ..temporal import DateLike, as_date
+from .assess import build_assessment
+from .evaluate import Snapshot, evaluate
+from .history import final_decision, history
+from .results import Assessment, Timeline
+
+__all__ = ["DateRunner", "LightSnapshot", "light_assessment", "timeline"]
+
+log = logging.getLogger(__name__)
+
+
+INTERVAL_COLUMNS = ["area_id", "name", "status", "start", "end", "reason"]
+
+
+@dataclass(frozen=True, eq=False)
+class LightSnapshot:
+    """What the timeline's assembly reads from one evaluated date (no geometry).
+
+    Attributes
+    ----------
+    units : pandas.DataFrame
+        The reporting units (``area_id``, ``name``, ``piece``, ``base_status``,
+        ``encircled``, ...).
+    pieces : pandas.DataFrame
+        The pieces with their evidence and base status.
+    """
+
+    units: pd.DataFrame
+    pieces: pd.DataFrame
+
+
+class DateRunner(Protocol):
+    """Evaluates a timeline's change dates somewhere else (a Dask cluster, say).
+
+    :meth:`evaluate` evaluates every date at the ``"light"`` depth and returns what the
+    assembly reads, in date order; :meth:`assessments` then builds the light
+    assessments from the intervals. A runner serves one timeline.
+    """
+
+    def evaluate(self, ctx: Context, dates: Sequence[dt.date]) -> list[LightSnapshot]:
+        """Evaluate the dates (light) and return units and pieces, in date order."""
+        ...
+
+    def assessments(self, intervals: pd.DataFrame) -> tuple[Assessment, ...]:
+        """The light assessment of every evaluated date, ``status_since`` from intervals."""
+        ...
+
+
+def timeline(
+    scn: Scenario,
+    start: DateLike,
+    end: DateLike,
+    rules: Rules | None = None,
+    *,
+    progress: bool = False,
+    runner: DateRunner | None = None,
+) -> Timeline:
+    """Access status of every area from ``start`` to ``end`` (both included).
+
+    Parameters
+    ----------
+    scn : Scenario
+        The scenario (not modified).
+    start, end : date-like
+        The period.
+    rules : Rules, optional
+        Defaults to the scenario's rules.
+    progress : bool
+        Show a progress bar (tqdm, on standard error) over the change dates.
+    runner : DateRunner, optional
+        Evaluate the change dates with it (same result); by default, in process.
+
+    Returns
+    -------
+    Timeline
+        ``evaluated`` holds the change dates assessed (one evaluation each, never one per
+        day); ``intervals`` one row per unbroken run of a status per area: ``area_id``,
+        ``name``, ``status``, ``start``, ``end`` (exclusive; the last is ``end`` + 1 day)
+        and ``reason`` (the reason on the run's first day). Consecutive equal statuses
+        merge. ``snapshots`` are light assessments (no route clearance, no lifelines).
+
+    Examples
+    --------
+    >>> import geoaccess as ga
+    >>> tl = ga.timeline(ga.datasets.aleppo_2016(), "2016-07-01", "2016-12-31")  # doctest: +SKIP
+    >>> len(tl.evaluated) < 184  # doctest: +SKIP
+    True
+    """
+    rules = rules if rules is not None else scn.rules
+    first, last = as_date(start, name="start"), as_date(end, name="end")
+    ctx = project_scenario(scn, rules)
+    dates = scn.change_dates(first, last)
+    cache = Cache()
+    snaps: list[Snapshot] = []
+    if runner is None:
+        snaps = [evaluate(ctx, cache, t, detail="light") for t in _progress(dates, progress)]
+        lights: Sequence[Snapshot | LightSnapshot] = snaps
+    else:
+        lights = runner.evaluate(ctx, dates)
+    log.info(
+        "timeline %s..%s: %d evaluations for %d days",
+        first,
+        last,
+        len(dates),
+        (last - first).days + 1,
+    )
+    encircled_since: dict[object, dt.date] = {}
+    if rules.scheme == "siege_watch":
+        before = history(ctx, cache, first, lights[0].units)
+        encircled_since = {a: d for a, d in before["encircled_since"].items() if d is not None}
+    records: list[tuple[object, object, str | None, dt.date, str]] = []
+    known: set[object] = set()
+    for k, (t, light) in enumerate(zip(dates, lights, strict=True)):
+        upto = dates[k + 1] if k + 1 < len(dates) else last + dt.timedelta(days=1)
+        records.extend(_records(light, rules, t, upto, encircled_since))
+        seen = set(light.units["area_id"])
+        records.extend((gone, None, None, t, "") for gone in known - seen)
+        known |= seen
+    intervals = _merge(records, last + dt.timedelta(days=1))
+    if runner is None:
+        snapshots = tuple(light_assessment(ctx, cache, snap, intervals) for snap in snaps)
+    else:
+        snapshots = runner.assessments(intervals)
+    return Timeline(scn, first, last, rules, tuple(dates), snapshots, intervals)
+
+
+def _progress(dates: list[dt.date], enabled: bool) -> Any:
+    """The dates, wrapped in a progress bar when asked."""
+    if not enabled:
+        return dates
+    from tqdm.auto import tqdm
+
+    return tqdm(dates, desc="change dates", unit="date", leave=False)
+
+
+def _records(
+    light: Snapshot | LightSnapshot,
+    rules: Rules,
+    t: dt.date,
+    upto: dt.date,
+    encircled_since: dict[object, dt.date],
+) -> list[tuple[object, object, str | None, dt.date, str]]:
+    """Each unit's status on ``t``, and with Siege Watch its switch before ``upto``.
+
+    ``encircled_since`` is brought up to date on the way.
+    """
+    units = light.units
+    ids = units["area_id"].to_numpy(dtype=object)
+    piece = units["piece"].to_numpy()
+    held = piece >= 0
+    evidence = light.pieces.reindex(piece)
+    encircled = np.zeros(len(units), dtype=bool)
+    encircled[held] = evidence["encircled"].to_numpy(dtype=object)[held].astype(bool)
+    for area_id, now in zip(ids, encircled, strict=True):
+        if now:
+            encircled_since.setdefault(area_id, t)
+        else:
+            encircled_since.pop(area_id, None)
+    starts = np.array([encircled_since.get(a) for a in ids], dtype=object)
+    why, reasons = final_decision(evidence, rules=rules, day=t, encircled_since=starts, held=held)
+    names = units["name"].to_numpy(dtype=object)
+    out = [
+        (a, n, status, t, text)
+        for a, n, status, text in zip(ids, names, statuses(why), reasons, strict=True)
+    ]
+    wait = dt.timedelta(days=rules.min_siege_days)
+    for k in np.flatnonzero(why == Why.WATCHLIST):
+        switch = starts[k] + wait
+        if t < switch < upto:
+            later, text = final_decision(
+                evidence.iloc[[k]], rules=rules, day=switch, encircled_since=starts[[k]]
+            )
+            out.append((ids[k], names[k], STATUS_OF[later[0]].value, switch, text[0]))
+    return out
+
+
+def _merge(
+    records: list[tuple[object, object, str | None, dt.date, str]], stop: dt.date
+) -> pd.DataFrame:
+    """Runs of equal statuses per area; ``None`` statuses (area absent) end a run."""
+    rows: list[dict[str, object]] = []
+    current: dict[object, dict[str, object]] = {}
+    for area_id, name, status, day, reason in sorted(records, key=lambda r: (r[3], str(r[0]))):
+        run = current.get(area_id)
+        if run is not None and run["status"] == status:
+            continue
+        if run is not None:
+            run["end"] = day
+            rows.append(run)
+            current.pop(area_id)
+        if status is not None:
+            current[area_id] = {
+                "area_id": area_id,
+                "name": name,
+                "status": status,
+                "start": day,
+                "end": stop,
+                "reason": reason,
+            }
+    rows.extend(current.values())
+    frame = pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
+    for column in ("area_id", "name", "status", "reason"):
+        frame[column] = frame[column].astype(object)
+    return frame.sort_values(["area_id", "start"], key=_sort_key, ignore_index=True)
+
+
+def _sort_key(values: pd.Series) -> pd.Series:
+    return values.map(str) if values.name == "area_id" else values
+
+
+def light_assessment(
+    ctx: Context, cache: Cache, snap: Snapshot, intervals: pd.DataFrame
+) -> Assessment:
+    """The light assessment of one evaluated date, ``status_since`` from the intervals.
+
+    Parameters
+    ----------
+    ctx : Context
+        The projected scenario.
+    cache : Cache
+        The call's (or the task's) cache.
+    snap : Snapshot
+        A ``"light"`` evaluation.
+    intervals : DataFrame
+        The timeline's intervals.
+
+    Returns
+    -------
+    Assessment
+    """
+    day = snap.date
+    units = snap.units
+    live = intervals[(intervals["start"] <= day) & (intervals["end"] > day)]
+    start = dict(zip(live["area_id"], live["start"], strict=True))
+    ids = units["area_id"].to_numpy(dtype=object)
+    since = pd.DataFrame(
+        {
+            "base_since": [start.get(a, day) for a in ids],
+            "encircled_since": [None] * len(ids),
+            "at_least": [False] * len(ids),
+        },
+        index=pd.Index(ids, dtype=object),
+    )
+    return build_assessment(ctx, cache, snap, since)

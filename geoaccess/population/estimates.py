@@ -1,0 +1,317 @@
+"""Population in the results: the estimates, allocated to area pieces, areas and pockets.
+
+Only full assessments compute these (``Assessment.details["full"]``); they work on the
+metric frames of one date and return new frames. The rules, made computable:
+
+- **Estimates.** Each population estimate of the scenario is allocated to the area
+  pieces with :func:`~geoaccess.population.allocate_population`: every ``source`` of the
+  ``population`` layer (one estimate when the layer has no ``source`` column), every
+  raster of ``population_rasters``, and the areas' own ``population`` column (split by
+  area share). The first one, in that order, is the *primary* estimate: it fills the
+  areas' ``population*`` columns and the ``population`` columns of every table; the
+  others appear beside it as ``population_<source>``. Nothing is picked silently:
+  ``Assessment.details["population_source"]`` names the primary one.
+
+The other rules live beside this module: distance bands and the population table in
+:mod:`.table`, corridor reach in :mod:`.reach`, facility catchments and incidents in
+:mod:`.catchments`; the located people they share in :mod:`.people`, the pieces of
+passable ground in :mod:`geoaccess.engine.passable`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..engine import keys
+from ..engine.cache import Cache
+from ..engine.context import Context
+from ..rules import STATUSES
+from .allocate import allocate_population
+from .shapes import PopulationAccounting
+
+__all__ = [
+    "POPULATION_GROUPS",
+    "UNMAPPED",
+    "Estimate",
+    "area_population",
+    "estimates",
+    "pocket_population",
+    "primary_people",
+    "with_population",
+]
+
+#: Where people of an area stand on no side's ground.
+UNMAPPED = "unmapped"
+#: The groups an area's people are split into: each status, then the unmapped rest.
+POPULATION_GROUPS: tuple[str, ...] = (*STATUSES, UNMAPPED)
+
+
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    """One population estimate allocated to the pieces and reporting units of a date.
+
+    Attributes
+    ----------
+    name : str
+        The estimate's source (``source`` value, raster source, or ``"areas"``).
+    column : str
+        Its column in the tables: ``"population"`` for the primary estimate,
+        ``"population_<source>"`` for the others.
+    people : GeoDataFrame
+        Located people in the metric CRS, a ``population`` column (points or polygons).
+    pieces : numpy.ndarray
+        People per area piece (aligned with the pieces frame).
+    units : numpy.ndarray
+        People per reporting unit (area or pocket).
+    accounting : PopulationAccounting
+        Input, assigned (to reporting units) and outside totals.
+    key : Hashable
+        Its cache key: what is derived from ``people`` (weighted points, their road
+        nodes, walks) is memoised under it in the call's cache and shared by the distance
+        bands, corridor reach and catchments.
+    """
+
+    name: str
+    column: str
+    people: gpd.GeoDataFrame
+    pieces: np.ndarray
+    units: np.ndarray
+    accounting: PopulationAccounting
+    key: Hashable
+
+
+def estimates(
+    ctx: Context,
+    cache: Cache,
+    rows: keys.DayRows,
+    units: gpd.GeoDataFrame,
+    pieces: gpd.GeoDataFrame,
+) -> list[Estimate]:
+    """Every population estimate of the scenario on a date, the primary one first.
+
+    Parameters
+    ----------
+    ctx : Context
+        The projected scenario.
+    cache : Cache
+        The call's cache.
+    rows : DayRows
+        The rows valid on the date (the ``population`` rows are the estimates' people).
+    units : GeoDataFrame
+        Reporting units (metric CRS) with a ``total`` column (the areas' own population).
+    pieces : GeoDataFrame
+        Area pieces (metric CRS) with ``population`` (the areas' own population split by
+        area share).
+
+    Returns
+    -------
+    list of Estimate
+        Empty when the scenario has no population at all.
+    """
+    crs = units.crs
+    targets = _targets(pieces)
+    first = primary_people(ctx, cache, rows, pieces)
+    found: list[tuple[str, gpd.GeoDataFrame, np.ndarray, np.ndarray, PopulationAccounting]] = []
+    for name, group in _layer_groups(ctx.layer_at("population", rows.population)):
+        people = gpd.GeoDataFrame(
+            {"population": pd.to_numeric(group["population"], errors="coerce")},
+            geometry=group.geometry.values,
+            crs=crs,
+        )
+        on_pieces = (
+            first if first is not None and not found else allocate_population(targets, people)
+        )
+        on_units, acc = allocate_population(units.geometry, people, return_accounting=True)
+        found.append((name, people, np.asarray(on_pieces, float), on_units.to_numpy(float), acc))
+    for raster in ctx.scenario.population_rasters:
+        on_pieces = np.asarray(
+            first
+            if first is not None and not found
+            else allocate_population(targets, raster).to_numpy(float),
+            float,
+        )
+        on_units, acc = allocate_population(units.geometry, raster, return_accounting=True)
+        people = gpd.GeoDataFrame({"population": on_pieces}, geometry=targets.values, crs=crs)
+        found.append((raster.source, people, on_pieces, on_units.to_numpy(float), acc))
+    total = units["total"].to_numpy(dtype=float)
+    if np.isfinite(total).any():
+        people = gpd.GeoDataFrame(
+            {"population": np.nan_to_num(total)}, geometry=units.geometry.values, crs=crs
+        )
+        own = float(np.nansum(total))
+        acc = PopulationAccounting(own, own, 0.0, "areas")
+        found.append(("areas", people, pieces["population"].to_numpy(float), total, acc))
+    out: list[Estimate] = []
+    used: set[str] = set()
+    for k, (name, people, on_pieces, on_units, acc) in enumerate(found):
+        column = "population" if k == 0 else _column(name, used)
+        used.add(column)
+        out.append(
+            Estimate(name, column, people, on_pieces, on_units, acc, keys.estimate(name, rows))
+        )
+    return out
+
+
+def _targets(pieces: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The ground whose people each piece holds: its footprint (residue included)."""
+    # the people of a piece's residue belong to it (see engine.pieces.cut_areas)
+    return gpd.GeoSeries(
+        pieces["footprint"].to_numpy(dtype=object)
+        if "footprint" in pieces
+        else pieces.geometry.to_numpy(dtype=object),
+        index=pieces.index,
+        crs=pieces.crs,
+    )
+
+
+def _layer_groups(layer: gpd.GeoDataFrame | None) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """The estimates of a ``population`` layer: one per ``source`` (or the whole layer)."""
+    if layer is None or not len(layer):
+        return []
+    if "source" not in layer:
+        return [("population layer", layer)]
+    sources = layer["source"].astype(object)
+    return [(str(s), layer[(sources == s).to_numpy()]) for s in pd.unique(sources) if pd.notna(s)]
+
+
+def primary_people(
+    ctx: Context, cache: Cache, rows: keys.DayRows, pieces: gpd.GeoDataFrame
+) -> np.ndarray | None:
+    """People of the primary estimate per area piece; ``None`` when it is the areas' own.
+
+    The primary estimate is the first source of the ``population`` layer, else the first
+    raster (see :func:`estimates`). This is what chooses each area's dominant piece, on
+    every date (light evaluations and the backward walk included): it is one allocation
+    of the primary estimate to the pieces, memoised in the call's cache by the rows that
+    made the pieces and the population rows valid, then reused by the full assessment's
+    :func:`estimates`. Scenarios whose only population is the areas' own column do no
+    population work here.
+    """
+    groups = _layer_groups(ctx.layer_at("population", rows.population))
+    rasters = ctx.scenario.population_rasters
+    if not groups and not rasters:
+        return None
+
+    def build() -> np.ndarray:
+        targets = _targets(pieces)
+        if groups:
+            group = groups[0][1]
+            people = gpd.GeoDataFrame(
+                {"population": pd.to_numeric(group["population"], errors="coerce")},
+                geometry=group.geometry.values,
+                crs=pieces.crs,
+            )
+            return np.asarray(allocate_population(targets, people), dtype=float)
+        return np.asarray(allocate_population(targets, rasters[0]), dtype=float)
+
+    return np.asarray(cache.get(keys.primary_people(rows), build), dtype=float)
+
+
+def pocket_population(
+    pockets: gpd.GeoDataFrame, pieces: pd.DataFrame, found: list[Estimate]
+) -> gpd.GeoDataFrame:
+    """The pockets with the people of every estimate (a copy).
+
+    A pocket holds the people of the area pieces on it (residue included, see
+    :func:`estimates`), so the estimates' own rules and accounting carry over: for each
+    estimate, the pockets' people plus the areas' ``population_unmapped`` (people of the
+    areas on no side's ground) sum to its assigned total. People outside every area are
+    in the estimate's ``outside`` total, not in a pocket. Without an areas layer the
+    pockets are the reporting units and hold everyone assigned. ``population`` is the
+    primary estimate (``NaN`` without any), ``population_<source>`` the others.
+    """
+    out = pockets.copy()
+    ids = pd.Index(out["pocket_id"].to_numpy(dtype=object))
+    if not found:
+        out["population"] = np.nan
+    for est in found:
+        people = pd.Series(est.pieces, dtype=float)
+        summed = people.groupby(pieces["pocket_id"].to_numpy(dtype=object)).sum(min_count=1)
+        values = summed.reindex(ids).to_numpy(float)
+        # a pocket no area piece lies on holds none of the estimate's people
+        out[est.column] = np.where(ids.isin(summed.index), values, 0.0)
+    return out
+
+
+def _column(name: str, used: set[str]) -> str:
+    slug = re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")[:40] or "estimate"
+    column, k = f"population_{slug}", 2
+    while column in used or column == "population":
+        column, k = f"population_{slug}_{k}", k + 1
+    return column
+
+
+def area_population(
+    area_ids: np.ndarray,
+    pieces: pd.DataFrame,
+    piece_people: np.ndarray,
+    unit_people: np.ndarray,
+) -> pd.DataFrame:
+    """An area's people split by the status of its pieces, with the unmapped rest.
+
+    Parameters
+    ----------
+    area_ids : numpy.ndarray
+        ``area_id`` of each reporting unit.
+    pieces : DataFrame
+        Area pieces with ``area_id`` and ``status``.
+    piece_people, unit_people : numpy.ndarray
+        People per piece and per reporting unit (``NaN``: unknown).
+
+    Returns
+    -------
+    DataFrame
+        ``population_<status>`` for every status, ``population_unmapped`` (people of the
+        area on no side's ground) and ``population``, aligned with ``area_ids``.
+    """
+    split = (
+        pd.DataFrame(
+            {
+                "area_id": pieces["area_id"].to_numpy(dtype=object),
+                "status": pieces["status"].to_numpy(dtype=object),
+                "people": piece_people,
+            }
+        )
+        .groupby(["area_id", "status"])["people"]
+        .sum(min_count=1)
+        .unstack("status")
+        .reindex(index=pd.Index(area_ids, dtype=object), columns=list(STATUSES))
+    )
+    total = np.asarray(unit_people, dtype=float)
+    out = {
+        f"population_{s}": np.where(
+            np.isnan(total), np.nan, np.nan_to_num(split[s].to_numpy(float))
+        )
+        for s in STATUSES
+    }
+    rest = total - np.nan_to_num(split.to_numpy(float)).sum(axis=1)
+    out[f"population_{UNMAPPED}"] = np.where(
+        np.abs(rest) < 1e-6 * np.abs(total), 0.0, np.clip(rest, 0.0, None)
+    )
+    out["population"] = total
+    return pd.DataFrame(out, index=pd.RangeIndex(len(total)))
+
+
+def with_population(
+    areas: gpd.GeoDataFrame, pieces: pd.DataFrame, found: list[Estimate]
+) -> gpd.GeoDataFrame:
+    """The areas with their ``population*`` columns from the primary estimate.
+
+    Returns ``areas`` itself when the primary estimate is the areas' own population
+    (already split by area share) or when there is none; a copy otherwise.
+    """
+    if not found or found[0].name == "areas":
+        return areas
+    split = area_population(
+        areas["area_id"].to_numpy(dtype=object), pieces, found[0].pieces, found[0].units
+    )
+    out = areas.copy()
+    for column in split.columns:
+        out[column] = split[column].to_numpy()
+    return out

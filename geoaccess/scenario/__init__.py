@@ -1,0 +1,15 @@
+"""The scenario: who holds what ground, when, and what else stands on it.
+
+- :mod:`.model`: the frozen :class:`Scenario` (layers in EPSG:4326, dates parsed);
+- :mod:`.prepare`: the one path every scenario takes to be built, checked and repaired
+  (files or code), with the checks across layers in :mod:`.checks`;
+- :mod:`.findings`: :func:`validate`, the non-fatal findings about a scenario that loaded.
+"""
+
+from __future__ import annotations
+
+from ..schema import PopulationRaster
+from .findings import validate
+from .model import Scenario
+
+__all__ = ["PopulationRaster", "Scenario", "validate"]
