@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 import geoaccess as ga
-from geoaccess import distributed as gdist
+from geoaccess.scale import raster as gdist
 
 distributed = pytest.importorskip(
     "distributed", reason='the scale path needs the dask extra: pip install "geoaccess[dask]"'
@@ -207,7 +207,7 @@ def raster_targets() -> gpd.GeoDataFrame:
 def test_raster_windows_equal_whole_raster(
     client: Any, raster: Path, raster_targets: gpd.GeoDataFrame, with_client: bool
 ) -> None:
-    from geoaccess.raster import allocate_raster
+    from geoaccess.population.raster import allocate_raster
 
     want, acc = allocate_raster(raster_targets, raster, return_accounting=True)
     got, got_acc = gdist.allocate_raster_windows(
@@ -256,3 +256,32 @@ def test_client_without_dask_names_the_extra(
         ga.allocate_population(targets, cells, client=object())
     # the in-process path needs no dask
     assert ga.allocate_population(targets, cells).sum() > 0
+
+
+# ---------------------------------------------------------------------- no hang
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("threads", [1, 2], ids=["1-thread-workers", "2-thread-workers"])
+def test_distributed_timeline_again_and_again_equals_in_process(
+    aleppo: ga.Scenario, threads: int
+) -> None:
+    """The run that once hung (a snapshot carrying a cache still being written, serialised
+    for another worker): ten runs on a fresh two-worker cluster, every one equal to the
+    in-process result."""
+    rules = ga.Rules(scheme="siege_watch", min_siege_days=30)
+    want = ga.timeline(aleppo, "2016-07-01", "2016-12-31", rules)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            processes=True,
+            threads_per_worker=threads,
+            dashboard_address=":0",  # the module's cluster holds the default port
+            host="127.0.0.1",
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as c,
+    ):
+        for _ in range(10):
+            got = ga.timeline(aleppo, "2016-07-01", "2016-12-31", rules, client=c)
+            pd.testing.assert_frame_equal(got.intervals, want.intervals)
+            for a, b in zip(got.snapshots, want.snapshots, strict=True):
+                pd.testing.assert_frame_equal(pd.DataFrame(a.areas), pd.DataFrame(b.areas))
+        assert not c.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
