@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
-.PHONY: demo test lint bench bench-scale fuzz browser clean
+.PHONY: demo test lint bench bench-scale bench-versus fuzz browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ bench: $(STAMP)
 
 bench-scale: $(STAMP)
 	$(PY) -m benchmarks.scale
+
+## Side by side against another commit: make bench-versus REV=HEAD~1
+REV ?= HEAD~1
+bench-versus: $(STAMP)
+	$(PY) -m benchmarks.versus $(REV)
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests -k fuzz
