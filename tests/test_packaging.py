@@ -1,4 +1,4 @@
-"""The wheel ships the bundled scenario as package data, so it works when installed."""
+"""The wheel ships the bundled scenario and the coastline as package data, used when installed."""
 
 from __future__ import annotations
 
@@ -36,10 +36,14 @@ def test_bundled_scenario_loads_from_the_wheel(tmp_path):
         names = archive.namelist()
         archive.extractall(site)
     assert "geoaccess/_data/geo/aleppo_2016/scenario.toml" in names
+    assert "geoaccess/_data/coastline/ne_10m_land_2deg.fgb" in names
+    assert "geoaccess/_data/coastline/README.md" in names
     assert not any(name.startswith(("tests/", "data/")) for name in names)
     code = (
         "import geoaccess as ga; scn = ga.datasets.aleppo_2016(); "
-        "print(ga.datasets.data_path('aleppo_2016')); print(len(scn.zones))"
+        "print(ga.datasets.data_path('aleppo_2016')); print(len(scn.zones)); "
+        "from geoaccess.io import coastline; print(coastline.coastline_path()); "
+        "print(coastline.sea_within(scn.frame).is_empty)"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     done = subprocess.run(
@@ -50,6 +54,8 @@ def test_bundled_scenario_loads_from_the_wheel(tmp_path):
         text=True,
         check=True,
     )
-    where, zones = done.stdout.split()
+    where, zones, coast, no_sea = done.stdout.split()
     assert Path(where).is_relative_to(site)  # the packaged copy, not the checkout's
     assert int(zones) > 0
+    assert Path(coast).is_relative_to(site)
+    assert no_sea == "True"  # Aleppo is inland
