@@ -29,7 +29,13 @@ from .pipeline.results import Assessment, Timeline
 from .population.allocate import population_within
 from .population.shapes import PopulationAccounting
 from .rules import AccessStatus, Rules
-from .scenario import PopulationRaster, Scenario, validate
+from .scenario import (
+    PopulationRaster,
+    Scenario,
+    validate,
+    zones_from_labels,
+    zones_from_snapshots,
+)
 
 __version__ = "0.1.0"
 
@@ -55,4 +61,6 @@ __all__ = [
     "population_within",
     "PopulationAccounting",
     "network_distance",
+    "zones_from_labels",
+    "zones_from_snapshots",
 ]

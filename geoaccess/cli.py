@@ -20,6 +20,7 @@ from .errors import ScenarioError
 from .io import read_scenario
 from .io.acled import import_acled
 from .pipeline.assess import assess
+from .pipeline.results import Assessment
 from .scenario import Scenario, validate
 
 __all__ = ["main"]
@@ -30,6 +31,10 @@ DEMO_DATE = "2016-07-20"
 DEMO_START, DEMO_END = "2016-07-01", "2016-12-31"
 FORMATS = ("csv", "gpkg", "xlsx")
 OFFLINE_HELP = 'self-contained maps: JavaScript and CSS inlined (needs "geoaccess[offline]")'
+ALLOW_OUTSIDE_HELP = (
+    "let the manifest name files outside the scenario's folder (../x.csv, absolute "
+    "paths); only for manifests you trust"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     assess.add_argument("--hxl", action="store_true", help="add an HXL hashtag row to CSVs")
     assess.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
+    assess.add_argument("--allow-outside", action="store_true", help=ALLOW_OUTSIDE_HELP)
     assess.set_defaults(run=_assess)
 
     timeline = commands.add_parser("timeline", help="statuses over a period")
@@ -93,10 +99,12 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument("--out", required=True, type=Path)
     timeline.add_argument("--hxl", action="store_true", help="add an HXL hashtag row to CSVs")
     timeline.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
+    timeline.add_argument("--allow-outside", action="store_true", help=ALLOW_OUTSIDE_HELP)
     timeline.set_defaults(run=_timeline)
 
     validate = commands.add_parser("validate", help="check a scenario and list findings")
     validate.add_argument("scenario", type=Path)
+    validate.add_argument("--allow-outside", action="store_true", help=ALLOW_OUTSIDE_HELP)
     validate.set_defaults(run=_validate)
 
     acled = commands.add_parser("import-acled", help="convert an ACLED export to incidents")
@@ -156,7 +164,7 @@ def _offline_available() -> bool:
 
 def _assess(args: argparse.Namespace) -> int:
     _run_assessment(
-        read_scenario(args.scenario),
+        read_scenario(args.scenario, allow_outside=args.allow_outside),
         args.date,
         args.out,
         formats=args.format,
@@ -168,7 +176,7 @@ def _assess(args: argparse.Namespace) -> int:
 
 def _timeline(args: argparse.Namespace) -> int:
     _run_timeline(
-        read_scenario(args.scenario),
+        read_scenario(args.scenario, allow_outside=args.allow_outside),
         args.start,
         args.end,
         args.out,
@@ -180,7 +188,7 @@ def _timeline(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     try:
-        scn = read_scenario(args.scenario)
+        scn = read_scenario(args.scenario, allow_outside=args.allow_outside)
     except ScenarioError as error:
         print(error, file=sys.stderr)
         return 1
@@ -212,7 +220,7 @@ def _run_assessment(
         res.to_excel(out / f"assessment_{stamp}.xlsx")
     html = res.to_html(out / f"map_{stamp}.html", offline=offline)
     print(f"Situation as of {stamp}")
-    print(_status_table(res.areas))
+    print(_status_table(res))
     corridors = res.corridors
     open_corridors = corridors[corridors["status"] == "open"] if len(corridors) else corridors
     print(f"Open corridors: {len(open_corridors)} of {len(corridors)}")
@@ -257,15 +265,18 @@ def _import_acled(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status_table(areas: pd.DataFrame) -> str:
-    """Areas and population by status, most severe first."""
-    if "status" not in areas:
-        return "(no statuses)"
-    population = areas["population"] if "population" in areas else pd.Series(0, areas.index)
-    table = (
-        pd.DataFrame({"status": areas["status"].fillna("unmapped"), "population": population})
-        .groupby("status", sort=False)
-        .agg(areas=("status", "size"), population=("population", "sum"))
+def _status_table(res: Assessment) -> str:
+    """Areas and people by status: the status rows of ``res.population`` itself."""
+    table = res.population
+    rows = table[table["category"] == "status"]
+    if not len(rows):  # no population at all: the areas by status
+        counts = res.areas["status"].value_counts()
+        return counts.rename_axis("status").rename("areas").to_frame().to_string()
+    out = pd.DataFrame(
+        {
+            "areas": rows["areas"].to_numpy(),
+            "population": rows["population"].round().astype("int64").to_numpy(),
+        },
+        index=pd.Index(rows["label"].to_numpy(), name="status"),
     )
-    table["population"] = table["population"].round().astype("int64")
-    return table.to_string()
+    return out.to_string()

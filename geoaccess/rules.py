@@ -12,24 +12,29 @@ __all__ = ["AccessStatus", "Rules", "STATUSES", "STATUS_COLORS"]
 
 Scheme = Literal["ocha", "siege_watch"]
 Unmapped = Literal["passable", "hostile"]
+Sea = Literal["impassable", "ignore"]
 SCHEMES: tuple[str, ...] = ("ocha", "siege_watch")
 UNMAPPED: tuple[str, ...] = ("passable", "hostile")
+SEAS: tuple[str, ...] = ("impassable", "ignore")
 
 
 class AccessStatus(str, Enum):
     """Access status of an area or pocket, ordered from least to most severe.
 
     Members compare by severity: ``AccessStatus.BESIEGED > AccessStatus.ACCESSIBLE``.
+    ``NO_DATA`` is the status of ground no side holds on a date: nothing is known of its
+    access, so it ranks below every status that says something.
     """
 
     ACCESSIBLE = "accessible"
     HARD_TO_REACH = "hard_to_reach"
     WATCHLIST = "watchlist"
     BESIEGED = "besieged"
+    NO_DATA = "no_data"
 
     @property
     def severity(self) -> int:
-        """Rank of the status, 0 for accessible up to 3 for besieged."""
+        """Rank of the status, 0 for accessible up to 3 for besieged (-1: no data)."""
         return _SEVERITY[self]
 
     @property
@@ -61,9 +66,15 @@ class AccessStatus(str, Enum):
         return self.value
 
 
-_SEVERITY = {status: rank for rank, status in enumerate(AccessStatus)}
+_SEVERITY = {
+    AccessStatus.NO_DATA: -1,
+    AccessStatus.ACCESSIBLE: 0,
+    AccessStatus.HARD_TO_REACH: 1,
+    AccessStatus.WATCHLIST: 2,
+    AccessStatus.BESIEGED: 3,
+}
 
-#: The status values, least severe first (the order of tables and legends).
+#: The status values, least severe first, then ``no_data`` (the order of tables).
 STATUSES: tuple[str, ...] = tuple(status.value for status in AccessStatus)
 
 #: Default colours of the statuses (the palette is data: maps read it from here).
@@ -72,6 +83,7 @@ STATUS_COLORS: dict[str, str] = {
     AccessStatus.HARD_TO_REACH.value: "#fdae61",
     AccessStatus.WATCHLIST.value: "#f46d43",
     AccessStatus.BESIEGED.value: "#a50026",
+    AccessStatus.NO_DATA.value: "#bdbdbd",
 }
 
 
@@ -88,6 +100,11 @@ class Rules:
         Ground within this distance of hostile territory can be interdicted by fire.
     unmapped : {"passable", "hostile"}
         How ground that no zone covers is treated.
+    sea : {"impassable", "ignore"}
+        ``"impassable"``: the sea, from the coastline geoaccess ships (Natural Earth
+        1:10m land), is impassable ground wherever the ``impassable`` layer does not
+        already cover it, and the frame's edge lying on it is not a rear; ``"ignore"``:
+        only the ``impassable`` layer is.
     scheme : {"ocha", "siege_watch"}
         ``"siege_watch"`` reports encirclements shorter than ``min_siege_days`` as
         ``watchlist`` instead of ``besieged``.
@@ -120,6 +137,7 @@ class Rules:
     snap_m: float = 50.0
     fire_control_m: float = 1500.0
     unmapped: Unmapped = "passable"
+    sea: Sea = "impassable"
     scheme: Scheme = "ocha"
     min_siege_days: int = 180
     distance_bands_m: tuple[float, ...] = (1000.0, 3000.0, 10000.0)
@@ -132,6 +150,7 @@ class Rules:
     def __post_init__(self) -> None:
         _choice("scheme", self.scheme, SCHEMES)
         _choice("unmapped", self.unmapped, UNMAPPED)
+        _choice("sea", self.sea, SEAS)
         for name in ("snap_m", "fire_control_m", "walk_reach_m", "incident_radius_m"):
             _non_negative(name, getattr(self, name))
         _positive("walk_speed_kmh", self.walk_speed_kmh)

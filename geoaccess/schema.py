@@ -8,11 +8,13 @@ from pathlib import Path
 __all__ = [
     "CORRIDOR_KINDS",
     "CORRIDOR_STATUSES",
+    "IMPASSABLE_KINDS",
     "LAYERS",
     "LAYER_NAMES",
     "LayerSpec",
     "PopulationRaster",
     "RELATIONS",
+    "SIDE_KINDS",
 ]
 
 POLYGONS = ("Polygon", "MultiPolygon")
@@ -93,8 +95,19 @@ LAYERS: dict[str, LayerSpec] = {
             ("date", "kind"),
             ("fatalities", "actor", "source", "valid_from", "valid_to"),
         ),
+        LayerSpec(
+            "impassable",
+            POLYGONS + LINES,
+            (),
+            ("name", "kind", "valid_from", "valid_to", "source"),
+        ),
     )
 }
+
+#: Kinds of impassable ground (others are accepted too; these are the usual ones).
+IMPASSABLE_KINDS: tuple[str, ...] = ("sea", "lake", "river", "minefield", "wall")
+#: Kinds of side: ``contested`` ground (a grey zone) holds no pockets and is hostile to all.
+SIDE_KINDS: tuple[str, ...] = ("holding", "contested")
 
 #: Layer names in the order they are read, written and listed.
 LAYER_NAMES: tuple[str, ...] = tuple(LAYERS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import TypeAlias
 
@@ -45,17 +46,34 @@ def as_date(value: DateLike, *, name: str = "date") -> dt.date:
     raise ValueError(msg)
 
 
+#: An ISO 8601 calendar day, optionally followed by a time of day and a UTC offset.
+ISO_DAY = re.compile(
+    r"\s*\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*"
+)
+
+
 def to_day_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse a column of dates into ``datetime64`` days.
+    """Parse a column of dates into ``datetime64`` days, strictly.
+
+    Only ISO ``YYYY-MM-DD`` texts (a time of day after them is allowed and dropped) and
+    real date types (``datetime.date``, ``datetime``, pandas and numpy timestamps) are
+    dates; anything else (``01/07/2016``, ``July 1, 2016``, ``20160701``, a number) is
+    reported as unparseable, never guessed: ``01/07/2016`` could be 1 July or 7 January.
 
     Returns the parsed series (``NaT`` where empty) and a boolean mask of values that were
     present but could not be parsed.
+
+    Examples
+    --------
+    >>> parsed, bad = to_day_series(pd.Series(["2016-07-17", "01/07/2016", None]))
+    >>> parsed.dt.strftime("%Y-%m-%d").tolist(), bad.tolist()
+    (['2016-07-17', nan, nan], [False, True, False])
     """
     raw = values.astype(object)
-    empty = raw.isna() | raw.map(lambda v: isinstance(v, str) and not v.strip())
-    parsed = pd.to_datetime(raw.where(~empty), errors="coerce", format="mixed")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
+    days = raw.map(_iso_day)
+    empty = raw.map(_is_empty)
+    parsed = pd.to_datetime(days, errors="coerce", format="%Y-%m-%d")
     # pandas parses 0001-01-01 or 9999-12-31 at a coarser unit; such days do not fit the
     # nanosecond days the layers hold, so they count as unparseable, not as a crash
     lowest, highest = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
@@ -63,6 +81,25 @@ def to_day_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     parsed = parsed.dt.normalize().astype("datetime64[ns]")
     bad = parsed.isna() & ~empty
     return parsed, bad
+
+
+def _is_empty(value: object) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    missing = pd.isna(value)
+    return bool(missing) if isinstance(missing, (bool, np.bool_)) else False
+
+
+def _iso_day(value: object) -> str | None:
+    """``YYYY-MM-DD`` of an ISO text or a date type; ``None`` for anything else."""
+    if isinstance(value, str):
+        return value.strip()[:10] if ISO_DAY.fullmatch(value) else None
+    if isinstance(value, (dt.date, np.datetime64)) and not pd.isna(value):
+        try:
+            return pd.Timestamp(value).strftime("%Y-%m-%d")
+        except (ValueError, OverflowError):  # outside the years pandas holds
+            return None
+    return None
 
 
 def valid_mask(frame: pd.DataFrame, date: DateLike) -> np.ndarray:

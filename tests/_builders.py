@@ -3,7 +3,7 @@
 The "disc" family: side A holds a disc of radius 2 km centred in a 30 km square frame;
 side B (or C) holds the annulus from 2 to 6 km; A holds the countryside beyond 6 km,
 which reaches the frame. Optionally a straight link of A (or of nobody) crosses the
-annulus northwards; everything is drawn in UTM zone 31N near the equator.
+annulus northwards; everything is drawn in UTM zone 37N (northern Syria, on land).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pyproj import Transformer
 
 import geoaccess as ga
 
-UTM = "EPSG:32631"
-CX, CY = 500_000.0, 100_000.0
+UTM = "EPSG:32637"
+CX, CY = 500_000.0, 4_000_000.0
 HALF = 15_000.0
 START = "2020-01-01"
 _TO_LONLAT = Transformer.from_crs(UTM, "EPSG:4326", always_xy=True)

@@ -76,7 +76,7 @@ def test_area_split_by_the_front_reports_its_population_by_status():
     total = edge[
         [
             f"population_{s}"
-            for s in ("accessible", "hard_to_reach", "watchlist", "besieged", "unmapped")
+            for s in ("accessible", "hard_to_reach", "watchlist", "besieged", "no_data")
         ]
     ].sum()
     assert total == pytest.approx(3_000)

@@ -49,8 +49,12 @@ def test_no_zone_valid_on_the_date() -> None:
     assert len(res.pockets) == 0 and len(res.front_lines) == 0
     row = row_of(res, "x0")
     assert row["side"] is None and row["reason"] == f"No side holds this area on {DAY}."
-    assert row["population_unmapped"] == 10.0
+    assert row["status"] == "no_data"  # never "accessible"
+    assert row["population_no_data"] == 10.0
     assert totals(res)["input"] == 10.0
+    by_status = res.population.set_index(["category", "label"])
+    assert by_status.loc[("status", "no_data"), "population"] == 10.0
+    assert by_status.loc[("status", "no_data"), "areas"] == 1
 
 
 def test_a_scenario_with_no_zone_rows_at_all() -> None:
@@ -142,7 +146,8 @@ def test_an_area_outside_the_frame() -> None:
     row = row_of(res, "x0")
     assert row["side"] is None or row["side"] != row["side"]  # None or NaN: no side
     assert row["reason"] == f"No side holds this area on {DAY}."
-    assert row["population_unmapped"] == 10.0
+    assert row["status"] == "no_data"
+    assert row["population_no_data"] == 10.0
     total = totals(res)
     assert total["assigned"] + total["outside"] == total["input"] == 20.0
 

@@ -1,7 +1,8 @@
 """Population in the results (geoaccess.exposure), on scenarios built in code.
 
-Two hostile sides share a 20 km square in UTM 31N: side A holds x < 0, side B x > 0, so
-the derived front line is the line x = 0 and every answer can be computed on paper.
+Two hostile sides share a 20 km square in UTM 37N (northern Syria, on land): side A holds
+x < 0, side B x > 0, so the derived front line is the line x = 0 and every answer can be
+computed on paper.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import shapely
 import geoaccess as ga
 from geoaccess.population.catchments import recent_incidents
 
-UTM = "EPSG:32631"
-CX, CY = 500_000.0, 100_000.0
+UTM = "EPSG:32637"
+CX, CY = 500_000.0, 4_000_000.0
 DAY = "2020-06-01"
 
 

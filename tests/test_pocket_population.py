@@ -66,14 +66,14 @@ def test_pockets_hold_the_areas_people_by_area_share():
 
 def test_unmapped_ground_closes_the_pocket_accounting():
     # an unmapped link 5 km wide across the ring takes the part of "edge" with y > 0
-    # beyond the disc off every side's ground: those people are population_unmapped
+    # beyond the disc off every side's ground: those people are population_no_data
     res = ga.assess(b.disc_scenario(link_m=5_000, link_holder=None), DAY)
     edge = b.box(1_000, -500, 3_000, 500)
     link = shapely.intersection(
         b.box(-2_500, 0, 2_500, 6_500), shapely.difference(b.disc(6_000), b.disc(2_000))
     )
     off = 3_000 * shapely.area(shapely.intersection(edge, link)) / shapely.area(edge)
-    unmapped = res.areas["population_unmapped"].sum()
+    unmapped = res.areas["population_no_data"].sum()
     assert off > 0
     assert unmapped == pytest.approx(off, rel=1e-3)
     assigned = res.population.set_index(["category", "label"]).loc[

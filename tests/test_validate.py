@@ -33,8 +33,13 @@ def lines(
     return gpd.GeoDataFrame(columns, geometry=geoms, crs=crs)
 
 
+#: The theatre: the frame declared, as a real scenario declares it.
+EXTENT = (37.0, 36.1, 37.3, 36.3)
+
+
 def create(zone_frame: gpd.GeoDataFrame | None = None, **kwargs: Any) -> ga.Scenario:
     kwargs.setdefault("parties", PARTIES)
+    kwargs.setdefault("extent", EXTENT)
     return ga.Scenario.create("T", zones=zones() if zone_frame is None else zone_frame, **kwargs)
 
 
@@ -350,7 +355,11 @@ def test_side_without_rear_or_zone_on_the_frame_and_idle_party() -> None:
         p
         for p in ga.validate(
             ga.Scenario.create(
-                "T", parties=PARTIES, zones=inner, rear={"opposition": [(36.9, 36.2)]}
+                "T",
+                parties=PARTIES,
+                zones=inner,
+                rear={"opposition": [(36.9, 36.2)]},
+                extent=EXTENT,
             )
         )
     ]
@@ -373,15 +382,33 @@ def test_neutral_ground_on_the_frame_counts_for_a_side_without_rear() -> None:
         crs=4326,
     )
     parties = [{"id": "saa", "side": "government"}, {"id": "ypg", "side": "sdf"}]
-    hostile = ga.Scenario.create("T", parties=parties, zones=inner)
+    hostile = ga.Scenario.create("T", parties=parties, zones=inner, extent=EXTENT)
     assert [p.value for p in ga.validate(hostile)] == ["sdf"]
     neutral = ga.Scenario.create(
         "T",
         parties=parties,
         zones=inner,
         relations=[{"sides": ["sdf", "government"], "relation": "neutral"}],
+        extent=EXTENT,
     )
     assert ga.validate(neutral) == []
+
+
+def test_a_frame_taken_from_the_zones_is_a_finding() -> None:
+    """An opposition-only map: its own zones make the frame, whose edge passes for a rear."""
+    one_sided = gpd.GeoDataFrame(
+        {"party": ["reb"]}, geometry=[shapely.box(37.1, 36.15, 37.2, 36.25)], crs=4326
+    )
+    scn = ga.Scenario.create("T", parties=PARTIES, zones=one_sided)
+    frame_findings = [p for p in ga.validate(scn) if p.column == "extent"]
+    assert [(p.layer, p.value) for p in frame_findings] == [("manifest", ["opposition"])]
+    assert "bounding box" in frame_findings[0].message
+    declared = ga.Scenario.create("T", parties=PARTIES, zones=one_sided, extent=EXTENT)
+    assert not [p for p in ga.validate(declared) if p.column == "extent"]
+    anchored = ga.Scenario.create(
+        "T", parties=PARTIES, zones=one_sided, rear={"opposition": [(37.15, 36.2)]}
+    )
+    assert not [p for p in ga.validate(anchored) if p.column == "extent"]
 
 
 def test_population_beyond_float_range_is_a_row_error():

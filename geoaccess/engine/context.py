@@ -54,6 +54,9 @@ class Context:
     validity : dict of str to tuple of numpy.ndarray
         Per layer, each row's ``[valid_from, valid_to)`` as integer days (open ends at
         the int64 limits). Read-only.
+    sea : shapely.Geometry
+        The sea within the frame (``Rules(sea="impassable")``; empty otherwise or
+        inland), in ``crs``.
     """
 
     scenario: Scenario
@@ -64,6 +67,7 @@ class Context:
     anchors: dict[str, np.ndarray]
     first_day: dt.date | None
     validity: dict[str, tuple[np.ndarray, np.ndarray]]
+    sea: shapely.Geometry
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -86,7 +90,9 @@ class Context:
         return tuple(np.flatnonzero((start <= number) & (end > number)).tolist())
 
 
-def project_scenario(scn: Scenario, rules: Rules) -> Context:
+def project_scenario(
+    scn: Scenario, rules: Rules, *, sea: shapely.Geometry | None = None
+) -> Context:
     """Project a scenario's frame, layers and rear anchors into its metric CRS.
 
     Parameters
@@ -95,6 +101,9 @@ def project_scenario(scn: Scenario, rules: Rules) -> Context:
         The scenario (its layers are not modified).
     rules : Rules
         Rules in force; ``rules.metric_crs`` overrides the scenario's choice.
+    sea : shapely.Geometry, optional
+        The sea within the frame, lon/lat (see :mod:`geoaccess.io.coastline`); used when
+        ``rules.sea`` is ``"impassable"``.
 
     Returns
     -------
@@ -117,7 +126,12 @@ def project_scenario(scn: Scenario, rules: Rules) -> Context:
             pts = gpd.GeoSeries(shapely.points(lonlat), crs=WGS84).to_crs(crs)
             anchors[side] = shapely.get_coordinates(pts.values)
     validity = {name: valid_days(layer) for name, layer in layers.items()}
-    return Context(scn, rules, crs, frame, layers, anchors, _first_day(scn), validity)
+    sea_m = shapely.GeometryCollection()
+    if sea is not None and rules.sea == "impassable" and not shapely.is_empty(sea):
+        sea_ll = shapely.segmentize(sea, 0.005)
+        sea_m = gpd.GeoSeries([sea_ll], crs=WGS84).to_crs(crs).iloc[0]
+        sea_m = shapely.intersection(sea_m, frame)
+    return Context(scn, rules, crs, frame, layers, anchors, _first_day(scn), validity, sea_m)
 
 
 def _first_day(scn: Scenario) -> dt.date | None:
@@ -143,6 +157,7 @@ def day_rows(ctx: Context, cache: Cache, day: dt.date) -> keys.DayRows:
             corridors=ctx.rows_valid("corridors", day),
             population=ctx.rows_valid("population", day),
             facilities=ctx.rows_valid("facilities", day),
+            impassable=ctx.rows_valid("impassable", day),
         )
 
     return cache.get(keys.day(day), build)

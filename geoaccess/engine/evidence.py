@@ -328,10 +328,15 @@ def road_use(view: SideView, graph: RoadGraph, *, rules: Rules, cache: Cache) ->
     """Usable segments, rear nodes and open road components of a side (memoised)."""
 
     def build() -> RoadUse:
-        usable = roads.usable_segments(
-            graph, hostile=view.hostile, barriers=view.barrier_lines, snap_m=rules.snap_m
+        usable = cache.get(
+            keys.usable(view.rows, view.side),
+            lambda: roads.usable_segments(
+                graph, hostile=view.hostile, barriers=view.barrier_lines, snap_m=rules.snap_m
+            ),
         )
-        rear = roads.rear_nodes(graph, frame=view.frame, anchors=view.anchors, snap_m=rules.snap_m)
+        rear = roads.rear_nodes(
+            graph, frame=view.frame, anchors=view.anchors, snap_m=rules.snap_m, edge=view.rear_edge
+        )
         exposed = roads.exposed_segments(
             graph,
             hostile=view.hostile,

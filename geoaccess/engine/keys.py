@@ -28,26 +28,37 @@ class DayRows:
     corridors: Rows
     population: Rows
     facilities: Rows
+    impassable: Rows
 
     @property
     def ground(self) -> Hashable:
-        """What territories, pockets and front lines depend on: the zones."""
-        return self.zones
+        """What territories, pockets and front lines depend on: zones and impassable ground."""
+        return (self.zones, self.impassable)
 
     @property
     def barriers(self) -> Hashable:
-        """What every side's hostile ground and barriers depend on: zones and siege lines."""
-        return (self.zones, self.siege_lines)
+        """What every side's hostile and passable ground depend on (roads make bridges)."""
+        return (self.zones, self.siege_lines, self.impassable, self.roads)
 
     @property
     def pieces(self) -> Hashable:
         """What the pieces of areas and their evidence depend on (corridors aside)."""
-        return (self.zones, self.siege_lines, self.roads, self.areas)
+        return (self.zones, self.siege_lines, self.impassable, self.roads, self.areas)
 
 
 def day(date: dt.date) -> Hashable:
     """The :class:`DayRows` of a date."""
     return ("day", date)
+
+
+def impassable(rows: DayRows) -> Hashable:
+    """Impassable ground (the sea and the impassable layer)."""
+    return ("impassable", rows.impassable)
+
+
+def usable(rows: DayRows, side: str) -> Hashable:
+    """The road segments a side can use."""
+    return ("usable", rows.barriers, side)
 
 
 def ground(rows: DayRows) -> Hashable:

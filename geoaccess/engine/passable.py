@@ -17,6 +17,7 @@ from . import keys
 from .cache import Cache
 from .context import Context
 from .graph import cut_by, weighted_csr
+from .impassable import impassable_at
 from .roads import RoadGraph
 from .sides import side_view
 from .territory import Ground
@@ -37,7 +38,10 @@ def walk_parts(ctx: Context, cache: Cache, ground: Ground, side: str | None) -> 
 
     def build() -> np.ndarray:
         if side is None or side not in ground.sides:
-            return np.array([ctx.frame], dtype=object)
+            blocked = impassable_at(ctx, cache, ground.rows)
+            if blocked.is_empty:
+                return np.array([ctx.frame], dtype=object)
+            return shapely.get_parts(shapely.difference(ctx.frame, blocked.ground))
         return shapely.get_parts(side_view(ctx, cache, ground, side).passable)
 
     return cache.get(keys.walk_parts(ground.rows, side), build)
@@ -51,9 +55,12 @@ def unheld_parts(ctx: Context, cache: Cache, ground: Ground) -> np.ndarray:
 
     def build() -> np.ndarray:
         lines = all_barriers(ctx, ground)
-        if shapely.is_empty(lines):
+        blocked = impassable_at(ctx, cache, ground.rows)
+        if shapely.is_empty(lines) and blocked.is_empty:
             return np.array([ctx.frame], dtype=object)
         cut = shapely.buffer(lines, ctx.rules.snap_m / 2.0, quad_segs=4)
+        if not blocked.is_empty:
+            cut = shapely.union(cut, blocked.ground)
         return shapely.get_parts(shapely.difference(ctx.frame, cut))
 
     return cache.get(keys.unheld_parts(ground.rows), build)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..polygons import polygonal_array
 from ..rules import Rules
 from .columns import with_columns
 from .status import STATUS_OF, decide
@@ -43,7 +44,12 @@ def cut_areas(
     """
     tree = shapely.STRtree(pockets.geometry.values)
     ai, pi = tree.query(areas.geometry.values, predicate="intersects")
-    geoms = shapely.intersection(areas.geometry.values[ai], pockets.geometry.values[pi])
+    # an area and a pocket sharing an edge or a corner meet in a line or a point: only
+    # the polygons of an intersection are ground (nothing else reaches the evidence or
+    # the population rasters)
+    geoms = polygonal_array(
+        shapely.intersection(areas.geometry.values[ai], pockets.geometry.values[pi])
+    )
     area = shapely.area(geoms)
     keep = area > 0
     ai, pi, geoms, area = ai[keep], pi[keep], geoms[keep], area[keep]

@@ -261,6 +261,7 @@ def rear_nodes(
     frame: shapely.Geometry,
     anchors: np.ndarray | None,
     snap_m: float,
+    edge: shapely.Geometry | None = None,
 ) -> npt.NDArray[np.int64]:
     """Nodes where the road network reaches the rear.
 
@@ -275,13 +276,16 @@ def rear_nodes(
         means the side declares none.
     snap_m : float
         Search distance in metres.
+    edge : shapely.Geometry, optional
+        The part of the frame's boundary that is a rear (by default all of it; the edge
+        lying on the sea is not).
 
     Returns
     -------
     numpy.ndarray of int
         Sorted node ids. With anchors: nodes within ``snap_m`` of an anchor. Without: road
-        ends (degree-1 nodes) within ``snap_m`` of the frame's boundary, since roads leaving
-        the map continue beyond it.
+        ends (degree-1 nodes) within ``snap_m`` of the frame's boundary (``edge``), since
+        roads leaving the map continue beyond it.
 
     Examples
     --------
@@ -300,7 +304,8 @@ def rear_nodes(
         _, node = graph.node_tree.query(shapely.points(xy), predicate="dwithin", distance=snap_m)
         return np.unique(node).astype(np.int64)
     ends = np.flatnonzero(graph.degree == 1)
-    near = shapely.dwithin(graph.node_points[ends], shapely.boundary(frame), snap_m)
+    rear_edge = shapely.boundary(frame) if edge is None else edge
+    near = shapely.dwithin(graph.node_points[ends], rear_edge, snap_m)
     return ends[near].astype(np.int64)
 
 

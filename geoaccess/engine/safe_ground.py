@@ -68,7 +68,7 @@ def _rear_components(
     if view.anchors is not None:
         reach = shapely.dwithin(parts, shapely.multipoints(view.anchors), max(c, snap_m))
     else:
-        reach = shapely.dwithin(parts, shapely.get_exterior_ring(view.frame), snap_m)
+        reach = shapely.dwithin(parts, view.rear_edge, snap_m)
     kept = parts[reach]
     return shapely.STRtree(kept) if len(kept) else None
 
@@ -165,12 +165,19 @@ def route_clearance(
 
 
 def hostile_perimeter_share(view: SideView, geoms: np.ndarray, *, rules: Rules) -> np.ndarray:
-    """Share of each exterior ring within ``snap_m`` of hostile ground (frame excluded)."""
+    """Share of each exterior ring within ``snap_m`` of hostile ground.
+
+    The parts of the ring along the frame's edge or along impassable ground (a coast)
+    are left out: the share is of the ring's land border inside the map.
+    """
     geoms = np.asarray(geoms, dtype=object)
     if not len(geoms):
         return np.zeros(0)
     rings = shapely.get_exterior_ring(_largest_polygon(geoms))
-    frame_near = shapely.buffer(shapely.get_exterior_ring(view.frame), rules.snap_m)
+    edge = shapely.get_exterior_ring(view.frame)
+    if not shapely.is_empty(view.impassable):
+        edge = shapely.union(edge, view.impassable)
+    frame_near = shapely.buffer(edge, rules.snap_m)
     inner = shapely.difference(rings, frame_near)
     total = shapely.length(inner)
     near = shapely.buffer(view.hostile, rules.snap_m, quad_segs=4)

@@ -4,8 +4,11 @@
   ``Rules(unmapped="hostile")``, frame ground that no zone covers.
 - **barriers**: derived front lines and the siege lines held by parties of sides hostile
   to ``s``, ``snap_m / 2`` wide.
-- **passable(s)** = frame − hostile(s) − barriers.
-- **rear(s)**: the side's declared anchors, else the frame's edge.
+- **impassable**: the sea and the ``impassable`` layer (:mod:`.impassable`), but for the
+  bridges: road segments the side can use across it (``snap_m`` wide).
+- **passable(s)** = frame − hostile(s) − barriers − impassable.
+- **rear(s)**: the side's declared anchors, else the frame's edge where it does not lie
+  on impassable ground (the sea is no rear).
 
 What follows from a view (safe ground, encirclement, route clearance) is
 :mod:`.safe_ground`.
@@ -25,9 +28,11 @@ from ..rules import Rules
 from . import keys
 from .cache import Cache
 from .context import Context
+from .impassable import impassable_at
+from .roads import road_graph_at, usable_segments
 from .territory import EMPTY, Ground
 
-__all__ = ["SideView", "side_view"]
+__all__ = ["SideView", "side_view", "usable_roads"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +56,11 @@ class SideView:
         Frame minus hostile ground minus the barriers (``snap_m / 2`` wide).
     frame : shapely.Polygon
         The frame.
+    impassable : shapely.Geometry
+        Impassable ground (the sea included), bridges not removed.
+    rear_edge : shapely.Geometry
+        The frame's edge off impassable ground: where ground reaches the rear when the
+        side declares no anchors.
     anchors : numpy.ndarray or None
         Declared rear anchors, ``(n, 2)`` coordinates; ``None``: the frame's edge is the
         rear.
@@ -67,6 +77,8 @@ class SideView:
     barrier_lines: shapely.Geometry
     passable: shapely.Geometry
     frame: shapely.Polygon
+    impassable: shapely.Geometry
+    rear_edge: shapely.Geometry
     anchors: np.ndarray | None
     hostile_sides: tuple[str, ...]
     barrier_key: Hashable
@@ -103,8 +115,11 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
     scn, rules = ctx.scenario, ctx.rules
     hostile_sides = tuple(s for s in ground.sides if scn.relation(side, s) == "hostile")
     pieces = [ground.territory(s) for s in hostile_sides]
+    blocked = impassable_at(ctx, cache, ground.rows)
     if rules.unmapped == "hostile":
         covered = shapely.union_all([*ground.raw, *ground.territories])
+        if not blocked.is_empty:  # the sea is nobody's ground, not hostile ground
+            covered = shapely.union(covered, blocked.ground)
         pieces.append(shapely.difference(ctx.frame, covered))
     hostile = shapely.union_all(pieces) if pieces else EMPTY
     held: tuple[int, ...] = ()
@@ -114,7 +129,15 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
         held = tuple(rows[sieges["side"].iloc[rows].isin(hostile_sides).to_numpy()].tolist())
     barrier_key = keys.barriers(ground.rows, held)
     barrier_lines, barriers = cache.get(barrier_key, lambda: _barriers(ctx, ground, held, rules))
-    passable = shapely.difference(ctx.frame, shapely.union(hostile, barriers))
+    closed = shapely.union(hostile, barriers)
+    rear_edge = shapely.get_exterior_ring(ctx.frame)
+    if not blocked.is_empty:
+        crossing = _bridges(ctx, cache, ground, side, hostile, barrier_lines, blocked.ground)
+        closed = shapely.union(closed, shapely.difference(blocked.ground, crossing))
+        rear_edge = shapely.difference(
+            rear_edge, shapely.buffer(blocked.ground, rules.snap_m, quad_segs=4)
+        )
+    passable = shapely.difference(ctx.frame, closed)
     holding = tuple(s for s in hostile_sides if not ground.territory(s).is_empty)
     return SideView(
         side,
@@ -124,10 +147,58 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
         barrier_lines,
         passable,
         ctx.frame,
+        blocked.ground,
+        rear_edge,
         ctx.anchors.get(side),
         holding,
         barrier_key,
     )
+
+
+def usable_roads(
+    ctx: Context,
+    cache: Cache,
+    rows: keys.DayRows,
+    side: str,
+    hostile: shapely.Geometry,
+    barrier_lines: shapely.Geometry,
+) -> np.ndarray | None:
+    """The road segments ``side`` can use on the date (``None``: no roads; memoised)."""
+    graph = road_graph_at(ctx, cache, rows)
+    if graph is None:
+        return None
+
+    def build() -> np.ndarray:
+        return usable_segments(
+            graph, hostile=hostile, barriers=barrier_lines, snap_m=ctx.rules.snap_m
+        )
+
+    found: np.ndarray = cache.get(keys.usable(rows, side), build)
+    return found
+
+
+def _bridges(
+    ctx: Context,
+    cache: Cache,
+    ground: Ground,
+    side: str,
+    hostile: shapely.Geometry,
+    barrier_lines: shapely.Geometry,
+    blocked: shapely.Geometry,
+) -> shapely.Geometry:
+    """Where the side crosses impassable ground on its roads (bridges, causeways).
+
+    The usable road segments across it, ``snap_m`` wide.
+    """
+    usable = usable_roads(ctx, cache, ground.rows, side, hostile, barrier_lines)
+    graph = road_graph_at(ctx, cache, ground.rows)
+    if usable is None or graph is None:
+        return EMPTY
+    across = usable & shapely.intersects(graph.lines, blocked)
+    if not across.any():
+        return EMPTY
+    band = shapely.buffer(shapely.union_all(graph.lines[across]), ctx.rules.snap_m / 2.0)
+    return shapely.intersection(band, blocked)
 
 
 def _barriers(

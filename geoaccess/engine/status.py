@@ -7,7 +7,7 @@ it. Nothing else in geoaccess decides a status.
 
 The rules, in order (the first that applies decides):
 
-1. no side holds the ground: :attr:`Why.UNHELD`;
+1. no side holds the ground: ``no_data`` (:attr:`Why.UNHELD`), never ``accessible``;
 2. encircled, no open ``aid``/``mixed`` corridor in its pocket: ``besieged``
    (:attr:`Why.BESIEGED`); with ``Rules(scheme="siege_watch")``, ``watchlist`` while
    encircled for fewer than ``min_siege_days`` (:attr:`Why.WATCHLIST`);
@@ -45,7 +45,7 @@ class Why(Enum):
 
 #: The status each rule gives.
 STATUS_OF: dict[Why, AccessStatus] = {
-    Why.UNHELD: AccessStatus.ACCESSIBLE,
+    Why.UNHELD: AccessStatus.NO_DATA,
     Why.BESIEGED: AccessStatus.BESIEGED,
     Why.WATCHLIST: AccessStatus.WATCHLIST,
     Why.AID_CORRIDOR: AccessStatus.HARD_TO_REACH,

@@ -44,6 +44,7 @@ from ..scenario.model import Scenario
 from . import keys
 from .cache import Cache
 from .context import Context, day_rows
+from .impassable import impassable_at
 
 __all__ = ["EMPTY", "Ground", "ground_at", "residue"]
 
@@ -113,8 +114,9 @@ def ground_at(ctx: Context, cache: Cache, day: dt.date) -> Ground:
 
     def build() -> Ground:
         zones = ctx.layers["zones"].iloc[list(rows.zones)]
+        impassable = impassable_at(ctx, cache, rows).areas
         raw, territory, pockets, front, front_union = _territories(
-            ctx.scenario, zones, ctx.rules, ctx.crs
+            ctx.scenario, zones, ctx.rules, ctx.crs, impassable
         )
         return Ground(day, rows, ctx.sides, raw, territory, pockets, front, front_union)
 
@@ -125,7 +127,11 @@ def ground_at(ctx: Context, cache: Cache, day: dt.date) -> Ground:
 
 
 def _territories(
-    scn: Scenario, zones: gpd.GeoDataFrame, rules: Rules, crs: CRS
+    scn: Scenario,
+    zones: gpd.GeoDataFrame,
+    rules: Rules,
+    crs: CRS,
+    impassable: shapely.Geometry,
 ) -> tuple[
     tuple[shapely.Geometry, ...],
     tuple[shapely.Geometry, ...],
@@ -133,7 +139,11 @@ def _territories(
     gpd.GeoDataFrame,
     shapely.Geometry,
 ]:
-    """Raw unions, territories, pockets, front lines and their union, from valid zones."""
+    """Raw unions, territories, pockets, front lines and their union, from valid zones.
+
+    Impassable areas (the sea, lakes) are no side's territory; contested sides have
+    territory (hostile to all) but no pockets.
+    """
     snap = rules.snap_m
     sides = scn.sides
     geoms = np.asarray(zones.geometry.array, dtype=object)
@@ -148,13 +158,18 @@ def _territories(
     polygons: list[np.ndarray] = []
     for side in sides:
         closed = _closing(raw[side], snap / 2.0)
-        others = shapely.union_all([raw[o] for o in sides if o != side])
+        blocking = [raw[o] for o in sides if o != side]
+        if not shapely.is_empty(impassable):
+            blocking.append(impassable)
+        others = shapely.union_all(blocking)
         parts = shapely.get_parts(shapely.difference(closed, others))
         parts = parts[shapely.get_type_id(parts) == 3]
         mine = zone_side == side
         parts = parts[~residue(parts, geoms[mine], min_area)]
         parts = parts[np.argsort(-shapely.area(parts), kind="stable")]
         territory[side] = shapely.union_all(parts) if len(parts) else EMPTY
+        if side in scn.contested:  # contested ground holds no pockets
+            continue
         ids.extend(f"{side}-{k}" for k in range(1, len(parts) + 1))
         owner.extend([side] * len(parts))
         names.extend(_parties_in(parts, geoms[mine], zone_party[mine]))

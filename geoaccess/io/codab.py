@@ -33,6 +33,7 @@ def cod_ab_areas(
     level: int | None = None,
     id_column: str | None = None,
     name_column: str | None = None,
+    local_name_column: str | None = None,
     layer: str = "areas",
 ) -> gpd.GeoDataFrame:
     """Read COD-AB boundaries as an areas layer keyed by p-code.
@@ -48,6 +49,9 @@ def cod_ab_areas(
         Columns to use instead of the level's p-code and name, for layers whose finest
         unit is not an admin level (OCHA's city neighbourhoods carry the city's
         ``adm4_pcode`` on every row and their own code in ``neighbor_2``).
+    local_name_column : str, optional
+        The column of the name in the local language, kept as ``name_local`` (by
+        default the level's ``_ar`` or ``_name1`` column where it has one).
     layer : str
         Layer name used in error messages.
 
@@ -97,10 +101,10 @@ def cod_ab_areas(
             )
         id_column = lower[f"adm{chosen}_pcode"]
         name_column = name_column or _first(lower, chosen, _NAME_SUFFIXES)
-        local_column = _first(lower, chosen, _LOCAL_SUFFIXES)
+        local_column = local_name_column or _first(lower, chosen, _LOCAL_SUFFIXES)
     else:
-        local_column = None
-    for column in (id_column, name_column):
+        local_column = local_name_column
+    for column in (id_column, name_column, local_column):
         if column is not None and column not in frame:
             raise ScenarioError([Problem(layer, "column not found", column=column)])
     _check_codes(frame[id_column], layer, id_column)

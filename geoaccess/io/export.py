@@ -34,7 +34,7 @@ HXL_TAGS: dict[str, str] = {
     "population_hard_to_reach": "#population+hard_to_reach",
     "population_watchlist": "#population+watchlist",
     "population_accessible": "#population+accessible",
-    "population_unmapped": "#population+unmapped",
+    "population_no_data": "#population+no_data",
     "encircled": "#indicator+encircled+bool",
     "fire_controlled": "#indicator+fire_controlled+bool",
     "hostile_perimeter_share": "#indicator+hostile_perimeter+pct",

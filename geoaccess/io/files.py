@@ -124,8 +124,16 @@ def read_layer(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
 def _as_cod_ab(
     frame: gpd.GeoDataFrame, source: LayerSource, problems: list[Problem]
 ) -> gpd.GeoDataFrame | None:
+    options = source.options
     try:
-        return cod_ab_areas(frame, layer=source.name)
+        return cod_ab_areas(
+            frame,
+            level=options.get("level"),
+            id_column=options.get("id_column"),
+            name_column=options.get("name_column"),
+            local_name_column=options.get("local_name_column"),
+            layer=source.name,
+        )
     except ScenarioError as error:
         problems.extend(error.problems)
     return None

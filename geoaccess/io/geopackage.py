@@ -35,6 +35,7 @@ METADATA_KEYS: tuple[str, ...] = (
     "extent",
     "rules",
     "rear",
+    "contested",
     "population_rasters",
     "metadata",
 )
@@ -84,6 +85,7 @@ def read_geopackage(path: Path, *, allow_outside: bool, problems: list[Problem])
         "parties": tables.get("parties", pd.DataFrame()),
         "relations": tables.get("relations"),
         "rear": meta.get("rear") or {},
+        "contested": tuple(meta.get("contested") or ()),
         "rules": meta.get("rules") or {},
         "metadata": meta.get("metadata") or {},
         "layers": layers,
@@ -146,6 +148,7 @@ def write_geopackage(scenario: Scenario, path: Path) -> Path:
         "extent": list(scenario.declared_extent) if scenario.declared_extent else None,
         "rules": rules_changes(scenario.rules),
         "rear": rear_by_side(scenario),
+        "contested": list(scenario.contested),
         "population_rasters": raster_entries(scenario),
         "metadata": dict(scenario.metadata),
     }

@@ -10,7 +10,7 @@ import math
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,10 @@ MANIFEST_KEYS: tuple[str, ...] = (
 LAYER_KEYS: tuple[str, ...] = ("path", "layer", "crs", "format")
 #: Extra keys of a population estimate.
 POPULATION_KEYS: tuple[str, ...] = ("raster", "source", "band")
+#: Extra keys of the zones: dated control maps, ``{ snapshots = "maps/*.geojson", ... }``.
+SNAPSHOT_KEYS: tuple[str, ...] = ("snapshots", "party", "party_column")
+#: Extra keys of a COD-AB areas layer (:func:`geoaccess.io.codab.cod_ab_areas`).
+COD_AB_KEYS: tuple[str, ...] = ("level", "id_column", "name_column", "local_name_column")
 #: Values of ``format``: the default ``"gdal"`` (any GDAL format or CSV), ``"acled"`` (an
 #: ACLED export), ``"ucdp"`` (a UCDP GED CSV) or ``"cod-ab"`` (COD-AB boundaries as areas).
 FORMATS: tuple[str, ...] = ("gdal", "acled", "ucdp", "cod-ab")
@@ -69,6 +73,12 @@ class LayerSource:
         Name of a population estimate.
     band : int
         Raster band holding the counts.
+    snapshots : bool
+        Whether ``path`` is a pattern of dated control maps (zones only; see
+        :func:`geoaccess.zones_from_snapshots`).
+    options : dict
+        The layer's other keys: ``party``/``party_column`` of snapshots, ``level``,
+        ``id_column``, ``name_column``, ``local_name_column`` of COD-AB areas.
     """
 
     name: str
@@ -79,6 +89,8 @@ class LayerSource:
     raster: bool = False
     source: str | None = None
     band: int = 1
+    snapshots: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 def load_manifest(path: Path) -> dict[str, Any]:
@@ -151,6 +163,8 @@ def _layer_source(
         )
         return None
     known = LAYER_KEYS + (POPULATION_KEYS if name == "population" else ())
+    known += SNAPSHOT_KEYS if name == "zones" else ()
+    known += COD_AB_KEYS if table.get("format") == "cod-ab" else ()
     unknown = sorted(set(table) - set(known))
     if unknown:
         problems.append(
@@ -163,13 +177,20 @@ def _layer_source(
         )
         return None
     raster = "raster" in table
-    if raster == ("path" in table):
-        need = "exactly one of path or raster" if name == "population" else "a path"
+    snapshots = "snapshots" in table
+    if sum(k in table for k in ("path", "raster", "snapshots")) != 1:
+        need = (
+            "exactly one of path or raster"
+            if name == "population"
+            else "exactly one of path or snapshots"
+            if name == "zones"
+            else "a path"
+        )
         problems.append(
             Problem(name, f"the layer table needs {need}", column="layers", value=value)
         )
         return None
-    relative = table["raster"] if raster else table["path"]
+    relative = table["raster"] if raster else table["snapshots"] if snapshots else table["path"]
     path = _resolve(name, relative, root=root, allow_outside=allow_outside, problems=problems)
     fmt = table.get("format", "gdal")
     if fmt not in FORMATS:
@@ -192,6 +213,13 @@ def _layer_source(
             Problem(name, "band must be a whole number >= 1", column="band", value=band)
         )
         return None
+    options = {k: table[k] for k in (*SNAPSHOT_KEYS[1:], *COD_AB_KEYS) if k in table}
+    for key, option in options.items():
+        wanted: type = int if key == "level" else str
+        if isinstance(option, bool) or not isinstance(option, wanted):
+            hint = "a whole number" if key == "level" else "a text (a column's name)"
+            problems.append(Problem(name, f"{key} must be {hint}", column=key, value=option))
+            return None
     if path is None:
         return None
     return LayerSource(
@@ -203,6 +231,8 @@ def _layer_source(
         raster=raster,
         source=table.get("source"),
         band=band,
+        snapshots=snapshots,
+        options=options,
     )
 
 

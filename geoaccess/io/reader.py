@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 from collections.abc import Mapping
@@ -14,7 +15,8 @@ import pandas as pd
 from ..errors import Problem, ScenarioError
 from ..scenario.model import Scenario
 from ..scenario.prepare import prepare_scenario
-from ..schema import LAYER_NAMES, PopulationRaster
+from ..scenario.snapshots import date_in_name, zones_from_snapshots
+from ..schema import LAYER_NAMES, SIDE_KINDS, PopulationRaster
 from .files import read_layer
 from .geopackage import read_geopackage
 from .manifest import LayerSource, layer_sources, load_manifest
@@ -24,6 +26,8 @@ __all__ = ["read_scenario"]
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "scenario.toml"
+#: Keys of a ``[sides.<side>]`` table.
+SIDE_KEYS: tuple[str, ...] = ("rear", "kind", "holds_rest")
 
 
 def read_scenario(path: str | os.PathLike[str], *, allow_outside: bool = False) -> Scenario:
@@ -71,14 +75,18 @@ def read_scenario(path: str | os.PathLike[str], *, allow_outside: bool = False) 
         if not manifest_path.is_file():
             msg = f"no scenario here: expected a folder with {MANIFEST_NAME}, a .toml or a .gpkg"
             raise ScenarioError([Problem("manifest", msg, value=str(path))])
+        root = manifest_path.parent
         parts = _manifest_parts(load_manifest(manifest_path), problems)
         sources = layer_sources(
             parts.pop("layers", {}),
-            root=manifest_path.parent,
+            root=root,
             allow_outside=allow_outside,
             problems=problems,
         )
         parts["layers"], parts["population_rasters"] = _read_sources(sources, problems)
+        parts["holds_rest"] = _read_boundaries(
+            parts.pop("rest_sources"), root=root, allow_outside=allow_outside, problems=problems
+        )
     layers = parts.pop("layers")
     log.info("read scenario %r from %s (%s)", parts.get("name"), path, ", ".join(layers))
     return prepare_scenario(
@@ -99,19 +107,41 @@ def _manifest_parts(manifest: dict[str, Any], problems: list[Problem]) -> dict[s
         return value
 
     rear: dict[str, Any] = {}
+    contested: list[str] = []
+    rest_sources: dict[str, Any] = {}
     for side, table in typed("sides", dict, {}, "a table of [sides.<side>] tables").items():
-        points = table.get("rear", []) if isinstance(table, Mapping) else None
-        if not isinstance(points, list) or set(table) - {"rear"}:
+        if not isinstance(table, Mapping) or set(table) - set(SIDE_KEYS):
             problems.append(
                 Problem(
                     "manifest",
-                    f"[sides.{side}] holds only rear = [[lon, lat], ...]",
+                    f"[sides.{side}] holds {', '.join(SIDE_KEYS)} (rear = [[lon, lat], ...], "
+                    'kind = "contested", holds_rest = "boundary.geojson")',
                     column="sides",
                     value=table,
                 )
             )
             continue
-        rear[side] = points
+        points = table.get("rear", [])
+        if not isinstance(points, list):
+            problems.append(
+                Problem(
+                    "manifest",
+                    f"[sides.{side}] rear = [[lon, lat], ...]",
+                    column="sides",
+                    value=table,
+                )
+            )
+        else:
+            rear[side] = points
+        kind = table.get("kind", "holding")
+        if kind not in SIDE_KINDS:
+            problems.append(
+                Problem("sides", f"kind must be one of {', '.join(SIDE_KINDS)}", side, "kind", kind)
+            )
+        elif kind == "contested":
+            contested.append(side)
+        if "holds_rest" in table:
+            rest_sources[side] = table["holds_rest"]
     return {
         "name": manifest.get("name", ""),
         "description": typed("description", str, "", "a text"),
@@ -120,6 +150,8 @@ def _manifest_parts(manifest: dict[str, Any], problems: list[Problem]) -> dict[s
         "parties": typed("parties", list, [], "an array of [[parties]] tables", items=dict),
         "relations": typed("relations", list, [], "an array of [[relations]] tables", items=dict),
         "rear": rear,
+        "contested": tuple(contested),
+        "rest_sources": rest_sources,
         "rules": typed("rules", dict, {}, "a table of rule = value"),
         "metadata": typed("metadata", dict, {}, "a table of key = value"),
         "layers": manifest.get("layers", {}),
@@ -156,6 +188,9 @@ def _read_sources(
                 rasters.append(
                     PopulationRaster(source.path, source.source or source.path.stem, source.band)
                 )
+        elif source.snapshots:
+            if (zones := _read_snapshots(source, problems)) is not None:
+                layers[source.name] = zones
         elif (frame := read_layer(source, problems)) is not None:
             if source.name != "population":
                 layers[source.name] = frame
@@ -171,6 +206,91 @@ def _read_sources(
     elif estimates:
         layers["population"] = _concat_estimates(estimates)
     return layers, tuple(rasters)
+
+
+def _read_snapshots(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    """Zones from the dated control maps matching the source's pattern.
+
+    Each file's date is read from its name (``YYYY-MM-DD`` or ``YYYYMMDD``) or, when its
+    name carries none, from its ``date`` column.
+    """
+    files = sorted(Path(p) for p in glob.glob(str(source.path)))
+    if not files:
+        problems.append(
+            Problem(
+                source.name,
+                "no snapshot file matches the pattern",
+                column="snapshots",
+                value=str(source.path),
+            )
+        )
+        return None
+    maps: dict[str, gpd.GeoDataFrame] = {}
+    dated_frames: list[gpd.GeoDataFrame] = []
+    before = len(problems)
+    for path in files:
+        one = LayerSource(source.name, path, layer=source.layer, crs=source.crs)
+        frame = read_layer(one, problems)
+        if frame is None:
+            continue
+        day = date_in_name(path.name)
+        if day is not None:
+            if day.isoformat() in maps:
+                problems.append(
+                    Problem(
+                        source.name,
+                        f"two snapshot files for {day.isoformat()}",
+                        path.name,
+                        "snapshots",
+                        str(path),
+                    )
+                )
+                continue
+            maps[day.isoformat()] = frame.drop(columns="date", errors="ignore")
+        elif "date" in frame:
+            dated_frames.append(frame)
+        else:
+            problems.append(
+                Problem(
+                    source.name,
+                    "the snapshot's file name carries no date (YYYY-MM-DD or YYYYMMDD) and "
+                    "it has no date column",
+                    path.name,
+                    "date",
+                    str(path),
+                )
+            )
+    if len(problems) > before:
+        return None
+    party = source.options.get("party")
+    party_column = source.options.get("party_column")
+    try:
+        parts = [zones_from_snapshots(maps, party=party, party_column=party_column)] if maps else []
+        for frame in dated_frames:
+            parts.append(zones_from_snapshots(frame, party=party, party_column=party_column))
+    except ScenarioError as error:
+        problems.extend(error.problems)
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+
+
+def _read_boundaries(
+    sources: dict[str, Any], *, root: Path, allow_outside: bool, problems: list[Problem]
+) -> dict[str, gpd.GeoDataFrame]:
+    """The ``holds_rest`` boundary of each side (``{ path, layer }`` or a path)."""
+    out = {}
+    for side, entry in sources.items():
+        name = f"sides.{side}.holds_rest"
+        found = layer_sources(
+            {name: entry}, root=root, allow_outside=allow_outside, problems=problems
+        )
+        for source in found:
+            frame = read_layer(source, problems)
+            if frame is not None:
+                out[side] = frame
+    return out
 
 
 def _concat_estimates(estimates: list[tuple[gpd.GeoDataFrame, str]]) -> gpd.GeoDataFrame:

@@ -86,8 +86,18 @@ def _manifest(scenario: Scenario, files: dict[str, Any]) -> dict[str, Any]:
         "extent": list(scenario.declared_extent) if scenario.declared_extent else None,
         "parties": plain_records(scenario.parties),
         "relations": relations or None,
-        "sides": {side: {"rear": pts} for side, pts in rear_by_side(scenario).items()} or None,
+        "sides": _sides(scenario) or None,
         "rules": rules_changes(scenario.rules) or None,
         "metadata": dict(scenario.metadata) or None,
         "layers": files,
     }
+
+
+def _sides(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """The ``[sides.<side>]`` tables: rear anchors and contested sides."""
+    sides: dict[str, dict[str, Any]] = {
+        side: {"rear": points} for side, points in rear_by_side(scenario).items()
+    }
+    for side in scenario.contested:
+        sides.setdefault(side, {})["kind"] = "contested"
+    return sides

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..crs import WGS84
 from ..engine.cache import Cache
-from ..engine.context import Context, project_scenario
+from ..engine.context import Context
 from ..engine.corridors import aid_pockets, corridor_table, open_entrances
 from ..engine.evidence import EVIDENCE, with_ground_evidence, with_status
 from ..engine.roads import road_graph_at
@@ -36,7 +36,7 @@ from ..population.reach import corridor_reach
 from ..rules import Rules
 from ..scenario.model import Scenario
 from ..temporal import DateLike, as_date
-from .evaluate import Snapshot, evaluate
+from .evaluate import Snapshot, context_for, evaluate
 from .frames import (
     areas_frame,
     facilities_frame,
@@ -90,7 +90,7 @@ def assess(scn: Scenario, date: DateLike, rules: Rules | None = None) -> Assessm
     """
     rules = rules if rules is not None else scn.rules
     day = as_date(date)
-    ctx = project_scenario(scn, rules)
+    ctx = context_for(scn, rules)
     cache = Cache()
     snap = evaluate(ctx, cache, day, detail="full")
     since = history(ctx, cache, day, snap.units)
@@ -130,7 +130,8 @@ def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataF
         held=held,
     )
     first = status_since(why, since["base_since"].to_numpy(dtype=object), enc_since, rules)
-    area_rows = list(zip(statuses(why), reasons, first, strict=True))
+    known = ~since["at_least"].to_numpy(dtype=bool)
+    area_rows = list(zip(statuses(why), reasons, first, known, strict=True))
     enc_by_pocket = _pocket_encircled_since(units, pieces, since)
     dominant = dict(zip(units["piece"].to_numpy()[held], enc_since[held], strict=True))
     piece_enc = np.array(
@@ -143,7 +144,9 @@ def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataF
     piece_why, _ = final_decision(pieces, rules=rules, day=day, encircled_since=piece_enc)
     pieces["status"] = pd.Series(statuses(piece_why), index=pieces.index, dtype=object)
     pocket_frame = _with_pocket_status(snap.pockets, rules, day, enc_by_pocket)
-    areas = areas_frame(units, pieces, pocket_frame, area_rows)
+    own = ctx.scenario.areas
+    own_rows = None if own is None else own.iloc[list(snap.rows.areas)]
+    areas = areas_frame(units, pieces, pocket_frame, area_rows, own_rows)
     # population (full assessments only): estimates, primary one in the areas' columns
     found = estimates.estimates(ctx, cache, snap.rows, units, pieces) if full else []
     areas = estimates.with_population(areas, pieces, found)
@@ -228,7 +231,7 @@ def pockets(scn: Scenario, date: DateLike, *, rules: Rules | None = None) -> gpd
     """
     rules = rules if rules is not None else scn.rules
     day = as_date(date)
-    ctx = project_scenario(scn, rules)
+    ctx = context_for(scn, rules)
     cache = Cache()
     ground = ground_at(ctx, cache, day)
     corridors = corridor_table(ctx, ground, areas=ctx.layer_at("areas", ground.rows.areas))
@@ -276,5 +279,5 @@ def front_lines(scn: Scenario, date: DateLike, *, rules: Rules | None = None) ->
     ['side_a', 'side_b', 'length_m', 'geometry']
     """
     rules = rules if rules is not None else scn.rules
-    ctx = project_scenario(scn, rules)
+    ctx = context_for(scn, rules)
     return ground_at(ctx, Cache(), as_date(date)).front.to_crs(WGS84)

@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..engine import keys
 from ..engine.cache import Cache
-from ..engine.context import Context
+from ..engine.context import Context, project_scenario
 from ..engine.corridors import COLUMNS as CORRIDOR_COLUMNS
 from ..engine.corridors import aid_pockets, aid_pockets_at, corridor_table, open_entrances
 from ..engine.evidence import (
@@ -47,9 +47,23 @@ from ..engine.evidence import (
 from ..engine.pieces import cut_areas, reporting_units, with_unit_status
 from ..engine.roads import RoadGraph, road_graph_at
 from ..engine.territory import Ground, ground_at
+from ..io import coastline
 from ..population.estimates import primary_people
+from ..rules import Rules
+from ..scenario.model import Scenario
 
-__all__ = ["Grounded", "Snapshot", "evaluate", "grounded"]
+__all__ = ["Grounded", "Snapshot", "context_for", "evaluate", "grounded"]
+
+
+def context_for(scn: Scenario, rules: Rules) -> Context:
+    """The scenario projected for one call, with the sea when the rules want it.
+
+    ``Rules(sea="impassable")`` (the default) reads the sea within the frame from the
+    coastline geoaccess ships (:func:`geoaccess.io.coastline.sea_within`): a packaged
+    file, no network.
+    """
+    sea = coastline.sea_within(scn.frame) if rules.sea == "impassable" else None
+    return project_scenario(scn, rules, sea=sea)
 
 
 @dataclass(frozen=True, eq=False)

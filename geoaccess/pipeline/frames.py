@@ -30,13 +30,16 @@ def areas_frame(
     units: gpd.GeoDataFrame,
     pieces: gpd.GeoDataFrame,
     pockets: gpd.GeoDataFrame,
-    rows: list[tuple[str, str, dt.date]],
+    rows: list[tuple[str, str, dt.date, bool]],
+    own: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """One row per reporting unit: status, reason, since, evidence and population.
 
-    ``rows`` holds each unit's final ``(status, reason, status_since)``; the evidence is
-    its dominant piece's (the hostile perimeter share its pocket's), the population its
-    own ``population`` split by the statuses of its pieces.
+    ``rows`` holds each unit's final ``(status, reason, status_since,
+    status_since_known)``; the evidence is its dominant piece's (the hostile perimeter
+    share its pocket's), the population its own ``population`` split by the statuses of
+    its pieces. ``own`` are the areas layer's rows, aligned with ``units``: their other
+    columns (p-codes at every level, names in every language...) follow ``name``.
     """
     idx = units["piece"].to_numpy()
     has = idx >= 0
@@ -56,11 +59,14 @@ def areas_frame(
             "pocket_id": pocket_id,
             "status": [r[0] for r in rows],
             "status_since": [r[2] for r in rows],
+            "status_since_known": np.array([r[3] for r in rows], dtype=bool),
             "reason": [r[1] for r in rows],
         },
         geometry=units.geometry.values,
         crs=units.crs,
     )
+    if own is not None:
+        frame = with_area_columns(frame, own.reset_index(drop=True))
     frame["encircled"] = pick("encircled", fill=False).astype(bool)
     frame["fire_controlled"] = pick("fire_controlled", fill=False).astype(bool)
     frame["hostile_perimeter_share"] = pd.Series(pocket_id).map(share).to_numpy(float)
@@ -76,6 +82,33 @@ def areas_frame(
     for column in split.columns:
         frame[column] = split[column].to_numpy()
     return frame.set_geometry("geometry")
+
+
+#: Columns of the areas layer that the results hold in their own way.
+CONSUMED = ("area_id", "name", "population", "geometry")
+
+
+def with_area_columns(frame: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the areas layer's own columns after ``name`` (rows aligned).
+
+    Every column of the areas layer travels to the results (p-codes at every level,
+    names in every language, sources); one whose name a result column already has is
+    kept as ``area_<name>``.
+    """
+    extra = [
+        c
+        for c in own.columns
+        if c not in CONSUMED and not isinstance(own[c].dtype, gpd.array.GeometryDtype)
+    ]
+    if not extra:
+        return frame
+    added = pd.DataFrame(
+        {(f"area_{c}" if c in frame.columns else c): own[c].to_numpy() for c in extra},
+        index=frame.index,
+    )
+    at = list(frame.columns).index("name") + 1
+    ordered = [*frame.columns[:at], *added.columns, *frame.columns[at:]]
+    return pd.concat([frame, added], axis=1)[ordered]
 
 
 def facilities_frame(

@@ -26,13 +26,14 @@ import numpy as np
 import pandas as pd
 
 from ..engine.cache import Cache
-from ..engine.context import Context, project_scenario
+from ..engine.context import Context
 from ..engine.status import STATUS_OF, Why, statuses
 from ..rules import Rules
 from ..scenario.model import Scenario
 from ..temporal import DateLike, as_date
 from .assess import build_assessment
-from .evaluate import Snapshot, evaluate
+from .evaluate import Snapshot, context_for, evaluate
+from .frames import with_area_columns
 from .history import final_decision, history
 from .results import Assessment, Timeline
 
@@ -120,7 +121,7 @@ def timeline(
     """
     rules = rules if rules is not None else scn.rules
     first, last = as_date(start, name="start"), as_date(end, name="end")
-    ctx = project_scenario(scn, rules)
+    ctx = context_for(scn, rules)
     dates = scn.change_dates(first, last)
     cache = Cache()
     snaps: list[Snapshot] = []
@@ -149,6 +150,13 @@ def timeline(
         records.extend((gone, None, None, t, "") for gone in known - seen)
         known |= seen
     intervals = _merge(records, last + dt.timedelta(days=1))
+    # a run that starts with the period may have started earlier: not a known start
+    intervals.insert(
+        intervals.columns.get_loc("end") + 1,
+        "start_known",
+        (intervals["start"] > first).to_numpy(dtype=bool),
+    )
+    intervals = _with_area_columns(intervals, scn.areas)
     if runner is None:
         snapshots = tuple(light_assessment(ctx, cache, snap, intervals) for snap in snaps)
     else:
@@ -240,6 +248,15 @@ def _sort_key(values: pd.Series) -> pd.Series:
     return values.map(str) if values.name == "area_id" else values
 
 
+def _with_area_columns(intervals: pd.DataFrame, areas: pd.DataFrame | None) -> pd.DataFrame:
+    """The intervals with each area's own columns (its latest row), after ``name``."""
+    if areas is None or not len(intervals):
+        return intervals
+    latest = areas.drop_duplicates("area_id", keep="last").set_index("area_id")
+    own = latest.reindex(intervals["area_id"].to_numpy()).reset_index()
+    return with_area_columns(intervals, own)
+
+
 def light_assessment(
     ctx: Context, cache: Cache, snap: Snapshot, intervals: pd.DataFrame
 ) -> Assessment:
@@ -264,12 +281,13 @@ def light_assessment(
     units = snap.units
     live = intervals[(intervals["start"] <= day) & (intervals["end"] > day)]
     start = dict(zip(live["area_id"], live["start"], strict=True))
+    known = dict(zip(live["area_id"], live["start_known"], strict=True))
     ids = units["area_id"].to_numpy(dtype=object)
     since = pd.DataFrame(
         {
             "base_since": [start.get(a, day) for a in ids],
             "encircled_since": [None] * len(ids),
-            "at_least": [False] * len(ids),
+            "at_least": [not known.get(a, True) for a in ids],
         },
         index=pd.Index(ids, dtype=object),
     )

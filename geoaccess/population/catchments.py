@@ -152,8 +152,8 @@ def _catchment_groups(
         tree = points_tree(cache, est, cell_m)
         for side in ground.sides:
             territory = ground.territory(side)
-            if shapely.is_empty(territory):
-                continue
+            if shapely.is_empty(territory) or side in ctx.scenario.contested:
+                continue  # people on contested ground stand on no side's ground
             idx = tree.query(territory, predicate="intersects")
             idx = idx[side_of[idx] == None]  # noqa: E711 - first side wins on a boundary
             side_of[idx] = side

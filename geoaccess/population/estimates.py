@@ -31,13 +31,13 @@ import pandas as pd
 from ..engine import keys
 from ..engine.cache import Cache
 from ..engine.context import Context
-from ..rules import STATUSES
+from ..rules import STATUSES, AccessStatus
 from .allocate import allocate_population
 from .shapes import PopulationAccounting
 
 __all__ = [
-    "POPULATION_GROUPS",
-    "UNMAPPED",
+    "HELD_STATUSES",
+    "NO_DATA",
     "Estimate",
     "area_population",
     "estimates",
@@ -46,10 +46,10 @@ __all__ = [
     "with_population",
 ]
 
-#: Where people of an area stand on no side's ground.
-UNMAPPED = "unmapped"
-#: The groups an area's people are split into: each status, then the unmapped rest.
-POPULATION_GROUPS: tuple[str, ...] = (*STATUSES, UNMAPPED)
+#: The status of ground no side holds: an area's people there are counted under it.
+NO_DATA = AccessStatus.NO_DATA.value
+#: The statuses of held ground (every piece of an area has one of them).
+HELD_STATUSES: tuple[str, ...] = tuple(s for s in STATUSES if s != NO_DATA)
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,7 +220,7 @@ def pocket_population(
 
     A pocket holds the people of the area pieces on it (residue included, see
     :func:`estimates`), so the estimates' own rules and accounting carry over: for each
-    estimate, the pockets' people plus the areas' ``population_unmapped`` (people of the
+    estimate, the pockets' people plus the areas' ``population_no_data`` (people of the
     areas on no side's ground) sum to its assigned total. People outside every area are
     in the estimate's ``outside`` total, not in a pocket. Without an areas layer the
     pockets are the reporting units and hold everyone assigned. ``population`` is the
@@ -253,7 +253,7 @@ def area_population(
     piece_people: np.ndarray,
     unit_people: np.ndarray,
 ) -> pd.DataFrame:
-    """An area's people split by the status of its pieces, with the unmapped rest.
+    """An area's people split by the status of its pieces; the rest is ``no_data``.
 
     Parameters
     ----------
@@ -267,8 +267,8 @@ def area_population(
     Returns
     -------
     DataFrame
-        ``population_<status>`` for every status, ``population_unmapped`` (people of the
-        area on no side's ground) and ``population``, aligned with ``area_ids``.
+        ``population_<status>`` for every status (``population_no_data``: the people of
+        the area on ground no side holds) and ``population``, aligned with ``area_ids``.
     """
     split = (
         pd.DataFrame(
@@ -281,17 +281,17 @@ def area_population(
         .groupby(["area_id", "status"])["people"]
         .sum(min_count=1)
         .unstack("status")
-        .reindex(index=pd.Index(area_ids, dtype=object), columns=list(STATUSES))
+        .reindex(index=pd.Index(area_ids, dtype=object), columns=list(HELD_STATUSES))
     )
     total = np.asarray(unit_people, dtype=float)
     out = {
         f"population_{s}": np.where(
             np.isnan(total), np.nan, np.nan_to_num(split[s].to_numpy(float))
         )
-        for s in STATUSES
+        for s in HELD_STATUSES
     }
     rest = total - np.nan_to_num(split.to_numpy(float)).sum(axis=1)
-    out[f"population_{UNMAPPED}"] = np.where(
+    out[f"population_{NO_DATA}"] = np.where(
         np.abs(rest) < 1e-6 * np.abs(total), 0.0, np.clip(rest, 0.0, None)
     )
     out["population"] = total

@@ -26,6 +26,7 @@ import shapely
 from pyproj import CRS
 
 from ..errors import Problem, ScenarioError
+from ..polygons import polygonal_array
 from ..schema import PopulationRaster
 from .shapes import PopulationAccounting, overlapping, target_geometries
 
@@ -187,9 +188,12 @@ def exact_sums(
     """
     out = np.zeros(geoms.size)
     usable = ~(shapely.is_empty(geoms) | shapely.is_missing(geoms))
+    polygons = np.full(geoms.size, None, dtype=object)
+    polygons[usable] = _valid_polygons(geoms[usable])
+    usable[usable] = ~shapely.is_empty(polygons[usable])
     if not usable.any():
         return out
-    frame = gpd.GeoDataFrame(geometry=_valid_polygons(geoms[usable]), crs=crs)
+    frame = gpd.GeoDataFrame(geometry=polygons[usable], crs=crs)
     result = exactextract.exact_extract(
         rsource, frame, ["sum"], output="pandas", max_cells_in_memory=int(max_cells)
     )
@@ -198,18 +202,20 @@ def exact_sums(
 
 
 def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
-    """The targets with invalid ones repaired (as the vector path repairs them).
+    """The targets as valid polygons (as the vector path repairs them).
 
-    exactextract needs valid polygons (on an invalid one it can allocate without bound);
-    a target valid in its own CRS can turn invalid once reprojected to the raster's, its
-    parts touching or crossing. ``method="structure"`` keeps the result polygonal.
+    exactextract needs valid polygons (on an invalid one it can allocate without bound;
+    on a collection it fails): a target valid in its own CRS can turn invalid once
+    reprojected to the raster's, its parts touching or crossing (``method="structure"``
+    keeps the repair polygonal), and a collection keeps only its polygons.
     """
     invalid = ~shapely.is_valid(geoms)
-    if not invalid.any():
-        return geoms
-    geoms = geoms.copy()
-    geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
-    return geoms
+    if invalid.any():
+        geoms = geoms.copy()
+        geoms[invalid] = shapely.make_valid(
+            geoms[invalid], method="structure", keep_collapsed=False
+        )
+    return polygonal_array(geoms)
 
 
 @contextlib.contextmanager

@@ -19,8 +19,9 @@ from ..engine.cache import Cache
 from ..engine.context import Context
 from ..engine.roads import RoadGraph
 from ..engine.territory import Ground
+from ..rules import STATUSES
 from .allocate import allocate_population, population_within
-from .estimates import POPULATION_GROUPS, UNMAPPED, Estimate, area_population
+from .estimates import Estimate, area_population
 from .people import CELL_M, located
 from .reach import reach_region, reached
 
@@ -73,7 +74,7 @@ def population_table(
     rules = ctx.rules
     status = areas["status"].to_numpy(dtype=object)
     rows: list[tuple[str, str, int | None]] = [
-        ("status", s, int((status == s).sum()) if s != UNMAPPED else 0) for s in POPULATION_GROUPS
+        ("status", s, int((status == s).sum())) for s in STATUSES
     ]
     bands = population_within(
         gpd.GeoDataFrame({"population": []}, geometry=gpd.GeoSeries([], crs=ground.front.crs)),
@@ -106,7 +107,7 @@ def population_table(
         split = area_population(
             areas["area_id"].to_numpy(dtype=object), pieces, est.pieces, est.units
         )
-        values = [float(np.nansum(split[f"population_{s}"])) for s in POPULATION_GROUPS]
+        values = [float(np.nansum(split[f"population_{s}"])) for s in STATUSES]
         values += population_within(est.people, ground.front.geometry, rules.distance_bands_m)[
             "population"
         ].tolist()

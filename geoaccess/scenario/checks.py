@@ -51,9 +51,17 @@ MIN_OVERLAP_M2 = 1.0
 MIN_OVERLAP_WIDTH_M = 1.0
 
 
-def check_zone_overlaps(zones: gpd.GeoDataFrame, metric: CRS | None, found: Findings) -> None:
-    """Zones of different parties may not hold the same ground on the same day.
+def check_zone_overlaps(
+    zones: gpd.GeoDataFrame,
+    metric: CRS | None,
+    found: Findings,
+    *,
+    side_of: dict[str, str] | None = None,
+) -> None:
+    """Zones of different sides may not hold the same ground on the same day.
 
+    Zones of parties of one side may overlap (a tracker's "control" and "assessed
+    advances" layers): a side's territory is the union of its zones, so they merge.
     Overlaps under :data:`MIN_OVERLAP_M2` or thinner than :data:`MIN_OVERLAP_WIDTH_M` are
     tolerated as digitising noise; the territory rules close such slivers anyway.
     """
@@ -73,9 +81,10 @@ def check_zone_overlaps(zones: gpd.GeoDataFrame, metric: CRS | None, found: Find
     )
     left, right = candidates[left], candidates[right]
     parties = zones["party"].to_numpy()
+    sides = np.array([(side_of or {}).get(p, p) for p in parties], dtype=object)
     start, end = valid_days(zones)
     lo, hi = np.maximum(start[left], start[right]), np.minimum(end[left], end[right])
-    keep = (left < right) & (parties[left] != parties[right]) & (lo < hi)
+    keep = (left < right) & (sides[left] != sides[right]) & (lo < hi)
     left, right, lo, hi = left[keep], right[keep], lo[keep], hi[keep]
     if not len(left):
         return
@@ -90,7 +99,7 @@ def check_zone_overlaps(zones: gpd.GeoDataFrame, metric: CRS | None, found: Find
             found.error(
                 "zones",
                 f"overlaps row {zones.index[i]!r} (party {parties[i]!r}) by "
-                f"{a:,.0f} m² {span_text(d0, d1)}; zones of different parties cannot "
+                f"{a:,.0f} m² {span_text(d0, d1)}; zones of different sides cannot "
                 "hold the same ground on the same day: trim one of them or end one "
                 "before the other starts",
                 zones.index[j],

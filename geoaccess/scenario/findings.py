@@ -34,7 +34,9 @@ def validate(scenario: Scenario) -> list[Problem]:
     extent; corridor entrances (first vertex) outside every zone valid on the corridor's
     dates; parties that hold no ground; sides with no rear anchor whose ground, and that of
     their allied and neutral sides, nowhere reaches the frame (their pockets will count as
-    encircled unless unmapped ground links them to it).
+    encircled unless unmapped ground links them to it); a frame taken from the zones'
+    bounding box (no extent declared) whose edge passes for the rear of some side;
+    relations declared with a contested side (which is hostile to all).
 
     Parameters
     ----------
@@ -52,7 +54,8 @@ def validate(scenario: Scenario) -> list[Problem]:
     >>> zones = gpd.GeoDataFrame({"party": ["saa"]}, geometry=[shapely.box(36, 36, 37, 37)],
     ...                          crs="EPSG:4326")
     >>> parties = [{"id": "saa", "side": "government"}, {"id": "ypg", "side": "sdf"}]
-    >>> for problem in ga.validate(ga.Scenario.create("demo", parties=parties, zones=zones)):
+    >>> scn = ga.Scenario.create("demo", parties=parties, zones=zones, extent=(36, 36, 37, 37))
+    >>> for problem in ga.validate(scn):
     ...     print(problem)
     layer 'parties', row 'ypg', column 'id': the party holds no zone on any date (found 'ypg')
     """
@@ -113,7 +116,56 @@ def validate(scenario: Scenario) -> list[Problem]:
                     value=side,
                 )
             )
+    problems += _frame_from_zones(scenario, reach, sides)
+    for side_a, side_b, relation in scenario.relations[["side_a", "side_b", "relation"]].itertuples(
+        index=False
+    ):
+        for side in (side_a, side_b):
+            if side in scenario.contested and relation != "hostile":
+                problems.append(
+                    Problem(
+                        "relations",
+                        f"side {side!r} is contested, so hostile to every side: the "
+                        f"{relation} relation with {side_b if side == side_a else side_a!r} "
+                        "is not applied",
+                        f"{side_a} / {side_b}",
+                        "relation",
+                        relation,
+                    )
+                )
     return problems
+
+
+def _frame_from_zones(scenario: Scenario, reach: np.ndarray, sides: np.ndarray) -> list[Problem]:
+    """One finding when the frame is the zones' bounding box and sides reach it.
+
+    Without a declared extent, the frame is the bounding box of the zones, and ground at
+    its edge counts as connected to the rear. For a map that shows one side only (or
+    stops short of the theatre's real edges), that edge is an artefact: a besieged city
+    whose own zones span the box comes out "not encircled".
+    """
+    if scenario.declared_extent is not None or len(scenario.sides) < 2:
+        return []
+    on_edge = [
+        side
+        for side in dict.fromkeys(sides[reach])
+        if side not in scenario.contested and not len(scenario.rear_anchors(side))
+    ]
+    if not on_edge:
+        return []
+    names = ", ".join(map(repr, on_edge))
+    return [
+        Problem(
+            "manifest",
+            f"no extent is declared, so the frame is the zones' bounding box, and the ground "
+            f"of {names} reaches the rear at its edge: if the zones do not cover the whole "
+            "theatre (a map of one side's ground, say), declare extent = [lon_min, lat_min, "
+            "lon_max, lat_max] of the theatre, or rear anchors ([sides.<side>] rear), so "
+            "that the map's own edge is not taken for the rear",
+            column="extent",
+            value=on_edge,
+        )
+    ]
 
 
 def _evaluation_days(start: np.ndarray, end: np.ndarray) -> list[int]:

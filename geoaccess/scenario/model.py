@@ -52,6 +52,9 @@ class Scenario:
         ``(lon_min, lat_min, lon_max, lat_max)`` as declared; see :attr:`extent`.
     date : datetime.date or None
         Set by :meth:`at`: the day the scenario was filtered to.
+    contested : tuple of str
+        Sides whose ground is contested (a grey zone): they hold no pockets, get no
+        status and are hostile to every other side, whatever the relations say.
     """
 
     name: str
@@ -66,6 +69,7 @@ class Scenario:
     population: gpd.GeoDataFrame | None = None
     facilities: gpd.GeoDataFrame | None = None
     incidents: gpd.GeoDataFrame | None = None
+    impassable: gpd.GeoDataFrame | None = None
     population_rasters: tuple[PopulationRaster, ...] = ()
     rules: Rules = field(default_factory=Rules)
     declared_extent: tuple[float, float, float, float] | None = None
@@ -73,6 +77,7 @@ class Scenario:
     sources: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
     date: dt.date | None = None
+    contested: tuple[str, ...] = ()
     # derived once here, never later: a scenario is shared between threads and Dask
     # tasks, so nothing about it may change after construction
     _side_by_party: dict[str, str] = field(init=False, repr=False, compare=False)
@@ -114,6 +119,8 @@ class Scenario:
         description: str = "",
         sources: tuple[str, ...] | list[str] = (),
         metadata: Mapping[str, Any] | None = None,
+        contested: tuple[str, ...] | list[str] = (),
+        holds_rest: Mapping[str, gpd.GeoDataFrame | gpd.GeoSeries] | None = None,
     ) -> Scenario:
         """Validate and normalise layers built in code into a scenario.
 
@@ -132,7 +139,7 @@ class Scenario:
             ``{side: [(lon, lat), ...]}`` or a frame with ``side``, ``lon``, ``lat``.
         layers : mapping, optional
             Other layers by name (``siege_lines``, ``corridors``, ``roads``, ``areas``,
-            ``population``, ``facilities``, ``incidents``).
+            ``population``, ``facilities``, ``incidents``, ``impassable``).
         population_rasters : tuple of PopulationRaster, optional
             Raster population estimates.
         rules : Rules or mapping, optional
@@ -141,6 +148,13 @@ class Scenario:
             The frame, lon/lat; by default the bounding box of all zones.
         description, sources, metadata : optional
             Free text, source list and extra key/values kept with the scenario.
+        contested : sequence of str, optional
+            Sides whose ground is contested (a grey zone; see :attr:`contested`).
+        holds_rest : mapping, optional
+            ``{side: boundary}``: on every date the side holds the ground inside the
+            boundary (a GeoDataFrame or GeoSeries with a CRS) that no other side's zone
+            holds that day; its zones are made here
+            (:func:`geoaccess.scenario.rest.rest_zones`).
 
         Raises
         ------
@@ -161,6 +175,8 @@ class Scenario:
             description=description,
             sources=tuple(sources),
             metadata=dict(metadata or {}),
+            contested=tuple(contested),
+            holds_rest=dict(holds_rest or {}),
         )
 
     # ------------------------------------------------------------------ layers
@@ -191,9 +207,14 @@ class Scenario:
             raise KeyError(msg) from None
 
     def relation(self, side_a: str, side_b: str) -> Relation:
-        """How two sides stand: ``same``, ``allied``, ``neutral`` or ``hostile``."""
+        """How two sides stand: ``same``, ``allied``, ``neutral`` or ``hostile``.
+
+        A contested side is hostile to every other side.
+        """
         if side_a == side_b:
             return "same"
+        if side_a in self.contested or side_b in self.contested:
+            return "hostile"
         return self._relation_by_pair.get(frozenset((side_a, side_b)), "hostile")
 
     def hostile_sides(self, side: str) -> tuple[str, ...]:
@@ -280,7 +301,10 @@ class Scenario:
             lines.append(f"  {row.id:<12} {row.side:<14} {row.name}")
         lines.append("Layers: " + ", ".join(f"{n} ({len(g)})" for n, g in self.layers.items()))
         lon_min, lat_min, lon_max, lat_max = self.extent
-        lines.append(f"Frame: {lon_min:.3f}, {lat_min:.3f} to {lon_max:.3f}, {lat_max:.3f}")
+        where = "declared" if self.declared_extent is not None else "the zones' bounding box"
+        lines.append(
+            f"Frame ({where}): {lon_min:.3f}, {lat_min:.3f} to {lon_max:.3f}, {lat_max:.3f}"
+        )
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -32,7 +32,7 @@ from ..schema import (
     PopulationRaster,
 )
 from ..temporal import to_day_series
-from . import checks
+from . import checks, rest
 from .problems import Findings
 
 __all__ = ["prepare_scenario"]
@@ -60,6 +60,8 @@ def prepare_scenario(
     description: str,
     sources: tuple[str, ...],
     metadata: dict[str, Any],
+    contested: Iterable[str] = (),
+    holds_rest: Mapping[str, Any] | None = None,
     problems: Iterable[Problem] = (),
 ) -> ScenarioT:
     """Normalise and check the parts of a scenario; see :meth:`Scenario.create`.
@@ -68,6 +70,8 @@ def prepare_scenario(
 
     ``problems`` are fatal problems found before (reading files, say): they are raised
     together with the ones found here, so that the user sees everything at once.
+    ``holds_rest`` maps a side to the boundary of the ground it holds wherever no other
+    side's zone lies (:func:`geoaccess.scenario.rest.rest_zones` adds those zones).
     """
     found = Findings()
     found.fatal.extend(problems)
@@ -95,11 +99,17 @@ def prepare_scenario(
     if zones is None and "zones" not in failed:
         found.error("zones", "the scenario needs a zones layer")
 
+    contested_sides = _prepare_contested(contested, party_frame, found)
     checks.check_references(party_frame, relation_frame, rear_frame, prepared, found)
     checks.check_unique_ids(prepared, found)
-    if prepared["zones"] is not None and "party" in prepared["zones"]:
+    zone_frame = prepared["zones"]
+    if zone_frame is not None and "party" in zone_frame and holds_rest:
+        zone_frame = rest.with_rest_zones(zone_frame, holds_rest, party_frame, found)
+        prepared["zones"] = zone_frame
+    if zone_frame is not None and "party" in zone_frame:
+        side_of = dict(zip(party_frame["id"], party_frame["side"], strict=True))
         checks.check_zone_overlaps(
-            prepared["zones"], _metric_crs(rules_obj, frame_extent, prepared["zones"]), found
+            zone_frame, _metric_crs(rules_obj, frame_extent, zone_frame), found, side_of=side_of
         )
     found.raise_or_warn()
     return cls(
@@ -114,6 +124,7 @@ def prepare_scenario(
         description=description,
         sources=sources,
         metadata=metadata,
+        contested=contested_sides,
         **prepared,
     )
 
@@ -187,6 +198,27 @@ def _prepare_relations(relations: Any, found: Findings) -> pd.DataFrame:
             continue
         rows.append((side_a, side_b, relation))
     return pd.DataFrame(rows, columns=["side_a", "side_b", "relation"], dtype=object)
+
+
+def _prepare_contested(
+    contested: Iterable[str], parties: pd.DataFrame, found: Findings
+) -> tuple[str, ...]:
+    """Sides declared contested (``[sides.<side>] kind = "contested"``), checked."""
+    sides = [s for s in parties["side"] if isinstance(s, str)]
+    out = []
+    for side in contested:
+        if side not in sides:
+            found.error(
+                "sides",
+                f"a contested side must be a side of some party; sides are "
+                f"{', '.join(dict.fromkeys(sides))}",
+                side,
+                "kind",
+                side,
+            )
+        else:
+            out.append(side)
+    return tuple(dict.fromkeys(out))
 
 
 def _prepare_rear(rear: Any, found: Findings) -> pd.DataFrame:
@@ -335,7 +367,8 @@ def _prepare_layer(
             for row in frame.index[bad.to_numpy()]:
                 found.error(
                     name,
-                    "unparseable date; use YYYY-MM-DD (years 1678 to 2261)",
+                    "not an ISO date: write YYYY-MM-DD (2016-07-01; 01/07/2016 could be 1 July "
+                    "or 7 January, so it is never guessed; years 1678 to 2261)",
                     row,
                     column,
                     frame.at[row, column],
