@@ -288,3 +288,110 @@ def test_a_file_not_named_pbf_is_a_scenario_error(tmp_path):
     assert caught.value.problems[0].column == "path"
     with pytest.raises(ga.ScenarioError, match="file not found"):
         read_osm_roads(tmp_path / "absent.osm.pbf")
+
+
+# ------------------------------------------------------------- in a scenario
+PARTIES = """
+[[parties]]
+id = "gov"
+side = "government"
+
+[[parties]]
+id = "opp"
+side = "opposition"
+"""
+
+
+def write_scenario_folder(folder: Path, layers: str, *, pbf: bytes | None = None) -> Path:
+    """A scenario around test.osm.pbf's roads: the opposition holds a small box in the
+    middle (encircled: besieged), the government all the rest of the frame."""
+    folder.mkdir(exist_ok=True)
+    (folder / "region.osm.pbf").write_bytes(
+        bundled("test_pbf").read_bytes() if pbf is None else pbf
+    )
+    x0, y0, x1, y1 = 26.9300631, 60.5200787, 26.969835, 60.5399365  # the roads' bounds
+    opp = shapely.box(26.9455, 60.528, 26.9535, 60.532)
+    gov = shapely.box(x0, y0, x1, y1).difference(opp)
+    gpd.GeoDataFrame({"party": ["gov", "opp"]}, geometry=[gov, opp], crs="EPSG:4326").to_file(
+        folder / "zones.geojson"
+    )
+    (folder / "scenario.toml").write_text(
+        f'name = "osm"\nextent = [{x0}, {y0}, {x1}, {y1}]\n\n{PARTIES}\n'
+        "[rules]\nfire_control_m = 100\n\n"
+        f'[layers]\nzones = "zones.geojson"\n{layers}\n',
+        encoding="utf-8",
+    )
+    return folder
+
+
+ROADS = 'roads = { path = "region.osm.pbf", format = "osm" }'
+
+
+@needs_pyrosm
+def test_a_manifest_reads_roads_from_an_extract_and_assess_uses_them(tmp_path):
+    scn = ga.read_scenario(write_scenario_folder(tmp_path / "scn", ROADS))
+    assert len(scn.roads) == 207
+    assert scn.roads.crs.to_epsg() == 4326
+    assert set(scn.roads.loc[scn.roads["bridge"], "osm_id"]) == SAMPLE_BRIDGES
+
+    res = ga.assess(scn, "2020-01-01")
+    pockets = res.pockets.set_index("side")
+    assert pockets.loc["opposition", "status"] == "besieged"
+    assert pockets.loc["opposition", "open_supply_routes"] == 0
+    # the government's roads reach the frame: counted only because the scenario has roads
+    assert pockets.loc["government", "status"] == "accessible"
+    assert pockets.loc["government", "open_supply_routes"] >= 1
+
+    without = ga.read_scenario(write_scenario_folder(tmp_path / "bare", ""))
+    assert without.roads is None
+    bare = ga.assess(without, "2020-01-01").pockets.set_index("side")
+    assert bare["open_supply_routes"].isna().all()
+
+
+@needs_pyrosm
+def test_a_corrupt_extract_in_a_manifest_names_layer_and_file(tmp_path):
+    folder = write_scenario_folder(tmp_path, ROADS, pbf=b"not a pbf")
+    with pytest.raises(ga.ScenarioError) as caught:
+        ga.read_scenario(folder)
+    (problem,) = caught.value.problems
+    assert (problem.layer, problem.column) == ("roads", "path")
+    assert problem.value == str(folder / "region.osm.pbf")
+    assert "region.osm.pbf" in str(caught.value)
+
+
+def test_a_manifest_without_the_extra_names_the_pip_command(monkeypatch, tmp_path):
+    folder = write_scenario_folder(tmp_path, ROADS, pbf=b"")
+    monkeypatch.setitem(sys.modules, "pyrosm", None)
+    with pytest.raises(ImportError, match=r'pip install "geoaccess\[osm\]"'):
+        ga.read_scenario(folder)
+
+
+def test_format_osm_is_for_roads_only(tmp_path):
+    layers = 'facilities = { path = "region.osm.pbf", format = "osm" }'
+    folder = write_scenario_folder(tmp_path, layers, pbf=b"")
+    with pytest.raises(ga.ScenarioError, match="roads layer only") as caught:
+        ga.read_scenario(folder)
+    (problem,) = caught.value.problems
+    assert (problem.layer, problem.column, problem.value) == ("facilities", "format", "osm")
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [('layer = "lines"', "layer"), ('crs = "EPSG:32635"', "crs")],
+)
+def test_an_extract_has_no_layers_and_one_crs(tmp_path, table, column):
+    layers = f'roads = {{ path = "region.osm.pbf", format = "osm", {table} }}'
+    folder = write_scenario_folder(tmp_path, layers, pbf=b"")
+    with pytest.raises(ga.ScenarioError) as caught:
+        ga.read_scenario(folder)
+    (problem,) = caught.value.problems
+    assert (problem.layer, problem.column) == ("roads", column)
+
+
+@needs_pyrosm
+def test_a_manifest_may_declare_the_extracts_own_crs(tmp_path):
+    layers = 'roads = { path = "region.osm.pbf", format = "osm", crs = "EPSG:4326" }'
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scn = ga.read_scenario(write_scenario_folder(tmp_path, layers))
+    assert len(scn.roads) == 207
