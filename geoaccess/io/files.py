@@ -1,4 +1,8 @@
-"""Reading one layer file: anything GDAL reads, or CSV with lon/lat or WKT geometries."""
+"""Reading one layer file: anything GDAL reads, or CSV with lon/lat or WKT geometries.
+
+Files in formats of their own (ACLED and UCDP event tables, COD-AB boundaries,
+OpenStreetMap extracts) are handed to their readers.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,13 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from ..crs import WGS84
 from ..errors import Problem, ScenarioError, ScenarioWarning
 from ..schema import LAYERS
 from .acled import read_acled
 from .codab import cod_ab_areas
 from .manifest import LayerSource
+from .osm import read_osm_roads
 from .ucdp import read_ucdp_ged
 
 __all__ = ["read_layer"]
@@ -59,8 +65,24 @@ def read_layer(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
     -------
     GeoDataFrame or None
         The layer in its own CRS (the manifest's CRS set when the file declares none).
+
+    Raises
+    ------
+    ImportError
+        When the format needs an extra that is not installed (``"osm"``: pyrosm).
     """
     name, path = source.name, source.path
+    if source.format == "osm" and name != "roads":
+        problems.append(
+            Problem(
+                name,
+                'format "osm" reads the roads of an OpenStreetMap extract: use it for the '
+                "roads layer only",
+                column="format",
+                value=source.format,
+            )
+        )
+        return None
     if not path.is_file():
         problems.append(
             Problem(
@@ -75,6 +97,8 @@ def read_layer(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
         return _read_acled(source, problems)
     if source.format == "ucdp":
         return _read_ucdp(source, problems)
+    if source.format == "osm":
+        return _read_osm(source, problems)
     declared = _declared_crs(source, problems)
     if declared is False:
         return None
@@ -134,6 +158,39 @@ def _as_cod_ab(
             local_name_column=options.get("local_name_column"),
             layer=source.name,
         )
+    except ScenarioError as error:
+        problems.extend(error.problems)
+    return None
+
+
+def _read_osm(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    """The roads of an OpenStreetMap extract: one layer, always in EPSG:4326."""
+    if source.layer is not None:
+        problems.append(
+            Problem(
+                source.name,
+                "an OpenStreetMap extract has no layers to choose from; remove layer from "
+                "the manifest",
+                column="layer",
+                value=source.layer,
+            )
+        )
+        return None
+    declared = _declared_crs(source, problems)
+    if declared is False:
+        return None
+    if declared is not None and not declared.equals(WGS84, ignore_axis_order=True):
+        problems.append(
+            Problem(
+                source.name,
+                "OpenStreetMap extracts are in EPSG:4326; remove crs from the manifest",
+                column="crs",
+                value=source.crs,
+            )
+        )
+        return None
+    try:
+        return read_osm_roads(source.path, layer=source.name)
     except ScenarioError as error:
         problems.extend(error.problems)
     return None

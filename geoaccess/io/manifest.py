@@ -45,8 +45,9 @@ SNAPSHOT_KEYS: tuple[str, ...] = ("snapshots", "party", "party_column")
 #: Extra keys of a COD-AB areas layer (:func:`geoaccess.io.codab.cod_ab_areas`).
 COD_AB_KEYS: tuple[str, ...] = ("level", "id_column", "name_column", "local_name_column")
 #: Values of ``format``: the default ``"gdal"`` (any GDAL format or CSV), ``"acled"`` (an
-#: ACLED export), ``"ucdp"`` (a UCDP GED CSV) or ``"cod-ab"`` (COD-AB boundaries as areas).
-FORMATS: tuple[str, ...] = ("gdal", "acled", "ucdp", "cod-ab")
+#: ACLED export), ``"ucdp"`` (a UCDP GED CSV), ``"cod-ab"`` (COD-AB boundaries as areas) or
+#: ``"osm"`` (the drivable roads of an OpenStreetMap ``.osm.pbf`` extract; roads only).
+FORMATS: tuple[str, ...] = ("gdal", "acled", "ucdp", "cod-ab", "osm")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ class LayerSource:
     format : str
         ``"gdal"`` for any file GDAL reads or CSV, ``"acled"`` for an ACLED export,
         ``"ucdp"`` for a UCDP GED CSV, ``"cod-ab"`` for COD-AB boundaries read as areas
-        keyed by their finest p-code (:func:`geoaccess.io.codab.cod_ab_areas`).
+        keyed by their finest p-code (:func:`geoaccess.io.codab.cod_ab_areas`), ``"osm"``
+        for the drivable roads of an OpenStreetMap ``.osm.pbf`` extract, in EPSG:4326
+        (roads only; :func:`geoaccess.io.osm.read_osm_roads`, the ``osm`` extra).
     raster : bool
         Whether the source is a raster of people per cell (population only).
     source : str, optional
