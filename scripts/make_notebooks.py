@@ -311,6 +311,131 @@ sorted(p.name for p in out.iterdir())"""
 ]
 
 
+REAL_CONTROL = [
+    new_markdown_cell(
+        """# A real control map: one-sided snapshots to a timeline map
+
+Conflict trackers (ISW/CTP, DeepState) publish control maps as they are: one file per
+date, one side's ground (the occupied areas) plus a grey zone, no `valid_from`/`valid_to`.
+geoaccess reads them as published:
+
+- `zones = { snapshots = "maps/*.geojson", party_column = "party" }`: each map holds from
+  its date (read from the file name) until the next;
+- `[sides.ukraine] holds_rest = "boundary.geojson"`: the other side holds the rest of the
+  country on every date;
+- `[sides.grey] kind = "contested"`: the grey zone is hostile to everyone and holds no
+  pockets.
+
+With `../shared/data/real_control/avdiivka_2024` beside the project this notebook reads
+DeepState's Avdiivka maps (October 2023 – February 2024; DeepState states no licence and
+the archive is for non-commercial use; the boundary is GADM-derived, non-commercial):
+they are read in place, never copied. Without it, it draws a small series of one-sided
+maps of an invented salient closing on a town, so it runs anywhere. Both are examples for
+learning the library, not assessments."""
+    ),
+    new_code_cell(
+        """from pathlib import Path
+import tempfile
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+import geoaccess as ga
+
+folder = Path(tempfile.mkdtemp()) / "salient"
+(folder / "maps").mkdir(parents=True)
+real = Path("..").resolve().parent / "shared" / "data" / "real_control" / "avdiivka_2024"
+town = shapely.Point(37.746, 48.139).buffer(0.015)  # about 1.5 km round the centre
+
+if real.is_dir():
+    maps = f"{real}/snapshots/*.geojson"
+    boundary = real / "ukraine_boundary.geojson"
+    areas = real / "areas.geojson"
+    print("DeepState snapshots:", sorted(p.name for p in (real / "snapshots").iterdir()))
+else:
+    # an invented salient: occupied ground east of the town, two pincers closing round it
+    # (how far west they reach, and half the width of the neck they leave, in degrees)
+    steps = {"2023-10-10": (0.00, 0.05), "2023-12-15": (0.03, 0.05), "2024-02-01": (0.06, 0.04),
+             "2024-02-10": (0.09, 0.03), "2024-02-15": (0.12, 0.016), "2024-02-18": None}
+    for day, step in steps.items():
+        if step is None:  # the town taken: the occupied ground runs well west of it
+            occupied = shapely.box(37.66, 47.70, 38.60, 48.60)
+        else:
+            west, half = step
+            occupied = shapely.union_all([
+                shapely.box(37.80, 47.70, 38.60, 48.60),
+                shapely.box(37.80 - west, 48.139 + half, 37.80, 48.60),
+                shapely.box(37.80 - west, 47.70, 37.80, 48.139 - half),
+            ])
+        grey = occupied.buffer(0.006, join_style="mitre").difference(occupied)
+        gpd.GeoDataFrame(
+            {"party": ["ru", "grey_zone"], "source": "invented for this example"},
+            geometry=[occupied, grey], crs="EPSG:4326",
+        ).to_file(folder / "maps" / f"{day}.geojson")
+    gpd.GeoDataFrame(
+        {"name": ["country"]}, geometry=[shapely.box(36.9, 47.65, 38.6, 48.65)], crs="EPSG:4326"
+    ).to_file(folder / "boundary.geojson")
+    gpd.GeoDataFrame(
+        {"area_id": ["town"], "name": ["The town"]}, geometry=[town], crs="EPSG:4326"
+    ).to_file(folder / "areas.geojson")
+    maps, boundary, areas = "maps/*.geojson", "boundary.geojson", "areas.geojson"
+    print("../shared/data is absent: an invented salient,", len(steps), "maps")"""
+    ),
+    new_code_cell(
+        """manifest = f'''
+name = "A salient closing on a town"
+description = "Dated one-sided control maps read as published; an example, not an assessment."
+extent = [37.0, 47.75, 38.5, 48.55]
+
+[[parties]]
+id = "ru"
+side = "russia"
+
+[[parties]]
+id = "grey_zone"
+name = "Grey zone"
+side = "grey"
+
+[[parties]]
+id = "ua"
+side = "ukraine"
+
+[sides.grey]
+kind = "contested"
+
+[sides.ukraine]
+holds_rest = "{boundary}"
+
+[layers]
+zones = {{ snapshots = "{maps}", party_column = "party" }}
+areas = "{areas}"
+'''
+(folder / "scenario.toml").write_text(manifest)
+scn = ga.read_scenario(folder, allow_outside=True)
+print(scn.summary())
+scn.zones[["party", "valid_from", "valid_to"]]"""
+    ),
+    new_code_cell(
+        """tl = ga.timeline(scn, "2023-10-10", "2024-02-29")
+tl.intervals[["area_id", "side", "status", "start", "end", "start_known", "reason"]]"""
+    ),
+    new_code_cell(
+        """# Each snapshot date: the town's status, its evidence and how much room its link keeps
+rows = []
+for day in tl.evaluated:
+    res = ga.assess(scn, day)
+    town_row = res.areas.iloc[0]
+    rows.append({"date": day, "side": town_row["side"], "status": town_row["status"],
+                 "encircled": town_row["encircled"],
+                 "fire_controlled": town_row["fire_controlled"],
+                 "route_clearance_m": town_row["route_clearance_m"]})
+pd.DataFrame(rows)"""
+    ),
+    new_code_cell("""tl.map(tiles=None)"""),
+]
+
+
 def write(name: str, cells: list) -> None:
     for number, cell in enumerate(cells):  # stable ids: rewriting changes nothing
         cell["id"] = f"{name[:2]}-{number:02d}"
@@ -327,3 +452,4 @@ def write(name: str, cells: list) -> None:
 if __name__ == "__main__":
     write("01_aleppo_2016.ipynb", ALEPPO)
     write("02_your_own_data.ipynb", OWN_DATA)
+    write("03_real_control_map.ipynb", REAL_CONTROL)

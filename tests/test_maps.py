@@ -219,3 +219,17 @@ def test_bundled_timeline_map_is_small():
     tl = ga.timeline(scn, "2016-07-01", "2016-12-31")
     html = _html(tl.map(tiles=None))
     assert len(html.encode()) < 3_000_000
+
+
+def test_the_legend_says_the_population_tables_figures() -> None:
+    """The map, res.population and the command line give one set of figures."""
+    import geoaccess as ga
+
+    res = ga.assess(ga.datasets.aleppo_2016(), "2016-07-20")
+    (legend,) = _children(assessment_map(res, tiles=None), Legend)
+    labels = {item.key: item.label for section in legend.sections for item in section.items}
+    rows = res.population[res.population["category"] == "status"].set_index("label")
+    besieged = rows.loc["besieged"]
+    assert labels["besieged"] == (
+        f"besieged: {besieged['areas']} areas, {besieged['population']:,.0f} people"
+    )

@@ -179,7 +179,8 @@ def with_unit_status(
     Returns
     -------
     GeoDataFrame
-        ``units`` with ``base_why``, ``base_status`` and ``encircled``.
+        ``units`` with ``side`` (of the dominant piece; ``None`` where no side holds the
+        unit), ``base_why``, ``base_status`` and ``encircled``.
     """
     piece = units["piece"].to_numpy()
     has = piece >= 0
@@ -193,12 +194,14 @@ def with_unit_status(
         roads_blocked=nobody,
     )
     encircled = np.zeros(len(units), dtype=bool)
+    side = np.full(len(units), None, dtype=object)
+    side[has] = pieces.loc[piece[has], "side"].to_numpy(dtype=object)
     why[has] = pieces.loc[piece[has], "base_why"].to_numpy(dtype=object)
     encircled[has] = pieces.loc[piece[has], "encircled"].to_numpy(bool)
     if not decided:
         why[:] = None
     status = np.array([None if w is None else STATUS_OF[w].value for w in why], dtype=object)
-    return with_columns(units, base_why=why, base_status=status, encircled=encircled)
+    return with_columns(units, side=side, base_why=why, base_status=status, encircled=encircled)
 
 
 def dominant_pieces(

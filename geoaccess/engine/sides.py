@@ -197,8 +197,9 @@ def _bridges(
     across = usable & shapely.intersects(graph.lines, blocked)
     if not across.any():
         return EMPTY
-    band = shapely.buffer(shapely.union_all(graph.lines[across]), ctx.rules.snap_m / 2.0)
-    return shapely.intersection(band, blocked)
+    # not clipped to the impassable ground: a band that ends exactly on the shore would
+    # leave float slivers of shore across it
+    return shapely.buffer(shapely.union_all(graph.lines[across]), ctx.rules.snap_m / 2.0)
 
 
 def _barriers(

@@ -132,6 +132,7 @@ def assessment_map(
                 "lifelines": len(lifeline_feats) > 0,
             },
             population_bins=bins,
+            people_by_status=_people_by_status(result.population),
         )
     ).add_to(m)
     MapTitle(title or f"Situation as of {format_date(result.date)}", subtitle=scenario.name).add_to(
@@ -139,6 +140,25 @@ def assessment_map(
     )
     SourcesNote(scenario.sources, scenario.description or DISCLAIMER).add_to(m)
     return finish_map(m, bounds=bounds, offline=offline)
+
+
+def _people_by_status(table: pd.DataFrame) -> dict[str, tuple[int, float]] | None:
+    """Areas and people of each status, read from the assessment's population table.
+
+    The legend says the same figures as ``res.population`` (and the command line's
+    summary), because it reads them from there. ``None`` without population.
+    """
+    if "category" not in table or "population" not in table:
+        return None
+    rows = table[table["category"] == "status"]
+    if not len(rows):
+        return None
+    return {
+        str(label): (int(areas), float(people))
+        for label, areas, people in zip(
+            rows["label"], rows["areas"].fillna(0), rows["population"].fillna(0.0), strict=True
+        )
+    }
 
 
 def _recent(incidents: pd.DataFrame | None, day: dt.date, window_days: int) -> pd.DataFrame | None:

@@ -229,11 +229,14 @@ def legend_sections(
     lines: Mapping[str, bool] | None = None,
     population_bins: Sequence[float] = (),
     all_statuses: bool = False,
+    people_by_status: Mapping[str, tuple[int, float]] | None = None,
 ) -> list[LegendSection]:
     """The geoaccess legend: statuses present, sides, lines, corridors, facilities, classes.
 
     ``statuses`` and the other lists are the (escaped) values found on the map; with
     ``all_statuses`` every status is listed (the timeline shows those of the day).
+    ``people_by_status`` gives each status's areas and people, as the assessment's
+    population table has them: the legend then says them.
     """
     from .layers import HATCHED
     from .prepare import POPULATION_COLORS
@@ -249,9 +252,18 @@ def legend_sections(
 
     present = set(statuses)
     order = [s for s in STATUS_ORDER if all_statuses or s in present]
+
+    def label(status: str) -> str:
+        if people_by_status is None or status not in people_by_status:
+            return status_label(status)
+        areas, people = people_by_status[status]
+        return (
+            f"{status_label(status)}: {areas} area{'s' if areas != 1 else ''}, "
+            f"{format_number(people)} people"
+        )
+
     status_items = [
-        LegendItem(s, status_label(s), status_color(s), "hatch" if s in HATCHED else "fill")
-        for s in order
+        LegendItem(s, label(s), status_color(s), "hatch" if s in HATCHED else "fill") for s in order
     ]
     if "" in present:
         status_items.append(LegendItem("unmapped", "unmapped", UNMAPPED_COLOR, "fill"))

@@ -60,6 +60,7 @@ def history(
     """
     ids = units["area_id"].to_numpy(dtype=object)
     base = units["base_status"].to_numpy(dtype=object)
+    held_by = units["side"].to_numpy(dtype=object)
     enc = units["encircled"].to_numpy(dtype=bool)
     first = ctx.first_day or day
     dates = ctx.scenario.change_dates(min(first, day), day)
@@ -73,8 +74,9 @@ def history(
         if not (open_base.any() or open_enc.any()):
             break
         past = evaluate(ctx, cache, t, detail="status" if open_base.any() else "encircled")
-        past_status, was_enc = _aligned(past.units, ids)
-        same = past_status == base
+        past_status, past_side, was_enc = _aligned(past.units, ids)
+        # a run is one status under one holder: a change of hands starts a new one
+        same = (past_status == base) & (past_side == held_by)
         open_base &= same
         open_enc &= was_enc
         base_since[open_base] = t
@@ -173,16 +175,19 @@ def status_since(
     return out
 
 
-def _aligned(units: pd.DataFrame, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Base status and encirclement of the units ``ids`` (``None``/False where absent)."""
+def _aligned(units: pd.DataFrame, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Base status, side and encirclement of the units ``ids`` (``None``/False: absent)."""
     past_ids = units["area_id"].to_numpy(dtype=object)
     status = units["base_status"].to_numpy(dtype=object)
+    side = units["side"].to_numpy(dtype=object)
     encircled = units["encircled"].to_numpy(dtype=bool)
     if len(past_ids) == len(ids) and (past_ids == ids).all():
-        return status, encircled
+        return status, side, encircled
     at = pd.Index(past_ids).get_indexer(ids)
     found = at >= 0
     out_status = np.full(len(ids), None, dtype=object)
+    out_side = np.full(len(ids), None, dtype=object)
     out_encircled = np.zeros(len(ids), dtype=bool)
-    out_status[found], out_encircled[found] = status[at[found]], encircled[at[found]]
-    return out_status, out_encircled
+    out_status[found], out_side[found] = status[at[found]], side[at[found]]
+    out_encircled[found] = encircled[at[found]]
+    return out_status, out_side, out_encircled

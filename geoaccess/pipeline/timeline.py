@@ -42,7 +42,10 @@ __all__ = ["DateRunner", "LightSnapshot", "light_assessment", "timeline"]
 log = logging.getLogger(__name__)
 
 
-INTERVAL_COLUMNS = ["area_id", "name", "status", "start", "end", "reason"]
+INTERVAL_COLUMNS = ["area_id", "name", "side", "status", "start", "end", "reason"]
+
+#: One area's status from a day on: area_id, name, side, status, day, reason.
+Record = tuple[object, object, object, str | None, dt.date, str]
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,10 +110,13 @@ def timeline(
     -------
     Timeline
         ``evaluated`` holds the change dates assessed (one evaluation each, never one per
-        day); ``intervals`` one row per unbroken run of a status per area: ``area_id``,
-        ``name``, ``status``, ``start``, ``end`` (exclusive; the last is ``end`` + 1 day)
-        and ``reason`` (the reason on the run's first day). Consecutive equal statuses
-        merge. ``snapshots`` are light assessments (no route clearance, no lifelines).
+        day); ``intervals`` one row per unbroken run of a status under one holder per
+        area: ``area_id``, ``name``, the area's own columns, ``side`` (the holder of its
+        dominant piece), ``status``, ``start``, ``end`` (exclusive; the last is ``end`` +
+        1 day), ``start_known`` (False where the run starts with the period: it may have
+        begun earlier) and ``reason`` (the reason on the run's first day). Consecutive
+        equal statuses of one holder merge. ``snapshots`` are light assessments (no
+        route clearance, no perimeter shares).
 
     Examples
     --------
@@ -141,13 +147,13 @@ def timeline(
     if rules.scheme == "siege_watch":
         before = history(ctx, cache, first, lights[0].units)
         encircled_since = {a: d for a, d in before["encircled_since"].items() if d is not None}
-    records: list[tuple[object, object, str | None, dt.date, str]] = []
+    records: list[Record] = []
     known: set[object] = set()
     for k, (t, light) in enumerate(zip(dates, lights, strict=True)):
         upto = dates[k + 1] if k + 1 < len(dates) else last + dt.timedelta(days=1)
         records.extend(_records(light, rules, t, upto, encircled_since))
         seen = set(light.units["area_id"])
-        records.extend((gone, None, None, t, "") for gone in known - seen)
+        records.extend((gone, None, None, None, t, "") for gone in known - seen)
         known |= seen
     intervals = _merge(records, last + dt.timedelta(days=1))
     # a run that starts with the period may have started earlier: not a known start
@@ -179,7 +185,7 @@ def _records(
     t: dt.date,
     upto: dt.date,
     encircled_since: dict[object, dt.date],
-) -> list[tuple[object, object, str | None, dt.date, str]]:
+) -> list[Record]:
     """Each unit's status on ``t``, and with Siege Watch its switch before ``upto``.
 
     ``encircled_since`` is brought up to date on the way.
@@ -199,9 +205,11 @@ def _records(
     starts = np.array([encircled_since.get(a) for a in ids], dtype=object)
     why, reasons = final_decision(evidence, rules=rules, day=t, encircled_since=starts, held=held)
     names = units["name"].to_numpy(dtype=object)
-    out = [
-        (a, n, status, t, text)
-        for a, n, status, text in zip(ids, names, statuses(why), reasons, strict=True)
+    sides = np.full(len(units), None, dtype=object)
+    sides[held] = evidence["side"].to_numpy(dtype=object)[held]
+    out: list[Record] = [
+        (a, n, side, status, t, text)
+        for a, n, side, status, text in zip(ids, names, sides, statuses(why), reasons, strict=True)
     ]
     wait = dt.timedelta(days=rules.min_siege_days)
     for k in np.flatnonzero(why == Why.WATCHLIST):
@@ -210,19 +218,23 @@ def _records(
             later, text = final_decision(
                 evidence.iloc[[k]], rules=rules, day=switch, encircled_since=starts[[k]]
             )
-            out.append((ids[k], names[k], STATUS_OF[later[0]].value, switch, text[0]))
+            status = STATUS_OF[later[0]].value
+            out.append((ids[k], names[k], sides[k], status, switch, text[0]))
     return out
 
 
-def _merge(
-    records: list[tuple[object, object, str | None, dt.date, str]], stop: dt.date
-) -> pd.DataFrame:
-    """Runs of equal statuses per area; ``None`` statuses (area absent) end a run."""
+def _merge(records: list[Record], stop: dt.date) -> pd.DataFrame:
+    """Runs of one status under one holder per area.
+
+    ``None`` statuses (the area absent on a date) end a run.
+    """
     rows: list[dict[str, object]] = []
     current: dict[object, dict[str, object]] = {}
-    for area_id, name, status, day, reason in sorted(records, key=lambda r: (r[3], str(r[0]))):
+    for area_id, name, side, status, day, reason in sorted(
+        records, key=lambda r: (r[4], str(r[0]))
+    ):
         run = current.get(area_id)
-        if run is not None and run["status"] == status:
+        if run is not None and run["status"] == status and run["side"] == side:
             continue
         if run is not None:
             run["end"] = day
@@ -232,6 +244,7 @@ def _merge(
             current[area_id] = {
                 "area_id": area_id,
                 "name": name,
+                "side": side,
                 "status": status,
                 "start": day,
                 "end": stop,
@@ -239,7 +252,7 @@ def _merge(
             }
     rows.extend(current.values())
     frame = pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
-    for column in ("area_id", "name", "status", "reason"):
+    for column in ("area_id", "name", "side", "status", "reason"):
         frame[column] = frame[column].astype(object)
     return frame.sort_values(["area_id", "start"], key=_sort_key, ignore_index=True)
 

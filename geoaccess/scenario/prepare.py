@@ -104,7 +104,9 @@ def prepare_scenario(
     checks.check_unique_ids(prepared, found)
     zone_frame = prepared["zones"]
     if zone_frame is not None and "party" in zone_frame and holds_rest:
-        zone_frame = rest.with_rest_zones(zone_frame, holds_rest, party_frame, found)
+        zone_frame = rest.with_rest_zones(
+            zone_frame, holds_rest, party_frame, found, extent=frame_extent
+        )
         prepared["zones"] = zone_frame
     if zone_frame is not None and "party" in zone_frame:
         side_of = dict(zip(party_frame["id"], party_frame["side"], strict=True))

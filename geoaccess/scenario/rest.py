@@ -39,7 +39,9 @@ def rest_zones(
     zones : GeoDataFrame
         The other zones, EPSG:4326, with ``party`` and ``valid_from``/``valid_to`` as days.
     boundary : shapely.Geometry
-        The ground the side holds unless another side does (lon/lat).
+        The ground the side holds unless another side does (lon/lat). When every zone of
+        the other sides starts on a date (dated maps), the rest starts with the first of
+        them: nothing is known of the ground before.
     party : str
         The party the new zones belong to.
     side_of : mapping
@@ -62,7 +64,7 @@ def rest_zones(
     ...                   side_of={"ru": "russia", "ua": "ukraine"})
     >>> [(str(r.valid_from)[:10], str(r.valid_to)[:10], round(r.geometry.area, 3))
     ...  for r in rest.itertuples()]
-    [('NaT', '2024-01-01', 2.0), ('2024-01-01', 'NaT', 1.0)]
+    [('2024-01-01', 'NaT', 1.0)]
     """
     own = side_of.get(party, party)
     others = zones[[side_of.get(p, p) != own for p in zones["party"]]]
@@ -70,7 +72,10 @@ def rest_zones(
     geoms = np.asarray(others.geometry.array, dtype=object)
     cuts = np.unique(np.concatenate([start, end]))
     cuts = cuts[(cuts != _OPEN_START) & (cuts != _OPEN_END)]
-    bounds = [_OPEN_START, *cuts.tolist(), _OPEN_END]
+    # the other sides' maps start on a date (snapshots do): nothing is known before it,
+    # so the rest starts there too rather than holding the whole boundary before
+    opening = [] if len(start) and (start != _OPEN_START).all() else [_OPEN_START]
+    bounds = [*opening, *cuts.tolist(), _OPEN_END]
     rows: list[list[Any]] = []  # [from, to, geometry]
     for lo, hi in itertools.pairwise(bounds):
         day = hi - 1 if lo == _OPEN_START else lo
@@ -106,11 +111,14 @@ def with_rest_zones(
     holds_rest: Mapping[str, Any],
     parties: pd.DataFrame,
     found: Findings,
+    *,
+    extent: tuple[float, float, float, float] | None = None,
 ) -> gpd.GeoDataFrame:
     """The zones with each ``holds_rest`` side's rest zones added (problems to ``found``).
 
     A side's zones go to its first party. A boundary is a GeoDataFrame or GeoSeries
-    with a CRS (reprojected to EPSG:4326).
+    with a CRS (reprojected to EPSG:4326); it is clipped to the declared ``extent``
+    (the frame), beyond which nothing is assessed.
     """
     side_of = dict(zip(parties["id"], parties["side"], strict=True))
     added = []
@@ -134,6 +142,8 @@ def with_rest_zones(
             continue
         geoms = np.asarray(boundary.to_crs(WGS84).geometry.array, dtype=object)
         polygons = polygonal(shapely.union_all(shapely.make_valid(geoms)))
+        if extent is not None:
+            polygons = polygonal(shapely.intersection(polygons, shapely.box(*extent)))
         if polygons.is_empty:
             found.error(layer, "the boundary holds no polygon", side, "geometry")
             continue
