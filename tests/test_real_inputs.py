@@ -499,3 +499,11 @@ def test_a_raster_sums_a_polygon_and_point_collection(tmp_path: Path) -> None:
     assert collection.is_valid
     targets = gpd.GeoSeries([collection, box(0, 0, 1_000, 1_000)], crs=UTM)
     assert allocate_raster(targets, path).tolist() == [25.0, 100.0]
+
+
+@pytest.mark.parametrize("target", ["copy.gpkg", "folder"])
+def test_contested_sides_and_impassable_ground_round_trip(tmp_path: Path, target: str) -> None:
+    for scn in (grey_ring_scenario(), lake_scenario(bridge=True)):
+        back = ga.read_scenario(ga.write_scenario(scn, tmp_path / scn.name / target))
+        assert back.equals(scn)
+        assert back.contested == scn.contested
