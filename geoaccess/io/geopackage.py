@@ -133,6 +133,7 @@ def _metadata(table: pd.DataFrame | None, problems: list[Problem]) -> dict[str, 
 
 def write_geopackage(scenario: Scenario, path: Path) -> Path:
     """Write ``scenario`` to one GeoPackage at ``path`` (replaced if it exists)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     for name, layer in scenario.layers.items():
         frame = dates_as_text(layer)
