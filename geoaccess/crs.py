@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import logging
 import math
+from typing import TypeVar
 
+import geopandas as gpd
+import shapely
 from pyproj import CRS
 
-__all__ = ["WGS84", "metric_crs_for"]
+__all__ = ["MAX_SEGMENT_DEG", "MAX_SEGMENT_M", "WGS84", "metric_crs_for", "to_metric", "to_wgs84"]
+
+GeoT = TypeVar("GeoT", gpd.GeoDataFrame, gpd.GeoSeries)
 
 log = logging.getLogger(__name__)
 
 #: The CRS of scenarios and results (lon/lat).
 WGS84 = CRS.from_epsg(4326)
+
+#: Longest edge (degrees, about 550 m) that lon/lat geometries keep when projected: a
+#: longer straight edge is a different curve in metres than the same stretch cut in two,
+#: so shapes sharing a boundary (a zone and the rest of a frame) would overlap.
+MAX_SEGMENT_DEG = 0.005
+
+#: Longest edge (metres) that projected input keeps when it is stored in lon/lat, for
+#: the same reason: a straight edge in metres stays straight to within millimetres.
+MAX_SEGMENT_M = 500.0
 
 #: Latitudes covered by the UTM zones (beyond them, a world projection is used).
 UTM_LATITUDES = (-80.0, 84.0)
@@ -46,3 +60,53 @@ def metric_crs_for(extent: tuple[float, float, float, float]) -> CRS:
         crs = CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
     log.debug("metric CRS for extent %s: %s", extent, crs.to_string())
     return crs
+
+
+def to_metric(frame: GeoT, crs: CRS) -> GeoT:
+    """``frame`` in the metric ``crs``, its long lon/lat edges densified first.
+
+    Projection moves vertices, not edges: a 100 km straight edge in lon/lat and the same
+    edge split at its middle become different lines in metres, hundreds of metres apart.
+    Geographic input is densified to :data:`MAX_SEGMENT_DEG` before it is projected
+    (dense digitised maps gain no vertex); projected input is only reprojected.
+
+    Examples
+    --------
+    >>> edge = gpd.GeoSeries([shapely.LineString([(36, 47), (39, 47)])], crs=WGS84)
+    >>> len(shapely.get_coordinates(to_metric(edge, metric_crs_for((36, 47, 39, 47)))))
+    601
+    """
+    if frame.crs is not None and frame.crs.is_geographic:
+        frame = _densified(frame, MAX_SEGMENT_DEG)
+    return frame.to_crs(crs)
+
+
+def to_wgs84(frame: GeoT) -> GeoT:
+    """``frame`` in EPSG:4326, the long edges of projected input densified first.
+
+    The counterpart of :func:`to_metric`: an edge drawn straight in a projected CRS (a
+    UTM box) is cut to :data:`MAX_SEGMENT_M` before its vertices are moved, so that the
+    stored lon/lat shape follows it rather than the chord between its far ends.
+
+    Examples
+    --------
+    >>> box = gpd.GeoSeries([shapely.box(490_000, 3_990_000, 510_000, 4_010_000)],
+    ...                     crs="EPSG:32637")
+    >>> len(shapely.get_coordinates(to_wgs84(box)))
+    161
+    """
+    crs = frame.crs
+    if crs is not None and crs.is_projected and not crs.equals(WGS84):
+        metres_per_unit = crs.axis_info[0].unit_conversion_factor or 1.0
+        frame = _densified(frame, MAX_SEGMENT_M / metres_per_unit)
+    return frame.to_crs(WGS84)
+
+
+def _densified(frame: GeoT, step: float) -> GeoT:
+    """``frame`` with no edge longer than ``step`` (in its CRS's units)."""
+    dense = gpd.GeoSeries(
+        shapely.segmentize(frame.geometry.array, step), index=frame.index, crs=frame.crs
+    )
+    if isinstance(frame, gpd.GeoSeries):
+        return dense.rename(frame.name)
+    return frame.assign(**{frame.geometry.name: dense})

@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 import geoaccess as ga
+from geoaccess.crs import to_metric
 
 
 @pytest.fixture(scope="module")
@@ -20,10 +21,13 @@ def july20(aleppo) -> ga.Assessment:
 
 
 def east_population(aleppo, res) -> float:
-    """People of the districts inside the besieged pocket(s), by area share."""
+    """People of the districts inside the besieged pocket(s), by area share.
+
+    Both layers are projected as the engine projects them (long lon/lat edges densified).
+    """
     crs = res.metric_crs
-    areas = aleppo.areas.to_crs(crs)
-    pockets = res.pockets[res.pockets["status"] == "besieged"].to_crs(crs)
+    areas = to_metric(aleppo.areas, crs)
+    pockets = to_metric(res.pockets[res.pockets["status"] == "besieged"], crs)
     east = shapely.union_all(pockets.geometry.values)
     share = shapely.area(shapely.intersection(areas.geometry.values, east)) / shapely.area(
         areas.geometry.values

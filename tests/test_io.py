@@ -147,8 +147,13 @@ def test_reads_flatgeobuf_in_a_projected_crs(tmp_path: Path) -> None:
     with pytest.warns(ga.ScenarioWarning, match="reprojected from EPSG:32637"):
         scn = ga.read_scenario(folder)
     assert scn.corridors.crs.to_epsg() == 4326
+    # stored in lon/lat, densified so that it follows the straight line drawn in UTM
+    drawn = corridors_frame().to_crs(32637).geometry.iloc[0]
+    back = scn.corridors.to_crs(32637).geometry.iloc[0]
+    assert len(shapely.get_coordinates(back)) > 2
+    assert shapely.hausdorff_distance(back, drawn) < 0.01  # metres
     np.testing.assert_allclose(
-        shapely.get_coordinates(scn.corridors.geometry.values),
+        shapely.get_coordinates(scn.corridors.geometry.values)[[0, -1]],
         [[37.2, 36.2], [37.1, 36.2]],
         atol=1e-9,
     )

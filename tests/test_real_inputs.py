@@ -20,6 +20,7 @@ import shapely
 from _builders import CX, CY, HALF, UTM, at, box, disc, disc_scenario, frame_extent
 
 import geoaccess as ga
+from geoaccess.crs import to_metric
 from geoaccess.engine.pieces import cut_areas
 
 DAY = "2020-02-01"
@@ -212,6 +213,28 @@ def test_holds_rest_gives_a_side_the_rest_of_its_boundary_on_every_date() -> Non
     ]
     metric = rest.to_crs(UTM).area.to_numpy() / 1e6
     np.testing.assert_allclose(metric, [15 * 30, 10 * 30], rtol=0.01)
+
+
+def test_holds_rest_beside_a_long_straight_edge_in_lon_lat_is_no_overlap() -> None:
+    """A map drawn coarsely: its 2.5° straight north edge is cut by the boundary's edge.
+
+    The rest shares only part of that edge; projected vertex by vertex, the long edge and
+    its cut piece would be different curves ~150 m apart, and the zones would overlap by
+    tens of km². Long lon/lat edges are densified before projecting, so they do not.
+    """
+    occupied = gpd.GeoDataFrame(
+        {"party": ["b"], "valid_from": ["2022-01-01"]},
+        geometry=[shapely.Polygon([(38, 46.0), (38, 46.8), (40.5, 46.8), (40.5, 46.0)])],
+        crs="EPSG:4326",
+    )
+    boundary = gpd.GeoDataFrame(geometry=[shapely.box(35.9, 46.4, 39.9, 49.1)], crs="EPSG:4326")
+    scn = ga.Scenario.create(
+        "coarse", parties=PARTIES[:2], zones=occupied, holds_rest={"A": boundary}
+    )
+    held = to_metric(scn.zones.set_index("party"), scn.metric_crs).geometry
+    assert shapely.intersection(held["a"], held["b"]).area < 1.0  # m²
+    res = ga.assess(scn, "2022-01-02")
+    assert set(res.pockets["side"]) == {"A", "B"}
 
 
 def test_a_holds_rest_boundary_without_crs_is_an_error() -> None:

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from ..crs import WGS84
+from ..crs import WGS84, to_metric
 from ..rules import Rules
 from ..scenario.days import valid_days
 from ..scenario.model import Scenario
@@ -111,11 +111,10 @@ def project_scenario(
     """
     crs = CRS.from_user_input(rules.metric_crs) if rules.metric_crs else scn.metric_crs
     log.debug("assessing %r in %s", scn.name, crs.to_string())
-    frame_ll = shapely.segmentize(scn.frame, 0.005)
-    frame = gpd.GeoSeries([frame_ll], crs=WGS84).to_crs(crs).iloc[0]
+    frame = to_metric(gpd.GeoSeries([scn.frame], crs=WGS84), crs).iloc[0]
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, layer in scn.layers.items():
-        projected = layer.to_crs(crs)
+        projected = _valid(to_metric(layer, crs))
         if name in ("zones", "siege_lines"):
             projected = projected.assign(side=projected["party"].map(scn.side_of))
         layers[name] = projected
@@ -128,10 +127,25 @@ def project_scenario(
     validity = {name: valid_days(layer) for name, layer in layers.items()}
     sea_m = shapely.GeometryCollection()
     if sea is not None and rules.sea == "impassable" and not shapely.is_empty(sea):
-        sea_ll = shapely.segmentize(sea, 0.005)
-        sea_m = gpd.GeoSeries([sea_ll], crs=WGS84).to_crs(crs).iloc[0]
+        sea_m = to_metric(gpd.GeoSeries([sea], crs=WGS84), crs).iloc[0]
         sea_m = shapely.intersection(sea_m, frame)
     return Context(scn, rules, crs, frame, layers, anchors, _first_day(scn), validity, sea_m)
+
+
+def _valid(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The layer with polygons that projection made invalid repaired (a copy if any).
+
+    A polygon valid in lon/lat can turn invalid in a metric CRS where parts that nearly
+    touch meet; the engine's overlays need valid polygons.
+    """
+    geoms = np.asarray(layer.geometry.array, dtype=object)
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+    invalid = polygonal & ~shapely.is_valid(geoms)
+    if not invalid.any():
+        return layer
+    geoms = geoms.copy()
+    geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure")
+    return layer.set_geometry(gpd.GeoSeries(geoms, index=layer.index, crs=layer.crs))
 
 
 def _first_day(scn: Scenario) -> dt.date | None:

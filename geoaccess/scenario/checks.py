@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from ..crs import to_metric
 from .days import span_text, valid_days
 from .problems import Findings
 
@@ -88,7 +89,12 @@ def check_zone_overlaps(
     left, right, lo, hi = left[keep], right[keep], lo[keep], hi[keep]
     if not len(left):
         return
-    projected = np.asarray(zones.geometry.iloc[np.union1d(left, right)].to_crs(metric).values)
+    projected = np.asarray(to_metric(zones.geometry.iloc[np.union1d(left, right)], metric).values)
+    # a polygon valid in lon/lat can turn invalid once projected (vertices of parts that
+    # nearly touch meet): repaired, or GEOS refuses the intersection
+    invalid = ~shapely.is_valid(projected)
+    if invalid.any():
+        projected[invalid] = shapely.make_valid(projected[invalid], method="structure")
     lookup = dict(zip(np.union1d(left, right), projected, strict=True))
     overlaps = shapely.intersection([lookup[i] for i in left], [lookup[j] for j in right])
     areas, perimeters = shapely.area(overlaps), shapely.length(overlaps)

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ..crs import WGS84
+from ..crs import WGS84, to_metric
 from ..errors import Problem
 from .days import span_text, valid_days
 
@@ -68,8 +68,8 @@ def validate(scenario: Scenario) -> list[Problem]:
     if len(zones) == 0:
         return problems
     metric = scenario.metric_crs
-    zones_m = np.asarray(zones.geometry.to_crs(metric).values)
-    frame_m = gpd.GeoSeries([scenario.frame], crs=WGS84).to_crs(metric).iloc[0]
+    zones_m = np.asarray(to_metric(zones.geometry, metric).values)
+    frame_m = to_metric(gpd.GeoSeries([scenario.frame], crs=WGS84), metric).iloc[0]
     start, end = valid_days(zones)
     if scenario.date is not None:  # filtered by Scenario.at: look at that day only
         day = int(np.datetime64(scenario.date, "D").astype(np.int64))
@@ -80,7 +80,7 @@ def validate(scenario: Scenario) -> list[Problem]:
         beyond = gpd.GeoSeries(
             shapely.difference(np.asarray(zones.geometry.values), scenario.frame), crs=WGS84
         )
-        outside = beyond.to_crs(metric).area.to_numpy()
+        outside = to_metric(beyond, metric).area.to_numpy()
         for row, area in zip(zones.index[outside >= 1.0], outside[outside >= 1.0], strict=True):
             problems.append(
                 Problem(

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..crs import WGS84
+from ..crs import WGS84, to_wgs84
 from ..errors import Problem, ScenarioError
 from ..temporal import to_day_series
 
@@ -76,7 +76,7 @@ def zones_from_labels(
     if areas.crs is None:
         raise ScenarioError([Problem("areas", "the areas have no CRS; set one", column="crs")])
     ids = areas[key].astype(str).to_numpy(dtype=object)
-    geoms = np.asarray(areas.to_crs(WGS84).geometry.array, dtype=object)
+    geoms = np.asarray(to_wgs84(areas).geometry.array, dtype=object)
     parsed, bad = to_day_series(labels["date"])
     for row in labels.index[bad.to_numpy()]:
         msg = "not an ISO date: write YYYY-MM-DD (01/07/2016 could be 1 July or 7 January)"

@@ -20,7 +20,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from ..crs import WGS84, metric_crs_for
+from ..crs import WGS84, metric_crs_for, to_wgs84
 from ..errors import Problem
 from ..rules import Rules
 from ..schema import (
@@ -347,7 +347,7 @@ def _prepare_layer(
                 f"reprojected from {frame.crs.to_string()} to EPSG:4326 "
                 "(layers came in different CRSs)",
             )
-        frame = frame.to_crs(WGS84)
+        frame = to_wgs84(frame)
     if spec.geometry[0] in ("Polygon", "LineString"):
         invalid = present & ~np.asarray(frame.geometry.is_valid)
         if invalid.any():

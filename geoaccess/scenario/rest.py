@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..crs import WGS84
+from ..crs import WGS84, to_wgs84
 from ..polygons import polygonal
 from .days import valid_days
 from .problems import Findings
@@ -140,7 +140,7 @@ def with_rest_zones(
                 "crs",
             )
             continue
-        geoms = np.asarray(boundary.to_crs(WGS84).geometry.array, dtype=object)
+        geoms = np.asarray(to_wgs84(boundary).geometry.array, dtype=object)
         polygons = polygonal(shapely.union_all(shapely.make_valid(geoms)))
         if extent is not None:
             polygons = polygonal(shapely.intersection(polygons, shapely.box(*extent)))

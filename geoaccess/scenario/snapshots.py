@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..crs import WGS84
+from ..crs import WGS84, to_wgs84
 from ..errors import Problem, ScenarioError
 from ..polygons import polygonal
 from ..temporal import to_day_series
@@ -108,7 +108,7 @@ def zones_from_snapshots(
             held.append({})
             sources.append({})
             continue
-        frame = frame.to_crs(WGS84)
+        frame = to_wgs84(frame)
         if party is not None:
             owners = np.full(len(frame), party, dtype=object)
         elif party_column in frame:
