@@ -143,6 +143,8 @@ def side_colors(parties: pd.DataFrame, *, palette: Palette = "colorblind") -> di
 def side_names(parties: pd.DataFrame) -> dict[str, str]:
     """Display name of each side: its party's name when it has one party, else its id.
 
+    A party whose name is its id (no name was given) does not name its side.
+
     Examples
     --------
     >>> parties = pd.DataFrame({"id": ["saa", "ndf", "ypg"],
@@ -155,6 +157,8 @@ def side_names(parties: pd.DataFrame) -> dict[str, str]:
     for side in dict.fromkeys(parties["side"]):
         rows = parties[parties["side"] == side]
         name = _text(rows["name"].iloc[0]) if "name" in rows and len(rows) == 1 else ""
+        if "id" in rows and name == _text(rows["id"].iloc[0]):
+            name = ""  # a party without a name of its own: the side says more
         out[str(side)] = name or str(side).replace("_", " ")
     return out
 

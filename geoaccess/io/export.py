@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -74,14 +75,27 @@ def write_geopackage(
         path.unlink()
     for name, frame in layers.items():
         table = publishable(frame, geometry=True)
-        for column in table.columns:
-            if column_kind(str(column), table[column]) == "date":
-                table[column] = pd.to_datetime(table[column]).dt.date.astype(object)
+        dates = [c for c in table.columns if column_kind(str(c), table[c]) == "date"]
+        arrow = bool(dates) and _date_type() is not None
+        for column in dates:
+            if arrow:  # a GeoPackage DATE field (QGIS reads it as a date)
+                table[column] = pd.array(table[column], dtype=pd.ArrowDtype(_date_type()))
+            else:
+                table[column] = table[column].map(lambda v: None if v is None else v.isoformat())
         if isinstance(table, gpd.GeoDataFrame):
-            table.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+            table.to_file(path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=arrow)
         else:
-            pyogrio.write_dataframe(table, path, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(table, path, layer=name, driver="GPKG", use_arrow=arrow)
     return path
+
+
+def _date_type() -> Any:
+    """Arrow's date type (``None`` without pyarrow: dates are then written as ISO text)."""
+    try:
+        import pyarrow
+    except ImportError:  # pragma: no cover - pandas ships with pyarrow in practice
+        return None
+    return pyarrow.date32()
 
 
 def write_excel(
