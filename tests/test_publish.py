@@ -293,5 +293,5 @@ def test_write_table_by_suffix(scn, tmp_path):
     assert "#access+status+before" in lines[1]
     gpkg = ga.write_table(table, tmp_path / "changes.gpkg")
     assert gpkg.exists()
-    with pytest.raises(ValueError, match=".csv, .xlsx or .gpkg"):
+    with pytest.raises(ValueError, match=r"\.csv, \.xlsx or \.gpkg"):
         ga.write_table(table, tmp_path / "changes.shp")
