@@ -74,10 +74,9 @@ def test_statuses_and_sides_stay_apart(deficiency):
 
 
 def test_the_old_red_green_palette_fails_the_same_test():
-    delta, a, b = closest_pair(OLD, "deuteranomaly")
-    assert delta < MIN_DELTA_E
-    delta, a, b = closest_pair(OLD, "protanomaly")
-    assert delta < MIN_DELTA_E
+    for deficiency in ("deuteranomaly", "protanomaly"):
+        delta, first, second = closest_pair(OLD, deficiency)
+        assert delta < MIN_DELTA_E, (deficiency, first, second)
 
 
 def test_maps_use_the_safe_palette_unless_asked():

@@ -80,9 +80,12 @@ def finish_map(
     lon_min, lat_min, lon_max, lat_max = bounds
     m.fit_bounds([[lat_min, lon_min], [lat_max, lon_max]])
     controls = [k for k, c in m._children.items() if isinstance(c, folium.LayerControl)]
+    control: folium.LayerControl
     if controls:
         for key in controls:  # keep one control, after every layer it lists
-            control = m._children.pop(key)
+            popped = m._children.pop(key)
+        assert isinstance(popped, folium.LayerControl)  # found by that type above
+        control = popped
         m._children[key] = control
     else:
         control = folium.LayerControl(collapsed=False)
