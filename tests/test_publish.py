@@ -295,3 +295,41 @@ def test_write_table_by_suffix(scn, tmp_path):
     assert gpkg.exists()
     with pytest.raises(ValueError, match=r"\.csv, \.xlsx or \.gpkg"):
         ga.write_table(table, tmp_path / "changes.shp")
+
+
+def test_area_popups_give_both_names_p_codes_and_clean_numbers():
+    import geopandas as gpd
+    import shapely
+
+    from geoaccess.maps.prepare import area_features
+
+    areas = gpd.GeoDataFrame(
+        {
+            "area_id": ["N0129"],
+            "name": ["Hanano"],
+            "name_local": ["هنانو"],
+            "pcode": ["N0129"],
+            "adm3_pcode": ["SY020000"],
+            "side": ["gov"],
+            "status": ["besieged"],
+            "population": [84399.99999999999],
+            "hostile_perimeter_share": [0.6254],
+            "route_clearance_m": [499.7],
+            "open_corridors": [0.0],
+            "open_supply_routes": [float("nan")],
+            "reason": ["Encircled."],
+        },
+        geometry=[shapely.box(37.1, 36.2, 37.11, 36.21)],
+        crs=4326,
+    )
+    (feature,) = area_features(areas, side_names={"gov": "government"})
+    popup = feature["properties"]["popup"]
+    assert "Hanano (هنانو)" in popup
+    assert "<th>P-code</th><td>N0129</td>" in popup
+    assert "<th>Admin 3 p-code</th><td>SY020000</td>" in popup
+    assert "<td>84,400</td>" in popup
+    assert "<td>62.5%</td>" in popup
+    assert "<td>500 m</td>" in popup
+    assert "<th>Open corridors</th><td>0</td>" in popup
+    assert "<th>Held by</th><td>government</td>" in popup
+    assert "0.0" not in popup and "99999" not in popup
