@@ -24,7 +24,9 @@ from .api import allocate_population, timeline
 from .engine.routes import network_distance
 from .errors import Problem, ScenarioError, ScenarioWarning
 from .io import read_scenario, write_scenario
+from .io.export import write_table
 from .pipeline.assess import assess, front_lines, pockets
+from .pipeline.changes import changes
 from .pipeline.results import Assessment, Timeline
 from .population.allocate import population_within
 from .population.shapes import PopulationAccounting
@@ -53,6 +55,7 @@ __all__ = [
     "write_scenario",
     "assess",
     "Assessment",
+    "changes",
     "timeline",
     "Timeline",
     "front_lines",
@@ -63,4 +66,5 @@ __all__ = [
     "network_distance",
     "zones_from_labels",
     "zones_from_snapshots",
+    "write_table",
 ]

@@ -1,7 +1,8 @@
 """The ``geoaccess`` command line: a thin layer over the public API.
 
 ``main(argv) -> int`` returns 0 on success, 1 when ``validate`` finds fatal problems and 2
-with a one-line reason on bad input (no traceback unless ``--debug``).
+with a one-line reason on bad input or a missing optional extra (no traceback unless
+``--debug``). Maps are self-contained HTML unless ``--cdn``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from .api import timeline
 from .errors import ScenarioError
 from .io import read_scenario
 from .io.acled import import_acled
+from .io.export import write_table
 from .pipeline.assess import assess
+from .pipeline.changes import changes
 from .pipeline.results import Assessment
 from .scenario import Scenario, validate
 
@@ -29,8 +32,12 @@ log = logging.getLogger("geoaccess")
 
 DEMO_DATE = "2016-07-20"
 DEMO_START, DEMO_END = "2016-07-01", "2016-12-31"
+#: The month the demo's changes table covers (what changed since the previous month).
+DEMO_SINCE, DEMO_UNTIL = "2016-08-20", "2016-09-20"
 FORMATS = ("csv", "gpkg", "xlsx")
-OFFLINE_HELP = 'self-contained maps: JavaScript and CSS inlined (needs "geoaccess[offline]")'
+CDN_HELP = "link the maps' JavaScript and CSS from CDNs instead of inlining it (smaller files)"
+OFFLINE_HELP = "maps are self-contained by default; kept for old scripts (see --cdn)"
+FIGURES_HELP = 'also write the {what} as {kind} (needs "geoaccess[figures]")'
 ALLOW_OUTSIDE_HELP = (
     "let the manifest name files outside the scenario's folder (../x.csv, absolute "
     "paths); only for manifests you trust"
@@ -47,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.run(args))
-    except (ScenarioError, FileNotFoundError, ValueError, KeyError) as error:
+    except (ScenarioError, FileNotFoundError, ValueError, KeyError, ImportError) as error:
         if args.debug:
             raise
         reason = str(error).splitlines()
@@ -70,26 +77,26 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run the bundled Aleppo 2016 scenario")
     demo.add_argument("--date", default=DEMO_DATE, help=f"day to assess (default {DEMO_DATE})")
     demo.add_argument("--out", default="out", type=Path, help="output folder (default out/)")
-    demo.add_argument(
-        "--cdn",
-        action="store_true",
-        help="link the maps' JavaScript from a CDN instead of inlining it",
-    )
+    demo.add_argument("--cdn", action="store_true", help=CDN_HELP)
     demo.set_defaults(run=_demo)
 
     assess = commands.add_parser("assess", help="assess a scenario on one date")
     assess.add_argument("scenario", type=Path)
     assess.add_argument("--date", required=True)
     assess.add_argument("--out", required=True, type=Path)
+    _add_formats(assess)
     assess.add_argument(
-        "--format",
-        default="csv,gpkg",
-        type=_formats,
-        help="tables to write, comma-separated from csv, gpkg, xlsx (default csv,gpkg)",
+        "--since",
+        help="also write what changed since this earlier day (changes_<since>_<date>.*) "
+        "and draw it on the map",
     )
-    assess.add_argument("--hxl", action="store_true", help="add an HXL hashtag row to CSVs")
-    assess.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
-    assess.add_argument("--allow-outside", action="store_true", help=ALLOW_OUTSIDE_HELP)
+    assess.add_argument(
+        "--png", action="store_true", help=FIGURES_HELP.format(what="print map (A4)", kind="PNG")
+    )
+    assess.add_argument(
+        "--pdf", action="store_true", help=FIGURES_HELP.format(what="print map (A4)", kind="PDF")
+    )
+    _add_map_options(assess)
     assess.set_defaults(run=_assess)
 
     timeline = commands.add_parser("timeline", help="statuses over a period")
@@ -97,9 +104,18 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument("--start", required=True)
     timeline.add_argument("--end", required=True)
     timeline.add_argument("--out", required=True, type=Path)
-    timeline.add_argument("--hxl", action="store_true", help="add an HXL hashtag row to CSVs")
-    timeline.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
-    timeline.add_argument("--allow-outside", action="store_true", help=ALLOW_OUTSIDE_HELP)
+    _add_formats(timeline)
+    timeline.add_argument(
+        "--png",
+        action="store_true",
+        help=FIGURES_HELP.format(what="charts of people and of statuses over time", kind="PNG"),
+    )
+    timeline.add_argument(
+        "--pdf",
+        action="store_true",
+        help=FIGURES_HELP.format(what="charts of people and of statuses over time", kind="PDF"),
+    )
+    _add_map_options(timeline)
     timeline.set_defaults(run=_timeline)
 
     validate = commands.add_parser("validate", help="check a scenario and list findings")
@@ -131,6 +147,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_formats(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format",
+        default="csv,gpkg",
+        type=_formats,
+        help="tables to write, comma-separated from csv, gpkg, xlsx (default csv,gpkg)",
+    )
+    command.add_argument(
+        "--hxl", action="store_true", help="add an HXL hashtag row to CSV and Excel tables"
+    )
+
+
+def _add_map_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--cdn", action="store_true", help=CDN_HELP)
+    command.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
+    command.add_argument("--allow-outside", action="store_true", help=ALLOW_OUTSIDE_HELP)
+
+
 def _formats(text: str) -> tuple[str, ...]:
     chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
     unknown = sorted(set(chosen) - set(FORMATS))
@@ -145,21 +179,35 @@ def _demo(args: argparse.Namespace) -> int:
     scn = datasets.aleppo_2016()
     print(scn.summary())
     print("NOTE: an illustrative reconstruction, not for operational use.\n")
-    offline = not args.cdn and _offline_available()
-    _run_assessment(scn, args.date, args.out, offline=offline)
-    _run_timeline(scn, DEMO_START, DEMO_END, args.out, offline=offline)
+    formats = ("csv", "gpkg", "xlsx") if _available("openpyxl") else ("csv", "gpkg")
+    figures = ("png",) if _available("matplotlib", "matplotlib_scalebar") else ()
+    if not figures:
+        print('(figures skipped: pip install "geoaccess[figures]" to draw them)')
+    _run_assessment(
+        scn, args.date, args.out, formats=formats, offline=not args.cdn, figures=figures
+    )
+    _run_timeline(
+        scn,
+        DEMO_START,
+        DEMO_END,
+        args.out,
+        formats=formats,
+        offline=not args.cdn,
+        figures=figures,
+        changes=(DEMO_SINCE, DEMO_UNTIL),
+    )
     return 0
 
 
-def _offline_available() -> bool:
-    """Whether ``geoaccess[offline]`` is installed (self-contained maps possible)."""
-    from .maps.offline import offline_resources  # folium: imported only when asked for
+def _available(*modules: str) -> bool:
+    """Whether optional modules are installed (without importing them)."""
+    import importlib.util
 
-    try:
-        offline_resources()
-    except ImportError:
-        return False
-    return True
+    return all(importlib.util.find_spec(m) is not None for m in modules)
+
+
+def _figure_kinds(args: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(kind for kind in ("png", "pdf") if getattr(args, kind))
 
 
 def _assess(args: argparse.Namespace) -> int:
@@ -169,7 +217,9 @@ def _assess(args: argparse.Namespace) -> int:
         args.out,
         formats=args.format,
         hxl=args.hxl,
-        offline=args.offline,
+        offline=not args.cdn,
+        figures=_figure_kinds(args),
+        since=args.since,
     )
     return 0
 
@@ -180,8 +230,10 @@ def _timeline(args: argparse.Namespace) -> int:
         args.start,
         args.end,
         args.out,
+        formats=args.format,
         hxl=args.hxl,
-        offline=args.offline,
+        offline=not args.cdn,
+        figures=_figure_kinds(args),
     )
     return 0
 
@@ -207,18 +259,31 @@ def _run_assessment(
     *,
     formats: tuple[str, ...] = ("csv", "gpkg"),
     hxl: bool = False,
-    offline: bool = False,
+    offline: bool = True,
+    figures: tuple[str, ...] = (),
+    since: str | None = None,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     res = assess(scn, date)
     stamp = res.date.isoformat()
+    written: list[Path] = []
     if "csv" in formats:
         res.to_csv(out / f"tables_{stamp}", hxl=hxl)
+        written.append(out / f"tables_{stamp}")
     if "gpkg" in formats:
-        res.to_file(out / f"assessment_{stamp}.gpkg")
+        written.append(res.to_file(out / f"assessment_{stamp}.gpkg"))
     if "xlsx" in formats:
-        res.to_excel(out / f"assessment_{stamp}.xlsx")
-    html = res.to_html(out / f"map_{stamp}.html", offline=offline)
+        written.append(res.to_excel(out / f"assessment_{stamp}.xlsx", hxl=hxl))
+    options: dict[str, object] = {"offline": offline}
+    if since is not None:
+        before = assess(scn, since)
+        table = changes(before, res)
+        written += _write_changes(table, out, before.date.isoformat(), stamp, formats, hxl)
+        options |= {"changes": table, "changes_since": before.date}
+    html = res.to_html(out / f"map_{stamp}.html", **options)
+    for kind in figures:
+        res.plot(out / f"map_{stamp}_A4.{kind}")
+        written.append(out / f"map_{stamp}_A4.{kind}")
     print(f"Situation as of {stamp}")
     print(_status_table(res))
     corridors = res.corridors
@@ -227,7 +292,24 @@ def _run_assessment(
     for row in open_corridors.itertuples():
         print(f"  {row.corridor_id}: {row.name} ({row.kind})")
     print(f"Lifeline road segments: {len(res.lifelines)}")
-    print(f"Wrote {html} and tables in {out}/\n")
+    print(f"Wrote {html}; {', '.join(str(w) for w in written)}\n")
+
+
+def _write_changes(
+    table: pd.DataFrame,
+    out: Path,
+    since: str,
+    until: str,
+    formats: tuple[str, ...],
+    hxl: bool,
+) -> list[Path]:
+    """The changes table as CSV (always) and Excel (with ``xlsx``)."""
+    name = f"changes_{since}_{until}"
+    written = [write_table(table, out / f"{name}.csv", hxl=hxl)]
+    if "xlsx" in formats:
+        written.append(write_table(table, out / f"{name}.xlsx", hxl=hxl))
+    print(f"Changes {since} to {until}: {len(table)} area(s) changed status")
+    return written
 
 
 def _run_timeline(
@@ -236,18 +318,38 @@ def _run_timeline(
     end: str,
     out: Path,
     *,
+    formats: tuple[str, ...] = ("csv", "gpkg"),
     hxl: bool = False,
-    offline: bool = False,
+    offline: bool = True,
+    figures: tuple[str, ...] = (),
+    changes: tuple[str, str] | None = None,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     tl = timeline(scn, start, end, progress=sys.stderr.isatty())
-    tl.to_csv(out, hxl=hxl)
+    written: list[Path] = []
+    if "csv" in formats:
+        written += tl.to_csv(out, hxl=hxl)
+        if len(tl.population()):
+            written.append(write_table(tl.population().reset_index(), out / "population.csv"))
+    if "gpkg" in formats:
+        written.append(tl.to_file(out / "timeline.gpkg"))
+    if "xlsx" in formats:
+        written.append(tl.to_excel(out / "timeline.xlsx", hxl=hxl))
+    if changes is not None:
+        since, until = changes
+        written += _write_changes(tl.changes(since, until), out, since, until, formats, hxl)
     html = tl.to_html(out / "timeline_map.html", offline=offline)
+    for kind in figures:
+        if len(tl.population()):
+            tl.plot_population(out / f"population_over_time.{kind}")
+            written.append(out / f"population_over_time.{kind}")
+        tl.plot_status(out / f"status_over_time.{kind}")
+        written.append(out / f"status_over_time.{kind}")
     print(
         f"Timeline {tl.start} to {tl.end}: {len(tl.evaluated)} change dates evaluated, "
         f"{len(tl.intervals)} intervals"
     )
-    print(f"Wrote {html} and {out / 'timeline_intervals.csv'}")
+    print(f"Wrote {html}; {', '.join(str(w) for w in written)}")
 
 
 def _import_acled(args: argparse.Namespace) -> int:

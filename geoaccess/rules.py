@@ -77,13 +77,15 @@ _SEVERITY = {
 #: The status values, least severe first, then ``no_data`` (the order of tables).
 STATUSES: tuple[str, ...] = tuple(status.value for status in AccessStatus)
 
-#: Default colours of the statuses (the palette is data: maps read it from here).
+#: Default colours of the statuses (the palette is data: maps and figures read it from
+#: here). Colour-blind safe: every pair stays distinguishable under deuteranopia,
+#: protanopia and tritanopia, and apart from :data:`geoaccess.display.SIDE_PALETTE`.
 STATUS_COLORS: dict[str, str] = {
-    AccessStatus.ACCESSIBLE.value: "#1a9850",
-    AccessStatus.HARD_TO_REACH.value: "#fdae61",
-    AccessStatus.WATCHLIST.value: "#f46d43",
-    AccessStatus.BESIEGED.value: "#a50026",
-    AccessStatus.NO_DATA.value: "#bdbdbd",
+    AccessStatus.ACCESSIBLE.value: "#77AADD",
+    AccessStatus.HARD_TO_REACH.value: "#E69F00",
+    AccessStatus.WATCHLIST.value: "#EE3377",
+    AccessStatus.BESIEGED.value: "#882255",
+    AccessStatus.NO_DATA.value: "#DDDDDD",
 }
 
 

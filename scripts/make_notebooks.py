@@ -436,6 +436,101 @@ pd.DataFrame(rows)"""
 ]
 
 
+PUBLISHING = [
+    new_markdown_cell(
+        """# Publishing a monthly access product
+
+What an information-management officer hands on each month, from the bundled Aleppo 2016
+scenario: people by status over time, what changed since last month, a summary by admin
+unit, print-ready maps and charts, and tables ready for HDX (Excel with an HXL row and a
+metadata sheet, a GeoPackage for QGIS's temporal controller).
+
+> **Illustrative reconstruction.** The bundled scenario is a coarse teaching example drawn
+> from public reporting, not a record of events and not for operational use. Every figure
+> and map below says so."""
+    ),
+    new_code_cell(
+        """import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+import geoaccess as ga
+
+pd.set_option("display.max_columns", 20)
+pd.set_option("display.width", 160)
+out = Path(tempfile.mkdtemp(prefix="geoaccess-"))  # where this notebook writes its files
+
+scn = ga.datasets.aleppo_2016()
+tl = ga.timeline(scn, "2016-07-01", "2016-12-31")
+res = ga.assess(scn, "2016-09-20")"""
+    ),
+    new_markdown_cell(
+        """## People by status over time
+
+`tl.population()` gives people by status on every change date, indexed by date, so pandas
+resampling works: here the people in an average day of each month."""
+    ),
+    new_code_cell(
+        """people = tl.population()
+print(people.tail())
+monthly = tl.population(daily=True).resample("MS").mean().round().astype(int)
+monthly[["besieged", "hard_to_reach", "accessible"]]"""
+    ),
+    new_code_cell(
+        """tl.plot_population(out / "population_over_time.png")  # a matplotlib Figure"""
+    ),
+    new_code_cell("""tl.plot_status(out / "status_over_time.png")"""),
+    new_markdown_cell(
+        """## What changed since last month
+
+The areas whose status on 20 September differs from 20 August: the Ramouseh gap closed on
+4 September and eastern Aleppo was besieged again."""
+    ),
+    new_code_cell(
+        """changes = tl.changes("2016-08-20", "2016-09-20")
+ga.write_table(changes, out / "changes_2016-08-20_2016-09-20.csv", hxl=True)
+changes[["name", "pcode", "status_before", "status_after", "changed_on", "population"]].head()"""
+    ),
+    new_code_cell(
+        """# the same table from two assessments, drawn as its own layer on the map
+before = ga.assess(scn, "2016-08-20")
+m = res.map(changes=ga.changes(before, res), changes_since=before.date, tiles=None)
+res.to_html(out / "map_2016-09-20.html", changes=ga.changes(before, res), tiles=None)
+print("self-contained map:", (out / "map_2016-09-20.html").stat().st_size // 1024, "KiB")"""
+    ),
+    new_markdown_cell(
+        """## By admin unit
+
+`res.summary(by=...)` groups the areas by any of their columns: a sub-district or
+governorate p-code (COD-AB parent codes travel with the areas), or here the side of the
+city each neighbourhood lay on."""
+    ),
+    new_code_cell("""res.summary(by="side_2016")"""),
+    new_markdown_cell(
+        """## The print map
+
+A4 or A3, PNG, PDF or SVG: title and date, legend, scale bar, north arrow, sources,
+disclaimer and creation date. A basemap is drawn only when asked (`basemap=True`)."""
+    ),
+    new_code_cell("""res.plot(out / "map_2016-09-20_A4.png")"""),
+    new_markdown_cell(
+        """## Tables to hand on
+
+Excel with formatted sheets, the HXL row and a metadata sheet; the timeline as a
+GeoPackage layer (one feature per area and interval, start and end dates) styled for
+QGIS's temporal controller."""
+    ),
+    new_code_cell(
+        """workbook = res.to_excel(out / "assessment_2016-09-20.xlsx", hxl=True)
+print(pd.ExcelFile(workbook).sheet_names)
+gpkg = tl.to_file(out / "timeline.gpkg")
+print(gpkg.name, gpkg.with_suffix(".qml").name)
+pd.read_excel(workbook, sheet_name="metadata").head(6)"""
+    ),
+]
+
+
 def write(name: str, cells: list) -> None:
     for number, cell in enumerate(cells):  # stable ids: rewriting changes nothing
         cell["id"] = f"{name[:2]}-{number:02d}"
@@ -453,3 +548,4 @@ if __name__ == "__main__":
     write("01_aleppo_2016.ipynb", ALEPPO)
     write("02_your_own_data.ipynb", OWN_DATA)
     write("03_real_control_map.ipynb", REAL_CONTROL)
+    write("04_publishing.ipynb", PUBLISHING)

@@ -20,10 +20,29 @@ def demo_out(tmp_path_factory):
 def test_demo_writes_maps_and_tables(demo_out, capsys):
     names = {p.name for p in demo_out.rglob("*") if p.is_file()}
     assert {"map_2016-07-20.html", "timeline_map.html", "timeline_intervals.csv"} <= names
-    assert "assessment_2016-07-20.gpkg" in names
+    assert {"assessment_2016-07-20.gpkg", "timeline.gpkg", "timeline.qml"} <= names
+    assert {"assessment_2016-07-20.xlsx", "timeline.xlsx", "population.csv"} <= names
     areas = pd.read_csv(demo_out / "tables_2016-07-20" / "areas.csv")
     bustan = areas[areas["name"].str.contains("Bustan", na=False)].iloc[0]
     assert bustan["status"] == "besieged"
+
+
+def test_demo_writes_the_figures_and_what_changed(demo_out):
+    pytest.importorskip("matplotlib", reason='needs pip install "geoaccess[figures]"')
+    from matplotlib.image import imread
+
+    for name in ("map_2016-07-20_A4.png", "population_over_time.png", "status_over_time.png"):
+        image = imread(demo_out / name)
+        assert image.shape[0] > 500 and image.shape[1] > 1000, name
+        assert image[..., :3].std() > 0.05, name  # not blank
+    changes = pd.read_csv(demo_out / "changes_2016-08-20_2016-09-20.csv")
+    # the Ramouseh gap closed on 4 September: eastern Aleppo, hard to reach, besieged again
+    assert len(changes) == 23
+    assert set(changes["status_before"]) == {"hard_to_reach"}
+    assert set(changes["status_after"]) == {"besieged"}
+    assert set(changes["changed_on"]) == {"2016-09-04"}
+    assert changes["population"].sum() == 250_000
+    assert (demo_out / "changes_2016-08-20_2016-09-20.xlsx").exists()
 
 
 def test_demo_prints_a_summary(tmp_path, capsys):
@@ -78,6 +97,77 @@ def test_timeline_command(tmp_path):
     intervals = pd.read_csv(tmp_path / "timeline_intervals.csv")
     assert set(intervals["status"]) >= {"accessible", "besieged"}
     assert intervals["end"].max() == "2016-08-01"
+
+
+def test_timeline_formats_and_figures(tmp_path):
+    pytest.importorskip("openpyxl", reason='needs pip install "geoaccess[excel]"')
+    pytest.importorskip("matplotlib", reason='needs pip install "geoaccess[figures]"')
+    code = main(
+        [
+            "timeline",
+            str(data_path("aleppo_2016")),
+            "--start",
+            "2016-07-01",
+            "--end",
+            "2016-08-31",
+            "--out",
+            str(tmp_path),
+            "--format",
+            "csv,gpkg,xlsx",
+            "--pdf",
+            "--cdn",
+        ]
+    )
+    assert code == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"timeline_intervals.csv", "population.csv", "timeline.gpkg", "timeline.xlsx"} <= names
+    assert {"population_over_time.pdf", "status_over_time.pdf", "timeline_map.html"} <= names
+    people = pd.read_csv(tmp_path / "population.csv")
+    assert people.loc[people["date"] == "2016-07-17", "besieged"].item() == 250_000
+
+
+def test_assess_since_writes_and_maps_what_changed(tmp_path):
+    code = main(
+        [
+            "assess",
+            str(data_path("aleppo_2016")),
+            "--date",
+            "2016-09-20",
+            "--since",
+            "2016-08-20",
+            "--out",
+            str(tmp_path),
+            "--format",
+            "csv",
+            "--cdn",
+        ]
+    )
+    assert code == 0
+    changes = pd.read_csv(tmp_path / "changes_2016-08-20_2016-09-20.csv")
+    assert len(changes) == 23
+    html = (tmp_path / "map_2016-09-20.html").read_text(encoding="utf-8")
+    assert "Status changed since 20 August 2016" in html
+
+
+def test_a_missing_figures_extra_is_one_line(tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    code = main(
+        [
+            "assess",
+            str(data_path("aleppo_2016")),
+            "--date",
+            "2016-07-20",
+            "--out",
+            str(tmp_path),
+            "--png",
+            "--cdn",
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "geoaccess[figures]" in err and len(err.strip().splitlines()) == 1
 
 
 def test_validate_command(capsys):

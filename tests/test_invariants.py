@@ -254,7 +254,7 @@ def test_assess_on_a_day_equals_the_timeline_on_that_day(options: dict, day) -> 
     scn = build(options, [(0.0, 0.0, 100.0)], link_until="2020-03-01")
     tl = ga.timeline(scn, "2020-01-01", "2020-04-30")
     daily = tl.daily()
-    on_day = daily[daily["date"] == day].set_index("area_id")["status"].sort_index()
+    on_day = daily[daily["date"] == pd.Timestamp(day)].set_index("area_id")["status"].sort_index()
     res = ga.assess(scn, day)
     direct = res.areas.set_index("area_id")["status"].sort_index()
     assert on_day.astype(str).to_dict() == direct.astype(str).to_dict()

@@ -53,10 +53,12 @@ def browser() -> Iterator:
 class Page:
     """A page that blocks every non-file request and records JavaScript errors."""
 
-    def __init__(self, browser, html: str, tmp_path: Path) -> None:
+    def __init__(
+        self, browser, html: str, tmp_path: Path, size: tuple[int, int] = (1200, 800)
+    ) -> None:
         self.errors: list[str] = []
         self.blocked: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1200, "height": 800})
+        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         self.page = self.context.new_page()
         self.page.on(
             "console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None
@@ -84,8 +86,8 @@ class Page:
 def open_page(browser, tmp_path) -> Iterator:
     pages: list[Page] = []
 
-    def opener(m) -> Page:
-        page = Page(browser, m.get_root().render(), tmp_path)
+    def opener(m, size: tuple[int, int] = (1200, 800)) -> Page:
+        page = Page(browser, m.get_root().render(), tmp_path, size)
         pages.append(page)
         return page
 
@@ -253,4 +255,67 @@ def test_bundled_timeline_slider_moves_bustan_al_qasr(open_page):
     _set_day(page, dt.date(2016, 8, 20), start=tl.start)
     assert page.page.locator(".ga-date-stamp").inner_text() == "20 August 2016"
     assert page.page.evaluate(_AREA_STATUS, area_id) == "hard_to_reach"
+    assert page.errors == []
+
+
+def _box(page: Page, selector: str) -> dict:
+    box = page.page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@pytest.mark.slow
+def test_a_sitrep_inset_folds_legend_sources_and_layer_control(open_page):
+    """At 800 x 600 the boxes fold to a line each; none covers another or much map."""
+    ga, scn = _aleppo()
+    page = open_page(ga.assess(scn, "2016-07-30").map(tiles=None), size=(800, 600))
+    assert page.errors == [] and page.blocked == []
+    assert page.eval("document.querySelector('.leaflet-container').dataset.gaCompact") == "1"
+    assert page.eval("document.querySelector('.ga-legend details').open") is False
+    assert page.eval("document.querySelector('.ga-sources details').open") is False
+    expanded = ".leaflet-control-layers-expanded"
+    assert page.eval(f"document.querySelectorAll('{expanded}').length") == 0
+    container = _box(page, ".leaflet-container")
+    boxes = {s: _box(page, s) for s in (".ga-legend", ".ga-sources", ".leaflet-control-layers")}
+    for (a, first), (b, second) in [
+        (x, y) for i, x in enumerate(boxes.items()) for y in list(boxes.items())[i + 1 :]
+    ]:
+        assert not _overlap(first, second), (a, b)
+    sources = boxes[".ga-sources"]
+    assert sources["width"] * sources["height"] < 0.05 * container["width"] * container["height"]
+    # what the map is stays said, folded or not
+    assert "Illustrative reconstruction" in page.page.locator(".ga-disclaimer").inner_text()
+    page.page.locator(".ga-legend summary").click()
+    assert page.page.locator(".ga-legend-item[data-ga-key=besieged]").is_visible()
+    assert page.errors == []
+
+
+def test_a_large_map_shows_its_boxes_open(open_page):
+    page = open_page(assessment_map(ring_assessment(), tiles=None), size=(1400, 900))
+    assert page.eval("document.querySelector('.ga-legend details').open") is True
+    assert page.page.locator(".ga-boundaries").is_visible()
+    assert page.eval("document.querySelectorAll('.leaflet-control-layers-expanded').length") == 1
+
+
+def test_population_legend_shows_only_with_its_layer(open_page):
+    page = open_page(assessment_map(ring_assessment(), tiles=None))
+    section = page.page.locator("[data-ga-section=population]")
+    assert section.count() == 1
+    assert not section.is_visible()
+    toggle = page.page.locator(
+        ".leaflet-control-layers-overlays label", has_text="Population"
+    ).locator("input")
+    toggle.check()
+    assert section.is_visible()
+    toggle.uncheck()
+    assert not section.is_visible()
     assert page.errors == []

@@ -21,6 +21,7 @@ def test_there_are_notebooks():
         "01_aleppo_2016.ipynb",
         "02_your_own_data.ipynb",
         "03_real_control_map.ipynb",
+        "04_publishing.ipynb",
     ]
 
 

@@ -52,7 +52,7 @@ def test_assess_agrees_with_the_timeline_every_day():
     daily = tl.daily()
     for day in (D(2020, 2, 20), D(2020, 2, 29), D(2020, 3, 1), D(2020, 3, 5)):
         res = ga.assess(scn, day).areas.set_index("area_id")["status"]
-        expected = daily[daily["date"] == day].set_index("area_id")["status"]
+        expected = daily[daily["date"] == pd.Timestamp(day)].set_index("area_id")["status"]
         pd.testing.assert_series_equal(
             res.sort_index(), expected.sort_index(), check_names=False, check_dtype=False
         )

@@ -149,6 +149,11 @@ def reach_region(
     return ("reach_region", rows.barriers, side, xy, reach_m)
 
 
+def estimates(rows: DayRows) -> Hashable:
+    """Every population estimate allocated to the pieces and units of these rows."""
+    return ("estimates", rows.pieces, rows.population)
+
+
 def estimate(name: str, rows: DayRows) -> Hashable:
     """One population estimate's allocation to the pieces and reporting units."""
     return ("estimate", name, rows.pieces, rows.population)

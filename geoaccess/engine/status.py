@@ -21,14 +21,17 @@ The rules, in order (the first that applies decides):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
 import numpy.typing as npt
 
+from ..display import plain_names
 from ..rules import AccessStatus, Rules
 
-__all__ = ["STATUS_OF", "Why", "decide", "decide_status", "reason", "statuses"]
+__all__ = ["STATUS_OF", "Why", "Wording", "decide", "decide_status", "reason", "statuses"]
 
 
 class Why(Enum):
@@ -126,6 +129,47 @@ def decide(
     return out
 
 
+@dataclass(frozen=True)
+class Wording:
+    """What a reason may name on a date: sides by display name, the barriers that exist.
+
+    Attributes
+    ----------
+    side_names : mapping of str to str
+        Display name of each side id (:func:`geoaccess.display.side_names`); ids
+        missing here are named as they are.
+    siege_lines : bool
+        Whether siege lines stand on the date (only then does a reason name them).
+    impassable : bool
+        Whether impassable ground (the sea, the ``impassable`` layer) lies in the frame.
+    """
+
+    side_names: Mapping[str, str] = field(default_factory=dict)
+    siege_lines: bool = False
+    impassable: bool = False
+
+    def sides(self, sides: tuple[str, ...] | list[str] | None) -> str:
+        """The sides' display names joined with "or" (``"hostile"`` when none)."""
+        return plain_names(self.side_names, sides)
+
+    def barriers(self, sides: tuple[str, ...] | list[str] | None) -> str:
+        """What every path out of an encircled pocket crosses, naming what exists.
+
+        Examples
+        --------
+        >>> Wording({"gov": "government"}).barriers(("gov",))
+        'government ground'
+        >>> Wording(siege_lines=True, impassable=True).barriers(("gov",))
+        'gov ground, a siege line or impassable ground'
+        """
+        parts = [f"{self.sides(sides)} ground"]
+        if self.siege_lines:
+            parts.append("a siege line")
+        if self.impassable:
+            parts.append("impassable ground")
+        return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
+
+
 def statuses(why: npt.ArrayLike) -> npt.NDArray[np.object_]:
     """The status values (``"besieged"``...) of decided rules."""
     return np.array([STATUS_OF[w].value for w in np.asarray(why, dtype=object)], dtype=object)
@@ -142,24 +186,35 @@ def reason(
     open_corridors: int = 0,
     open_supply_routes: float | None = None,
     roads_enter: bool = False,
+    wording: Wording | None = None,
 ) -> str:
     """One sentence saying why a piece of ground has its status.
+
+    Sides are named by their display names and only the barriers that exist on the
+    date are named (``wording``; by default sides by id and no siege line).
 
     Examples
     --------
     >>> print(reason(Why.BESIEGED, rules=Rules(), day=dt.date(2016, 7, 20),
-    ...              hostile_sides=("government",), encircled_since=dt.date(2016, 7, 17)))
+    ...              hostile_sides=("gov",), encircled_since=dt.date(2016, 7, 17),
+    ...              wording=Wording({"gov": "government"}, siege_lines=True)))
     Encircled since 2016-07-17: every land path out crosses government ground or a
     siege line; no open aid corridor.
+    >>> print(reason(Why.FIRE_CONTROL, rules=Rules(), day=dt.date(2016, 8, 20),
+    ...              hostile_sides=("gov", "sdf"),
+    ...              wording=Wording({"gov": "government", "sdf": "YPG / SDF"})))
+    Not encircled, but every link to the rear passes within 1,500 m of government or
+    YPG / SDF ground (fire control).
     """
-    enemy = " or ".join(hostile_sides) if hostile_sides else "hostile"
+    words = wording if wording is not None else Wording()
+    enemy = words.sides(hostile_sides)
     fire = f"{rules.fire_control_m:,.0f} m"
     routes = _count(open_supply_routes)
     if why is Why.UNHELD:
         return f"No side holds this area on {day.isoformat()}."
     if why in (Why.BESIEGED, Why.WATCHLIST, Why.AID_CORRIDOR):
         since = f" since {encircled_since.isoformat()}" if encircled_since else ""
-        head = f"Encircled{since}: every land path out crosses {enemy} ground or a siege line"
+        head = f"Encircled{since}: every land path out crosses {words.barriers(hostile_sides)}"
         if why is Why.AID_CORRIDOR:
             return f"{head}, but an open aid corridor serves its pocket."
         tail = "no open aid corridor"
@@ -201,6 +256,7 @@ def decide_status(
     encircled_since: dt.date | None = None,
     open_corridors: int = 0,
     day: dt.date | None = None,
+    wording: Wording | None = None,
 ) -> tuple[AccessStatus, str]:
     """The status of one piece of ground and one sentence saying why (:func:`decide`).
 
@@ -222,6 +278,8 @@ def decide_status(
         Open corridors of any kind with their entrance in the piece.
     day : datetime.date, optional
         The day assessed (named when no side holds the ground).
+    wording : Wording, optional
+        Display names of the sides and the barriers that exist (see :func:`reason`).
 
     Returns
     -------
@@ -237,8 +295,8 @@ def decide_status(
     >>> status.value
     'besieged'
     >>> print(why)
-    Encircled since 2016-07-17: every land path out crosses government ground or a
-    siege line; no open aid corridor.
+    Encircled since 2016-07-17: every land path out crosses government ground; no open
+    aid corridor.
     >>> decide_status(encircled=True, aid_corridor_open=False, fire_controlled=False,
     ...     roads_enter=False, open_supply_routes=None, encircled_days=3,
     ...     rules=Rules(scheme="siege_watch"))[0].value
@@ -263,6 +321,7 @@ def decide_status(
         open_corridors=open_corridors,
         open_supply_routes=open_supply_routes,
         roads_enter=roads_enter,
+        wording=wording,
     )
     return STATUS_OF[rule], text
 

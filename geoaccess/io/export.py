@@ -1,84 +1,41 @@
 """Writing results: one GeoPackage, CSV tables with an optional HXL row, Excel.
 
-Outputs are deterministic: the same result gives byte-identical CSV (rows in a fixed order,
-fixed float formatting, ISO dates, Unix line ends).
+Every export follows the same publishing rules (:func:`.publish.publishable`): people are whole
+numbers, shares are percentages with one decimal (``hostile_perimeter_share`` is written
+as ``hostile_perimeter_pct``), distances whole metres, lists joined with ``;``. Outputs are
+deterministic: the same result gives byte-identical CSV (rows in a fixed order, ISO dates,
+Unix line ends). Excel workbooks are written by :mod:`.excel`, QGIS styles by :mod:`.qgis`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-__all__ = ["hxl_tags", "write_csv_tables", "write_excel", "write_geopackage"]
+from .publish import HXL_TAGS, column_kind, hxl_tags, publishable
 
-#: HXL hashtags (https://hxlstandard.org/standard/dictionary/) for the columns geoaccess writes.
-HXL_TAGS: dict[str, str] = {
-    "area_id": "#loc+code",
-    "name": "#loc+name",
-    "pcode": "#adm3+code",
-    "side": "#org+side",
-    "pocket_id": "#loc+code+pocket",
-    "status": "#access+status",
-    "status_since": "#date+start",
-    "reason": "#description+reason",
-    "date": "#date",
-    "start": "#date+start",
-    "end": "#date+end",
-    "population": "#population",
-    "population_besieged": "#population+besieged",
-    "population_hard_to_reach": "#population+hard_to_reach",
-    "population_watchlist": "#population+watchlist",
-    "population_accessible": "#population+accessible",
-    "population_no_data": "#population+no_data",
-    "encircled": "#indicator+encircled+bool",
-    "fire_controlled": "#indicator+fire_controlled+bool",
-    "hostile_perimeter_share": "#indicator+hostile_perimeter+pct",
-    "route_clearance_m": "#indicator+route_clearance+m",
-    "open_corridors": "#indicator+open_corridors+num",
-    "open_supply_routes": "#indicator+open_supply_routes+num",
-    "corridor_id": "#access+code+corridor",
-    "kind": "#access+type",
-    "entrance_name": "#loc+name+entrance",
-    "exit_name": "#loc+name+exit",
-    "length_m": "#indicator+length+m",
-    "population_within_reach": "#population+reach",
-    "facility_id": "#loc+code+facility",
-    "distance_to_front_m": "#indicator+distance_front+m",
-    "source": "#meta+source",
-    "population_source": "#meta+source+population",
-}
+__all__ = [
+    "HXL_TAGS",
+    "hxl_tags",
+    "publishable",
+    "write_csv_tables",
+    "write_excel",
+    "write_geopackage",
+    "write_table",
+]
 
 
-def hxl_tags(columns: list[str]) -> list[str]:
-    """HXL hashtags for ``columns``: the dictionary's tags, else ``#meta+<column>``."""
-    return [HXL_TAGS.get(c, f"#meta+{c.replace('_', '')}") for c in columns]
-
-
-def _plain_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table ready for text output: no geometry, lists joined, dates as ISO text."""
-    table = pd.DataFrame(
-        frame.drop(columns=frame.geometry.name) if isinstance(frame, gpd.GeoDataFrame) else frame
-    ).copy()
-    for column in table.columns:
-        values = table[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            table[column] = values.dt.strftime("%Y-%m-%d").where(values.notna(), "")
-        elif values.dtype == object or pd.api.types.is_string_dtype(values):
-            table[column] = values.map(_text)
-    return table
-
-
-def _text(value: object) -> object:
-    if isinstance(value, (list, tuple, set, np.ndarray)):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, (dt.date, pd.Timestamp)):
-        return "" if pd.isna(value) else value.isoformat()[:10]
-    return value
+def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """A published table with dates as ISO text, for CSV."""
+    out = table.copy()
+    for column in out.columns:
+        if column_kind(str(column), out[column]) == "date":
+            out[column] = out[column].map(lambda v: "" if v is None else v.isoformat()[:10])
+    return out
 
 
 def write_csv_tables(
@@ -92,13 +49,13 @@ def write_csv_tables(
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in tables.items():
-        table = _plain_table(frame)
+        table = _as_text(publishable(frame))
         path = folder / f"{name}.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
             if hxl:
                 tag_row = pd.DataFrame([hxl_tags(list(table.columns))], columns=table.columns)
                 table = pd.concat([tag_row, table.astype(object)], ignore_index=True)
-            table.to_csv(handle, index=False, lineterminator="\n", float_format="%.6f")
+            table.to_csv(handle, index=False, lineterminator="\n")
         written.append(path)
     return written
 
@@ -106,36 +63,94 @@ def write_csv_tables(
 def write_geopackage(
     layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame], path: str | Path
 ) -> Path:
-    """Write every layer to one GeoPackage (tables without geometry as attribute tables)."""
+    """Write every layer to one GeoPackage (tables without geometry as attribute tables).
+
+    Layers follow the publishing rules (:func:`publishable`); dates become GeoPackage
+    ``DATE`` fields, which QGIS reads as dates.
+    """
+    import pyogrio
+
     path = Path(path)
     if path.exists():
         path.unlink()
     for name, frame in layers.items():
-        table = frame.copy()
-        for column in table.columns:
-            if column == getattr(table, "_geometry_column_name", None):
-                continue
-            values = table[column]
-            if values.dtype == object or pd.api.types.is_string_dtype(values):
-                table[column] = values.map(_text)
+        table = publishable(frame, geometry=True)
+        dates = [c for c in table.columns if column_kind(str(c), table[c]) == "date"]
+        arrow = bool(dates) and _date_type() is not None
+        for column in dates:
+            if arrow:  # a GeoPackage DATE field (QGIS reads it as a date)
+                table[column] = pd.array(table[column], dtype=pd.ArrowDtype(_date_type()))
+            else:
+                table[column] = table[column].map(lambda v: None if v is None else v.isoformat())
         if isinstance(table, gpd.GeoDataFrame):
-            table.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+            table.to_file(path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=arrow)
         else:
-            import pyogrio
-
-            pyogrio.write_dataframe(table, path, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(table, path, layer=name, driver="GPKG", use_arrow=arrow)
     return path
 
 
-def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write each table to a sheet of one Excel workbook (needs ``geoaccess[excel]``)."""
+def _date_type() -> Any:
+    """Arrow's date type (``None`` without pyarrow: dates are then written as ISO text)."""
     try:
-        import openpyxl  # noqa: F401
-    except ImportError as error:  # pragma: no cover - depends on the environment
-        msg = 'writing Excel needs openpyxl: pip install "geoaccess[excel]"'
-        raise ImportError(msg) from error
+        import pyarrow
+    except ImportError:  # pragma: no cover - pandas ships with pyarrow in practice
+        return None
+    return pyarrow.date32()
+
+
+def write_excel(
+    tables: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    hxl: bool = False,
+    metadata: Sequence[tuple[str, str]] = (),
+) -> Path:
+    """Write each table to a formatted sheet of one workbook (needs ``geoaccess[excel]``).
+
+    See :func:`geoaccess.io.excel.write_workbook`.
+    """
+    from . import excel
+
+    return excel.write_workbook(
+        {name: publishable(frame) for name, frame in tables.items()},
+        path,
+        hxl=hxl,
+        metadata=metadata,
+    )
+
+
+def write_table(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    hxl: bool = False,
+    metadata: Sequence[tuple[str, str]] = (),
+) -> Path:
+    r"""Write one table (a summary, a changes table...) by its file's suffix.
+
+    ``.csv`` (with an HXL row if ``hxl``), ``.xlsx`` (formatted, with a ``metadata``
+    sheet) or ``.gpkg`` (with geometry where the frame has one), following the
+    publishing rules (:func:`publishable`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = write_table(pd.DataFrame({"population": [1.6]}), pathlib.Path(folder) / "t.csv")
+    ...     out.read_text()
+    'population\n2\n'
+    """
     path = Path(path)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            _plain_table(frame).to_excel(writer, sheet_name=name[:31], index=False)
-    return path
+    name = path.stem
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        (written,) = write_csv_tables({name: frame}, path.parent, hxl=hxl)
+        if written != path:
+            written.replace(path)
+        return path
+    if suffix == ".xlsx":
+        return write_excel({name[:31]: frame}, path, hxl=hxl, metadata=metadata)
+    if suffix == ".gpkg":
+        return write_geopackage({name: frame}, path)
+    msg = f"write_table writes .csv, .xlsx or .gpkg; got {path.name!r}"
+    raise ValueError(msg)

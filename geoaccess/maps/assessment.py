@@ -7,11 +7,14 @@ from functools import partial
 from typing import Any
 
 import folium
+import geopandas as gpd
 import pandas as pd
 
+from ..display import Palette, side_names
 from .base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
 from .layers import (
     area_layer,
+    change_layer,
     corridor_layer,
     facility_layer,
     incident_layer,
@@ -24,6 +27,7 @@ from .layers import (
 from .legend import Legend, MapTitle, SourcesNote, legend_sections
 from .prepare import (
     area_features,
+    change_features,
     corridor_features,
     facility_features,
     incident_features,
@@ -44,10 +48,13 @@ def assessment_map(
     *,
     m: folium.Map | None = None,
     tiles: Any = "OpenStreetMap",
-    offline: bool = False,
+    offline: bool = True,
     simplify_m: float = 25.0,
     precision: int = 5,
     title: str | None = None,
+    palette: Palette = "colorblind",
+    changes: gpd.GeoDataFrame | None = None,
+    changes_since: Any = None,
 ) -> folium.Map:
     """A folium map of the access situation on one date.
 
@@ -57,7 +64,8 @@ def assessment_map(
     outlined in bold), pocket outlines, lifelines, front and siege lines, corridors
     (entrance marker, line and an arrow at the exit, coloured by status), facilities and
     incidents of the rules' incident window (clustered). A legend, a scale bar, the title,
-    the sources and a disclaimer are drawn in the map. Text from data is escaped.
+    the sources and a disclaimer are drawn in the map; on small maps the legend, the
+    sources and the layer control fold away. Text from data is escaped.
 
     Parameters
     ----------
@@ -69,15 +77,24 @@ def assessment_map(
         Base map of a new map; ``None`` for no tiles (no tile requests at all). The
         default is OpenStreetMap: CARTO tiles now need an API key (xyzservices warns).
     offline : bool
-        Inline folium's JavaScript and CSS so the HTML works without network; needs
-        ``pip install "geoaccess[offline]"`` (raises ImportError otherwise). Pair with
-        ``tiles=None`` for a page that requests nothing.
+        Inline folium's JavaScript and CSS so the HTML works without network (the
+        default; ``False`` links them from CDNs, a smaller file that needs the network).
+        Pair with ``tiles=None`` for a page that requests nothing.
     simplify_m : float
         Geometry simplification tolerance in metres, applied in ``result.metric_crs``.
     precision : int
         Decimals of longitude/latitude kept in the page.
     title : str, optional
         Title; by default "Situation as of <date>".
+    palette : {"colorblind", "scenario"}
+        Side colours: colour-blind safe (default) or the parties' own ``color``.
+    changes : GeoDataFrame, optional
+        What :func:`geoaccess.changes` (or ``tl.changes``) returned: the areas whose
+        status changed, drawn as their own layer (a dashed outline; popups say what the
+        status was and since when it is the new one).
+    changes_since : date-like, optional
+        The earlier date of ``changes``, named in the layer control and legend (by
+        default the earliest ``changed_on``).
 
     Returns
     -------
@@ -92,10 +109,11 @@ def assessment_map(
     # fit to the reporting units (zones often cover the whole frame), else the zones
     bounds = frame_bounds([areas] if len(areas) else [zones], scenario.extent)
     m = start_map(m, tiles=tiles, offline=offline, bounds=bounds)
-    colors = side_colors(scenario.parties)
+    colors = side_colors(scenario.parties, palette=palette)
+    names = side_names(scenario.parties)
 
     zone_feats = zone_features(zones, scenario.parties, colors)
-    area_feats = area_features(areas)
+    area_feats = area_features(areas, side_names=names)
     bins, classes = population_classes([f["properties"]["population"] for f in area_feats])
     siege = result.siege_lines if result.siege_lines is not None else scenario.siege_lines
     corridor_feats = corridor_features(prep(result.corridors))
@@ -118,6 +136,10 @@ def assessment_map(
     corridor_layer(corridor_feats).add_to(m)
     facility_layer(facility_feats).add_to(m)
     incident_layer(incident_feats).add_to(m)
+    since = ""
+    if changes is not None:
+        since = format_date(changes_since) or format_date(_earliest(changes))
+        change_layer(change_features(prep(changes), side_names=names), since=since).add_to(m)
 
     Legend(
         legend_sections(
@@ -133,6 +155,8 @@ def assessment_map(
             },
             population_bins=bins,
             people_by_status=_people_by_status(result.population),
+            side_names=names,
+            changes_since=since if changes is not None else "",
         )
     ).add_to(m)
     MapTitle(title or f"Situation as of {format_date(result.date)}", subtitle=scenario.name).add_to(
@@ -140,6 +164,14 @@ def assessment_map(
     )
     SourcesNote(scenario.sources, scenario.description or DISCLAIMER).add_to(m)
     return finish_map(m, bounds=bounds, offline=offline)
+
+
+def _earliest(changes: gpd.GeoDataFrame) -> Any:
+    """The earliest change date of a changes table (``None`` when empty)."""
+    if "changed_on" not in changes or not len(changes):
+        return None
+    days = pd.to_datetime(changes["changed_on"], errors="coerce").dropna()
+    return days.min().date() if len(days) else None
 
 
 def _people_by_status(table: pd.DataFrame) -> dict[str, tuple[int, float]] | None:

@@ -8,9 +8,12 @@ from typing import Any
 import folium
 import geopandas as gpd
 
+from .layers import LAYER_TITLES
 from .legend import add_css
 from .offline import make_offline, offline_resources
+from .responsive import Responsive
 
+#: The note of a scenario that has no description of its own.
 DISCLAIMER = "Illustrative reconstruction; not for operational use."
 
 
@@ -69,16 +72,27 @@ def frame_bounds(
 def finish_map(
     m: folium.Map, *, bounds: tuple[float, float, float, float], offline: bool
 ) -> folium.Map:
-    """Fit to ``bounds``, add (or move last) the layer control, inline resources if asked."""
+    """Fit to ``bounds``, add (or move last) the layer control, inline resources if asked.
+
+    The control is followed by :class:`~.responsive.Responsive` (boxes fold on small
+    maps; the population legend follows its layer).
+    """
     lon_min, lat_min, lon_max, lat_max = bounds
     m.fit_bounds([[lat_min, lon_min], [lat_max, lon_max]])
     controls = [k for k, c in m._children.items() if isinstance(c, folium.LayerControl)]
+    control: folium.LayerControl
     if controls:
         for key in controls:  # keep one control, after every layer it lists
-            control = m._children.pop(key)
+            popped = m._children.pop(key)
+        assert isinstance(popped, folium.LayerControl)  # found by that type above
+        control = popped
         m._children[key] = control
     else:
-        folium.LayerControl(collapsed=False).add_to(m)
+        control = folium.LayerControl(collapsed=False)
+        control.add_to(m)
+    for key in [k for k, c in m._children.items() if isinstance(c, Responsive)]:
+        m._children.pop(key)  # one, after the control it folds
+    Responsive(control, sections={"population": LAYER_TITLES["population"]}).add_to(m)
     if offline:
         make_offline(m)
     return m

@@ -18,8 +18,11 @@ from .prepare import POPULATION_COLORS, Feature, feature_collection
 from .style import STATUS_ORDER, status_color
 
 __all__ = [
+    "CHANGES_TITLE",
+    "CHANGE_COLOR",
     "LAYER_TITLES",
     "area_layer",
+    "change_layer",
     "corridor_layer",
     "facility_layer",
     "incident_layer",
@@ -50,6 +53,10 @@ LINE_STYLES: dict[str, dict[str, Any]] = {
     "lifelines": {"color": "#e7298a", "weight": 6, "opacity": 0.85},
 }
 HATCHED: tuple[str, ...] = ("besieged", "hard_to_reach", "watchlist")
+#: Outline of the areas whose status changed (:func:`change_layer`).
+CHANGE_COLOR = "#000000"
+#: The name of the changes layer in the layer control (only on maps given changes).
+CHANGES_TITLE = "Status changed since {since}"
 
 
 def _detail(name: str) -> dict[str, Any]:
@@ -281,6 +288,28 @@ def incident_layer(features: Sequence[Feature], *, show: bool = True) -> MarkerC
             popup=folium.Popup(p["popup"], max_width=300),
         ).add_to(cluster)
     return cluster
+
+
+def change_layer(
+    features: Sequence[Feature], *, since: str, show: bool = True
+) -> folium.FeatureGroup:
+    """The areas whose status changed: a thick dashed outline over a white halo."""
+    group = folium.FeatureGroup(name=CHANGES_TITLE.format(since=since), show=show)
+    if features:
+        _geojson(
+            features,
+            name="changes",
+            style=lambda f: {
+                "color": CHANGE_COLOR,
+                "weight": 3.5,
+                "dashArray": "7 5",
+                "fill": False,
+                "fillOpacity": 0,
+                "opacity": 0.95,
+            },
+            highlight=lambda f: {"weight": 6},
+        ).add_to(group)
+    return group
 
 
 def ordered_statuses(statuses: Sequence[str]) -> list[str]:

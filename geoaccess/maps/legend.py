@@ -15,6 +15,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from ..display import DISCLAIMER
 from .escape import esc, script_json
 from .style import safe_color
 
@@ -27,6 +28,7 @@ __all__ = [
     "add_css",
     "legend_html",
     "legend_sections",
+    "short_note",
 ]
 
 Symbol = str  # "fill" | "hatch" | "outline" | "line" | "dash" | "dot" | "glyph"
@@ -35,6 +37,10 @@ _CSS = """<style>
 .ga-box{background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;
   box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.35 system-ui,sans-serif;color:#222}
 .ga-legend{max-height:60vh;overflow-y:auto;min-width:150px}
+.ga-box summary{cursor:pointer;font-weight:600;list-style-position:inside}
+.ga-box details:not([open]) summary{margin:0}
+.ga-compact .ga-legend{max-height:45vh;min-width:0}
+.ga-compact .ga-sources{max-width:240px}
 .ga-legend h4{font-size:12px;margin:6px 0 2px;font-weight:600}
 .ga-legend h4:first-child{margin-top:0}
 .ga-legend-item{display:flex;align-items:center;gap:6px;margin:1px 0;white-space:nowrap}
@@ -47,6 +53,7 @@ _CSS = """<style>
 .ga-title strong{display:block;font-size:15px}
 .ga-sources{max-width:340px;max-height:22vh;overflow-y:auto;font-size:11px}
 .ga-sources .ga-disclaimer{font-style:italic;margin-top:2px}
+.ga-sources .ga-boundaries{margin-top:2px;color:#555}
 .ga-detail table{border-collapse:collapse;margin-top:4px}
 .ga-detail th{text-align:left;padding:1px 8px 1px 0;font-weight:600;vertical-align:top}
 .ga-detail td{padding:1px 0;max-width:260px}
@@ -78,10 +85,16 @@ class LegendItem:
 
 @dataclass(frozen=True)
 class LegendSection:
-    """A titled group of legend entries."""
+    """A titled group of legend entries; ``key`` names it for scripts (``data-ga-section``).
+
+    A ``hidden`` section is in the page but not shown until a script shows it (the
+    population classes, while their layer is off).
+    """
 
     title: str
     items: tuple[LegendItem, ...]
+    key: str = ""
+    hidden: bool = False
 
 
 def _swatch(item: LegendItem) -> str:
@@ -116,13 +129,18 @@ def legend_html(sections: Sequence[LegendSection]) -> str:
     for section in sections:
         if not section.items:
             continue
-        parts.append(f"<h4>{esc(section.title)}</h4>")
+        hidden = ' style="display:none"' if section.hidden else ""
+        parts.append(
+            f'<div class="ga-legend-section" data-ga-section="{esc(section.key)}"{hidden}>'
+            f"<h4>{esc(section.title)}</h4>"
+        )
         for item in section.items:
             parts.append(
                 f'<div class="ga-legend-item" data-ga-key="{esc(item.key)}">'
                 f"{_swatch(item)}<span>{esc(item.label)}</span>"
                 f'<span class="ga-count"></span></div>'
             )
+        parts.append("</div>")
     return "".join(parts)
 
 
@@ -166,9 +184,11 @@ class Legend(_Control):
 
     def __init__(self, sections: Sequence[LegendSection], *, position: str = "bottomright") -> None:
         self.sections = tuple(sections)
-        super().__init__(
-            legend_html(self.sections), position=position, css_class="ga-box ga-legend"
+        html = (
+            '<details class="ga-collapsible" open><summary>Legend</summary>'
+            f"{legend_html(self.sections)}</details>"
         )
+        super().__init__(html, position=position, css_class="ga-box ga-legend")
         self._name = "Legend"
 
     @property
@@ -178,18 +198,54 @@ class Legend(_Control):
 
 
 class SourcesNote(_Control):
-    """The scenario's sources and a disclaimer line, bottom left."""
+    """The sources, the scenario's note and the disclaimer, bottom left.
+
+    The first clause of the scenario's note (``disclaimer``: the bundled scenario says it
+    is illustrative) always shows; the sources, the whole note and the boundaries
+    disclaimer (:data:`geoaccess.display.DISCLAIMER`) fold away on small maps.
+    """
 
     def __init__(
-        self, sources: Sequence[str], disclaimer: str, *, position: str = "bottomleft"
+        self,
+        sources: Sequence[str],
+        disclaimer: str,
+        *,
+        boundaries: str = DISCLAIMER,
+        position: str = "bottomleft",
     ) -> None:
         listed = "; ".join(esc(s) for s in sources if s)
-        html = f'<div class="ga-source-list">Sources: {listed}</div>' if listed else ""
-        html += f'<div class="ga-disclaimer">{esc(disclaimer)}</div>'
+        body = f'<div class="ga-source-list">Sources: {listed}</div>' if listed else ""
+        if short_note(disclaimer) != disclaimer:
+            body += f'<div class="ga-note-full">{esc(disclaimer)}</div>'
+        body += f'<div class="ga-boundaries">{esc(boundaries)}</div>'
+        html = (
+            f'<div class="ga-disclaimer">{esc(short_note(disclaimer))}</div>'
+            f'<details class="ga-collapsible" open><summary>Sources and notes</summary>'
+            f"{body}</details>"
+        )
         super().__init__(html, position=position, css_class="ga-box ga-sources")
         self._name = "SourcesNote"
         self.sources = tuple(sources)
         self.disclaimer = disclaimer
+        self.boundaries = boundaries
+
+
+def short_note(note: str, *, limit: int = 110) -> str:
+    """The first clause of a note (up to ``:`` or the first sentence), at most ``limit`` long.
+
+    Examples
+    --------
+    >>> short_note("Illustrative reconstruction of Aleppo: the encirclement. More.")
+    'Illustrative reconstruction of Aleppo.'
+    >>> short_note("Illustrative reconstruction; not for operational use.")
+    'Illustrative reconstruction; not for operational use.'
+    """
+    text = " ".join(str(note).split())
+    cut = min((i for i in (text.find(": "), text.find(". ")) if i >= 0), default=-1)
+    head = text[:cut] if cut >= 0 else text.rstrip(".")
+    if len(head) > limit:
+        head = head[:limit].rsplit(" ", 1)[0] + " …"
+    return head if head.endswith("…") else f"{head}."
 
 
 class MapTitle(MacroElement):
@@ -230,15 +286,21 @@ def legend_sections(
     population_bins: Sequence[float] = (),
     all_statuses: bool = False,
     people_by_status: Mapping[str, tuple[int, float]] | None = None,
+    side_names: Mapping[str, str] | None = None,
+    population_shown: bool = False,
+    changes_since: str = "",
 ) -> list[LegendSection]:
     """The geoaccess legend: statuses present, sides, lines, corridors, facilities, classes.
 
     ``statuses`` and the other lists are the (escaped) values found on the map; with
     ``all_statuses`` every status is listed (the timeline shows those of the day).
     ``people_by_status`` gives each status's areas and people, as the assessment's
-    population table has them: the legend then says them.
+    population table has them: the legend then says them. Sides are labelled by
+    ``side_names`` (display names); the population classes are hidden until their
+    layer is shown (``population_shown``); ``changes_since`` (a date) adds the layer of
+    areas whose status changed.
     """
-    from .layers import HATCHED
+    from .layers import CHANGE_COLOR, HATCHED
     from .prepare import POPULATION_COLORS
     from .style import (
         CORRIDOR_COLORS,
@@ -267,8 +329,9 @@ def legend_sections(
     ]
     if "" in present:
         status_items.append(LegendItem("unmapped", "unmapped", UNMAPPED_COLOR, "fill"))
+    names = side_names or {}
     side_items = [
-        LegendItem(f"side:{s}", s, side_colors.get(s, "#777777"), "fill")
+        LegendItem(f"side:{s}", names.get(s, s), side_colors.get(s, "#777777"), "fill")
         for s in dict.fromkeys(sides)
         if s
     ]
@@ -278,6 +341,10 @@ def legend_sections(
         "lifelines": ("lifeline (last road link)", "#e7298a", "line"),
     }
     line_items = [LegendItem(k, *line_specs[k]) for k, on in (lines or {}).items() if on]
+    if changes_since:
+        line_items.append(
+            LegendItem("changes", f"status changed since {changes_since}", CHANGE_COLOR, "dash")
+        )
     corridor_items = [
         LegendItem(
             f"corridor:{s}",
@@ -306,10 +373,15 @@ def legend_sections(
         )
         lower = upper
     return [
-        LegendSection("Access status", tuple(status_items)),
-        LegendSection("Sides (control zones)", tuple(side_items)),
-        LegendSection("Lines", tuple(line_items)),
-        LegendSection("Corridors", tuple(corridor_items)),
-        LegendSection("Facilities", tuple(facility_items)),
-        LegendSection("Population (people)", tuple(population_items)),
+        LegendSection("Access status", tuple(status_items), "status"),
+        LegendSection("Sides (control zones)", tuple(side_items), "sides"),
+        LegendSection("Lines", tuple(line_items), "lines"),
+        LegendSection("Corridors", tuple(corridor_items), "corridors"),
+        LegendSection("Facilities", tuple(facility_items), "facilities"),
+        LegendSection(
+            "Population (people)",
+            tuple(population_items),
+            "population",
+            hidden=not population_shown,
+        ),
     ]

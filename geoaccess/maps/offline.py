@@ -1,9 +1,10 @@
 """Self-contained HTML: folium's JavaScript and CSS inlined from an installed package.
 
 folium links Leaflet, jQuery, Bootstrap, awesome-markers and its plugins from CDNs. With
-``offline=True`` these links are replaced at render time by the same files shipped in
-the ``folium-offline`` package (the optional extra ``geoaccess[offline]``), which holds
-them keyed by the very URLs folium uses. No network is touched to do this.
+``offline=True`` (the default of every geoaccess map) these links are replaced at render
+time by the same files shipped in the ``folium-offline`` package (a dependency of
+geoaccess; ``geoaccess[offline]`` names it too), which holds them keyed by the very URLs
+folium uses. No network is touched to do this.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def offline_resources() -> Mapping[str, str]:
     try:
         from offlinefolium import elements
     except ImportError as error:
-        msg = f"offline=True needs the optional extra: {EXTRA_HINT} (it installs folium-offline)"
+        msg = (
+            f"offline=True needs folium-offline: {EXTRA_HINT} (or pass offline=False to "
+            "link the scripts from CDNs)"
+        )
         raise ImportError(msg) from error
     resources = getattr(elements, "_res", None)
     if not isinstance(resources, Mapping) or not resources:

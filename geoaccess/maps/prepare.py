@@ -23,13 +23,16 @@ from .style import (
     CORRIDOR_COLORS,
     FACILITY_SYMBOLS,
     format_date,
+    format_metres,
     format_number,
+    format_percent,
     status_color,
     status_label,
 )
 
 __all__ = [
     "area_features",
+    "change_features",
     "corridor_features",
     "detail_html",
     "facility_features",
@@ -181,12 +184,27 @@ def _evidence(row: pd.Series) -> list[tuple[str, Any]]:
         value = _get(row, column)
         if column in ("encircled", "fire_controlled"):
             value = _yes_no(value)
-        elif column == "hostile_perimeter_share" and text(value):
-            value = f"{float(value):.0%}"
-        elif column.endswith("_m") and text(value):
-            value = f"{format_number(value)} m"
+        elif column == "hostile_perimeter_share":
+            value = format_percent(value)
+        elif column.endswith("_m"):
+            value = format_metres(value)
+        else:  # counts: whole numbers
+            value = format_number(value)
         rows.append((label, value))
     return rows
+
+
+def _names(row: pd.Series) -> tuple[str, list[tuple[str, Any]]]:
+    """An area's title (both names where it has them) and its name and p-code rows."""
+    name = text(_get(row, "name")) or text(_get(row, "area_id"))
+    local = text(_get(row, "name_local"))
+    title = f"{name} ({local})" if local and local != name else name
+    rows: list[tuple[str, Any]] = [("Local name", local)] if local and local != name else []
+    rows.append(("P-code", _get(row, "pcode")))
+    for column in sorted(c for c in row.index if str(c).lower().endswith("_pcode")):
+        level = str(column)[: -len("_pcode")].replace("adm", "Admin ")
+        rows.append((f"{level} p-code", row[column]))
+    return title, rows
 
 
 # ---------------------------------------------------------------------- layers
@@ -222,20 +240,31 @@ def zone_features(
     return _features(zones, props)
 
 
-def area_features(areas: gpd.GeoDataFrame) -> list[Feature]:
-    """Areas with status, colour, hatching flag, tooltip and popup (evidence and reason)."""
+def area_features(
+    areas: gpd.GeoDataFrame, *, side_names: dict[str, str] | None = None
+) -> list[Feature]:
+    """Areas with status, colour, hatching flag, tooltip and popup (evidence and reason).
+
+    The popup gives both names (``name``, ``name_local``) and every p-code the area
+    carries (``pcode``, ``adm1_pcode``...), people as whole numbers, shares as
+    percentages with one decimal; sides by ``side_names`` (display names).
+    """
+    names = side_names or {}
 
     def props(row: pd.Series) -> dict[str, Any]:
         status = text(_get(row, "status"))
         label = status_label(status)
-        name = text(_get(row, "name")) or text(_get(row, "area_id"))
+        name, name_rows = _names(row)
         since = format_date(_get(row, "status_since"))
+        if since and _get(row, "status_since_known") is False:
+            since = f"at least {since}"
+        side = text(_get(row, "side"))
         rows = [
             ("Status", label),
             ("Since", since),
-            ("P-code", _get(row, "pcode")),
+            *name_rows,
             ("Population", format_number(_get(row, "population"))),
-            ("Side", _get(row, "side")),
+            ("Held by", names.get(side, side)),
             *_evidence(row),
         ]
         tooltip = f"{esc(name)}: {esc(label)}" + (f" since {esc(since)}" if since else "")
@@ -277,13 +306,13 @@ def pocket_features(pockets: gpd.GeoDataFrame) -> list[Feature]:
 
 
 def line_features(lines: gpd.GeoDataFrame, *, kind: str) -> list[Feature]:
-    """Front lines (``kind="front"``), siege lines (``"siege"``) or lifelines (``"lifeline"``)."""
+    """Front lines (``kind="front_lines"``), siege lines (``"siege_lines"``) or lifelines."""
 
     def props(row: pd.Series) -> dict[str, Any]:
-        if kind == "front":
+        if kind in ("front", "front_lines"):
             title = f"Front line: {text(_get(row, 'side_a'))} / {text(_get(row, 'side_b'))}"
-            rows = [("Length", f"{format_number(_get(row, 'length_m'))} m")]
-        elif kind == "siege":
+            rows = [("Length", format_metres(_get(row, "length_m")))]
+        elif kind in ("siege", "siege_lines"):
             title = f"Siege line: {text(_get(row, 'name')) or text(_get(row, 'party'))}"
             rows = [("Held by", _get(row, "party")), ("Valid from", _get(row, "valid_from"))]
         else:
@@ -293,7 +322,7 @@ def line_features(lines: gpd.GeoDataFrame, *, kind: str) -> list[Feature]:
                 ids = ", ".join(text(a) for a in ids)
             rows = [
                 ("Areas depending", ids),
-                ("Population depending", format_number(_get(row, "population_depending"))),
+                ("Population depending", format_number(_get(row, "population"))),
             ]
         return {"tooltip": esc(title), "popup": detail_html(title, rows)}
 
@@ -385,6 +414,39 @@ def incident_features(incidents: gpd.GeoDataFrame) -> list[Feature]:
         return {"tooltip": esc(title), "popup": detail_html(title, rows)}
 
     return _features(incidents, props)
+
+
+def change_features(
+    changes: gpd.GeoDataFrame, *, side_names: dict[str, str] | None = None
+) -> list[Feature]:
+    """Areas whose status changed (:func:`geoaccess.changes`): before, after, since when."""
+    names = side_names or {}
+
+    def props(row: pd.Series) -> dict[str, Any]:
+        title, name_rows = _names(row)
+        before = status_label(_get(row, "status_before"))
+        after = status_label(_get(row, "status_after"))
+        side_before = text(_get(row, "side_before"))
+        side_after = text(_get(row, "side_after"))
+        rows = [
+            ("Was", before),
+            ("Now", after),
+            ("Since", format_date(_get(row, "changed_on"))),
+            ("Held by", names.get(side_after, side_after)),
+            (
+                "Held before by",
+                names.get(side_before, side_before) if side_before != side_after else "",
+            ),
+            *name_rows,
+            ("Population", format_number(_get(row, "population"))),
+        ]
+        return {
+            "area_id": esc(_get(row, "area_id")),
+            "tooltip": f"{esc(title)}: {esc(before)} → {esc(after)}",
+            "popup": detail_html(f"{title}: status changed", rows, note=_get(row, "reason")),
+        }
+
+    return _features(changes, props)
 
 
 def population_classes(

@@ -18,6 +18,7 @@ import folium
 import geopandas as gpd
 from folium.template import Template
 
+from ..display import Palette, side_names
 from .base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
 from .escape import script_json
 from .layers import LAYER_TITLES, LINE_STYLES, area_style, status_patterns
@@ -94,6 +95,7 @@ def timeline_data(
     *,
     prep: Callable[[gpd.GeoDataFrame | None], gpd.GeoDataFrame],
     colors: dict[str, str],
+    side_names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The JSON document the slider works on (pure; text already escaped).
 
@@ -105,6 +107,8 @@ def timeline_data(
         Simplifies and rounds a frame (see :func:`.prepare.simplify_frame`).
     colors : dict
         Colour of each side.
+    side_names : dict, optional
+        Display name of each side (popups).
     """
     snaps = tl.snapshots
     parties = tl.scenario.parties
@@ -112,7 +116,7 @@ def timeline_data(
     for snap in snaps:
         siege = snap.siege_lines if snap.siege_lines is not None else snap.scenario.siege_lines
         per_kind["zones"].append(zone_features(prep(snap.scenario.zones), parties, colors))
-        per_kind["areas"].append(area_features(prep(snap.areas)))
+        per_kind["areas"].append(area_features(prep(snap.areas), side_names=side_names))
         per_kind["front_lines"].append(line_features(prep(snap.front_lines), kind="front_lines"))
         per_kind["siege_lines"].append(line_features(prep(siege), kind="siege_lines"))
         per_kind["corridors"].append(corridor_features(prep(snap.corridors)))
@@ -301,10 +305,11 @@ def timeline_map(
     *,
     m: folium.Map | None = None,
     tiles: Any = "OpenStreetMap",
-    offline: bool = False,
+    offline: bool = True,
     simplify_m: float = 25.0,
     precision: int = 5,
     title: str | None = None,
+    palette: Palette = "colorblind",
 ) -> folium.Map:
     """A folium map of a timeline with a date slider.
 
@@ -317,8 +322,8 @@ def timeline_map(
     ----------
     tl : TimelineLike
         What :func:`geoaccess.timeline` returned.
-    m, tiles, offline, simplify_m, precision, title
-        As for :func:`geoaccess.maps.assessment_map`.
+    m, tiles, offline, simplify_m, precision, title, palette
+        As for :func:`geoaccess.maps.assessment_map` (self-contained by default).
 
     Returns
     -------
@@ -331,8 +336,12 @@ def timeline_map(
     scenario = tl.scenario
     metric = tl.snapshots[0].metric_crs
     prep = partial(simplify_frame, metric_crs=metric, simplify_m=simplify_m, precision=precision)
-    colors = side_colors(scenario.parties)
-    data = {**timeline_data(tl, prep=prep, colors=colors), "dated_title": title is None}
+    colors = side_colors(scenario.parties, palette=palette)
+    names = side_names(scenario.parties)
+    data = {
+        **timeline_data(tl, prep=prep, colors=colors, side_names=names),
+        "dated_title": title is None,
+    }
     bounds = frame_bounds([scenario.zones, *(s.areas for s in tl.snapshots[:1])], scenario.extent)
     m = start_map(m, tiles=tiles, offline=offline, bounds=bounds)
     patterns = status_patterns(m)
@@ -349,6 +358,7 @@ def timeline_map(
                 "front_lines": bool(data["front_lines"]["features"]),
                 "siege_lines": bool(data["siege_lines"]["features"]),
             },
+            side_names=names,
         )
     ).add_to(m)
     MapTitle(title or f"Situation as of {format_date(tl.start)}", subtitle=scenario.name).add_to(m)

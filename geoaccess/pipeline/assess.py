@@ -24,12 +24,13 @@ import numpy as np
 import pandas as pd
 
 from ..crs import WGS84
+from ..engine import keys
 from ..engine.cache import Cache
 from ..engine.context import Context
 from ..engine.corridors import aid_pockets, corridor_table, open_entrances
 from ..engine.evidence import EVIDENCE, with_ground_evidence, with_status
 from ..engine.roads import road_graph_at
-from ..engine.status import statuses
+from ..engine.status import Wording, statuses
 from ..engine.territory import ground_at
 from ..population import estimates
 from ..population.reach import corridor_reach
@@ -44,7 +45,7 @@ from .frames import (
     population_frame,
     to_wgs84,
 )
-from .history import final_decision, history, status_since
+from .history import final_decision, history, status_since, wording_at
 from .results import Assessment
 
 __all__ = ["assess", "build_assessment", "front_lines", "pockets"]
@@ -122,12 +123,14 @@ def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataF
     since = since.reindex(units["area_id"].to_numpy())
     held = units["piece"].to_numpy() >= 0
     enc_since = since["encircled_since"].to_numpy(dtype=object)
+    words = wording_at(ctx, day)
     why, reasons = final_decision(
         pieces.reindex(units["piece"].to_numpy()),
         rules=rules,
         day=day,
         encircled_since=enc_since,
         held=held,
+        wording=words,
     )
     first = status_since(why, since["base_since"].to_numpy(dtype=object), enc_since, rules)
     known = ~since["at_least"].to_numpy(dtype=bool)
@@ -143,19 +146,24 @@ def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataF
     )
     piece_why, _ = final_decision(pieces, rules=rules, day=day, encircled_since=piece_enc)
     pieces["status"] = pd.Series(statuses(piece_why), index=pieces.index, dtype=object)
-    pocket_frame = _with_pocket_status(snap.pockets, rules, day, enc_by_pocket)
+    pocket_frame = _with_pocket_status(snap.pockets, rules, day, enc_by_pocket, words)
     own = ctx.scenario.areas
     own_rows = None if own is None else own.iloc[list(snap.rows.areas)]
     areas = areas_frame(units, pieces, pocket_frame, area_rows, own_rows)
-    # population (full assessments only): estimates, primary one in the areas' columns
-    found = estimates.estimates(ctx, cache, snap.rows, units, pieces) if full else []
+    # population: every estimate, the primary one in the areas' columns (light snapshots
+    # too, so a timeline counts people by status on every date; reach and exposure are
+    # for full assessments only)
+    found = cache.get(
+        keys.estimates(snap.rows),
+        lambda: estimates.estimates(ctx, cache, snap.rows, units, pieces),
+    )
     areas = estimates.with_population(areas, pieces, found)
     pocket_frame = pocket_frame[POCKET_COLUMNS]
     if full:
         pocket_frame = estimates.pocket_population(pocket_frame, pieces, found)
     scenario = ctx.scenario.at(day)
     corridors = corridor_reach(
-        ctx, cache, snap.corridors, snap.ground, found[0] if found else None, snap.graph
+        ctx, cache, snap.corridors, snap.ground, found[0] if found and full else None, snap.graph
     )
     return Assessment(
         scenario=scenario,
@@ -180,12 +188,18 @@ def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataF
 
 
 def _with_pocket_status(
-    pockets: gpd.GeoDataFrame, rules: Rules, day: dt.date, enc_by_pocket: dict[str, dt.date]
+    pockets: gpd.GeoDataFrame,
+    rules: Rules,
+    day: dt.date,
+    enc_by_pocket: dict[str, dt.date],
+    wording: Wording,
 ) -> gpd.GeoDataFrame:
     """Pockets with their final ``status`` and ``reason`` (a copy)."""
     pockets = pockets.copy()
     starts = np.array([enc_by_pocket.get(p) for p in pockets["pocket_id"]], dtype=object)
-    why, reasons = final_decision(pockets, rules=rules, day=day, encircled_since=starts)
+    why, reasons = final_decision(
+        pockets, rules=rules, day=day, encircled_since=starts, wording=wording
+    )
     pockets["status"] = statuses(why)
     pockets["reason"] = reasons
     return pockets
@@ -250,7 +264,8 @@ def pockets(scn: Scenario, date: DateLike, *, rules: Rules | None = None) -> gpd
         units = snap.units
         since = history(ctx, cache, day, units, encircled_only=True)
         enc_by_pocket = _pocket_encircled_since(units, snap.pieces, since)
-    return to_wgs84(_with_pocket_status(found, rules, day, enc_by_pocket)[POCKET_COLUMNS])
+    pockets = _with_pocket_status(found, rules, day, enc_by_pocket, wording_at(ctx, day))
+    return to_wgs84(pockets[POCKET_COLUMNS])
 
 
 def front_lines(scn: Scenario, date: DateLike, *, rules: Rules | None = None) -> gpd.GeoDataFrame:

@@ -20,7 +20,7 @@ from ..engine.cache import Cache
 from ..engine.context import Context
 from ..population.catchments import facility_exposure
 from ..population.estimates import Estimate, area_population
-from ..population.table import population_table
+from ..population.table import population_table, status_table
 from .evaluate import Snapshot
 
 __all__ = ["areas_frame", "facilities_frame", "lifelines_frame", "population_frame", "to_wgs84"]
@@ -205,9 +205,13 @@ def population_frame(
 ) -> pd.DataFrame:
     """Population by status, distance band and corridor reach, with the accounting.
 
-    See :func:`geoaccess.population.table.population_table`; empty for light snapshots
-    and scenarios without population.
+    See :func:`geoaccess.population.table.population_table`. Light snapshots (the dates
+    of a timeline) have the status and total rows only
+    (:func:`~geoaccess.population.table.status_table`); scenarios without population an
+    empty table.
     """
+    if found and snap.detail != "full":
+        return status_table(areas, pieces, found)
     if snap.detail != "full" or not found:
         return pd.DataFrame(
             {

@@ -14,14 +14,29 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import shapely
 
+from ..display import side_names
 from ..engine.cache import Cache
 from ..engine.context import Context
-from ..engine.status import STATUS_OF, Why, decide, reason
+from ..engine.status import STATUS_OF, Why, Wording, decide, reason
 from ..rules import AccessStatus, Rules
 from .evaluate import evaluate
 
-__all__ = ["final_decision", "history", "status_since"]
+__all__ = ["final_decision", "history", "status_since", "wording_at"]
+
+
+def wording_at(ctx: Context, day: dt.date) -> Wording:
+    """How the reasons of ``day`` name things: sides by display name, barriers that exist.
+
+    Siege lines are named only when some stand on ``day``; impassable ground only when
+    the sea or a valid ``impassable`` row lies in the frame.
+    """
+    return Wording(
+        side_names=side_names(ctx.scenario.parties),
+        siege_lines=bool(ctx.rows_valid("siege_lines", day)),
+        impassable=bool(ctx.rows_valid("impassable", day)) or not shapely.is_empty(ctx.sea),
+    )
 
 
 def history(
@@ -95,6 +110,7 @@ def final_decision(
     day: dt.date,
     encircled_since: np.ndarray,
     held: np.ndarray | None = None,
+    wording: Wording | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """The rule deciding each row's final status (Siege Watch's count applied), and why.
 
@@ -113,6 +129,8 @@ def final_decision(
         First day of each row's encirclement.
     held : numpy.ndarray of bool, optional
         Whether a side holds each row's ground (default: all).
+    wording : Wording, optional
+        Names of sides and barriers for the reasons (:func:`wording_at`).
 
     Returns
     -------
@@ -139,7 +157,7 @@ def final_decision(
     reasons = []
     for k, (rule, row) in enumerate(zip(why, evidence.itertuples(index=False), strict=True)):
         if rule is Why.UNHELD:
-            reasons.append(reason(rule, rules=rules, day=day))
+            reasons.append(reason(rule, rules=rules, day=day, wording=wording))
             continue
         reasons.append(
             reason(
@@ -152,6 +170,7 @@ def final_decision(
                 open_corridors=int(row.open_corridors),
                 open_supply_routes=row.open_supply_routes,
                 roads_enter=bool(row.roads_enter),
+                wording=wording,
             )
         )
     return why, reasons

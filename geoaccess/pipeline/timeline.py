@@ -27,17 +27,23 @@ import pandas as pd
 
 from ..engine.cache import Cache
 from ..engine.context import Context
-from ..engine.status import STATUS_OF, Why, statuses
+from ..engine.status import STATUS_OF, Why, Wording, statuses
 from ..rules import Rules
 from ..scenario.model import Scenario
 from ..temporal import DateLike, as_date
 from .assess import build_assessment
 from .evaluate import Snapshot, context_for, evaluate
 from .frames import with_area_columns
-from .history import final_decision, history
+from .history import final_decision, history, wording_at
 from .results import Assessment, Timeline
 
-__all__ = ["DateRunner", "LightSnapshot", "light_assessment", "timeline"]
+__all__ = [
+    "DateRunner",
+    "LightSnapshot",
+    "light_assessment",
+    "timeline",
+    "with_interval_population",
+]
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +157,7 @@ def timeline(
     known: set[object] = set()
     for k, (t, light) in enumerate(zip(dates, lights, strict=True)):
         upto = dates[k + 1] if k + 1 < len(dates) else last + dt.timedelta(days=1)
-        records.extend(_records(light, rules, t, upto, encircled_since))
+        records.extend(_records(light, rules, t, upto, encircled_since, wording_at(ctx, t)))
         seen = set(light.units["area_id"])
         records.extend((gone, None, None, None, t, "") for gone in known - seen)
         known |= seen
@@ -167,7 +173,35 @@ def timeline(
         snapshots = tuple(light_assessment(ctx, cache, snap, intervals) for snap in snaps)
     else:
         snapshots = runner.assessments(intervals)
+    intervals = with_interval_population(intervals, snapshots)
     return Timeline(scn, first, last, rules, tuple(dates), snapshots, intervals)
+
+
+def with_interval_population(
+    intervals: pd.DataFrame, snapshots: Sequence[Assessment]
+) -> pd.DataFrame:
+    """The intervals with ``population``: the area's people on the run's first day.
+
+    The people are the primary estimate's, as the light assessment of the last
+    evaluated date on or before the run's start has them (``NaN`` without population).
+    The column comes after ``start_known``.
+    """
+    out = intervals.copy()
+    people = np.full(len(out), np.nan)
+    if snapshots and len(out):
+        dates = np.array([s.date for s in snapshots], dtype=object)
+        tables = [
+            dict(zip(s.areas["area_id"], s.areas["population"].astype(float), strict=True))
+            if "population" in s.areas
+            else {}
+            for s in snapshots
+        ]
+        at = np.searchsorted(dates, out["start"].to_numpy(dtype=object), side="right") - 1
+        for k, (area, snap) in enumerate(zip(out["area_id"], at, strict=True)):
+            if snap >= 0:
+                people[k] = tables[snap].get(area, np.nan)
+    out.insert(out.columns.get_loc("start_known") + 1, "population", people)
+    return out
 
 
 def _progress(dates: list[dt.date], enabled: bool) -> Any:
@@ -185,6 +219,7 @@ def _records(
     t: dt.date,
     upto: dt.date,
     encircled_since: dict[object, dt.date],
+    wording: Wording,
 ) -> list[Record]:
     """Each unit's status on ``t``, and with Siege Watch its switch before ``upto``.
 
@@ -203,7 +238,9 @@ def _records(
         else:
             encircled_since.pop(area_id, None)
     starts = np.array([encircled_since.get(a) for a in ids], dtype=object)
-    why, reasons = final_decision(evidence, rules=rules, day=t, encircled_since=starts, held=held)
+    why, reasons = final_decision(
+        evidence, rules=rules, day=t, encircled_since=starts, held=held, wording=wording
+    )
     names = units["name"].to_numpy(dtype=object)
     sides = np.full(len(units), None, dtype=object)
     sides[held] = evidence["side"].to_numpy(dtype=object)[held]
@@ -216,7 +253,11 @@ def _records(
         switch = starts[k] + wait
         if t < switch < upto:
             later, text = final_decision(
-                evidence.iloc[[k]], rules=rules, day=switch, encircled_since=starts[[k]]
+                evidence.iloc[[k]],
+                rules=rules,
+                day=switch,
+                encircled_since=starts[[k]],
+                wording=wording,
             )
             status = STATUS_OF[later[0]].value
             out.append((ids[k], names[k], sides[k], status, switch, text[0]))

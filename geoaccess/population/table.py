@@ -25,7 +25,47 @@ from .estimates import Estimate, area_population
 from .people import CELL_M, located
 from .reach import reach_region, reached
 
-__all__ = ["population_table"]
+__all__ = ["population_table", "status_table"]
+
+
+def status_table(areas: pd.DataFrame, pieces: pd.DataFrame, found: list[Estimate]) -> pd.DataFrame:
+    """People by status and the accounting, without distance bands or corridor reach.
+
+    What a timeline's light assessments carry: the ``status`` and ``total`` rows of
+    :func:`population_table`, with the same values, one column of people per estimate.
+
+    Parameters
+    ----------
+    areas : DataFrame
+        Reporting units with their final ``status``.
+    pieces : DataFrame
+        Area pieces with ``area_id`` and ``status``.
+    found : list of Estimate
+        The estimates of the date, the primary one first.
+
+    Returns
+    -------
+    DataFrame
+        ``category``, ``label``, ``areas`` and one column per estimate.
+    """
+    status = areas["status"].to_numpy(dtype=object)
+    rows: list[tuple[str, str, int | None]] = [
+        ("status", s, int((status == s).sum())) for s in STATUSES
+    ]
+    rows += [("total", t, None) for t in ("input", "assigned", "outside")]
+    table = pd.DataFrame(rows, columns=["category", "label", "areas"])
+    table["areas"] = table["areas"].astype("Int64")
+    for est in found:
+        split = area_population(
+            areas["area_id"].to_numpy(dtype=object), pieces, est.pieces, est.units
+        )
+        acc = est.accounting
+        table[est.column] = [float(np.nansum(split[f"population_{s}"])) for s in STATUSES] + [
+            acc.input_total,
+            acc.assigned_total,
+            acc.outside_total,
+        ]
+    return table
 
 
 def population_table(
