@@ -161,10 +161,18 @@ def test_incidents_honour_dates_and_flag_imprecise_periods():
     assert imprecise.tolist() == [1, 0]
 
 
-def test_light_snapshots_skip_population():
-    tl = ga.timeline(scenario(), "2020-01-01", "2020-01-02")
+def test_light_snapshots_carry_the_population_by_status():
+    """Light snapshots skip corridors and facilities, not people (``tl.population()``)."""
+    people = frame({"population": [100.0, 50.0]}, [pt(-2_000, 0), pt(3_000, 0)])
+    scn = scenario(population=people)
+    tl = ga.timeline(scn, "2020-01-01", "2020-01-02")
     assert all(not s.details["full"] for s in tl.snapshots)
-    assert all(s.population.empty for s in tl.snapshots)
+    for snap in tl.snapshots:
+        full = ga.assess(scn, snap.date)
+        light = snap.population.set_index(["category", "label"]).loc["status", "population"]
+        expected = full.population.set_index(["category", "label"]).loc["status", "population"]
+        pd.testing.assert_series_equal(light, expected)
+        assert light.sum() == pytest.approx(150.0)
 
 
 @pytest.mark.parametrize("with_road", [False, True], ids=["straight", "road"])
