@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
-.PHONY: demo test lint bench bench-scale bench-versus fuzz browser clean
+.PHONY: demo test lint bench bench-real bench-scale bench-versus fuzz browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: $(STAMP)
 ## Side-by-side benchmarks against tobler, rasterstats/exactextract and networkx.
 bench: $(STAMP)
 	$(PY) -m benchmarks
+
+## Real control maps before and after (Avdiivka, the generated regional case).
+bench-real: $(STAMP)
+	$(PY) -m benchmarks.bench_real
 
 bench-scale: $(STAMP)
 	$(PY) -m benchmarks.scale

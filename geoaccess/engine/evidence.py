@@ -158,7 +158,11 @@ def ground_evidence(
     out["roads_blocked"] = enter & (open_routes == 0)
     if detail == "full":
         out["route_clearance_m"] = safe_ground.route_clearance(
-            view, geoms, rules=rules, cache=cache
+            view,
+            geoms,
+            rules=rules,
+            cache=cache,
+            known={0.0: ~encircled, rules.fire_control_m: ~encircled & ~fire},
         )
         out["hostile_perimeter_share"] = safe_ground.hostile_perimeter_share(
             view, geoms, rules=rules
