@@ -23,8 +23,10 @@ def test_demo_writes_maps_and_tables(demo_out, capsys):
     assert {"assessment_2016-07-20.gpkg", "timeline.gpkg", "timeline.qml"} <= names
     assert {"assessment_2016-07-20.xlsx", "timeline.xlsx", "population.csv"} <= names
     areas = pd.read_csv(demo_out / "tables_2016-07-20" / "areas.csv")
-    bustan = areas[areas["name"].str.contains("Bustan", na=False)].iloc[0]
+    bustan = areas[areas["name"] == "Bustan Al-Qaser"].iloc[0]
     assert bustan["status"] == "besieged"
+    assert bustan["area_id"] == "N0204" and bustan["adm4_pcode"] == "C1007"
+    assert bustan["name_local"] == "بستان القصر"
 
 
 def test_demo_writes_the_figures_and_what_changed(demo_out):
@@ -261,3 +263,4 @@ def test_demo_maps_are_self_contained_by_default(tmp_path):
         assert '<script src="http' not in html, name
         assert 'rel="stylesheet" href="http' not in html, name
         assert "L.map(" in html or "L.Map" in html
+        assert len(html.encode()) < 3_000_000, name  # the demo maps stay under 3 MB
