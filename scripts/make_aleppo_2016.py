@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "data" / "geo" / "aleppo_2016"
@@ -959,6 +959,10 @@ def build(shared: Path | None = SHARED / OCHA_FILE) -> dict[str, pd.DataFrame]:
     areas = areas_frame(hoods, labels)
     city = shapely.union_all(areas.geometry.values, grid_size=FINE_GRID)
     zones = pd.concat([city_zones(areas, labels), country_zones(countryside(city))])
+    # one geometry type, so that the layer round-trips through a GeoPackage unchanged
+    zones["geometry"] = [
+        MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in zones.geometry
+    ]
     return {
         "neighbourhoods_ocha": hoods,
         "labels": labels,
