@@ -88,9 +88,8 @@ OCHA_COLUMNS = [
     "adm0_pcode",
 ]
 OCHA_CREDIT = (
-    "Neighbourhood boundaries: OCHA Common Operational Dataset (COD-AB) for Syria, "
-    "Aleppo city neighbourhoods v02 (2016-09-05), UN OCHA, CC BY-IGO 3.0; "
-    "simplified by 5 m by the geoaccess authors"
+    "Neighbourhoods: OCHA COD-AB Syria, Aleppo city neighbourhoods v02 (2016-09-05), "
+    "© UN OCHA, CC BY-IGO 3.0, simplified by the geoaccess authors"
 )
 
 
