@@ -464,9 +464,10 @@ scenario: people by status over time, what changed since last month, a summary b
 unit, print-ready maps and charts, and tables ready for HDX (Excel with an HXL row and a
 metadata sheet, a GeoPackage for QGIS's temporal controller).
 
-> **Illustrative reconstruction.** The bundled scenario is a coarse teaching example drawn
-> from public reporting, not a record of events and not for operational use. Every figure
-> and map below says so."""
+> **Illustrative reconstruction.** The bundled scenario labels OCHA's Aleppo
+> neighbourhoods (COD-AB, © UN OCHA, CC BY-IGO 3.0) from public reporting; its countryside,
+> roads, facilities, incidents and populations are illustrative. It is a teaching example,
+> not a record of events and not for operational use. Every figure and map below says so."""
     ),
     new_code_cell(
         """import tempfile
