@@ -21,7 +21,7 @@ import shapely
 from _builders import CX, CY, HALF, START, UTM, box, disc_scenario, frame_extent, zones_frame
 
 import geoaccess as ga
-from geoaccess.engine import safe_ground
+from geoaccess.engine import evidence, safe_ground
 from geoaccess.engine.cache import Cache
 from geoaccess.engine.context import SIMPLIFY_FROM_VERTICES
 from geoaccess.engine.sides import side_view
@@ -214,3 +214,24 @@ def test_an_area_a_few_metres_past_its_zones_loses_nobody(beyond_m: float, no_da
     table = res.population.set_index(["category", "label"])["population"]
     assert table[("status", "no_data")] == pytest.approx(no_data, abs=1e-6)
     assert table["status"].sum() == pytest.approx(areas["population"].iloc[0])
+
+
+@pytest.mark.parametrize("day", ["2016-07-05", "2016-07-20", "2016-08-10", "2016-12-10"])
+def test_flows_only_for_linked_pieces_give_the_same_routes(day: str, monkeypatch) -> None:
+    """Pieces that no usable (or no open) road links to the rear skip that flow: same routes."""
+    scn = ga.datasets.aleppo_2016()
+    fast = ga.assess(scn, day)
+    monkeypatch.setattr(
+        evidence, "_usable_links", lambda graph, use, hit, touched, n, cache, view: np.ones(n, bool)
+    )
+    every_flow = evidence.routes.supply_routes
+    monkeypatch.setattr(
+        evidence.routes,
+        "supply_routes",
+        lambda graph, *, open_linked=True, **kwargs: every_flow(graph, **kwargs),
+    )
+    slow = ga.assess(scn, day)
+    columns = ["area_id", "status", "open_supply_routes", "reason"]
+    assert fast.areas[columns].equals(slow.areas[columns])
+    assert fast.lifelines.drop(columns="geometry").equals(slow.lifelines.drop(columns="geometry"))
+    assert fast.areas["open_supply_routes"].notna().any()

@@ -97,6 +97,11 @@ def rear_components(rows: DayRows, side: str, clearance: float) -> Hashable:
     return ("rear_components", rows.barriers, side, clearance)
 
 
+def usable_components(rows: DayRows, side: str) -> Hashable:
+    """Components of a side's usable road graph and which of them hold a rear node."""
+    return ("usable_components", rows.barriers, side)
+
+
 def road_graph(rows: DayRows) -> Hashable:
     """The noded road graph."""
     return ("road_graph", rows.roads)
