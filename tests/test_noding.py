@@ -15,6 +15,7 @@ import pytest
 import shapely
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.spatial import cKDTree
 from shapely import LineString
 
 from geoaccess.engine import noding, segments
@@ -194,6 +195,15 @@ def test_check_segments_cuts_long_segments_into_cells():
 
 def test_close_pairs_are_never_missed():
     rng = np.random.default_rng(3)
-    xy = rng.uniform(0, 1, (2000, 2)) * 1e3 + 5e5
-    assert not segments.may_have_close_pairs(xy, 1e-6)
-    assert segments.may_have_close_pairs(np.r_[xy, xy[:1] + np.array([0.0009, -0.0009])], 1e-3)
+    xy = rng.uniform(0, 1, (4000, 2)) * 1e3 + 5e5
+    for digits in range(3):  # coordinates rounded to 1, 0.1 and 0.01 m share x values
+        xy[digits::4] = np.round(xy[digits::4], digits)
+    xy = np.unique(xy, axis=0)  # sorted by x then y, as the nodes are
+    for tol in (1e-3, 0.5, 3.0):
+        pairs = cKDTree(xy).query_pairs(tol * (1 - 1e-12), output_type="ndarray")
+        assert segments.close_candidates(xy, tol)[pairs].all()
+    lattice = np.unique(
+        np.stack(np.meshgrid(np.arange(50.0), np.arange(50.0)), -1).reshape(-1, 2), axis=0
+    )
+    assert not segments.close_candidates(lattice, 0.5).any()
+    assert segments.close_candidates(lattice, 1.0).all()

@@ -61,14 +61,15 @@ def weighted_csr(n: int, u: IntArray, v: IntArray, weight: FloatArray) -> sparse
     """Symmetric CSR of an undirected graph keeping the lightest of parallel edges."""
     ok = u != v
     u, v, weight = u[ok], v[ok], weight[ok]
-    lo, hi = np.minimum(u, v), np.maximum(u, v)
-    key = lo * n + hi
-    order = np.lexsort((weight, key))
-    _, first = np.unique(key[order], return_index=True)
-    pick = order[first]
-    rows = np.concatenate([lo[pick], hi[pick]])
-    cols = np.concatenate([hi[pick], lo[pick]])
-    data = np.concatenate([weight[pick], weight[pick]])
+    key = np.minimum(u, v) * n + np.maximum(u, v)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else order
+    least = np.minimum.reduceat(weight[order], first) if len(key) else weight
+    lo, hi = key[first] // n, key[first] % n
+    rows = np.concatenate([lo, hi])
+    cols = np.concatenate([hi, lo])
+    data = np.concatenate([least, least])
     return sparse.csr_array((data, (rows, cols)), shape=(n, n))
 
 

@@ -47,9 +47,9 @@ class EdgeLines:
     made : numpy.ndarray of object
         One entry per edge: its LineString, or ``None`` while it is still coordinates.
     xy : numpy.ndarray
-        ``(k, 2)`` coordinates of the edges not made yet, edge after edge.
+        ``(k, 2)`` coordinates of the edges not made yet, each edge's rows in order.
     edge : numpy.ndarray of int
-        The edge of each row of ``xy`` (non-decreasing).
+        The edge of each row of ``xy``; ``-1`` for rows no edge uses any more.
     """
 
     made: GeomArray
@@ -64,19 +64,27 @@ class EdgeLines:
     def make(self) -> GeomArray:
         """Every edge's LineString (a new array)."""
         out = self.made.copy()
-        if len(self.edge):
-            first = np.r_[True, self.edge[1:] != self.edge[:-1]]
-            out[self.edge[first]] = shapely.linestrings(self.xy, indices=np.cumsum(first) - 1)
+        used = self.edge >= 0
+        if used.any():
+            rows = np.flatnonzero(used)
+            edge = self.edge[rows]
+            if np.any(edge[1:] < edge[:-1]):
+                order = np.argsort(edge, kind="stable")
+                rows, edge = rows[order], edge[order]
+            xy = self.xy if len(rows) == len(self.xy) else self.xy[rows]
+            first = np.r_[True, edge[1:] != edge[:-1]]
+            out[edge[first]] = shapely.linestrings(xy, indices=np.cumsum(first) - 1)
         return out
 
     def make_some(self, ids: IntArray) -> GeomArray:
         """The LineStrings of the edges ``ids`` (sorted, unique)."""
         out = self.made[ids].copy()
         pending = np.zeros(len(self.made), dtype=bool)
-        pending[self.edge] = True
+        pending[self.edge[self.edge >= 0]] = True
         todo = ids[pending[ids]]
         if len(todo):
-            rows = np.isin(self.edge, todo)
+            rows = np.flatnonzero(np.isin(self.edge, todo))
+            rows = rows[np.argsort(self.edge[rows], kind="stable")]
             made = shapely.linestrings(
                 self.xy[rows], indices=np.searchsorted(todo, self.edge[rows])
             )
@@ -87,32 +95,32 @@ class EdgeLines:
         """These edges (sorted, unique) made with new LineStrings."""
         made = self.made.copy()
         made[ids] = lines
-        rows = ~np.isin(self.edge, ids)
-        return EdgeLines(made, self.xy[rows], self.edge[rows])
+        return EdgeLines(made, self.xy, np.where(np.isin(self.edge, ids), -1, self.edge))
 
     def take(self, keep: BoolArray) -> EdgeLines:
         """The edges where ``keep`` is true, numbered anew."""
         if keep.all():
             return self
-        new_id = np.cumsum(keep) - 1
-        rows = keep[self.edge]
-        return EdgeLines(self.made[keep], self.xy[rows], new_id[self.edge[rows]])
+        new_id = np.where(keep, np.cumsum(keep) - 1, -1)
+        return EdgeLines(self.made[keep], self.xy, self._renumber(new_id))
 
     def then(self, other: EdgeLines) -> EdgeLines:
         """These edges followed by ``other``'s."""
+        shifted = np.where(other.edge >= 0, other.edge + len(self.made), -1)
         return EdgeLines(
             np.concatenate([self.made, other.made]),
             np.concatenate([self.xy, other.xy]),
-            np.concatenate([self.edge, other.edge + len(self.made)]),
+            np.concatenate([self.edge, shifted]),
         )
 
     def reorder(self, order: IntArray) -> EdgeLines:
         """Edge ``i`` becomes the old edge ``order[i]``."""
         new_id = np.empty(len(order), dtype=np.int64)
         new_id[order] = np.arange(len(order))
-        edge = new_id[self.edge]
-        rows = np.argsort(edge, kind="stable")
-        return EdgeLines(self.made[order], self.xy[rows], edge[rows])
+        return EdgeLines(self.made[order], self.xy, self._renumber(new_id))
+
+    def _renumber(self, new_id: IntArray) -> IntArray:
+        return np.where(self.edge >= 0, new_id[np.maximum(self.edge, 0)], -1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,14 +229,17 @@ def node_lines(lines: GeomArray, *, snap_m: float) -> Noded:
     np.minimum.at(lo, vid, vline)
     np.maximum.at(hi, vid, vline)
     shared = lo != hi
-    check = seg.check_segments(coords, vline)
+    check = seg.check_segments(coords, vline, vid)
     # Lines that take the GEOS route: a flagged pair (a crossing, an overlap, a touch
     # off a vertex, or too close to tell), a repeated vertex, or (below) a snapped end.
     dirty = np.zeros(n, dtype=bool)
     dirty[check.self_lines] = True
     dirty[check.repeated] = True
     dirty[check.pairs.ravel()] = True
-    cut_line, cut_xy = _crossings(lines, check.pairs[:, 0], check.pairs[:, 1])
+    # Only pairs GEOS sees intersecting are cut (as the full route finds them).
+    left, right = check.pairs[:, 0], check.pairs[:, 1]
+    meet = shapely.intersects(lines[left], lines[right])
+    cut_line, cut_xy = _crossings(lines, left[meet], right[meet])
 
     # Dangling ends: an end is touched when another line has it as a vertex or, for a
     # dirty line only (a touch off a vertex flags the pair), when GEOS says so.
@@ -493,16 +504,17 @@ def _join_nodes(
     k = len(dangle_xy)
     dangle, target = inverse[2 * m : 2 * m + k], inverse[2 * m + k :]
     n = len(node_xy)
-    close = seg.may_have_close_pairs(node_xy, TOL_M)
-    if k == 0 and not close:
+    close = np.flatnonzero(seg.close_candidates(node_xy, TOL_M))
+    if k == 0 and len(close) == 0:
         keep = lengths > 0
         return Noded(edges.take(keep), lengths[keep], source[keep], u[keep], v[keep], node_xy)
 
     # Merge nodes: float-noise duplicates, and dangling ends with their snap targets.
     a = b = np.zeros(0, dtype=np.int64)
-    if close:
-        pts = shapely.points(node_xy)
+    if len(close):
+        pts = shapely.points(node_xy[close])
         a, b = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=TOL_M)
+        a, b = close[a], close[b]
     pairs = sparse.coo_array(
         (np.ones(len(a) + k, dtype=np.int8), (np.r_[a, dangle], np.r_[b, target])), shape=(n, n)
     )
