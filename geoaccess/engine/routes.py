@@ -111,7 +111,7 @@ def supply_routes(
     >>> routes.usable_routes, routes.lifelines
     (1, array([0]))
     """
-    n_seg = len(graph.segments)
+    n_seg = graph.n_edges
     usable = segment_mask(usable, n_seg, "usable")
     exposed = segment_mask(exposed, n_seg, "exposed")
     rear = np.unique(np.asarray(rear, dtype=np.int64))
