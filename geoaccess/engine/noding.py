@@ -2,7 +2,7 @@
 
 Two routes to one answer. :func:`node_lines_full` intersects every pair of touching lines
 with GEOS and splits every line again. :func:`node_lines` (what the graph uses) first
-checks the segments with numpy (:mod:`._segments`): a pair of lines meeting only at
+checks the segments with numpy (:mod:`.segments`): a pair of lines meeting only at
 shared vertices (OSM ways do, where they meet at a junction node) intersects exactly
 there, so no GEOS overlay is needed and a line without junctions inside it stays the
 same geometry. Pairs that cross mid-segment, overlap, or come too close to tell, and the
