@@ -9,7 +9,6 @@ tooltip and popup of each feature are built here as escaped HTML.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ import pandas as pd
 import shapely
 
 from .escape import esc, text
+from .jenks import natural_breaks
 from .style import (
     CORRIDOR_COLORS,
     FACILITY_SYMBOLS,
@@ -454,6 +454,9 @@ def population_classes(
 ) -> tuple[list[float], list[int]]:
     """Fisher-Jenks natural-break classes of population (deterministic), ``k <= 5``.
 
+    The breaks are mapclassify's (:func:`.jenks.natural_breaks`), in under a second for
+    10,000 areas.
+
     With fewer distinct values than ``k`` each distinct value is its own class.
 
     Returns
@@ -468,8 +471,6 @@ def population_classes(
     >>> population_classes([10, 20, 1000, None], k=2)
     ([20.0, 1000.0], [0, 0, 1, -1])
     """
-    import mapclassify
-
     series = pd.Series(values, dtype="float64")
     known = series.dropna()
     distinct = np.unique(known.to_numpy())
@@ -479,10 +480,7 @@ def population_classes(
     if k == len(distinct):
         bins = [float(b) for b in distinct]
     else:
-        with warnings.catch_warnings():  # the pure-Python path is quick for a few areas
-            warnings.filterwarnings("ignore", message="Numba not installed")
-            fisher = mapclassify.FisherJenks(known.to_numpy(), k=k)
-        bins = [float(b) for b in fisher.bins]
+        bins = natural_breaks(known.to_numpy(), k)
     idx = np.searchsorted(np.asarray(bins), series.fillna(0).to_numpy(), side="left")
     classes = [int(c) if not m else -1 for c, m in zip(idx, series.isna(), strict=True)]
     return bins, classes
