@@ -81,7 +81,7 @@ def natural_breaks(values: Sequence[float] | np.ndarray, k: int) -> list[float]:
     bounds = [float(x[-1])]
     end = n - 1
     for split in reversed(splits):
-        a = int(split[end])
-        bounds.append(float(x[a - 1]))
-        end = a - 1
+        first = int(split[end])
+        bounds.append(float(x[first - 1]))
+        end = first - 1
     return bounds[::-1]
