@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
-.PHONY: demo test lint bench bench-scale bench-versus fuzz browser clean
+.PHONY: demo test lint bench bench-real bench-scale bench-versus fuzz stress browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
+## Real control maps before and after (Avdiivka, the generated regional case).
+bench-real: $(STAMP)
+	$(PY) -m benchmarks.bench_real
+
 bench-scale: $(STAMP)
 	$(PY) -m benchmarks.scale
 
@@ -49,6 +53,10 @@ bench-versus: $(STAMP)
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests -k fuzz
+
+## The distributed timeline that once hung, fifty times on fresh clusters.
+stress: $(STAMP)
+	GEOACCESS_STRESS_RUNS=50 $(PY) -m pytest tests/test_dask.py -k again_and_again
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache build dist

@@ -100,6 +100,12 @@ class Rules:
         distance of each other meet.
     fire_control_m : float
         Ground within this distance of hostile territory can be interdicted by fire.
+    edge_tolerance_m : float
+        Detailed zone and impassable polygons (1,000 vertices or more: real control
+        maps, coastlines) are simplified within this distance before the territory
+        rules run, so that maps digitised to a metre cost no more than they tell: a
+        boundary moves by at most this much, a tenth of ``snap_m`` by default. ``0``
+        keeps every vertex.
     unmapped : {"passable", "hostile"}
         How ground that no zone covers is treated.
     sea : {"impassable", "ignore"}
@@ -138,6 +144,7 @@ class Rules:
 
     snap_m: float = 50.0
     fire_control_m: float = 1500.0
+    edge_tolerance_m: float = 5.0
     unmapped: Unmapped = "passable"
     sea: Sea = "impassable"
     scheme: Scheme = "ocha"
@@ -153,7 +160,13 @@ class Rules:
         _choice("scheme", self.scheme, SCHEMES)
         _choice("unmapped", self.unmapped, UNMAPPED)
         _choice("sea", self.sea, SEAS)
-        for name in ("snap_m", "fire_control_m", "walk_reach_m", "incident_radius_m"):
+        for name in (
+            "snap_m",
+            "fire_control_m",
+            "edge_tolerance_m",
+            "walk_reach_m",
+            "incident_radius_m",
+        ):
             _non_negative(name, getattr(self, name))
         _positive("walk_speed_kmh", self.walk_speed_kmh)
         for name in ("min_siege_days", "incident_window_days"):

@@ -17,15 +17,20 @@ ALEPPO = [
     new_markdown_cell(
         """# Aleppo, July–December 2016 with geoaccess
 
-This notebook walks through the bundled scenario: the access status of every district on
-key dates, the timeline of the siege, the corridors announced on 28 July and whom they could
-reach, the lifeline roads before 17 July, facilities at risk, and the maps.
+This notebook walks through the bundled scenario: the access status of each of Aleppo's
+109 neighbourhoods on key dates, the timeline of the siege, the corridors announced on
+28 July and whom they could reach, the lifeline roads before 17 July, facilities at risk,
+and the maps.
 
-> **Illustrative reconstruction.** The bundled scenario's geometry is coarse and drawn by
-> the geoaccess authors from public reporting (OCHA situation reports, press); district
-> populations are illustrative splits of the UN's 2016 estimate of about 250,000 people in
-> eastern Aleppo. It is a teaching example, not a record of events and not for
-> operational use."""
+> **Illustrative reconstruction.** The areas are OCHA's Aleppo city neighbourhoods (COD-AB,
+> © UN OCHA, CC BY-IGO 3.0), with their p-codes and English and Arabic names. Which side
+> held each neighbourhood is labelled by the geoaccess authors from public reporting (OCHA
+> situation reports, the Syrian Observatory as reported by the press), each change naming
+> its source in `labels.csv`; the countryside and the roads are drawn coarsely;
+> populations are illustrative splits of the UN's 2016 estimates (about 250,000 people in
+> eastern Aleppo); facilities are generic and placed approximately, not real hospitals;
+> incidents are illustrative, not real events. It is a teaching example, not a record of
+> events and not for operational use."""
     ),
     new_code_cell(
         """import matplotlib
@@ -44,6 +49,18 @@ print(scn.summary())
 print("Findings from validate():", ga.validate(scn))"""
     ),
     new_markdown_cell(
+        """## Who held each neighbourhood, and who says so
+
+`labels.csv`, beside the scenario, gives every neighbourhood's holder on 1 July and every
+later change with its source; `ga.zones_from_labels` made the city's zones from it."""
+    ),
+    new_code_cell(
+        """labels = pd.read_csv(ga.datasets.data_path("aleppo_2016") / "labels.csv")
+changes = labels[labels["date"] > "2016-07-01"]
+print(changes.groupby("date")["pcode"].count().to_string())
+labels[labels["pcode"] == "N0204"]  # Bustan Al-Qaser"""
+    ),
+    new_markdown_cell(
         """## Status on key dates
 
 Castello Road came under government fire control on 7 July and was cut on 17 July; the
@@ -56,17 +73,17 @@ opposition opened a narrow link through Ramouseh on 6 August, closed again on 4 
 results = {day: ga.assess(scn, day) for day in key_dates}
 
 columns = ["area_id", "name", "side", "status", "status_since", "route_clearance_m", "population"]
-bustan = {
-    day: res.areas.loc[res.areas["name"].str.contains("Bustan", na=False), columns].iloc[0]
+bustan = {  # N0204 is OCHA's code for Bustan Al-Qaser
+    day: res.areas.set_index("area_id").loc["N0204", columns[1:]]
     for day, res in results.items()
 }
 pd.DataFrame(bustan).T"""
     ),
     new_code_cell(
-        """# Every district on 20 July, with the evidence behind its status
+        """# Every neighbourhood on 20 July, with its p-codes, both names and the evidence
 res = results["2016-07-20"]
-res.areas[["name", "side", "status", "encircled", "fire_controlled",
-           "hostile_perimeter_share", "status_since", "population", "reason"]].head(12)"""
+res.areas[["area_id", "adm4_pcode", "name", "name_local", "side", "status", "encircled",
+           "fire_controlled", "status_since", "population", "reason"]].head(12)"""
     ),
     new_code_cell(
         """# Population at risk on 20 July: by status, by distance to the front line, totals
@@ -76,10 +93,12 @@ res.population"""
     new_code_cell(
         """tl = ga.timeline(scn, "2016-07-01", "2016-12-31")
 print(f"{len(tl.evaluated)} change dates evaluated for {(tl.end - tl.start).days + 1} days")
-tl.intervals[tl.intervals["name"].str.contains("Bustan", na=False)]"""
+# Bustan Al-Qaser, Hanano (the first to fall) and Salah Ad-Deen (in the last enclave)
+picked = tl.intervals[tl.intervals["area_id"].isin(["N0204", "N0129", "N0214"])]
+picked[["area_id", "name", "side", "status", "start", "end"]]"""
     ),
     new_code_cell(
-        """# Population by status over time (district populations held constant)
+        """# Population by status over time (neighbourhood populations held constant)
 daily = tl.daily()
 population = res.areas.set_index("area_id")["population"]
 daily["population"] = daily["area_id"].map(population)
@@ -105,7 +124,7 @@ corridors.drop(columns="geometry")"""
     new_markdown_cell(
         """## Lifelines before 17 July
 
-Road segments whose loss alone would leave districts with no usable road link to the rear:
+Road segments whose loss alone would leave neighbourhoods with no usable road link to the rear:
 the early warning that names Castello Road before the siege begins."""
     ),
     new_code_cell(
@@ -445,9 +464,10 @@ scenario: people by status over time, what changed since last month, a summary b
 unit, print-ready maps and charts, and tables ready for HDX (Excel with an HXL row and a
 metadata sheet, a GeoPackage for QGIS's temporal controller).
 
-> **Illustrative reconstruction.** The bundled scenario is a coarse teaching example drawn
-> from public reporting, not a record of events and not for operational use. Every figure
-> and map below says so."""
+> **Illustrative reconstruction.** The bundled scenario labels OCHA's Aleppo
+> neighbourhoods (COD-AB, © UN OCHA, CC BY-IGO 3.0) from public reporting; its countryside,
+> roads, facilities, incidents and populations are illustrative. It is a teaching example,
+> not a record of events and not for operational use. Every figure and map below says so."""
     ),
     new_code_cell(
         """import tempfile

@@ -95,23 +95,67 @@ def test_ocha_neighbourhoods_as_areas(aleppo):
     assert bustan["status"].tolist() == ["besieged"]
 
 
-def test_bustan_al_qasr_timeline_exactly(aleppo):
-    """Issue 3: the exact runs of Bustan al-Qasr, government-held and accessible from its
-    fall on 7 December (its Bab al-Faraj road stays out of fire from the last enclave)."""
-    tl = ga.timeline(aleppo, "2016-07-01", "2016-12-31")
-    area_id = bustan_row(ga.assess(aleppo, "2016-07-20"))["area_id"]
-    runs = tl.intervals[tl.intervals["area_id"] == area_id].sort_values("start")
-    got = [(row.status, str(row.start), str(row.end)) for row in runs.itertuples()]
-    assert got == [
-        ("accessible", "2016-07-01", "2016-07-07"),
-        ("hard_to_reach", "2016-07-07", "2016-07-17"),
-        ("besieged", "2016-07-17", "2016-08-06"),
-        ("hard_to_reach", "2016-08-06", "2016-09-04"),
-        ("besieged", "2016-09-04", "2016-12-07"),
-        ("accessible", "2016-12-07", "2017-01-01"),
+@pytest.fixture(scope="module")
+def timeline(aleppo) -> ga.Timeline:
+    return ga.timeline(aleppo, "2016-07-01", "2016-12-31")
+
+
+def runs_of(timeline: ga.Timeline, code: str) -> list[tuple[str, str, str, str]]:
+    rows = timeline.intervals[timeline.intervals["area_id"] == code].sort_values("start")
+    return [(row.side, row.status, str(row.start), str(row.end)) for row in rows.itertuples()]
+
+
+def test_bustan_al_qasr_timeline_exactly(aleppo, timeline):
+    """The exact runs of Bustan al-Qasr (OCHA N0204). It fell on 12 December (SOHR); on
+    OCHA's boundaries it borders Sayf Ad-Dauleh, in the last enclave, so every road out of
+    it passes within 1,500 m of opposition ground until the evacuation ends on 22 December.
+    """
+    assert runs_of(timeline, "N0204") == [
+        ("opposition", "accessible", "2016-07-01", "2016-07-07"),
+        ("opposition", "hard_to_reach", "2016-07-07", "2016-07-17"),
+        ("opposition", "besieged", "2016-07-17", "2016-08-06"),
+        ("opposition", "hard_to_reach", "2016-08-06", "2016-09-04"),
+        ("opposition", "besieged", "2016-09-04", "2016-12-12"),
+        ("government", "hard_to_reach", "2016-12-12", "2016-12-22"),
+        ("government", "accessible", "2016-12-22", "2017-01-01"),
     ]
-    fallen = bustan_row(ga.assess(aleppo, "2016-12-07"))
-    assert fallen["side"] == "government" and fallen["open_supply_routes"] >= 1
+    fallen = bustan_row(ga.assess(aleppo, "2016-12-12"))
+    assert fallen["side"] == "government" and fallen["open_supply_routes"] == 0
+    assert not fallen["encircled"] and "road" in fallen["reason"]
+    after = bustan_row(ga.assess(aleppo, "2016-12-22"))
+    assert after["status"] == "accessible" and after["open_supply_routes"] >= 1
+
+
+def test_hanano_and_salah_ad_din_timelines(timeline):
+    """Two more neighbourhoods: Hanano fell first (26 November), Salah ad-Din was in the
+    last enclave (OCHA Situation Report No. 7) until the evacuation ended."""
+    siege = [
+        ("opposition", "accessible", "2016-07-01", "2016-07-07"),
+        ("opposition", "hard_to_reach", "2016-07-07", "2016-07-17"),
+        ("opposition", "besieged", "2016-07-17", "2016-08-06"),
+        ("opposition", "hard_to_reach", "2016-08-06", "2016-09-04"),
+    ]
+    hanano = runs_of(timeline, "N0129")
+    assert hanano[:4] == siege
+    assert hanano[4] == ("opposition", "besieged", "2016-09-04", "2016-11-26")
+    assert hanano[-1] == ("government", "accessible", "2016-11-28", "2017-01-01")
+    assert runs_of(timeline, "N0214") == [
+        *siege,
+        ("opposition", "besieged", "2016-09-04", "2016-12-22"),
+        ("government", "accessible", "2016-12-22", "2017-01-01"),
+    ]
+
+
+def test_sheikh_maqsoud_is_never_besieged(timeline):
+    runs = runs_of(timeline, "N0123")
+    assert {side for side, *_ in runs} == {"sdf"}
+    assert "besieged" not in {status for _, status, *_ in runs}
+
+
+def test_besieged_areas_are_opposition_held(timeline):
+    besieged = timeline.intervals[timeline.intervals["status"] == "besieged"]
+    assert set(besieged["side"]) == {"opposition"}
+    assert (timeline.intervals["status"] != "no_data").all()
 
 
 def test_pockets_alone_equal_the_assessment_pockets(aleppo):

@@ -23,8 +23,10 @@ def test_demo_writes_maps_and_tables(demo_out, capsys):
     assert {"assessment_2016-07-20.gpkg", "timeline.gpkg", "timeline.qml"} <= names
     assert {"assessment_2016-07-20.xlsx", "timeline.xlsx", "population.csv"} <= names
     areas = pd.read_csv(demo_out / "tables_2016-07-20" / "areas.csv")
-    bustan = areas[areas["name"].str.contains("Bustan", na=False)].iloc[0]
+    bustan = areas[areas["name"] == "Bustan Al-Qaser"].iloc[0]
     assert bustan["status"] == "besieged"
+    assert bustan["area_id"] == "N0204" and bustan["adm4_pcode"] == "C1007"
+    assert bustan["name_local"] == "بستان القصر"
 
 
 def test_demo_writes_the_figures_and_what_changed(demo_out):
@@ -36,12 +38,15 @@ def test_demo_writes_the_figures_and_what_changed(demo_out):
         assert image.shape[0] > 500 and image.shape[1] > 1000, name
         assert image[..., :3].std() > 0.05, name  # not blank
     changes = pd.read_csv(demo_out / "changes_2016-08-20_2016-09-20.csv")
-    # the Ramouseh gap closed on 4 September: eastern Aleppo, hard to reach, besieged again
-    assert len(changes) == 23
+    # the Ramouseh gap closed on 4 September: eastern Aleppo's 69 neighbourhoods, hard to
+    # reach, besieged again; the one government neighbourhood whose road south the gap had
+    # put under fire, accessible again
+    assert len(changes) == 70
     assert set(changes["status_before"]) == {"hard_to_reach"}
-    assert set(changes["status_after"]) == {"besieged"}
+    assert changes["status_after"].value_counts().to_dict() == {"besieged": 69, "accessible": 1}
     assert set(changes["changed_on"]) == {"2016-09-04"}
-    assert changes["population"].sum() == 250_000
+    besieged = changes[changes["status_after"] == "besieged"]
+    assert besieged["population"].sum() == 250_000
     assert (demo_out / "changes_2016-08-20_2016-09-20.xlsx").exists()
 
 
@@ -144,7 +149,7 @@ def test_assess_since_writes_and_maps_what_changed(tmp_path):
     )
     assert code == 0
     changes = pd.read_csv(tmp_path / "changes_2016-08-20_2016-09-20.csv")
-    assert len(changes) == 23
+    assert len(changes) == 70
     html = (tmp_path / "map_2016-09-20.html").read_text(encoding="utf-8")
     assert "Status changed since 20 August 2016" in html
 
@@ -261,3 +266,4 @@ def test_demo_maps_are_self_contained_by_default(tmp_path):
         assert '<script src="http' not in html, name
         assert 'rel="stylesheet" href="http' not in html, name
         assert "L.map(" in html or "L.Map" in html
+        assert len(html.encode()) < 3_000_000, name  # the demo maps stay under 3 MB

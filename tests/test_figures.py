@@ -70,8 +70,9 @@ def test_print_map_a4_png(res, tmp_path):
     assert_a_picture(image)
     words = texts(figure)
     assert "Access status on 20 July 2016" in words
-    assert "besieged: 23 areas, 250,000 people" in words  # the legend says the figures
-    assert "Sources: OCHA Syria situation reports" in words
+    assert "besieged: 69 areas, 250,000 people" in words  # the legend says the figures
+    assert "Sources: Neighbourhoods: OCHA COD-AB" in words
+    assert "CC BY-IGO 3.0" in " ".join(words.split())  # the credit OCHA's licence asks for
     assert "Illustrative reconstruction" in words  # the bundled scenario says it is
     assert DISCLAIMER in words
     assert "Created 1 May 2024" in words
@@ -124,7 +125,7 @@ def test_status_chart_has_one_row_per_area(tl, tmp_path):
     assert has_color(image, STATUS_COLORS["accessible"])
     areas = tl.intervals["area_id"].nunique()
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
-    assert len(labels) == areas == 35
+    assert len(labels) == areas == 109  # OCHA's Aleppo neighbourhoods
     assert "Bustan Al-Qaser" in labels
     assert DISCLAIMER in texts(figure)
 

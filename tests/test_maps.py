@@ -217,6 +217,10 @@ def test_bundled_assessment_map():
     assert 35.9 < lat_min < lat_max < 36.5 and 36.8 < lon_min < lon_max < 37.5
     (title,) = _children(m, MapTitle)
     assert title.title == "Situation as of 20 July 2016"
+    (note,) = _children(m, SourcesNote)  # the CC BY-IGO 3.0 attribution of OCHA's data
+    assert "CC BY-IGO 3.0" in note.sources[0] and "OCHA" in note.sources[0]
+    html = _html(m)
+    assert "بستان القصر" in html or "\\u0628\\u0633\\u062a\\u0627\\u0646" in html
 
 
 @pytest.mark.slow

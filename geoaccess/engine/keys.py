@@ -79,14 +79,27 @@ def barriers(rows: DayRows, held: Rows) -> Hashable:
     return ("barriers", rows.ground, held)
 
 
-def barrier_buffer(barrier_key: Hashable, clearance: float) -> Hashable:
-    """Barrier lines buffered by a clearance."""
-    return ("barrier_buffer", barrier_key, clearance)
+def clearance_lines(rows: DayRows, held: Rows, front_rows: Rows) -> Hashable:
+    """The front lines (rows of the day's front) and siege lines a clearance keeps from.
+
+    Sides keeping the same lines share them and their buffers.
+    """
+    return ("clearance_lines", rows.ground, held, front_rows)
+
+
+def barrier_buffer(lines_key: Hashable, clearance: float) -> Hashable:
+    """Clearance lines buffered by a clearance."""
+    return ("barrier_buffer", lines_key, clearance)
 
 
 def rear_components(rows: DayRows, side: str, clearance: float) -> Hashable:
     """The components of a side's safe ground at a clearance that reach its rear."""
     return ("rear_components", rows.barriers, side, clearance)
+
+
+def usable_components(rows: DayRows, side: str) -> Hashable:
+    """Components of a side's usable road graph and which of them hold a rear node."""
+    return ("usable_components", rows.barriers, side)
 
 
 def road_graph(rows: DayRows) -> Hashable:

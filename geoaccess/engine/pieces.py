@@ -56,8 +56,11 @@ def cut_areas(
     share = area / shapely.area(areas.geometry.values[ai])
     population = piece_population(areas, ai, share)
     footprint = geoms.copy()
-    residue = (area < snap_m**2) | shapely.is_empty(
-        shapely.buffer(geoms, -snap_m / 2.0, quad_segs=2)
+    residue = _residue(geoms, area, snap_m)
+    # an area's edge a few metres beyond its zones' edge (drawn, or simplified, apart)
+    # leaves a sliver on no pocket: residue too, folded like a residue piece
+    ai, pi, geoms, share, population, footprint, residue = _with_uncovered_residue(
+        areas, ai, pi, geoms, share, population, footprint, residue, snap_m
     )
     if residue.any():
         # main piece of each area: not residue first, then most population, then area
@@ -84,6 +87,54 @@ def cut_areas(
             "footprint": footprint,
         },
         geometry=gpd.GeoSeries(geoms, crs=areas.crs),
+    )
+
+
+def _residue(geoms: np.ndarray, area: np.ndarray, snap_m: float) -> np.ndarray:
+    """Pieces smaller than ``snap_m**2`` or vanishing when eroded by ``snap_m / 2``."""
+    return (area < snap_m**2) | shapely.is_empty(shapely.buffer(geoms, -snap_m / 2.0, quad_segs=2))
+
+
+def _with_uncovered_residue(
+    areas: gpd.GeoDataFrame,
+    ai: np.ndarray,
+    pi: np.ndarray,
+    geoms: np.ndarray,
+    share: np.ndarray,
+    population: np.ndarray,
+    footprint: np.ndarray,
+    residue: np.ndarray,
+    snap_m: float,
+) -> tuple[np.ndarray, ...]:
+    """The pieces plus, as residue pieces, thin parts of areas that no pocket covers.
+
+    Such a part gets the pocket index of the area's first piece (it is folded into the
+    area's main piece before anyone reads it). Wider uncovered ground stays uncovered:
+    its people are ``no_data``.
+    """
+    counts = np.bincount(ai, minlength=len(areas))
+    covered = np.bincount(ai, weights=share, minlength=len(areas))
+    gaps = np.flatnonzero((counts > 0) & (covered < 1.0 - 1e-9))
+    if not len(gaps):
+        return ai, pi, geoms, share, population, footprint, residue
+    order = np.argsort(ai, kind="stable")
+    starts = np.searchsorted(ai[order], gaps)
+    held = [shapely.union_all(geoms[ai == a]) for a in gaps]
+    rest = polygonal_array(shapely.difference(areas.geometry.values[gaps], held))
+    rest_area = shapely.area(rest)
+    thin = (rest_area > 0) & _residue(rest, rest_area, snap_m)
+    if not thin.any():
+        return ai, pi, geoms, share, population, footprint, residue
+    gaps, rest = gaps[thin], rest[thin]
+    rest_share = rest_area[thin] / shapely.area(areas.geometry.values[gaps])
+    return (
+        np.r_[ai, gaps],
+        np.r_[pi, pi[order[starts[thin]]]],
+        np.r_[geoms, rest],
+        np.r_[share, rest_share],
+        np.r_[population, piece_population(areas, gaps, rest_share)],
+        np.r_[footprint, rest],
+        np.r_[residue, np.ones(len(gaps), dtype=bool)],
     )
 
 

@@ -64,6 +64,7 @@ def supply_routes(
     usable: np.ndarray,
     exposed: np.ndarray,
     rear: np.ndarray,
+    open_linked: bool = True,
 ) -> SupplyRoutes:
     """Count the road links between an area and the rear, and find its lifelines.
 
@@ -87,6 +88,10 @@ def supply_routes(
         Per segment, from :func:`exposed_segments`.
     rear : numpy.ndarray of int
         Rear node ids, from :func:`rear_nodes`.
+    open_linked : bool
+        ``False`` when it is known already that no usable unexposed path links the area
+        to the rear (:func:`geoaccess.engine.evidence.open_links` tells it for many
+        areas at once): the open count is 0 without a flow.
 
     Returns
     -------
@@ -106,7 +111,7 @@ def supply_routes(
     >>> routes.usable_routes, routes.lifelines
     (1, array([0]))
     """
-    n_seg = len(graph.segments)
+    n_seg = graph.n_edges
     usable = segment_mask(usable, n_seg, "usable")
     exposed = segment_mask(exposed, n_seg, "exposed")
     rear = np.unique(np.asarray(rear, dtype=np.int64))
@@ -136,7 +141,9 @@ def supply_routes(
         )
 
     usable_count, lifelines = routes(live, lifelines=True)
-    open_count = routes(live & ~exposed, lifelines=False)[0] if usable_count else 0
+    open_count = 0
+    if usable_count and open_linked:
+        open_count = routes(live & ~exposed, lifelines=False)[0]
     return SupplyRoutes(
         enters=True,
         reaches_rear=usable_count > 0,

@@ -18,6 +18,8 @@ so every pocket and area of a side shares them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import shapely
 
@@ -25,6 +27,7 @@ from ..rules import Rules
 from . import keys
 from .cache import Cache
 from .sides import SideView
+from .territory import EMPTY
 
 __all__ = [
     "CLEARANCE_CAP_M",
@@ -59,22 +62,30 @@ def _rear_components(
     if c <= 0:
         safe = view.passable
     else:
-        blocked = shapely.union_all(
-            [shapely.buffer(view.hostile, c, quad_segs=4), _barrier_buffer(view, c, cache)]
-        )
+        blocked = shapely.buffer(view.hostile, c, quad_segs=4)
+        lines = _barrier_buffer(view, c, cache)
+        if not shapely.is_empty(lines):
+            blocked = shapely.union(blocked, lines)
         safe = shapely.difference(view.passable, blocked)
     parts = shapely.get_parts(safe)
     parts = parts[shapely.area(parts) > 0] if len(parts) else parts
+    # the rear (prepared) first: GEOS then measures each part against its index
     if view.anchors is not None:
-        reach = shapely.dwithin(parts, shapely.multipoints(view.anchors), max(c, snap_m))
+        anchors = shapely.multipoints(view.anchors)
+        shapely.prepare(anchors)
+        reach = shapely.dwithin(anchors, parts, max(c, snap_m))
     else:
-        reach = shapely.dwithin(parts, view.rear_edge, snap_m)
+        reach = shapely.dwithin(view.rear_edge, parts, snap_m)
     kept = parts[reach]
     return shapely.STRtree(kept) if len(kept) else None
 
 
 def _barrier_buffer(view: SideView, c: float, cache: Cache) -> shapely.Geometry:
-    """Barrier lines buffered by ``c`` (shared by the sides facing the same lines).
+    """The view's clearance lines buffered by ``c`` (shared by sides keeping the same).
+
+    Barrier lines drawn on hostile ground's edge are left out (see
+    :attr:`SideView.clearance_lines`): their buffer lies within the buffer of hostile
+    ground, so ``S_c`` is the same ground without them.
 
     Each line is buffered on its own and the buffers are merged: the same ground as
     buffering the collection (up to rounding), about ten times faster, because GEOS
@@ -83,10 +94,12 @@ def _barrier_buffer(view: SideView, c: float, cache: Cache) -> shapely.Geometry:
     """
 
     def build() -> shapely.Geometry:
-        parts = shapely.get_parts(view.barrier_lines)
+        parts = shapely.get_parts(view.clearance_lines)
         return shapely.union_all(shapely.buffer(parts, c, quad_segs=4))
 
-    return cache.get(keys.barrier_buffer(view.barrier_key, c), build)
+    if shapely.is_empty(view.clearance_lines):
+        return EMPTY
+    return cache.get(keys.barrier_buffer(view.clearance_key, c), build)
 
 
 def connected(
@@ -137,19 +150,35 @@ def route_clearance(
     cache: Cache,
     cap: float = CLEARANCE_CAP_M,
     step: float = CLEARANCE_STEP_M,
+    known: Mapping[float, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Largest clearance at which each geometry stays connected (bisection).
 
     Midpoints lie on a ``step`` grid so that safe ground is shared between
     geometries; the answer is accurate to ``step`` and is ``cap`` ("at least") when
     still connected at ``cap``, 0 when encircled.
+
+    ``known`` maps clearances already tested (the encirclement at 0 and the fire
+    control at ``fire_control_m``, say) to whether each geometry was connected there:
+    the bisection starts from the bracket they give instead of testing them again.
     """
     geoms = np.asarray(geoms, dtype=object)
     n_steps = round(cap / step)
     lo = np.zeros(len(geoms), dtype=int)
     hi = np.full(len(geoms), n_steps, dtype=int)
-    ok0 = connected(view, geoms, 0.0, rules=rules, cache=cache)
-    top = connected(view, geoms, n_steps * step, rules=rules, cache=cache)
+    known = dict(known or {})
+    if 0.0 not in known:
+        known[0.0] = connected(view, geoms, 0.0, rules=rules, cache=cache)
+    ok0 = np.asarray(known[0.0], dtype=bool)
+    for clearance, linked in known.items():
+        linked = np.asarray(linked, dtype=bool)
+        if 0 < clearance < n_steps * step:  # connected at c: at least floor(c); else below
+            lo[linked] = np.maximum(lo[linked], int(clearance // step))
+            hi[~linked] = np.minimum(hi[~linked], int(-(-clearance // step)))
+    todo = ok0 & (hi == n_steps)
+    top = np.zeros(len(geoms), dtype=bool)
+    if todo.any():
+        top[todo] = connected(view, geoms[todo], n_steps * step, rules=rules, cache=cache)
     lo[top] = n_steps
     active = ok0 & ~top
     lo[~ok0] = 0

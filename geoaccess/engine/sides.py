@@ -66,8 +66,14 @@ class SideView:
         rear.
     hostile_sides : tuple of str
         Hostile sides holding ground on the date.
-    barrier_key : Hashable
-        Cache key of ``barrier_lines``: sides facing the same lines share their buffers.
+    clearance_lines : shapely.Geometry
+        The barrier lines that clearances must keep away from beyond ``hostile``
+        itself: front lines drawn on the edge of hostile ground lie on that ground
+        already (their buffers add nothing to its buffer), so only those on the side's
+        own or friendly ground's edge and the siege lines are kept.
+    clearance_key : Hashable
+        Cache key of ``clearance_lines``: sides keeping the same lines share their
+        buffers.
     """
 
     side: str
@@ -81,7 +87,8 @@ class SideView:
     rear_edge: shapely.Geometry
     anchors: np.ndarray | None
     hostile_sides: tuple[str, ...]
-    barrier_key: Hashable
+    clearance_lines: shapely.Geometry
+    clearance_key: Hashable
 
 
 def side_view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
@@ -127,8 +134,15 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
         sieges = ctx.layers["siege_lines"]
         rows = np.asarray(ground.rows.siege_lines, dtype=int)
         held = tuple(rows[sieges["side"].iloc[rows].isin(hostile_sides).to_numpy()].tolist())
-    barrier_key = keys.barriers(ground.rows, held)
-    barrier_lines, barriers = cache.get(barrier_key, lambda: _barriers(ctx, ground, held, rules))
+    barrier_lines, barriers = cache.get(
+        keys.barriers(ground.rows, held), lambda: _barriers(ctx, ground, held, rules)
+    )
+    # a front line is drawn on the edge of its first side's territory (side_a): when
+    # that side is hostile, the line lies on hostile ground and adds nothing to it
+    on_friendly_edge = ~ground.front["side_a"].isin(hostile_sides).to_numpy(dtype=bool)
+    kept = tuple(np.flatnonzero(on_friendly_edge).tolist())
+    clearance_key = keys.clearance_lines(ground.rows, held, kept)
+    clearance_lines = cache.get(clearance_key, lambda: _clearance_lines(ctx, ground, held, kept))
     closed = shapely.union(hostile, barriers)
     rear_edge = shapely.get_exterior_ring(ctx.frame)
     if not blocked.is_empty:
@@ -138,6 +152,8 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
             rear_edge, shapely.buffer(blocked.ground, rules.snap_m, quad_segs=4)
         )
     passable = shapely.difference(ctx.frame, closed)
+    # prepared once: every clearance asks which components come within snap_m of it
+    shapely.prepare(rear_edge)
     holding = tuple(s for s in hostile_sides if not ground.territory(s).is_empty)
     return SideView(
         side,
@@ -151,7 +167,8 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
         rear_edge,
         ctx.anchors.get(side),
         holding,
-        barrier_key,
+        clearance_lines,
+        clearance_key,
     )
 
 
@@ -200,6 +217,16 @@ def _bridges(
     # not clipped to the impassable ground: a band that ends exactly on the shore would
     # leave float slivers of shore across it
     return shapely.buffer(shapely.union_all(graph.lines[across]), ctx.rules.snap_m / 2.0)
+
+
+def _clearance_lines(
+    ctx: Context, ground: Ground, held: tuple[int, ...], kept: tuple[int, ...]
+) -> shapely.Geometry:
+    """The front lines ``kept`` (rows of ``ground.front``) and the siege lines ``held``."""
+    lines = [*ground.front.geometry.values[list(kept)]]
+    if held:
+        lines.extend(ctx.layers["siege_lines"].geometry.values[list(held)])
+    return shapely.union_all(lines) if lines else EMPTY
 
 
 def _barriers(

@@ -39,7 +39,7 @@ def footer_lines(
     --------
     >>> import geoaccess as ga
     >>> lines = footer_lines(ga.datasets.aleppo_2016(), created=dt.date(2024, 5, 1))
-    >>> lines[0].startswith("Sources: OCHA Syria situation reports")
+    >>> lines[0].startswith("Sources: Neighbourhoods: OCHA COD-AB Syria")
     True
     >>> any("do not imply official endorsement or acceptance" in line for line in lines)
     True
@@ -49,14 +49,15 @@ def footer_lines(
     sources = "; ".join(s for s in scenario.sources if s)
     lines: list[str] = []
     if sources:
-        wrapped = textwrap.wrap(f"Sources: {sources}.", width=width)
+        # no break at hyphens: a licence (CC BY-IGO 3.0) or a date stays on one line
+        wrapped = textwrap.wrap(f"Sources: {sources}.", width=width, break_on_hyphens=False)
         if len(wrapped) > FOOTER_LINES:
             wrapped = [*wrapped[: FOOTER_LINES - 1], wrapped[FOOTER_LINES - 1] + " …"]
         lines += wrapped
     lines += list(extra)
     note = scenario.description.strip()
     if note:
-        lines += textwrap.wrap(note, width=width)
+        lines += textwrap.wrap(note, width=width, break_on_hyphens=False)
     lines += textwrap.wrap(DISCLAIMER, width=width)
     lines.append(f"Created {created.day} {created:%B %Y} with geoaccess.")
     return lines

@@ -170,7 +170,7 @@ def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataF
         date=day,
         rules=rules,
         metric_crs=ctx.crs,
-        areas=to_wgs84(areas),
+        areas=_areas_in_wgs84(areas, own_rows),
         pockets=to_wgs84(pocket_frame),
         front_lines=to_wgs84(snap.ground.front),
         corridors=to_wgs84(corridors.drop(columns="entrance")),
@@ -185,6 +185,21 @@ def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataF
             "status_since_at_least": dict(zip(since.index, since["at_least"], strict=True)),
         },
     )
+
+
+def _areas_in_wgs84(areas: gpd.GeoDataFrame, own: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """The areas frame in EPSG:4326: with the areas' own outlines when it has them.
+
+    The scenario keeps every area's outline in lon/lat already (``own``, aligned with the
+    frame's rows): they are taken as they are rather than projected there and back.
+    Reporting units that are pockets (no areas layer) are reprojected.
+    """
+    if own is None or len(own) != len(areas):
+        return to_wgs84(areas)
+    frame = areas.reset_index(drop=True)
+    name = frame.geometry.name
+    frame = pd.DataFrame(frame).assign(**{name: own.geometry.to_numpy()})
+    return gpd.GeoDataFrame(frame, geometry=name, crs=WGS84)
 
 
 def _with_pocket_status(

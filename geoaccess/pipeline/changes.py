@@ -120,8 +120,8 @@ def changes(before: _Assessed, after: _Assessed) -> gpd.GeoDataFrame:
     >>> scn = ga.datasets.aleppo_2016()
     >>> table = ga.changes(ga.assess(scn, "2016-08-20"), ga.assess(scn, "2016-09-20"))
     >>> table[["name", "status_before", "status_after", "changed_on"]].head(2)
-          name  status_before status_after  changed_on
-    0  Hanano  hard_to_reach     besieged  2016-09-04
+             name  status_before status_after  changed_on
+    0  Ayn At-Tal  hard_to_reach     besieged  2016-09-04
     1  Haydariyeh  hard_to_reach     besieged  2016-09-04
     """
     if not after.date > before.date:

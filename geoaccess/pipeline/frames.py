@@ -159,23 +159,26 @@ def lifelines_frame(
     has = units["piece"].to_numpy() >= 0
     if snap.graph is None or "lifelines" not in pieces or not has.any():
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=WGS84))
-    links = (
-        pd.DataFrame(
-            {
-                "area_id": units["area_id"].to_numpy(dtype=object)[has],
-                "population": units["total"].to_numpy(dtype=float)[has],
-                "segment_id": pieces.loc[units["piece"].to_numpy()[has], "lifelines"].to_numpy(),
-            }
-        )
-        .explode("segment_id")
-        .dropna(subset=["segment_id"])
-    )
-    if not len(links):
+    piece_of = units["piece"].to_numpy()[has]
+    per_unit = pieces["lifelines"].to_numpy(dtype=object)[piece_of]
+    counts = np.fromiter((len(s) for s in per_unit), dtype=np.int64, count=len(per_unit))
+    if not counts.sum():
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs=WGS84))
-    grouped = links.groupby("segment_id").agg(
-        area_ids=("area_id", lambda a: ", ".join(sorted(map(str, a)))),
-        areas=("area_id", "nunique"),
-        population=("population", "sum"),
+    # One row per (segment, area) that depends on it, sorted by segment then area label.
+    segment_ids = np.concatenate([np.asarray(s, dtype=np.int64) for s in per_unit])
+    area_labels = np.repeat(units["area_id"].to_numpy(dtype=object)[has].astype(str), counts)
+    people = np.repeat(units["total"].to_numpy(dtype=float)[has], counts)
+    order = np.lexsort((area_labels, segment_ids))
+    segment_ids, area_labels, people = segment_ids[order], area_labels[order], people[order]
+    starts = np.flatnonzero(np.r_[True, segment_ids[1:] != segment_ids[:-1]])
+    labels_by_segment = np.split(area_labels, starts[1:])
+    grouped = pd.DataFrame(
+        {
+            "area_ids": [", ".join(a) for a in labels_by_segment],
+            "areas": [len(set(a)) for a in labels_by_segment],
+            "population": np.add.reduceat(people, starts),
+        },
+        index=segment_ids[starts],
     )
     segments = snap.graph.segments
     seg = segments.iloc[grouped.index.to_numpy(dtype=int)]

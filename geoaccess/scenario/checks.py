@@ -89,14 +89,22 @@ def check_zone_overlaps(
     left, right, lo, hi = left[keep], right[keep], lo[keep], hi[keep]
     if not len(left):
         return
-    projected = np.asarray(to_metric(zones.geometry.iloc[np.union1d(left, right)], metric).values)
-    # a polygon valid in lon/lat can turn invalid once projected (vertices of parts that
-    # nearly touch meet): repaired, or GEOS refuses the intersection
-    invalid = ~shapely.is_valid(projected)
-    if invalid.any():
-        projected[invalid] = shapely.make_valid(projected[invalid], method="structure")
-    lookup = dict(zip(np.union1d(left, right), projected, strict=True))
-    overlaps = shapely.intersection([lookup[i] for i in left], [lookup[j] for j in right])
+    # neighbours on one map share their edges: that they only touch is cheap to tell
+    # (in lon/lat, where shared edges have the very same vertices), overlaying them not
+    meet = ~shapely.touches(geoms[left], geoms[right])
+    overlaps = np.full(len(left), shapely.Polygon(), dtype=object)
+    if meet.any():
+        rows = np.union1d(left[meet], right[meet])
+        projected = np.asarray(to_metric(zones.geometry.iloc[rows], metric).values)
+        # a polygon valid in lon/lat can turn invalid once projected (vertices of parts
+        # that nearly touch meet): repaired, or GEOS refuses the intersection
+        invalid = ~shapely.is_valid(projected)
+        if invalid.any():
+            projected[invalid] = shapely.make_valid(projected[invalid], method="structure")
+        lookup = dict(zip(rows, projected, strict=True))
+        overlaps[meet] = shapely.intersection(
+            [lookup[i] for i in left[meet]], [lookup[j] for j in right[meet]]
+        )
     areas, perimeters = shapely.area(overlaps), shapely.length(overlaps)
     with np.errstate(divide="ignore", invalid="ignore"):
         widths = np.where(perimeters > 0, 2 * areas / perimeters, 0.0)

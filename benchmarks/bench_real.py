@@ -1,0 +1,247 @@
+"""Real control maps, before and after: seconds per ``assess`` and per daily timeline.
+
+``python -m benchmarks.bench_real [--rev REV]`` (``make bench-real``) runs the same cases
+on this checkout and on ``REV`` (by default the last commit before the speed work of
+issue 13), each in a fresh process, one after the other, and prints side by side the
+seconds, the ratio (before / after: above 1 means faster now) and whether the answers
+agree: identical statuses, ``route_clearance_m`` within the ±50 m the design allows.
+
+Cases:
+
+- **Avdiivka** (``../shared/data/real_control/avdiivka_2024``, DeepState's maps as
+  published, read through a manifest as in ``tests/test_real_control.py``): ``assess``
+  on each of the 7 snapshot dates, and the daily timeline from the first to the last.
+  Skipped, with the reason printed, when the data is absent.
+- **Regional** (``benchmarks/regional.py``): a 300 km frame, a 12,000-vertex front,
+  365 daily maps. ``assess`` on day 120 (the port ringed) and the daily timeline. The
+  timeline before is timed on its first ``--base-days`` days only (it takes seconds a
+  day) and reported per day; after, on all 365.
+
+``make bench`` runs this too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ._timing import print_table
+from .versus import checkout
+
+ROOT = Path(__file__).resolve().parent.parent
+AVDIIVKA = ROOT.parent / "shared" / "data" / "real_control" / "avdiivka_2024"
+#: The last commit before the speed work of issue 13 (the layered engine, the real
+#: control maps and the publishing work, nothing else).
+BEFORE = "18c886e"
+SNAPSHOT_DATES = [
+    "2023-10-10",
+    "2023-12-15",
+    "2024-02-01",
+    "2024-02-10",
+    "2024-02-15",
+    "2024-02-16",
+    "2024-02-18",
+]
+
+#: Runs in a fresh process importing geoaccess from the tree under test; prints JSON.
+_RUNNER = r"""
+import datetime as dt, importlib.util, json, sys, time
+from pathlib import Path
+import geoaccess as ga
+
+case, arg = sys.argv[1], json.loads(sys.argv[2])
+
+def load_regional():
+    spec = importlib.util.spec_from_file_location("regional", arg["regional_py"])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+def avdiivka():
+    folder = Path(arg["tmp"]) / "avdiivka"
+    folder.mkdir(exist_ok=True)
+    data = Path(arg["avdiivka"])
+    (folder / "scenario.toml").write_text(f'''
+name = "Avdiivka (DeepState)"
+extent = [37.0, 47.75, 38.5, 48.55]
+[[parties]]
+id = "ru"
+side = "russia"
+[[parties]]
+id = "grey_zone"
+side = "grey"
+[[parties]]
+id = "ua"
+side = "ukraine"
+[sides.grey]
+kind = "contested"
+[sides.ukraine]
+holds_rest = "{data / 'ukraine_boundary.geojson'}"
+[layers]
+zones = {{ snapshots = "{data / 'snapshots'}/*.geojson", party_column = "party" }}
+areas = "{data / 'areas.geojson'}"
+''', encoding="utf-8")
+    return ga.read_scenario(folder, allow_outside=True)
+
+def answers(res):
+    out = {}
+    for frame, key in ((res.areas, "area_id"), (res.pockets, "pocket_id")):
+        for row in frame.itertuples(index=False):
+            clearance = getattr(row, "route_clearance_m", None)
+            out[str(getattr(row, key))] = [
+                str(row.status), None if clearance is None or clearance != clearance
+                else float(clearance)]
+    return out
+
+def daily(tl, days):
+    frame = tl.daily()
+    first = frame["date"].min()
+    frame = frame[frame["date"] < first + dt.timedelta(days=days)]
+    frame = frame.sort_values(["date", "area_id"])
+    return frame[["area_id", "status"]].astype(str).values.tolist()
+
+def timed(func):
+    start = time.perf_counter()
+    value = func()
+    return time.perf_counter() - start, value
+
+result = {}
+if case == "avdiivka":
+    scn = avdiivka()
+    ga.assess(scn, arg["dates"][0])  # warm: imports, coastline tiles
+    result["assess"] = {}
+    for day in arg["dates"]:
+        seconds, res = timed(lambda: ga.assess(scn, day))
+        result["assess"][day] = [seconds, answers(res)]
+    seconds, tl = timed(lambda: ga.timeline(scn, arg["dates"][0], arg["dates"][-1]))
+    result["timeline"] = [seconds, len(tl.evaluated), daily(tl, 10_000)]
+else:
+    regional = load_regional()
+    scn = regional.regional(days=arg["days"])
+    start = regional.START
+    day = (start + dt.timedelta(days=120)).isoformat()
+    ga.assess(scn, start.isoformat())
+    seconds, res = timed(lambda: ga.assess(scn, day))
+    result["assess"] = {day: [seconds, answers(res)]}
+    end = (start + dt.timedelta(days=arg["timeline_days"] - 1)).isoformat()
+    seconds, tl = timed(lambda: ga.timeline(scn, start.isoformat(), end))
+    result["timeline"] = [seconds, len(tl.evaluated), daily(tl, arg["compare_days"])]
+print(json.dumps(result))
+"""
+
+
+def run(tree: Path, case: str, arg: dict) -> dict:
+    """One case in a fresh process importing geoaccess from ``tree``."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUNNER, case, json.dumps(arg)],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"{case} in {tree}: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def agreement(ours: dict, base: dict) -> tuple[bool, float]:
+    """Whether every status agrees, and the largest route-clearance difference (m)."""
+    same, worst = True, 0.0
+    for key, (status, clearance) in base.items():
+        mine = ours.get(key)
+        if mine is None or mine[0] != status:
+            same = False
+            continue
+        if clearance is not None and mine[1] is not None:
+            worst = max(worst, abs(mine[1] - clearance))
+    return same and set(ours) == set(base), worst
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rev", default=BEFORE, help=f"the commit before (default {BEFORE})")
+    parser.add_argument("--days", type=int, default=365, help="days of the regional case")
+    parser.add_argument(
+        "--base-days", type=int, default=20, help="days of the regional timeline timed before"
+    )
+    parser.add_argument("--only", choices=["avdiivka", "regional"], help="run one case only")
+    args = parser.parse_args([] if argv is None else argv)  # make bench passes none
+    rows: list[list[object]] = []
+    with tempfile.TemporaryDirectory(prefix="geoaccess-bench-real-") as tmp:
+        (Path(tmp) / "before").mkdir()
+        before = checkout(args.rev, Path(tmp) / "before")
+        if args.only in (None, "avdiivka"):
+            if not (AVDIIVKA / "snapshots").is_dir():
+                print(f"Avdiivka skipped: the real maps are absent ({AVDIIVKA})")
+            else:
+                arg = {"tmp": tmp, "avdiivka": str(AVDIIVKA), "dates": SNAPSHOT_DATES}
+                ours, base = run(ROOT, "avdiivka", arg), run(before, "avdiivka", arg)
+                rows += _assess_rows("Avdiivka", ours, base)
+                rows.append(_timeline_row("Avdiivka daily timeline", ours, base, 1.0))
+        if args.only in (None, "regional"):
+            regional_py = str(ROOT / "benchmarks" / "regional.py")
+            base_days = min(args.base_days, args.days)
+            mine = {
+                "regional_py": regional_py,
+                "days": args.days,
+                "timeline_days": args.days,
+                "compare_days": base_days,
+            }
+            theirs = {**mine, "timeline_days": base_days}
+            ours, base = run(ROOT, "regional", mine), run(before, "regional", theirs)
+            rows += _assess_rows("Regional", ours, base)
+            scale = args.days / theirs["timeline_days"]
+            rows.append(
+                _timeline_row(f"Regional daily timeline, {args.days} days", ours, base, scale)
+            )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print_table(
+        f"Real control maps: this checkout against {args.rev} "
+        f"(ratio = before / after; load {load}; {os.cpu_count()} CPUs)",
+        ["case", "after s", "before s", "ratio", "statuses", "max Δclearance m"],
+        rows,
+    )
+    return 0
+
+
+def _assess_rows(name: str, ours: dict, base: dict) -> list[list[object]]:
+    rows = []
+    for day, (seconds, answers) in ours["assess"].items():
+        base_seconds, base_answers = base["assess"][day]
+        same, worst = agreement(answers, base_answers)
+        rows.append(
+            [
+                f"{name} assess {day}",
+                seconds,
+                base_seconds,
+                base_seconds / seconds,
+                "identical" if same else "DIFFER",
+                worst,
+            ]
+        )
+    return rows
+
+
+def _timeline_row(name: str, ours: dict, base: dict, scale: float) -> list[object]:
+    """Seconds (before: scaled up when timed on the first days only) and agreement.
+
+    The daily statuses are compared over the days both runs cover.
+    """
+    seconds, evaluated, statuses = ours["timeline"]
+    base_seconds, base_evaluated, base_statuses = base["timeline"]
+    estimated = base_seconds * scale
+    same = "identical" if statuses == base_statuses else "DIFFER"
+    if scale != 1.0:
+        name = f"{name} (before: its first {base_evaluated} dates, ×{scale:.1f})"
+    return [f"{name}, {evaluated} dates", seconds, estimated, estimated / seconds, same, ""]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

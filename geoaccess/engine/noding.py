@@ -1,0 +1,547 @@
+"""Noding: road lines split into graph edges at their junctions, dangling ends snapped.
+
+Two routes to one answer. :func:`node_lines_full` intersects every pair of touching lines
+with GEOS and splits every line again. :func:`node_lines` (what the graph uses) first
+checks the segments with numpy (:mod:`._segments`): a pair of lines meeting only at
+shared vertices (OSM ways do, where they meet at a junction node) intersects exactly
+there, so no GEOS overlay is needed and a line without junctions inside it stays the
+same geometry. Pairs that cross mid-segment, overlap, or come too close to tell, and the
+lines a dangling end snaps onto, take the GEOS steps of the full route, line by line.
+Both give the same pieces, nodes and node ids (``tests/test_network.py`` checks it).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from . import segments as seg
+
+log = logging.getLogger(__name__)
+
+#: Coordinates closer than this (metres) are the same point: computed intersections of
+#: three roads meeting at one place differ by float noise, never by a millimetre.
+TOL_M = 1e-3
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+GeomArray = npt.NDArray[np.object_]
+
+_NO_XY: FloatArray = np.zeros((0, 2))
+
+
+@dataclass(frozen=True, eq=False)
+class EdgeLines:
+    """The LineString of each edge, made on first use.
+
+    Attributes
+    ----------
+    made : numpy.ndarray of object
+        One entry per edge: its LineString, or ``None`` while it is still coordinates.
+    xy : numpy.ndarray
+        ``(k, 2)`` coordinates of the edges not made yet, each edge's rows in order.
+    edge : numpy.ndarray of int
+        The edge of each row of ``xy``; ``-1`` for rows no edge uses any more.
+    """
+
+    made: GeomArray
+    xy: FloatArray
+    edge: IntArray
+
+    @classmethod
+    def of(cls, lines: GeomArray) -> EdgeLines:
+        """Edges that are all made already."""
+        return cls(lines, np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
+
+    def make(self) -> GeomArray:
+        """Every edge's LineString (a new array)."""
+        out = self.made.copy()
+        used = self.edge >= 0
+        if used.any():
+            rows = np.flatnonzero(used)
+            edge = self.edge[rows]
+            if np.any(edge[1:] < edge[:-1]):
+                order = np.argsort(edge, kind="stable")
+                rows, edge = rows[order], edge[order]
+            xy = self.xy if len(rows) == len(self.xy) else self.xy[rows]
+            first = np.r_[True, edge[1:] != edge[:-1]]
+            out[edge[first]] = shapely.linestrings(xy, indices=np.cumsum(first) - 1)
+        return out
+
+    def make_some(self, ids: IntArray) -> GeomArray:
+        """The LineStrings of the edges ``ids`` (sorted, unique)."""
+        out = self.made[ids].copy()
+        pending = np.zeros(len(self.made), dtype=bool)
+        pending[self.edge[self.edge >= 0]] = True
+        todo = ids[pending[ids]]
+        if len(todo):
+            rows = np.flatnonzero(np.isin(self.edge, todo))
+            rows = rows[np.argsort(self.edge[rows], kind="stable")]
+            made = shapely.linestrings(
+                self.xy[rows], indices=np.searchsorted(todo, self.edge[rows])
+            )
+            out[pending[ids]] = made
+        return out
+
+    def replace(self, ids: IntArray, lines: GeomArray) -> EdgeLines:
+        """These edges (sorted, unique) made with new LineStrings."""
+        made = self.made.copy()
+        made[ids] = lines
+        return EdgeLines(made, self.xy, np.where(np.isin(self.edge, ids), -1, self.edge))
+
+    def take(self, keep: BoolArray) -> EdgeLines:
+        """The edges where ``keep`` is true, numbered anew."""
+        if keep.all():
+            return self
+        new_id = np.where(keep, np.cumsum(keep) - 1, -1)
+        return EdgeLines(self.made[keep], self.xy, self._renumber(new_id))
+
+    def then(self, other: EdgeLines) -> EdgeLines:
+        """These edges followed by ``other``'s."""
+        shifted = np.where(other.edge >= 0, other.edge + len(self.made), -1)
+        return EdgeLines(
+            np.concatenate([self.made, other.made]),
+            np.concatenate([self.xy, other.xy]),
+            np.concatenate([self.edge, shifted]),
+        )
+
+    def reorder(self, order: IntArray) -> EdgeLines:
+        """Edge ``i`` becomes the old edge ``order[i]``."""
+        new_id = np.empty(len(order), dtype=np.int64)
+        new_id[order] = np.arange(len(order))
+        return EdgeLines(self.made[order], self.xy, self._renumber(new_id))
+
+    def _renumber(self, new_id: IntArray) -> IntArray:
+        return np.where(self.edge >= 0, new_id[np.maximum(self.edge, 0)], -1)
+
+
+@dataclass(frozen=True, eq=False)
+class Noded:
+    """Graph edges from noding: geometry, length, source line, end nodes, node coordinates."""
+
+    lines: EdgeLines
+    lengths: FloatArray
+    source: IntArray
+    u: IntArray
+    v: IntArray
+    nodes: FloatArray
+
+
+def explode_lines(geoms: GeomArray) -> tuple[GeomArray, IntArray]:
+    """Single LineStrings of ``geoms`` and the position of the row each comes from.
+
+    Missing and empty geometries are skipped; other geometry types raise a ValueError
+    naming the offending positions.
+    """
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    types = shapely.get_type_id(geoms)
+    bad = present & ~np.isin(types, [1, 5])  # LineString, MultiLineString
+    if bad.any():
+        where = np.flatnonzero(bad)[:5].tolist()
+        msg = (
+            f"roads must be LineString or MultiLineString geometries; rows at positions "
+            f"{where} are {sorted(set(shapely.get_type_id(geoms[bad]).tolist()))} "
+            "(shapely type ids)"
+        )
+        raise ValueError(msg)
+    rows = np.flatnonzero(present)
+    if np.all(types[rows] == 1):  # single lines already: no copies
+        parts, which = geoms[rows], np.arange(len(rows))
+    else:
+        parts, which = shapely.get_parts(geoms[rows], return_index=True)
+    keep = shapely.length(parts) > 0  # zero-length parts carry no road
+    return parts[keep], rows[which[keep]].astype(np.int64)
+
+
+def unique_rows(xy: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Unique coordinate pairs (sorted by x, then y) and the inverse index."""
+    if len(xy) == 0:
+        return xy.reshape(0, 2), np.zeros(0, dtype=np.int64)
+    codes, uniq = seg.factorize_xy(xy)
+    order = np.lexsort((uniq[:, 1], uniq[:, 0]))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return uniq[order], rank[codes]
+
+
+# --- the full route: GEOS intersections of every touching pair --------------------------
+
+
+def node_lines_full(lines: GeomArray, *, snap_m: float) -> Noded:
+    """Node single LineStrings into graph edges, intersecting every touching pair.
+
+    The reference for :func:`node_lines`, which gives the same answer faster.
+    """
+    if len(lines) == 0:
+        return _empty()
+    tree = shapely.STRtree(lines)
+    # Crossings and touches between two different lines cut both of them there.
+    left, right = tree.query(lines, predicate="intersects")
+    keep = left < right
+    cut_line, cut_xy = _crossings(lines, left[keep], right[keep])
+    # Dangling ends (touching no other line) snap to the nearest line within snap_m.
+    n = len(lines)
+    owner = np.concatenate([np.arange(n), np.arange(n)])
+    end_xy = _end_xy(lines)
+    ends = shapely.points(end_xy)
+    hit_pt, hit_line = tree.query(ends, predicate="intersects")
+    touched = np.zeros(2 * n, dtype=bool)
+    touched[hit_pt[hit_line != owner[hit_pt]]] = True
+    dangling = np.flatnonzero(~touched & ~np.tile(_closed(end_xy), 2))
+    target_line, target_xy, snapped = _snap_targets(
+        lines, tree, ends[dangling], owner[dangling], snap_m
+    )
+    dangle_xy = end_xy[dangling[snapped]]
+    pieces, source, start_xy, last_xy = _split(
+        lines, np.concatenate([cut_line, target_line]), np.concatenate([cut_xy, target_xy])
+    )
+    edges = EdgeLines.of(pieces)
+    return _join_nodes(
+        edges, shapely.length(pieces), source, start_xy, last_xy, dangle_xy, target_xy
+    )
+
+
+# --- the fast route: shared vertices from numpy, GEOS only where needed -------------------
+
+
+def node_lines(lines: GeomArray, *, snap_m: float) -> Noded:
+    """Node single LineStrings into graph edges.
+
+    The same answer as :func:`node_lines_full`, with GEOS overlays only for the lines
+    that need them, and edge geometries made on first use.
+    """
+    if len(lines) == 0:
+        return _empty()
+    n = len(lines)
+    coords, vline = shapely.get_coordinates(lines, return_index=True)
+    vid, vxy = seg.factorize_xy(coords)
+    # A vertex is shared when two different lines have it: a junction of the two.
+    lo = np.full(len(vxy), n, dtype=np.int64)
+    hi = np.full(len(vxy), -1, dtype=np.int64)
+    np.minimum.at(lo, vid, vline)
+    np.maximum.at(hi, vid, vline)
+    shared = lo != hi
+    check = seg.check_segments(coords, vline, vid)
+    # Lines that take the GEOS route: a flagged pair (a crossing, an overlap, a touch
+    # off a vertex, or too close to tell), a repeated vertex, or (below) a snapped end.
+    dirty = np.zeros(n, dtype=bool)
+    dirty[check.self_lines] = True
+    dirty[check.repeated] = True
+    dirty[check.pairs.ravel()] = True
+    # Only pairs GEOS sees intersecting are cut (as the full route finds them).
+    left, right = check.pairs[:, 0], check.pairs[:, 1]
+    meet = shapely.intersects(lines[left], lines[right])
+    cut_line, cut_xy = _crossings(lines, left[meet], right[meet])
+
+    # Dangling ends: an end is touched when another line has it as a vertex or, for a
+    # dirty line only (a touch off a vertex flags the pair), when GEOS says so.
+    first_v = np.flatnonzero(np.r_[True, vline[1:] != vline[:-1]])
+    last_v = np.r_[first_v[1:] - 1, len(vline) - 1]
+    end_v = np.concatenate([first_v, last_v])
+    end_xy = coords[end_v]
+    owner = np.concatenate([np.arange(n), np.arange(n)])
+    open_end = ~np.tile(_closed(end_xy), 2)
+    touched = shared[vid[end_v]]
+    ask = np.flatnonzero(~touched & open_end & dirty[owner])
+    tree = shapely.STRtree(lines) if len(ask) else None
+    if tree is not None:
+        hit_pt, hit_line = tree.query(shapely.points(end_xy[ask]), predicate="intersects")
+        touched[ask[hit_pt[hit_line != owner[ask[hit_pt]]]]] = True
+    dangling = np.flatnonzero(~touched & open_end)
+    target_line = np.zeros(0, dtype=np.int64)
+    target_xy = dangle_xy = np.zeros((0, 2))
+    if snap_m > 0 and len(dangling):
+        tree = shapely.STRtree(lines) if tree is None else tree
+        target_line, target_xy, snapped = _snap_targets(
+            lines, tree, shapely.points(end_xy[dangling]), owner[dangling], snap_m
+        )
+        dangle_xy = end_xy[dangling[snapped]]
+        dirty[target_line] = True
+
+    # Dirty lines: split at GEOS positions along them, at every cut the full route finds
+    # (shared vertices, crossings, snap targets). Clean lines: at their junction vertices.
+    at_shared = shared[vid] & dirty[vline]
+    dirty_ids = np.flatnonzero(dirty)
+    local = np.full(n, -1, dtype=np.int64)
+    local[dirty_ids] = np.arange(len(dirty_ids))
+    all_line = np.concatenate([vline[at_shared], cut_line, target_line])
+    all_xy = np.concatenate([coords[at_shared], cut_xy, target_xy])
+    d_pieces, d_source, d_start, d_end = _split(lines[dirty_ids], local[all_line], all_xy)
+    c_edges, c_lengths, c_source, c_start, c_end = _split_at_vertices(
+        lines, coords, vline, vid, shared, ~dirty
+    )
+    source = np.concatenate([c_source, dirty_ids[d_source]])
+    order = np.argsort(source, kind="stable")
+    edges = c_edges.then(EdgeLines.of(d_pieces)).reorder(order)
+    lengths = np.concatenate([c_lengths, shapely.length(d_pieces)])[order]
+    log.debug(
+        "noding: %d of %d lines by GEOS (%d flagged pairs, %d snapped ends)",
+        len(dirty_ids),
+        n,
+        len(check.pairs),
+        len(dangle_xy),
+    )
+    return _join_nodes(
+        edges,
+        lengths,
+        source[order],
+        np.concatenate([c_start, d_start])[order],
+        np.concatenate([c_end, d_end])[order],
+        dangle_xy,
+        target_xy,
+    )
+
+
+# --- shared steps ---------------------------------------------------------------------
+
+
+def _empty() -> Noded:
+    empty_i = np.zeros(0, dtype=np.int64)
+    edges = EdgeLines.of(np.zeros(0, dtype=object))
+    return Noded(edges, np.zeros(0), empty_i, empty_i, empty_i, np.zeros((0, 2)))
+
+
+def _end_xy(lines: GeomArray) -> FloatArray:
+    """First then last coordinates of every line, ``(2 n, 2)``."""
+    return shapely.get_coordinates(
+        np.concatenate([shapely.get_point(lines, 0), shapely.get_point(lines, -1)])
+    )
+
+
+def _closed(end_xy: FloatArray) -> BoolArray:
+    n = len(end_xy) // 2
+    return np.all(end_xy[:n] == end_xy[n:], axis=1)
+
+
+def _crossings(lines: GeomArray, left: IntArray, right: IntArray) -> tuple[IntArray, FloatArray]:
+    """Cut points of pairs of lines (``left < right``): every coordinate they share."""
+    xy, which = shapely.get_coordinates(
+        shapely.intersection(lines[left], lines[right]), return_index=True
+    )
+    return np.concatenate([left[which], right[which]]), np.concatenate([xy, xy])
+
+
+def _snap_targets(
+    lines: GeomArray,
+    tree: shapely.STRtree,
+    ends: GeomArray,
+    owner: IntArray,
+    snap_m: float,
+) -> tuple[IntArray, FloatArray, IntArray]:
+    """Where each dangling end snaps: the nearest other line within ``snap_m``.
+
+    Returns the target line and point of each snapped end, and which ends snapped
+    (positions into ``ends``).
+    """
+    none = np.zeros(0, dtype=np.int64), np.zeros((0, 2)), np.zeros(0, dtype=np.int64)
+    if snap_m <= 0 or len(ends) == 0:
+        return none
+    q_pt, q_line = tree.query(ends, predicate="dwithin", distance=snap_m)
+    other = q_line != owner[q_pt]
+    q_pt, q_line = q_pt[other], q_line[other]
+    if len(q_pt) == 0:
+        return none
+    dist = shapely.distance(ends[q_pt], lines[q_line])
+    order = np.lexsort((q_line, dist, q_pt))
+    _, first = np.unique(q_pt[order], return_index=True)
+    pick = order[first]
+    end_id, target_line = q_pt[pick], q_line[pick]
+    along = shapely.line_locate_point(lines[target_line], ends[end_id])
+    target_xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[target_line], along))
+    return target_line, target_xy, end_id
+
+
+def _split(
+    lines: GeomArray, cut_line: IntArray, cut_xy: FloatArray
+) -> tuple[GeomArray, IntArray, FloatArray, FloatArray]:
+    """Split each line at its cut points (and nowhere else).
+
+    Returns the pieces, the line of each, and their first and last coordinates.
+    """
+    if len(lines) == 0:
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64), _NO_XY, _NO_XY
+    coords, vline = shapely.get_coordinates(lines, return_index=True)
+    n_v = len(coords)
+    first_v = np.ones(n_v, dtype=bool)
+    first_v[1:] = vline[1:] != vline[:-1]
+    last_v = np.ones(n_v, dtype=bool)
+    last_v[:-1] = first_v[1:]
+    along = _along(coords, np.flatnonzero(first_v), np.flatnonzero(last_v))
+    cut_along = shapely.line_locate_point(lines[cut_line], shapely.points(cut_xy))
+
+    line = np.concatenate([vline, cut_line])
+    dist = np.concatenate([along, cut_along])
+    xy = np.concatenate([coords, cut_xy])
+    is_cut = np.concatenate([first_v | last_v, np.ones(len(cut_line), dtype=bool)])
+    is_cut_v = np.r_[np.ones(n_v, dtype=bool), np.zeros(len(cut_line), dtype=bool)]
+    # Along each line; at one distance its vertex first, then the cut points by x and y
+    # (the order they were found in makes no difference).
+    order = np.lexsort((np.arange(len(line)), xy[:, 1], xy[:, 0], ~is_cut_v, dist, line))
+    line, xy, is_cut = line[order], xy[order], is_cut[order]
+    # Repeated points (a cut on a vertex, one crossing found twice) collapse into one.
+    new = np.ones(len(line), dtype=bool)
+    new[1:] = (line[1:] != line[:-1]) | np.any(xy[1:] != xy[:-1], axis=1)
+    starts = np.flatnonzero(new)
+    is_cut = np.maximum.reduceat(is_cut, starts)
+    line, xy = line[starts], xy[starts]
+
+    first = np.ones(len(line), dtype=bool)
+    first[1:] = line[1:] != line[:-1]
+    last = np.ones(len(line), dtype=bool)
+    last[:-1] = first[1:]
+    opens = is_cut & ~last
+    piece = np.cumsum(opens) - 1
+    closes = np.flatnonzero(is_cut & ~first & ~last)  # ends one piece, opens the next
+    pos = np.concatenate([np.arange(len(line)), closes])
+    pid = np.concatenate([piece, piece[closes] - 1])
+    order = np.lexsort((pos, pid))
+    pid, pxy = pid[order], xy[pos[order]]
+    head = np.ones(len(pid), dtype=bool)
+    head[1:] = pid[1:] != pid[:-1]
+    tail = np.ones(len(pid), dtype=bool)
+    tail[:-1] = head[1:]
+    pieces = shapely.linestrings(pxy, indices=pid)
+    return pieces, line[opens], pxy[head], pxy[tail]
+
+
+def _split_at_vertices(
+    lines: GeomArray,
+    coords: FloatArray,
+    vline: IntArray,
+    vid: IntArray,
+    shared: BoolArray,
+    which: BoolArray,
+) -> tuple[EdgeLines, FloatArray, IntArray, FloatArray, FloatArray]:
+    """Split the ``which`` lines at their shared vertices (the first time they pass one).
+
+    What :func:`_split` gives when every cut point is a vertex: a cut at a vertex the line
+    passes twice lands where GEOS locates it, the first time. A line with no such vertex
+    inside it stays its own geometry; the other pieces stay coordinates, with their
+    lengths summed as GEOS sums them.
+
+    Returns the pieces, their lengths, the line of each, and their first and last
+    coordinates.
+    """
+    take = which[vline]
+    coords, vline, vid = coords[take], vline[take], vid[take]
+    n_v = len(coords)
+    if n_v == 0:
+        none = EdgeLines.of(np.zeros(0, dtype=object))
+        return none, np.zeros(0), np.zeros(0, dtype=np.int64), _NO_XY, _NO_XY
+    first_v = np.r_[True, vline[1:] != vline[:-1]]
+    last_v = np.r_[first_v[1:], True]
+    at = np.flatnonzero(shared[vid])
+    again = pd.Series(vline[at] * len(shared) + vid[at]).duplicated().to_numpy()
+    cut = np.zeros(n_v, dtype=bool)
+    cut[at[~again]] = True  # where the line first passes each shared vertex
+    cut &= ~first_v & ~last_v
+    # Each inner cut vertex is written twice: the end of one piece, the start of the next.
+    out = np.arange(n_v) + np.cumsum(cut) - cut
+    xy = np.empty((n_v + int(cut.sum()), 2))
+    xy[out] = coords
+    xy[out[cut] + 1] = coords[cut]
+    opens = np.zeros(len(xy), dtype=bool)
+    opens[out[first_v]] = True
+    opens[out[cut] + 1] = True
+    pid = np.cumsum(opens) - 1
+    heads = np.flatnonzero(opens)
+    tails = np.r_[heads[1:] - 1, len(xy) - 1]
+    source = vline[np.searchsorted(out, heads, side="right") - 1]
+    whole = np.bincount(vline[cut], minlength=len(lines))[source] == 0
+    whole[whole] = ~shapely.has_z(lines[source[whole]])  # GEOS cuts give 2D pieces
+    made = np.full(len(heads), None, dtype=object)
+    made[whole] = lines[source[whole]]
+    rows = ~whole[pid]
+    lengths = np.empty(len(heads))
+    lengths[whole] = shapely.length(made[whole])
+    lengths[~whole] = _along(xy, heads[~whole], tails[~whole])[tails[~whole]]
+    edges = EdgeLines(made, xy[rows], pid[rows])
+    return edges, lengths, source, xy[heads], xy[tails]
+
+
+def _along(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:
+    """Distance of each row along its path ``xy[heads[i] : tails[i] + 1]``, as GEOS measures.
+
+    GEOS adds ``sqrt(dx * dx + dy * dy)`` segment after segment from each line's start;
+    so does this, one segment position at a time over the paths still that long
+    (longest first). So a path's last value is its ``shapely.length``, and a cut point
+    on a vertex gets from ``shapely.line_locate_point`` the vertex's own distance.
+    """
+    d = np.diff(xy, axis=0)
+    step = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1])
+    along = np.zeros(len(xy))
+    n_seg = tails - heads
+    order = np.argsort(-n_seg, kind="stable")
+    start, count = heads[order], n_seg[order]
+    still = np.searchsorted(-count, -np.arange(int(count.max(initial=0))), side="left")
+    for k, c in enumerate(still.tolist()):
+        row = start[:c] + k
+        along[row + 1] = along[row] + step[row]
+    return along
+
+
+def _join_nodes(
+    edges: EdgeLines,
+    lengths: FloatArray,
+    source: IntArray,
+    start_xy: FloatArray,
+    end_xy: FloatArray,
+    dangle_xy: FloatArray,
+    target_xy: FloatArray,
+) -> Noded:
+    """Node ids of the piece ends: float-noise duplicates and snapped ends merged."""
+    m = len(source)
+    node_xy, inverse = unique_rows(np.concatenate([start_xy, end_xy, dangle_xy, target_xy]))
+    u, v = inverse[:m], inverse[m : 2 * m]
+    k = len(dangle_xy)
+    dangle, target = inverse[2 * m : 2 * m + k], inverse[2 * m + k :]
+    n = len(node_xy)
+    close = np.flatnonzero(seg.close_candidates(node_xy, TOL_M))
+    if k == 0 and len(close) == 0:
+        keep = lengths > 0
+        return Noded(edges.take(keep), lengths[keep], source[keep], u[keep], v[keep], node_xy)
+
+    # Merge nodes: float-noise duplicates, and dangling ends with their snap targets.
+    a = b = np.zeros(0, dtype=np.int64)
+    if len(close):
+        pts = shapely.points(node_xy[close])
+        a, b = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=TOL_M)
+        a, b = close[a], close[b]
+    pairs = sparse.coo_array(
+        (np.ones(len(a) + k, dtype=np.int8), (np.r_[a, dangle], np.r_[b, target])), shape=(n, n)
+    )
+    n_comp, comp = connected_components(pairs, directed=False)
+    degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
+    # Each merged node keeps the coordinates of its best-connected member.
+    order = np.lexsort((np.arange(n), -degree, comp))
+    _, first = np.unique(comp[order], return_index=True)
+    new_xy = node_xy[order[first]]
+    u, v = comp[u], comp[v]
+
+    moved = np.flatnonzero(
+        np.any(start_xy != new_xy[u], axis=1) | np.any(end_xy != new_xy[v], axis=1)
+    )
+    if len(moved):
+        coords, which = shapely.get_coordinates(edges.make_some(moved), return_index=True)
+        head = np.ones(len(which), dtype=bool)
+        head[1:] = which[1:] != which[:-1]
+        tail = np.ones(len(which), dtype=bool)
+        tail[:-1] = head[1:]
+        coords[head] = new_xy[u[moved]]
+        coords[tail] = new_xy[v[moved]]
+        pieces = shapely.linestrings(coords, indices=which)
+        edges = edges.replace(moved, pieces)
+        lengths = lengths.copy()
+        lengths[moved] = shapely.length(pieces)
+        log.debug("moved the ends of %d road pieces onto snapped nodes", len(moved))
+    keep = lengths > 0
+    log.debug("noded %d pieces into %d edges and %d nodes", m, keep.sum(), n_comp)
+    return Noded(edges.take(keep), lengths[keep], source[keep], u[keep], v[keep], new_xy)

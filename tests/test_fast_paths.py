@@ -1,0 +1,237 @@
+"""The shortcuts of issue 13 give the answers of the long way round.
+
+- detailed zones (1,000 vertices or more) are simplified within ``edge_tolerance_m``;
+  drawn shapes keep every vertex, and statuses and clearances do not move;
+- front lines drawn on hostile ground's edge are left out of clearances: the route
+  clearance is the same with every barrier line buffered;
+- the bisection of route clearances starting from the statuses' bracket lands where
+  the full bisection does;
+- zones that only touch are not overlaid by the overlap check, and overlaps are still
+  found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from _builders import CX, CY, HALF, START, UTM, box, disc_scenario, frame_extent, zones_frame
+
+import geoaccess as ga
+from geoaccess.engine import evidence, safe_ground
+from geoaccess.engine.cache import Cache
+from geoaccess.engine.context import SIMPLIFY_FROM_VERTICES
+from geoaccess.engine.sides import side_view
+from geoaccess.engine.territory import ground_at
+from geoaccess.pipeline.evaluate import context_for
+from geoaccess.temporal import as_date
+
+DAY = "2020-02-01"
+
+
+def dense_disc(radius: float, vertices: int = 4_000) -> shapely.Polygon:
+    """A disc as a tracker digitises it: far more vertices than its shape needs."""
+    angles = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    return shapely.Polygon(
+        np.column_stack([CX + radius * np.cos(angles), CY + radius * np.sin(angles)])
+    )
+
+
+def dense_scenario(rules: ga.Rules | None = None) -> ga.Scenario:
+    """A's dense disc (2 km) in B's dense ring (to 6 km) with a 4 km link north; A around."""
+    link = box(-2_000, 0, 2_000, 6_500)
+    ring = shapely.difference(shapely.difference(dense_disc(6_000), dense_disc(2_000)), link)
+    outer = shapely.difference(box(-HALF, -HALF, HALF, HALF), dense_disc(6_000))
+    piece = shapely.difference(shapely.intersection(link, dense_disc(6_000)), dense_disc(2_000))
+    zones = zones_frame(
+        [
+            {"party": "a", "geometry": dense_disc(2_000), "valid_from": START},
+            {"party": "b", "geometry": ring, "valid_from": START},
+            {"party": "a", "geometry": outer, "valid_from": START},
+            {"party": "a", "geometry": piece, "valid_from": START},
+        ]
+    )
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["disc"], "population": [10_000.0]}, geometry=[dense_disc(2_000)], crs=UTM
+    )
+    return ga.Scenario.create(
+        "dense",
+        parties=[{"id": "a", "side": "A"}, {"id": "b", "side": "B"}],
+        zones=zones,
+        layers={"areas": areas},
+        extent=frame_extent(),
+        rules=rules,
+    )
+
+
+def test_detailed_zones_are_simplified_within_the_tolerance() -> None:
+    scn = dense_scenario()
+    exact = context_for(scn, ga.Rules(edge_tolerance_m=0)).layers["zones"].geometry.values
+    simple = context_for(scn, scn.rules).layers["zones"].geometry.values
+    before, after = shapely.get_num_coordinates(exact), shapely.get_num_coordinates(simple)
+    assert (before >= SIMPLIFY_FROM_VERTICES).all()
+    assert (after < before / 4).all()
+    assert (shapely.hausdorff_distance(exact, simple) <= scn.rules.edge_tolerance_m + 0.01).all()
+    assert shapely.is_valid(simple).all()
+
+
+def test_shapes_drawn_by_hand_keep_every_vertex() -> None:
+    scn = disc_scenario(link_m=4_000)
+    exact = context_for(scn, ga.Rules(edge_tolerance_m=0)).layers["zones"].geometry.values
+    default = context_for(scn, scn.rules).layers["zones"].geometry.values
+    assert (shapely.get_num_coordinates(exact) < SIMPLIFY_FROM_VERTICES).all()
+    assert all(a.equals_exact(b, 0.0) for a, b in zip(exact, default, strict=True))
+
+
+def test_simplified_maps_keep_statuses_and_clearances() -> None:
+    exact = ga.assess(dense_scenario(ga.Rules(edge_tolerance_m=0)), DAY)
+    simple = ga.assess(dense_scenario(), DAY)
+    columns = ["area_id", "status", "encircled", "fire_controlled"]
+    assert simple.areas[columns].equals(exact.areas[columns])
+    assert simple.pockets["status"].tolist() == exact.pockets["status"].tolist()
+    # a 4 km link keeps about 2,000 m; the tolerance moves it by one bisection step at most
+    assert exact.areas["route_clearance_m"].iloc[0] == pytest.approx(2_000, abs=100)
+    np.testing.assert_allclose(
+        simple.areas["route_clearance_m"], exact.areas["route_clearance_m"], atol=25
+    )
+    people = exact.population.set_index(["category", "label"])["population"]
+    simple_people = simple.population.set_index(["category", "label"])["population"]
+    # nobody is lost to slivers; the front moves by 5 m at most, the 1 km bands by 0.5%
+    np.testing.assert_allclose(simple_people, people, rtol=5e-3)
+    table = simple.population.set_index(["category", "label"])["population"]
+    assert table[("status", "no_data")] == 0
+
+
+def test_edge_tolerance_must_be_a_distance() -> None:
+    with pytest.raises(ValueError, match="edge_tolerance_m"):
+        ga.Rules(edge_tolerance_m=-1)
+    assert ga.Rules.from_mapping({"edge_tolerance_m": 0}).edge_tolerance_m == 0
+
+
+@pytest.mark.parametrize("day", ["2016-07-10", "2016-08-10", "2016-09-20"])
+def test_clearances_are_the_same_with_every_barrier_line(day: str) -> None:
+    """Lines on hostile ground's edge add nothing: buffering them too changes nothing."""
+    scn = ga.datasets.aleppo_2016()
+    ctx = context_for(scn, scn.rules)
+    cache = Cache()
+    ground = ground_at(ctx, cache, as_date(day))
+    for side in ground.sides:
+        if side in scn.contested:
+            continue
+        view = side_view(ctx, cache, ground, side)
+        pockets = ground.pockets[ground.pockets["side"] == side].geometry.to_numpy()
+        if not len(pockets):
+            continue
+        every = dataclasses.replace(
+            view, clearance_lines=view.barrier_lines, clearance_key=("every", side, day)
+        )
+        assert shapely.length(view.clearance_lines) <= shapely.length(view.barrier_lines)
+        pruned = safe_ground.route_clearance(view, pockets, rules=ctx.rules, cache=cache)
+        full = safe_ground.route_clearance(every, pockets, rules=ctx.rules, cache=Cache())
+        np.testing.assert_array_equal(pruned, full)
+
+
+def test_clearance_lines_skip_lines_on_hostile_edges() -> None:
+    """Facing B's ring, A keeps the lines on its own edge, B those on its own edge."""
+    scn = disc_scenario(link_m=4_000)
+    ctx = context_for(scn, scn.rules)
+    cache = Cache()
+    ground = ground_at(ctx, cache, as_date(DAY))
+    views = {side: side_view(ctx, cache, ground, side) for side in ("A", "B")}
+    total = shapely.length(views["A"].barrier_lines)
+    assert total > 0
+    # every front line lies on one side's edge: the two sides split them
+    kept = shapely.length(views["A"].clearance_lines) + shapely.length(views["B"].clearance_lines)
+    assert kept == pytest.approx(total, rel=1e-6)
+
+
+def test_bisection_from_the_status_bracket_lands_where_the_full_one_does() -> None:
+    scn = ga.datasets.aleppo_2016()
+    ctx = context_for(scn, scn.rules)
+    for day in ("2016-07-10", "2016-08-10", "2016-12-10"):
+        cache = Cache()
+        ground = ground_at(ctx, cache, as_date(day))
+        for side in ground.sides:
+            if side in scn.contested:
+                continue
+            view = side_view(ctx, cache, ground, side)
+            geoms = ground.pockets[ground.pockets["side"] == side].geometry.to_numpy()
+            if not len(geoms):
+                continue
+            rules = ctx.rules
+            encircled = safe_ground.encircled(view, geoms, rules=rules, cache=cache)
+            fire = ~safe_ground.connected(
+                view, geoms, rules.fire_control_m, rules=rules, cache=cache
+            )
+            known = {0.0: ~encircled, rules.fire_control_m: ~encircled & ~fire}
+            fast = safe_ground.route_clearance(view, geoms, rules=rules, cache=cache, known=known)
+            slow = safe_ground.route_clearance(view, geoms, rules=rules, cache=Cache())
+            np.testing.assert_array_equal(fast, slow)
+
+
+def test_touching_zones_pass_and_overlapping_ones_are_found() -> None:
+    west = shapely.box(CX - 5_000, CY - 5_000, CX, CY + 5_000)
+    east = shapely.box(CX, CY - 5_000, CX + 5_000, CY + 5_000)
+    parties = [{"id": "a", "side": "A"}, {"id": "b", "side": "B"}]
+    touching = zones_frame([{"party": "a", "geometry": west}, {"party": "b", "geometry": east}])
+    ga.Scenario.create("touching", parties=parties, zones=touching)
+    overlapping = zones_frame(
+        [
+            {"party": "a", "geometry": west},
+            {"party": "b", "geometry": shapely.box(CX - 500, CY - 5_000, CX + 5_000, CY + 5_000)},
+        ]
+    )
+    with pytest.raises(ga.ScenarioError, match="overlaps row 0"):
+        ga.Scenario.create("overlapping", parties=parties, zones=overlapping)
+
+
+@pytest.mark.parametrize(("beyond_m", "no_data"), [(5.0, 0.0), (500.0, 1_000 * 500 / 10_500)])
+def test_an_area_a_few_metres_past_its_zones_loses_nobody(beyond_m: float, no_data: float):
+    """A sliver of an area on no zone is digitising residue; a wide strip is no data."""
+    zones = zones_frame(
+        [
+            {"party": "a", "geometry": box(-HALF, -HALF, 0, HALF), "valid_from": START},
+            {"party": "b", "geometry": box(1_000, -HALF, HALF, HALF), "valid_from": START},
+        ]
+    )
+    area = box(-10_000, -500, beyond_m, 500)  # 10 km of A's ground, then unmapped ground
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["x"], "population": [1_000.0 * (10_000 + beyond_m) / 10_500]},
+        geometry=[area],
+        crs=UTM,
+    )
+    scn = ga.Scenario.create(
+        "sliver",
+        parties=[{"id": "a", "side": "A"}, {"id": "b", "side": "B"}],
+        zones=zones,
+        layers={"areas": areas},
+        extent=frame_extent(),
+    )
+    res = ga.assess(scn, DAY)
+    table = res.population.set_index(["category", "label"])["population"]
+    assert table[("status", "no_data")] == pytest.approx(no_data, abs=1e-6)
+    assert table["status"].sum() == pytest.approx(areas["population"].iloc[0])
+
+
+@pytest.mark.parametrize("day", ["2016-07-05", "2016-07-20", "2016-08-10", "2016-12-10"])
+def test_flows_only_for_linked_pieces_give_the_same_routes(day: str, monkeypatch) -> None:
+    """Pieces that no usable (or no open) road links to the rear skip that flow: same routes."""
+    scn = ga.datasets.aleppo_2016()
+    fast = ga.assess(scn, day)
+    monkeypatch.setattr(
+        evidence, "_usable_links", lambda graph, use, hit, touched, n, cache, view: np.ones(n, bool)
+    )
+    every_flow = evidence.routes.supply_routes
+    monkeypatch.setattr(
+        evidence.routes,
+        "supply_routes",
+        lambda graph, *, open_linked=True, **kwargs: every_flow(graph, **kwargs),
+    )
+    slow = ga.assess(scn, day)
+    columns = ["area_id", "status", "open_supply_routes", "reason"]
+    assert fast.areas[columns].equals(slow.areas[columns])
+    assert fast.lifelines.drop(columns="geometry").equals(slow.lifelines.drop(columns="geometry"))
+    assert fast.areas["open_supply_routes"].notna().any()

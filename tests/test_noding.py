@@ -1,0 +1,209 @@
+"""Noding: the fast route gives the graph of the full GEOS route.
+
+OSM ways meet at shared vertices. The fast route (``noding.node_lines``) finds those
+junctions with numpy and sends only the lines that cross mid-segment, overlap, nearly
+touch or receive a snapped end to GEOS; ``noding.node_lines_full`` intersects every
+touching pair with GEOS. Both must give the same pieces, lengths, node ids and nodes.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.spatial import cKDTree
+from shapely import LineString
+
+from geoaccess.engine import noding, segments
+from geoaccess.engine.roads import build_road_graph
+from tests.test_network import roads_of
+
+STEP = 100.0
+
+
+def assert_same_graph(fast: noding.Noded, full: noding.Noded) -> None:
+    """The two routes give identical graphs, and lengths are the pieces' lengths."""
+    for name in ("source", "u", "v", "nodes", "lengths"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(full, name), err_msg=name)
+    lines = fast.lines.make()
+    assert shapely.equals_exact(lines, full.lines.make(), tolerance=0).all()
+    np.testing.assert_array_equal(shapely.length(lines), fast.lengths)
+
+
+def noded_ways(k: int = 5, *, seed: int = 0) -> list[LineString]:
+    """OSM-like ways on a jittered k x k junction grid, already noded.
+
+    Each street bends once between junctions and is cut into ways of one or two
+    blocks; every way shares a vertex with every street it meets.
+    """
+    rng = np.random.default_rng(seed)
+    junction = np.stack(
+        np.meshgrid(np.arange(k) * STEP, np.arange(k) * STEP, indexing="ij"), axis=-1
+    ) + rng.uniform(-20, 20, (k, k, 2))
+    ways = []
+    for street in [junction[:, j] for j in range(k)] + [junction[i, :] for i in range(k)]:
+        bends = (street[1:] + street[:-1]) / 2 + rng.uniform(-5, 5, (k - 1, 2))
+        path = np.empty((2 * k - 1, 2))
+        path[0::2], path[1::2] = street, bends
+        cuts = [0, 2, 6, *range(8, 2 * k - 2, 2), 2 * k - 2]
+        ways += [LineString(path[a : b + 1]) for a, b in itertools.pairwise(cuts)]
+    return ways
+
+
+def node_both(lines: list, snap_m: float) -> tuple[noding.Noded, noding.Noded]:
+    arr = np.array(lines, dtype=object)
+    return noding.node_lines(arr, snap_m=snap_m), noding.node_lines_full(arr, snap_m=snap_m)
+
+
+@pytest.fixture
+def overlays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many line pairs each ``shapely.intersection`` call intersects."""
+    calls: list[int] = []
+    real = shapely.intersection
+
+    def counting(a, b, **kwargs):
+        calls.append(int(np.size(a)))
+        return real(a, b, **kwargs)
+
+    monkeypatch.setattr(shapely, "intersection", counting)
+    return calls
+
+
+def test_noded_ways_need_no_geos_overlay(overlays):
+    fast = noding.node_lines(np.array(noded_ways(), dtype=object), snap_m=0.0)
+    assert sum(overlays) == 0
+    _, full = node_both(noded_ways(), 0.0)
+    assert sum(overlays) > 0
+    assert_same_graph(fast, full)
+    # 5 x 5 junctions: 2 * 5 * 4 block edges, each one bend long
+    assert len(fast.u) == 40
+    assert len(fast.nodes) == 25
+
+
+@pytest.mark.parametrize("snap_m", [0.0, 50.0])
+def test_noded_ways_give_the_graph_of_full_noding(snap_m):
+    assert_same_graph(*node_both(noded_ways(6, seed=1), snap_m))
+
+
+def test_a_crossing_mid_segment_is_still_noded(overlays):
+    ways = noded_ways()
+    bridge = LineString([ways[0].coords[0], (450.0, 450.0)])  # crosses streets mid-segment
+    fast, full = node_both([*ways, bridge], 0.0)
+    assert_same_graph(fast, full)
+    assert 0 < overlays[0] < len(ways)  # only the pairs with the bridge
+    crossings = np.flatnonzero(np.bincount(np.r_[fast.u, fast.v]) == 4)
+    assert len(crossings) > len(noded_ways()) // 4  # new junctions along the bridge
+
+
+def test_plain_crossing_is_noded_into_four_pieces():
+    fast, full = node_both(
+        [LineString([(0, 0), (200, 0)]), LineString([(100, -100), (100, 100)])], 0.0
+    )
+    assert_same_graph(fast, full)
+    assert fast.lengths.tolist() == [100.0] * 4
+    assert [100.0, 0.0] in fast.nodes.tolist()
+
+
+def test_t_junction_within_snap_m_is_snapped_onto_the_street():
+    street = LineString([(0, 0), (50, 3), (200, 0)])
+    lane = LineString([(100, 120), (100, 20)])  # stops 20 m short of the street
+    fast, full = node_both([street, lane], 50.0)
+    assert_same_graph(fast, full)
+    assert len(fast.u) == 3  # the street is cut where the lane's end lands
+    assert np.bincount(np.r_[fast.u, fast.v]).max() == 3
+    lone, _ = node_both([street, lane], 10.0)
+    assert len(lone.u) == 2
+
+
+def test_t_junction_off_a_vertex_is_noded_without_snapping():
+    fast, full = node_both([LineString([(0, 0), (200, 0)]), LineString([(100, 0), (100, 80)])], 0.0)
+    assert_same_graph(fast, full)
+    assert len(fast.u) == 3
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # overlapping ways: the overlap is kept by both (parallel edges)
+        [[(0, 0), (100, 0), (200, 0)], [(100, 0), (200, 0), (300, 0)]],
+        # a way passing the same junction twice, and a ring meeting a street
+        [[(0, 0), (100, 0), (100, 100), (0, 100), (100, 0), (200, 0)], [(100, 0), (100, -50)]],
+        [[(0, 0), (50, 50), (0, 100), (-50, 50), (0, 0)], [(0, 0), (0, -80)]],
+        # a repeated vertex, and a way doubling back on itself
+        [[(0, 0), (0, 0), (100, 0)], [(50, 0), (50, 50), (50, 20), (60, 20)]],
+        # near miss: an end a micrometre from another way
+        [[(0, 0), (100, 0)], [(50, 1e-6), (50, 90)]],
+    ],
+)
+@pytest.mark.parametrize("snap_m", [0.0, 30.0])
+def test_awkward_ways_give_the_graph_of_full_noding(lines, snap_m):
+    assert_same_graph(*node_both([LineString(c) for c in lines], snap_m))
+
+
+@given(
+    ways=st.lists(st.lists(st.integers(0, 8), min_size=2, max_size=6), min_size=1, max_size=10),
+    scale=st.sampled_from([0.1, 1.0, 37.5]),
+    snap_m=st.sampled_from([0.0, 0.15, 2.0]),
+)
+def test_property_both_routes_give_the_same_graph(ways, scale, snap_m):
+    """Ways through a shared pool of 9 points (1/3 of them on a line): every junction,
+    overlap, crossing, repeated vertex and T the two routes may disagree on."""
+    pool = np.array([[0, 0], [1, 0], [2, 0], [0, 1], [1, 1], [2, 2], [0, 2], [1, 3], [3, 1]])
+    lines = np.array([LineString(pool[w] * scale + (5e5, 4e6)) for w in ways], dtype=object)
+    lines = lines[shapely.length(lines) > 0]
+    if len(lines):
+        assert_same_graph(*node_both(list(lines), snap_m))
+
+
+def test_build_road_graph_keeps_the_road_of_each_piece():
+    ways = noded_ways()
+    graph = build_road_graph(roads_of(*ways, name=[f"w{i}" for i in range(len(ways))]))
+    assert graph.n_edges == 40
+    src = np.array(ways, dtype=object)[graph.segments["road"].to_numpy()]
+    assert shapely.covers(src, graph.lines).all()
+    assert (graph.segments["name"] == [f"w{r}" for r in graph.segments["road"]]).all()
+
+
+# --- the segment check ------------------------------------------------------------------
+
+
+def flagged(*lines) -> list[list[int]]:
+    coords, which = shapely.get_coordinates([LineString(c) for c in lines], return_index=True)
+    return segments.check_segments(coords, which).pairs.tolist()
+
+
+def test_check_segments_flags_what_is_not_a_shared_vertex():
+    assert flagged([(0, 0), (10, 0)], [(10, 0), (10, 10)]) == []  # shared end
+    assert flagged([(0, 0), (5, 0), (10, 0)], [(5, -5), (5, 0), (5, 5)]) == []  # shared inner
+    assert flagged([(0, 0), (10, 0)], [(5, -5), (5, 5)]) == [[0, 1]]  # crossing
+    assert flagged([(0, 0), (10, 0)], [(5, 0), (5, 5)]) == [[0, 1]]  # T off a vertex
+    assert flagged([(0, 0), (10, 0)], [(0, 0), (20, 0)]) == [[0, 1]]  # overlap from a vertex
+    assert flagged([(0, 0), (10, 0)], [(5, 1e-9), (5, 5)]) == [[0, 1]]  # near miss
+    assert flagged([(0, 0), (10, 0)], [(5, 1), (5, 5)]) == []  # apart
+
+
+def test_check_segments_cuts_long_segments_into_cells():
+    """A long segment crossing many short ones is compared with each of them."""
+    short = [[(x, -1), (x, 1)] for x in range(1, 100)]
+    pairs = flagged([(0, 0), (100, 0)], *short)
+    assert pairs == [[0, i] for i in range(1, 100)]
+
+
+def test_close_pairs_are_never_missed():
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0, 1, (4000, 2)) * 1e3 + 5e5
+    for digits in range(3):  # coordinates rounded to 1, 0.1 and 0.01 m share x values
+        xy[digits::4] = np.round(xy[digits::4], digits)
+    xy = np.unique(xy, axis=0)  # sorted by x then y, as the nodes are
+    for tol in (1e-3, 0.5, 3.0):
+        pairs = cKDTree(xy).query_pairs(tol * (1 - 1e-12), output_type="ndarray")
+        assert segments.close_candidates(xy, tol)[pairs].all()
+    lattice = np.unique(
+        np.stack(np.meshgrid(np.arange(50.0), np.arange(50.0)), -1).reshape(-1, 2), axis=0
+    )
+    assert not segments.close_candidates(lattice, 0.5).any()
+    assert segments.close_candidates(lattice, 1.0).all()
