@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,7 +113,13 @@ _AREA_POPUP = """(areaId) => {
     let found = null;
     window[name].eachLayer(l => {
         const p = l.feature && l.feature.properties;
-        if (p && p.area_id === areaId && p.popup) found = p.popup;
+        if (p && p.area_id === areaId && p.status && l.getCenter && found === null) {
+            // a click on the shape opens the popup the page builds for it
+            l.fire("click", {latlng: l.getCenter()}, true);
+            const content = document.querySelector(".leaflet-popup-content");
+            found = content && content.innerText;
+            window[name].closePopup();
+        }
     });
     return found;
 }"""
@@ -242,6 +249,7 @@ def test_bundled_assessment_map_and_screenshot(open_page):
     assert "CC BY-IGO 3.0" in page.page.locator(".ga-sources").inner_text()
     popup = page.page.evaluate(_AREA_POPUP, "N0204")  # both names, and the p-code
     assert "Bustan Al-Qaser" in popup and "بستان القصر" in popup and "N0204" in popup
+    page.page.wait_for_selector(".leaflet-popup", state="detached")  # closed (it fades)
     page.page.locator("path.ga-corridor-entrance").first.click()
     popup = page.page.locator(".leaflet-popup-content")
     popup.wait_for()
@@ -333,4 +341,164 @@ def test_population_legend_shows_only_with_its_layer(open_page):
     assert section.is_visible()
     toggle.uncheck()
     assert not section.is_visible()
+    assert page.errors == []
+
+
+# ---------------------------------------------------------------------- many areas
+_OPEN_EACH_AREA = """() => {
+    const name = Object.keys(window).find(k => k.startsWith("map_"));
+    const map = window[name];
+    const norm = html => { const d = document.createElement("div"); d.innerHTML = html;
+                           return d.innerHTML; };
+    const out = [];
+    // the page says how an area is shown by propagating events from its shape
+    map.eachLayer(l => {
+        if (!(l.feature && l.feature.properties.area_id !== undefined && l.getCenter)) return;
+        const at = l.getCenter();
+        l.fire("mouseover", {latlng: at}, true);
+        const tip = document.querySelector(".leaflet-tooltip td");
+        l.fire("click", {latlng: at}, true);
+        const pop = document.querySelector(".leaflet-popup-content td");
+        out.push({area_id: l.feature.properties.area_id, status: l.feature.properties.status,
+                  tooltip: tip && norm(tip.innerHTML), popup: pop && norm(pop.innerHTML),
+                  coordinates: l.feature.geometry.coordinates});
+        l.fire("mouseout", {latlng: at}, true);
+        map.closePopup();
+    });
+    return out;
+}"""
+
+_NORMALISED = """(htmls) => htmls.map(html => {
+    const d = document.createElement("div"); d.innerHTML = html; return d.innerHTML;
+})"""
+
+
+@pytest.mark.parametrize("evil", [False, True])
+def test_area_popups_tooltips_and_shapes_are_the_prepared_ones(open_page, evil):
+    """What the page builds for each area is what area_features says, byte for byte."""
+    from geoaccess.display import side_names
+    from geoaccess.maps.prepare import area_features, simplify_frame
+
+    result = ring_assessment(evil=evil)
+    page = open_page(assessment_map(result, tiles=None))
+    areas = simplify_frame(result.areas, metric_crs=result.metric_crs)
+    names = side_names(result.scenario.parties)
+    expected = {f["properties"]["area_id"]: f for f in area_features(areas, side_names=names)}
+    found = page.eval(_OPEN_EACH_AREA)
+    assert sorted(a["area_id"] for a in found) == sorted(expected)
+    for area in found:
+        p = expected[area["area_id"]]["properties"]
+        tooltip, popup = page.page.evaluate(_NORMALISED, [p["tooltip"], p["popup"]])
+        assert (area["status"], area["tooltip"], area["popup"]) == (p["status"], tooltip, popup)
+        geometry = expected[area["area_id"]]["geometry"]
+        assert area["coordinates"] == json.loads(json.dumps(geometry["coordinates"]))
+    assert page.eval("document.querySelectorAll('.leaflet-container img').length") == 0
+    assert page.errors == []
+
+
+def test_population_layer_shows_the_same_areas(open_page):
+    page = open_page(assessment_map(ring_assessment(), tiles=None))
+    paths = "document.querySelectorAll('.leaflet-overlay-pane path').length"
+    before = page.eval(paths)
+    toggle = page.page.locator(
+        ".leaflet-control-layers-overlays label", has_text="Population"
+    ).locator("input")
+    toggle.check()
+    assert page.eval(paths) == before + 3
+    fills = page.eval(
+        "[...document.querySelectorAll('.leaflet-overlay-pane path')]"
+        ".map(p => p.getAttribute('fill'))"
+    )
+    assert {"#f2f0f7", "#cbc9e2"} <= set(fills)  # the smallest classes of the Purples
+    toggle.uncheck()
+    assert page.eval(paths) == before
+    assert page.errors == []
+
+
+def many_areas(n: int = 10_000):
+    """The ring assessment with its areas replaced by a grid of ``n`` small squares."""
+    import dataclasses
+
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    base = ring_assessment()
+    side = int(np.ceil(np.sqrt(n)))
+    i, j = np.divmod(np.arange(n), side)
+    size = 0.14 / side
+    x0, y0 = 37.09 + j * size, 36.13 + i * size
+    statuses = np.array(["besieged", "hard_to_reach", "accessible", "watchlist"])
+    areas = gpd.GeoDataFrame(
+        {
+            "area_id": [f"A{k}" for k in range(n)],
+            "name": [f"Area {k}" for k in range(n)],
+            "pcode": [f"SY{k:06d}" for k in range(n)],
+            "status": statuses[(i // 10 + j // 10) % 4],
+            "side": "opposition",
+            "reason": "Generated.",
+            "population": (np.arange(n) * 37) % 5000 + 10.0,
+        },
+        geometry=shapely.box(x0, y0, x0 + size, y0 + size),
+        crs=4326,
+    )
+    return dataclasses.replace(base, areas=areas)
+
+
+def test_a_map_of_10000_areas_loads_without_errors(open_page):
+    page = open_page(assessment_map(many_areas(), tiles=None))
+    assert page.eval("document.querySelectorAll('.leaflet-overlay-pane path').length") > 10_000
+    assert page.eval("document.querySelectorAll('path[fill^=\"url(\"]').length") > 5_000
+    assert page.errors == [] and page.blocked == []
+
+
+def test_status_layer_toggles_and_hatches_the_besieged_areas(open_page):
+    """Two besieged areas hatched with the pattern, one accessible area plain."""
+    page = open_page(assessment_map(ring_assessment(), tiles=None))
+    hatched = "document.querySelectorAll('.leaflet-overlay-pane path[fill^=\"url(#\"]').length"
+    paths = "document.querySelectorAll('.leaflet-overlay-pane path').length"
+    assert page.eval(hatched) == 2
+    before = page.eval(paths)
+    toggle = page.page.locator(
+        ".leaflet-control-layers-overlays label", has_text="Access status"
+    ).locator("input")
+    assert toggle.is_checked()
+    toggle.uncheck()
+    assert page.eval(paths) == before - 3
+    assert page.eval(hatched) == 0
+    toggle.check()
+    assert page.eval(paths) == before
+    assert page.eval(hatched) == 2
+    assert page.errors == []
+
+
+def test_hovering_an_area_with_a_malicious_name_shows_it_as_text(open_page):
+    page = open_page(assessment_map(ring_assessment(evil=True), tiles=None))
+    point = page.eval("""() => {
+        const name = Object.keys(window).find(k => k.startsWith("map_"));
+        const map = window[name];
+        const box = map.getContainer().getBoundingClientRect();
+        let p = null;
+        map.eachLayer(l => {  // a point of the area's own shape, under no other feature
+            if (!(l.feature && l.feature.properties.area_id === "a1" && l._path)) return;
+            const b = l._path.getBoundingClientRect();
+            for (let i = 1; i < 20 && !p; i++) for (let j = 1; j < 20 && !p; j++) {
+                const x = b.left + b.width * i / 20, y = b.top + b.height * j / 20;
+                if (document.elementFromPoint(x, y) === l._path)
+                    p = {x: x - box.left, y: y - box.top};
+            }
+        });
+        return p;
+    }""")
+    box = page.page.locator(".leaflet-container").bounding_box()
+    page.page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tooltip = page.page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert tooltip.inner_text().startswith(EVIL + ": besieged since")
+    page.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    popup = page.page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert EVIL in popup.inner_text() and "Bustan" not in popup.inner_text()
+    assert page.eval("document.querySelectorAll('.leaflet-container img').length") == 0
+    assert page.eval("document.title") != "pwned"
     assert page.errors == []

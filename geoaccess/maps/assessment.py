@@ -11,22 +11,21 @@ import geopandas as gpd
 import pandas as pd
 
 from ..display import Palette, side_names
+from .areas import AreaLayers, area_groups
 from .base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
 from .layers import (
-    area_layer,
     change_layer,
     corridor_layer,
     facility_layer,
     incident_layer,
     line_layer,
     pocket_layer,
-    population_layer,
     status_patterns,
     zone_layer,
 )
 from .legend import Legend, MapTitle, SourcesNote, legend_sections
 from .prepare import (
-    area_features,
+    area_table,
     change_features,
     corridor_features,
     facility_features,
@@ -113,8 +112,8 @@ def assessment_map(
     names = side_names(scenario.parties)
 
     zone_feats = zone_features(zones, scenario.parties, colors)
-    area_feats = area_features(areas, side_names=names)
-    bins, classes = population_classes([f["properties"]["population"] for f in area_feats])
+    table = area_table(areas, side_names=names)
+    bins, classes = population_classes(list(table.populations))
     siege = result.siege_lines if result.siege_lines is not None else scenario.siege_lines
     corridor_feats = corridor_features(prep(result.corridors))
     facility_feats = facility_features(prep(result.facilities))
@@ -125,8 +124,18 @@ def assessment_map(
 
     patterns = status_patterns(m)
     zone_layer(zone_feats).add_to(m)
-    population_layer(area_feats, classes).add_to(m)
-    area_layer(area_feats, patterns).add_to(m)
+    groups = area_groups()
+    for group in groups.values():
+        group.add_to(m)
+    if len(areas):
+        AreaLayers(
+            table,
+            areas.geometry.to_numpy(),
+            classes=classes,
+            groups=groups,
+            patterns=patterns,
+            precision=precision,
+        ).add_to(m)
     pocket_layer(pocket_features(pockets)).add_to(m)
     line_layer(lifeline_feats, kind="lifelines").add_to(m)
     line_layer(
@@ -143,7 +152,7 @@ def assessment_map(
 
     Legend(
         legend_sections(
-            statuses=[f["properties"]["status"] for f in area_feats],
+            statuses=list(table.statuses),
             sides=[f["properties"]["side"] for f in zone_feats],
             side_colors=colors,
             corridor_statuses=[f["properties"]["status"] for f in corridor_feats],

@@ -66,7 +66,7 @@ def esc(value: Any, *, missing: str = "") -> str:
 
 
 def script_json(obj: Any) -> str:
-    r"""JSON safe to embed inside ``<script>``: ``<``, ``>`` and ``&`` as unicode escapes.
+    r"""Compact JSON safe inside ``<script>``: ``<``, ``>`` and ``&`` as unicode escapes.
 
     No ``</script>`` or ``<!--`` can survive, and the line separators that older
     JavaScript engines reject in string literals are escaped too.
@@ -74,10 +74,10 @@ def script_json(obj: Any) -> str:
     Examples
     --------
     >>> script_json({"name": "</script><!--"})
-    '{"name": "\\u003c/script\\u003e\\u003c!--"}'
+    '{"name":"\\u003c/script\\u003e\\u003c!--"}'
     """
     return (
-        json.dumps(obj, ensure_ascii=False, allow_nan=False)
+        json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")

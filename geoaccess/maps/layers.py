@@ -14,21 +14,19 @@ import folium
 from folium.plugins import MarkerCluster, StripePattern
 
 from .escape import esc
-from .prepare import POPULATION_COLORS, Feature, feature_collection
+from .prepare import Feature, feature_collection
 from .style import STATUS_ORDER, status_color
 
 __all__ = [
     "CHANGES_TITLE",
     "CHANGE_COLOR",
     "LAYER_TITLES",
-    "area_layer",
     "change_layer",
     "corridor_layer",
     "facility_layer",
     "incident_layer",
     "line_layer",
     "pocket_layer",
-    "population_layer",
     "status_patterns",
     "zone_layer",
 ]
@@ -150,44 +148,6 @@ def area_style(status: str, patterns: Mapping[str, Any]) -> dict[str, Any]:
     if status == "hard_to_reach":
         style["dashArray"] = "6 3"
     return style
-
-
-def area_layer(
-    features: Sequence[Feature], patterns: Mapping[str, Any], *, show: bool = True
-) -> folium.FeatureGroup:
-    """Areas by access status; besieged/hard-to-reach/watchlist hatched and outlined."""
-    group = folium.FeatureGroup(name=LAYER_TITLES["areas"], show=show)
-    if features:
-        _geojson(
-            features,
-            name="areas",
-            style=lambda f: area_style(f["properties"]["status"], patterns),
-            highlight=lambda f: {"weight": 5},
-        ).add_to(group)
-    return group
-
-
-def population_layer(
-    features: Sequence[Feature], classes: Sequence[int], *, show: bool = False
-) -> folium.FeatureGroup:
-    """Areas filled by population class (hidden at first; switch it on in the control)."""
-    group = folium.FeatureGroup(name=LAYER_TITLES["population"], show=show)
-    shaded = []
-    for feature, cls in zip(features, classes, strict=True):
-        color = POPULATION_COLORS[cls] if cls >= 0 else "#ffffff"
-        shaded.append({**feature, "properties": {**feature["properties"], "pop_color": color}})
-    if shaded:
-        _geojson(
-            shaded,
-            name="population",
-            style=lambda f: {
-                "fillColor": f["properties"]["pop_color"],
-                "fillOpacity": 0.75,
-                "color": "#555555",
-                "weight": 0.6,
-            },
-        ).add_to(group)
-    return group
 
 
 def line_layer(features: Sequence[Feature], *, kind: str, show: bool = True) -> folium.FeatureGroup:
