@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
 import pandas as pd
 import pyogrio
 import pytest
@@ -10,11 +15,25 @@ from geoaccess.cli import main
 from geoaccess.datasets import data_path
 
 
+@dataclass(frozen=True)
+class DemoRun:
+    out: Path
+    printed: str
+
+
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory):
+def demo(tmp_path_factory) -> DemoRun:
+    """One ``geoaccess demo`` run as ``make demo`` does it (self-contained maps), shared."""
     out = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--out", str(out), "--cdn"]) == 0
-    return out
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["demo", "--out", str(out)]) == 0
+    return DemoRun(out, printed.getvalue())
+
+
+@pytest.fixture(scope="module")
+def demo_out(demo: DemoRun) -> Path:
+    return demo.out
 
 
 def test_demo_writes_maps_and_tables(demo_out, capsys):
@@ -50,12 +69,11 @@ def test_demo_writes_the_figures_and_what_changed(demo_out):
     assert (demo_out / "changes_2016-08-20_2016-09-20.xlsx").exists()
 
 
-def test_demo_prints_a_summary(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path), "--cdn", "--date", "2016-07-05"]) == 0
-    printed = capsys.readouterr().out
-    assert "not for operational use" in printed
-    assert "Situation as of 2016-07-05" in printed
-    assert "Lifeline road segments:" in printed
+def test_demo_prints_a_summary(demo: DemoRun):
+    assert "not for operational use" in demo.printed
+    assert "Situation as of 2016-07-20" in demo.printed
+    assert "Lifeline road segments:" in demo.printed
+    assert "Open corridors: 0 of" in demo.printed  # eastern Aleppo is besieged that day
 
 
 def test_assess_formats_and_hxl(tmp_path):
@@ -258,11 +276,10 @@ def test_import_acled(tmp_path):
     assert list(written["event_id"]) == ["SYR1"]
 
 
-def test_demo_maps_are_self_contained_by_default(tmp_path):
+def test_demo_maps_are_self_contained_by_default(demo_out: Path):
     pytest.importorskip("offlinefolium", reason='needs pip install "geoaccess[offline]"')
-    assert main(["demo", "--out", str(tmp_path), "--date", "2016-07-05"]) == 0
-    for name in ("map_2016-07-05.html", "timeline_map.html"):
-        html = (tmp_path / name).read_text(encoding="utf-8")
+    for name in ("map_2016-07-20.html", "timeline_map.html"):
+        html = (demo_out / name).read_text(encoding="utf-8")
         assert '<script src="http' not in html, name
         assert 'rel="stylesheet" href="http' not in html, name
         assert "L.map(" in html or "L.Map" in html
