@@ -160,9 +160,10 @@ def raster_source(ds: Any, *, band: int = 1) -> Any:
     NaN itself, as its own ``GDALRasterSource`` does for such bands. Any other band is
     read masked, scaled and offset, and its masked cells become NaN. exactextract's
     ``RasterioRasterSource`` reads masked arrays always, which costs a mask per window
-    (about 1.5× on 10,000² cells) and, in exactextract 0.3, loses the mask when the
-    window's grid and the coverage grid differ in their last bits (isciences/exactextract
-    #193): a quarter of a nodata cell of a scaled band then counted -9999 × scale / 4.
+    (``exact_extract`` on the path takes 1.1-1.5× as long in ``bench_raster``) and, in
+    exactextract 0.3, loses the mask when the window's grid and the coverage grid differ
+    in their last bits (isciences/exactextract #193): a quarter of a nodata cell of a
+    scaled band then counted -9999 × scale / 4.
 
     Parameters
     ----------
