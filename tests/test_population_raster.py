@@ -264,3 +264,98 @@ def test_target_made_invalid_by_reprojection_is_repaired(tmp_path):
     # one person per 0.01-degree cell: the repaired piece's area in cells
     expected = shapely.make_valid(moved).area / 0.01**2
     assert float(done.stdout) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "nodata", "scale", "plain", "want"),
+    [
+        ("float32", -9999.0, 1.0, True, 135.0),  # nodata value: plain reads
+        ("float32", None, 1.0, True, 136.0),
+        ("float32", "nan", 1.0, True, 135.0),  # NaN as nodata
+        ("uint8", 255, 1.0, True, 135.0),
+        ("uint8", -1.0, 1.0, True, 136.0),  # nodata no uint8 can hold: every cell counts
+        ("int16", -9999, 2.0, False, 270.0),  # scaled band: masked reads
+    ],
+)
+def test_sums_by_nodata_value_plain_or_masked(tmp_path, dtype, nodata, scale, plain, want):
+    """Unmasked reads (nodata dropped by exactextract) and masked ones (NaN) agree.
+
+    The quarter of the nodata cell is the case exactextract 0.3 gets wrong when handed a
+    masked array of a scaled band (isciences/exactextract #193): -9999 × 2 / 4.
+    """
+    from geoaccess.population.raster import raster_source
+
+    data = np.arange(1, 17, dtype="float64").reshape(4, 4)
+    data[0, 0] = 1.0 if nodata is None or nodata == -1.0 else float(nodata)
+    with rasterio.open(
+        tmp_path / "t.tif",
+        "w",
+        driver="GTiff",
+        width=4,
+        height=4,
+        count=1,
+        dtype=dtype,
+        crs=UTM,
+        transform=Affine(100.0, 0.0, 0.0, 0.0, -100.0, 400.0),
+    ) as ds:
+        ds.write(data.astype(dtype), 1)
+        if nodata is not None:
+            ds.nodata = float(nodata)
+        ds.scales = (scale,)
+    # the whole raster, its top-left quarter cell (the nodata one) and a half of cell 2
+    zones = targets(box(0, 0, 400, 400), box(0, 350, 50, 400), box(100, 350, 200, 400))
+    with rasterio.open(tmp_path / "t.tif") as ds:
+        window = raster_source(ds, band=1).read_window(0, 0, 4, 4)
+        assert type(window) is np.ndarray
+        assert (window.dtype == np.dtype(dtype)) is plain  # else float64 with NaN
+        got = allocate_raster(zones, ds)
+    first = 0.0 if want == 135.0 or want == 270.0 else 1.0
+    assert got.tolist() == pytest.approx([want, first / 4 * scale, 2.0 / 2 * scale])
+
+
+class CountingReads:
+    """A rasterio dataset that records the windows read from it (rows, cols)."""
+
+    def __init__(self, ds):
+        self._ds = ds
+        self.windows = []
+
+    def __getattr__(self, name):
+        return getattr(self._ds, name)
+
+    def read(self, *args, window=None, **kwargs):
+        if window is None:
+            window = rasterio.windows.Window(0, 0, self._ds.width, self._ds.height)
+        self.windows.append(window.toranges())
+        return self._ds.read(*args, window=window, **kwargs)
+
+
+def test_only_the_windows_under_the_targets_are_read(tmp_path):
+    """Targets in the top-left 10×10 of 200×200 cells: only cells there are read.
+
+    The far cells are huge, so a read there would also show in a wrong sum; the
+    accounting, asked for, reads every cell (the input total needs them).
+    """
+    data = np.full((200, 200), 1e12, dtype="float32")
+    data[:10, :10] = 1.0
+    path = write_raster(tmp_path / "far.tif", data, origin=(0.0, 20000.0))
+    # a quarter of cell (row 0, col 0), a 3×2-cell box and a circle inside the 10×10
+    zones = targets(
+        box(0, 19950, 50, 20000),
+        box(300, 19600, 600, 19800),
+        Point(500, 19500).buffer(300),
+    )
+    with rasterio.open(path) as ds:
+        counting = CountingReads(ds)
+        got = allocate_raster(zones, counting)
+        cells = [(r, c) for r, c in counting.windows if r[1] > r[0] and c[1] > c[0]]
+        assert cells, "exactextract read nothing"
+        for (row0, row1), (col0, col1) in cells:  # (it also asks for an empty window)
+            assert 0 <= row0 < row1 <= 10 and 0 <= col0 < col1 <= 10
+        counting.windows.clear()
+        _, acc = allocate_raster(zones, counting, return_accounting=True)
+        read = sum((r1 - r0) * (c1 - c0) for (r0, r1), (c0, c1) in counting.windows)
+        assert read >= data.size
+    circle = zones.geometry.iloc[2].area / 100.0**2  # one person per cell
+    assert got.tolist() == pytest.approx([0.25, 6.0, circle], rel=1e-7)
+    assert acc.input_total == pytest.approx(100.0 + 1e12 * (data.size - 100), rel=1e-6)

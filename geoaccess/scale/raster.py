@@ -133,15 +133,13 @@ def _raster_window(
 ) -> Partial:
     """Exact sums of one row block for the targets meeting it, and its total."""
     rasterio, exactextract = population_raster.import_raster()
-    from exactextract.raster import RasterioRasterSource
-
     geoms, union = shipped
     out = np.zeros(geoms.size)
     with rasterio.open(path) as ds:
         block = _RowBlock(ds, row, nrows)
         frame = shapely.box(*block.bounds)
         near = np.sort(shapely.STRtree(geoms).query(frame, predicate="intersects"))
-        source = RasterioRasterSource(block, band_idx=band)
+        source = population_raster.raster_source(block, band=band)
         cells = block.width * block.height
         if near.size:
             out[near] = population_raster.exact_sums(
