@@ -40,7 +40,7 @@ def client() -> Iterator[Any]:
             n_workers=2,
             processes=True,
             threads_per_worker=1,
-            dashboard_address=None,
+            dashboard_address=":0",  # never the default port another run may hold
             host="127.0.0.1",
         ) as cluster,
         distributed.Client(cluster, set_as_default=False) as c,

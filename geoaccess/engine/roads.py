@@ -468,8 +468,19 @@ def exposed_outside(
     >>> exposed_outside(lines, box(-10, -10, 5010, 10), box(0, 1000, 5000, 3000), 1500).tolist()
     [False]
     """
-    outside = shapely.difference(lines, areas)
-    return (shapely.length(outside) > TOL_M) & shapely.dwithin(outside, hostile, fire_control_m)
+    # Only lines that meet their area lose a part to it; hostile ground is prepared and
+    # passed first, so that GEOS tests each line against its prepared form.
+    outside = np.asarray(lines, dtype=object).copy()
+    meets = shapely.intersects(areas, lines)
+    if meets.any():
+        cut_by = areas[meets] if isinstance(areas, np.ndarray) else areas
+        outside[meets] = shapely.difference(outside[meets], cut_by)
+    long_enough = shapely.length(outside) > TOL_M
+    exposed = np.zeros(len(outside), dtype=bool)
+    if long_enough.any():
+        shapely.prepare(hostile)
+        exposed[long_enough] = shapely.dwithin(hostile, outside[long_enough], fire_control_m)
+    return exposed
 
 
 def road_graph_at(ctx: Context, cache: Cache, rows: keys.DayRows) -> RoadGraph | None:
