@@ -47,8 +47,16 @@ class Problem:
 
 
 def _short(value: object, limit: int = 80) -> str:
+    """``repr(value)`` in at most ``limit`` characters, cut in the middle.
+
+    Both ends stay: the start says what the value is, the end of a long path names the
+    file (``'/home/.../scenario/missing.geojson'``).
+    """
     text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    if len(text) <= limit:
+        return text
+    head = (limit - 3) // 2
+    return text[:head] + "..." + text[len(text) - (limit - 3 - head) :]
 
 
 class ScenarioError(ValueError):

@@ -540,3 +540,12 @@ def test_malformed_manifest_values(tmp_path: Path, extra: str, column: str) -> N
     with pytest.raises(ga.ScenarioError) as error:
         ga.read_scenario(folder)
     assert where_of(error) == {("manifest", None, column)}
+
+
+def test_a_long_path_in_an_error_keeps_its_file_name():
+    deep = "/srv/" + "/".join(f"folder_{i}" for i in range(30)) + "/missing.geojson"
+    problem = ga.Problem("zones", "file not found", column="path", value=deep)
+    text = str(problem)
+    assert text.startswith("layer 'zones', column 'path': file not found (found '/srv/folder_0")
+    assert text.endswith("/missing.geojson')")
+    assert len(text) < len("layer 'zones', column 'path': file not found (found )") + 81
