@@ -56,7 +56,7 @@ fuzz: $(STAMP)
 
 ## The distributed timeline that once hung, fifty times on fresh clusters.
 stress: $(STAMP)
-	GEOACCESS_STRESS_RUNS=50 $(PY) -m pytest tests/test_dask.py -k again_and_again
+	GEOACCESS_STRESS_RUNS=50 GEOACCESS_STRESS_END=2016-12-31 $(PY) -m pytest tests/test_dask.py -k again_and_again
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache build dist
