@@ -44,11 +44,9 @@ from ..scenario.model import Scenario
 from . import keys
 from .cache import Cache
 from .context import Context, day_rows
-from .impassable import impassable_at
+from .impassable import EMPTY, impassable_at
 
 __all__ = ["EMPTY", "Ground", "ground_at", "residue"]
-
-EMPTY = shapely.GeometryCollection()
 
 
 @dataclass(frozen=True, eq=False)

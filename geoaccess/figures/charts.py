@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ..display import STATUS_ORDER, format_date, format_people, status_color, status_label
+from ..protocols import TimelineLike
 from .backend import new_figure, save
 from .furniture import add_footer, add_title, people_axis
-from .protocols import TimelineLike
 
 __all__ = ["population_chart", "status_chart"]
 

@@ -30,9 +30,9 @@ from ..display import (
     status_color,
     status_label,
 )
+from ..protocols import AssessmentLike
 from .backend import import_basemap, import_scalebar, new_figure, save
 from .furniture import add_footer, add_title
-from .protocols import AssessmentLike
 
 __all__ = ["HATCHES", "PAPER_MM", "print_map"]
 

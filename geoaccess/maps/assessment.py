@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..display import Palette, side_names
+from ..protocols import AssessmentLike
 from .areas import AreaLayers, area_groups
 from .base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
 from .layers import (
@@ -36,7 +37,6 @@ from .prepare import (
     simplify_frame,
     zone_features,
 )
-from .protocols import AssessmentLike
 from .style import format_date, side_colors
 
 __all__ = ["assessment_map"]

@@ -19,6 +19,7 @@ import geopandas as gpd
 from folium.template import Template
 
 from ..display import Palette, side_names
+from ..protocols import TimelineLike
 from .base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
 from .escape import script_json
 from .layers import LAYER_TITLES, LINE_STYLES, area_style, status_patterns
@@ -31,7 +32,6 @@ from .prepare import (
     simplify_frame,
     zone_features,
 )
-from .protocols import TimelineLike
 from .style import format_date, side_colors
 
 __all__ = ["TimelineControl", "timeline_data", "timeline_map"]

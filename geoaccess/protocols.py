@@ -1,17 +1,21 @@
-"""What the figures read from a result: small protocols (results satisfy them)."""
+"""What maps and figures read from a result: small protocols.
+
+Maps and figures do not depend on the pipeline that makes the results:
+:class:`geoaccess.Assessment` and :class:`geoaccess.Timeline` satisfy these protocols.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
 
-from ..rules import Rules
-from ..scenario.model import Scenario
+from .rules import Rules
+from .scenario.model import Scenario
 
 __all__ = ["AssessmentLike", "TimelineLike"]
 
@@ -40,12 +44,20 @@ class AssessmentLike(Protocol):
         """Areas with their status (EPSG:4326)."""
 
     @property
+    def pockets(self) -> gpd.GeoDataFrame:
+        """Pockets (EPSG:4326)."""
+
+    @property
     def front_lines(self) -> gpd.GeoDataFrame:
         """Front lines (EPSG:4326)."""
 
     @property
     def corridors(self) -> gpd.GeoDataFrame:
         """Corridors (EPSG:4326)."""
+
+    @property
+    def facilities(self) -> gpd.GeoDataFrame:
+        """Facilities (EPSG:4326)."""
 
     @property
     def lifelines(self) -> gpd.GeoDataFrame:
@@ -80,12 +92,12 @@ class TimelineLike(Protocol):
         """The change dates evaluated."""
 
     @property
+    def snapshots(self) -> Sequence[AssessmentLike]:
+        """One light assessment per evaluated date."""
+
+    @property
     def intervals(self) -> pd.DataFrame:
         """Runs of one status per area."""
 
     def population(self, *, estimate: str | None = None, daily: bool = False) -> pd.DataFrame:
         """People by status over time."""
-
-    @property
-    def snapshots(self) -> Sequence[Any]:
-        """One light assessment per evaluated date."""
