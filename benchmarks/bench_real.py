@@ -25,13 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from ._timing import print_table
-from .versus import checkout
+from .versus import checkout, run_in
 
 ROOT = Path(__file__).resolve().parent.parent
 AVDIIVKA = ROOT.parent / "shared" / "data" / "real_control" / "avdiivka_2024"
@@ -137,18 +136,7 @@ print(json.dumps(result))
 
 def run(tree: Path, case: str, arg: dict) -> dict:
     """One case in a fresh process importing geoaccess from ``tree``."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run(
-        [sys.executable, "-c", _RUNNER, case, json.dumps(arg)],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise RuntimeError(f"{case} in {tree}: {done.stderr.strip()[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(run_in(tree, _RUNNER, case, json.dumps(arg)))
 
 
 def agreement(ours: dict, base: dict) -> tuple[bool, float]:

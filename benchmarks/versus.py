@@ -76,11 +76,11 @@ def checkout(rev: str, into: Path) -> Path:
     return into
 
 
-def timings(tree: Path, setup: str, timed: str, repeat: int) -> list[float]:
-    """Wall times of ``timed`` in a fresh process importing geoaccess from ``tree``."""
+def run_in(tree: Path, code: str, *args: str) -> str:
+    """Run ``code`` in a fresh process importing geoaccess from ``tree``; its last line."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), str(ROOT)])}
     done = subprocess.run(
-        [sys.executable, "-c", _RUNNER, setup, timed, str(repeat)],
+        [sys.executable, "-c", code, *args],
         cwd=tree,
         env=env,
         capture_output=True,
@@ -88,8 +88,13 @@ def timings(tree: Path, setup: str, timed: str, repeat: int) -> list[float]:
         check=False,
     )
     if done.returncode:
-        raise RuntimeError(done.stderr.strip().splitlines()[-1])
-    return [float(t) for t in json.loads(done.stdout.strip().splitlines()[-1])]
+        raise RuntimeError(f"in {tree}: {done.stderr.strip()[-2000:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def timings(tree: Path, setup: str, timed: str, repeat: int) -> list[float]:
+    """Wall times of ``timed`` in a fresh process importing geoaccess from ``tree``."""
+    return [float(t) for t in json.loads(run_in(tree, _RUNNER, setup, timed, str(repeat)))]
 
 
 def main(argv: list[str] | None = None) -> int:
