@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -23,8 +24,8 @@ from _builders import CX, CY, HALF, START, UTM, box, disc_scenario, frame_extent
 import geoaccess as ga
 from geoaccess.engine import evidence, safe_ground
 from geoaccess.engine.cache import Cache
-from geoaccess.engine.context import SIMPLIFY_FROM_VERTICES
-from geoaccess.engine.sides import side_view
+from geoaccess.engine.context import SIMPLIFY_FROM_VERTICES, Context
+from geoaccess.engine.sides import SideView, side_view
 from geoaccess.engine.territory import ground_at
 from geoaccess.pipeline.evaluate import context_for
 from geoaccess.temporal import as_date
@@ -111,22 +112,27 @@ def test_edge_tolerance_must_be_a_distance() -> None:
     assert ga.Rules.from_mapping({"edge_tolerance_m": 0}).edge_tolerance_m == 0
 
 
-@pytest.mark.parametrize("day", ["2016-07-10", "2016-08-10", "2016-09-20"])
-def test_clearances_are_the_same_with_every_barrier_line(day: str) -> None:
-    """Lines on hostile ground's edge add nothing: buffering them too changes nothing."""
-    scn = ga.datasets.aleppo_2016()
+def side_pockets(
+    scn: ga.Scenario, day: str
+) -> Iterator[tuple[Context, Cache, SideView, np.ndarray]]:
+    """Each non-contested side of ``scn`` holding pockets on ``day``: its view and pockets."""
     ctx = context_for(scn, scn.rules)
     cache = Cache()
     ground = ground_at(ctx, cache, as_date(day))
     for side in ground.sides:
-        if side in scn.contested:
-            continue
-        view = side_view(ctx, cache, ground, side)
         pockets = ground.pockets[ground.pockets["side"] == side].geometry.to_numpy()
-        if not len(pockets):
-            continue
+        if side not in scn.contested and len(pockets):
+            yield ctx, cache, side_view(ctx, cache, ground, side), pockets
+
+
+@pytest.mark.parametrize("day", ["2016-07-10", "2016-08-10", "2016-09-20"])
+def test_clearances_are_the_same_with_every_barrier_line(day: str) -> None:
+    """Lines on hostile ground's edge add nothing: buffering them too changes nothing."""
+    found = list(side_pockets(ga.datasets.aleppo_2016(), day))
+    assert found
+    for ctx, cache, view, pockets in found:
         every = dataclasses.replace(
-            view, clearance_lines=view.barrier_lines, clearance_key=("every", side, day)
+            view, clearance_lines=view.barrier_lines, clearance_key=("every", view.side, day)
         )
         assert shapely.length(view.clearance_lines) <= shapely.length(view.barrier_lines)
         pruned = safe_ground.route_clearance(view, pockets, rules=ctx.rules, cache=cache)
@@ -150,17 +156,10 @@ def test_clearance_lines_skip_lines_on_hostile_edges() -> None:
 
 def test_bisection_from_the_status_bracket_lands_where_the_full_one_does() -> None:
     scn = ga.datasets.aleppo_2016()
-    ctx = context_for(scn, scn.rules)
     for day in ("2016-07-10", "2016-08-10", "2016-12-10"):
-        cache = Cache()
-        ground = ground_at(ctx, cache, as_date(day))
-        for side in ground.sides:
-            if side in scn.contested:
-                continue
-            view = side_view(ctx, cache, ground, side)
-            geoms = ground.pockets[ground.pockets["side"] == side].geometry.to_numpy()
-            if not len(geoms):
-                continue
+        found = list(side_pockets(scn, day))
+        assert found
+        for ctx, cache, view, geoms in found:
             rules = ctx.rules
             encircled = safe_ground.encircled(view, geoms, rules=rules, cache=cache)
             fire = ~safe_ground.connected(
