@@ -347,16 +347,8 @@ def road_use(view: SideView, graph: RoadGraph, *, rules: Rules, cache: Cache) ->
             area=shapely.Polygon(),
             fire_control_m=rules.fire_control_m,
         )
-        u, v, n_nodes = graph.u, graph.v, graph.n_nodes
-        keep = usable & (u != v) & ~exposed
-        adjacency = sparse.coo_array(
-            (np.ones(int(keep.sum())), (u[keep], v[keep])), shape=(n_nodes, n_nodes)
-        )
-        n_comp, comp = connected_components(adjacency, directed=False)
-        degree = np.bincount(u[keep], minlength=n_nodes) + np.bincount(v[keep], minlength=n_nodes)
-        good = np.zeros(n_comp, dtype=bool)
-        good[comp[rear[degree[rear] > 0]]] = True
-        is_rear = np.zeros(n_nodes, dtype=bool)
+        comp, good = _rear_components(graph, usable & ~exposed, rear)
+        is_rear = np.zeros(graph.n_nodes, dtype=bool)
         is_rear[rear] = True
         return RoadUse(usable, rear, exposed, comp, good, is_rear)
 
@@ -364,7 +356,13 @@ def road_use(view: SideView, graph: RoadGraph, *, rules: Rules, cache: Cache) ->
 
 
 def open_links(
-    view: SideView, geoms: np.ndarray, graph: RoadGraph, *, rules: Rules, cache: Cache
+    view: SideView,
+    geoms: np.ndarray,
+    graph: RoadGraph,
+    *,
+    rules: Rules,
+    cache: Cache,
+    hits: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per piece: some road enters it; some usable unexposed road path links it to the rear.
 
@@ -373,11 +371,12 @@ def open_links(
     exposed for no area (shared by all pieces) are joined by each piece's own segments,
     whose part outside the piece may be out of fire; a piece is linked when one of its
     nodes, or an end of one of its open segments, lies in a component holding a rear node
-    with an open segment (or is such a rear node itself).
+    with an open segment (or is such a rear node itself). ``hits`` is the pieces' and
+    segments' intersecting pairs when the caller has queried them already.
     """
     g = graph
     n = len(geoms)
-    piece, seg = g.segment_tree.query(geoms, predicate="intersects")
+    piece, seg = hits if hits is not None else g.segment_tree.query(geoms, predicate="intersects")
     enter = np.zeros(n, dtype=bool)
     enter[piece] = True
     use = road_use(view, graph, rules=rules, cache=cache)
@@ -426,7 +425,7 @@ def road_evidence(
     # every piece at once from the components, so that flows run only where they count
     linked = _usable_links(graph, use, hit, touched, n, cache, view)
     open_routes[enter & ~linked] = 0.0
-    open_linked = open_links(view, geoms, graph, rules=rules, cache=cache)[1]
+    open_linked = open_links(view, geoms, graph, rules=rules, cache=cache, hits=(hit, touched))[1]
     # exposure for no area is shared; a piece changes it only on the segments it touches
     # (their part inside the piece is never exposed)
     for i in np.flatnonzero(enter & linked):  # one maximum flow per linked piece
@@ -467,24 +466,32 @@ def _usable_links(
     all in those segments' components: the piece is linked when one of them holds a rear
     node.
     """
-
-    def components() -> tuple[np.ndarray, np.ndarray]:
-        u, v = graph.u, graph.v
-        live = use.usable & (u != v)
-        adjacency = sparse.coo_array(
-            (np.ones(int(live.sum())), (u[live], v[live])),
-            shape=(graph.n_nodes, graph.n_nodes),
-        )
-        _, comp = connected_components(adjacency, directed=False)
-        degree = np.bincount(u[live], minlength=graph.n_nodes)
-        degree += np.bincount(v[live], minlength=graph.n_nodes)
-        good = np.zeros(int(comp.max()) + 1 if len(comp) else 0, dtype=bool)
-        good[comp[use.rear[degree[use.rear] > 0]]] = True
-        return comp, good
-
-    comp, good = cache.get(keys.usable_components(view.rows, view.side), components)
+    comp, good = cache.get(
+        keys.usable_components(view.rows, view.side),
+        lambda: _rear_components(graph, use.usable, use.rear),
+    )
     live = use.usable[touched] & (graph.u[touched] != graph.v[touched])
     piece, seg = hit[live], touched[live]
     linked = np.zeros(n, dtype=bool)
     linked[piece[good[comp[graph.u[seg]]]]] = True
     return linked
+
+
+def _rear_components(
+    graph: RoadGraph, segments: np.ndarray, rear: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Components of the graph on ``segments`` (a mask), and which hold a rear node.
+
+    Returns each node's component and, per component, whether a rear node with one of
+    the segments lies in it (loops left out).
+    """
+    u, v, n_nodes = graph.u, graph.v, graph.n_nodes
+    keep = segments & (u != v)
+    adjacency = sparse.coo_array(
+        (np.ones(int(keep.sum())), (u[keep], v[keep])), shape=(n_nodes, n_nodes)
+    )
+    n_comp, comp = connected_components(adjacency, directed=False)
+    degree = np.bincount(u[keep], minlength=n_nodes) + np.bincount(v[keep], minlength=n_nodes)
+    good = np.zeros(n_comp, dtype=bool)
+    good[comp[rear[degree[rear] > 0]]] = True
+    return comp, good
