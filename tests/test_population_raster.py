@@ -182,6 +182,30 @@ def test_syria_admin3_conserve_generated_raster(tmp_path):
     assert 0 < acc.outside_total < acc.input_total
 
 
+def write_cells_1_to_16(path, dtype: str, nodata: float | None, scale: float) -> None:
+    """A 4 x 4 raster of 100 m cells holding 1 to 16, the first cell set to ``nodata``.
+
+    A ``nodata`` of ``None`` (or -1, which no uint8 holds) leaves the first cell at 1.
+    """
+    data = np.arange(1, 17, dtype="float64").reshape(4, 4)
+    data[0, 0] = 1.0 if nodata is None or nodata == -1.0 else float(nodata)
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=4,
+        height=4,
+        count=1,
+        dtype=dtype,
+        crs=UTM,
+        transform=Affine(100.0, 0.0, 0.0, 0.0, -100.0, 400.0),
+    ) as ds:
+        ds.write(data.astype(dtype), 1)
+        if nodata is not None:
+            ds.nodata = float(nodata)
+        ds.scales = (scale,)
+
+
 @pytest.mark.parametrize(
     ("dtype", "nodata", "scale", "want"),
     [
@@ -194,23 +218,7 @@ def test_syria_admin3_conserve_generated_raster(tmp_path):
 )
 def test_raster_total_by_nodata_value(tmp_path, dtype, nodata, scale, want):
     """The total reads values only; cells equal to nodata (or NaN) hold no one."""
-    data = np.arange(1, 17, dtype="float64").reshape(4, 4)
-    data[0, 0] = 1.0 if nodata is None or nodata == -1.0 else nodata
-    with rasterio.open(
-        tmp_path / "t.tif",
-        "w",
-        driver="GTiff",
-        width=4,
-        height=4,
-        count=1,
-        dtype=dtype,
-        crs=UTM,
-        transform=Affine(100.0, 0.0, 0.0, 0.0, -100.0, 400.0),
-    ) as ds:
-        ds.write(data.astype(dtype), 1)
-        if nodata is not None:
-            ds.nodata = nodata
-        ds.scales = (scale,)
+    write_cells_1_to_16(tmp_path / "t.tif", dtype, nodata, scale)
     with rasterio.open(tmp_path / "t.tif") as ds:
         assert raster_total(ds, max_cells_in_memory=5) == pytest.approx(want)
 
@@ -285,23 +293,7 @@ def test_sums_by_nodata_value_plain_or_masked(tmp_path, dtype, nodata, scale, pl
     """
     from geoaccess.population.raster import raster_source
 
-    data = np.arange(1, 17, dtype="float64").reshape(4, 4)
-    data[0, 0] = 1.0 if nodata is None or nodata == -1.0 else float(nodata)
-    with rasterio.open(
-        tmp_path / "t.tif",
-        "w",
-        driver="GTiff",
-        width=4,
-        height=4,
-        count=1,
-        dtype=dtype,
-        crs=UTM,
-        transform=Affine(100.0, 0.0, 0.0, 0.0, -100.0, 400.0),
-    ) as ds:
-        ds.write(data.astype(dtype), 1)
-        if nodata is not None:
-            ds.nodata = float(nodata)
-        ds.scales = (scale,)
+    write_cells_1_to_16(tmp_path / "t.tif", dtype, nodata, scale)
     # the whole raster, its top-left quarter cell (the nodata one) and a half of cell 2
     zones = targets(box(0, 0, 400, 400), box(0, 350, 50, 400), box(100, 350, 200, 400))
     with rasterio.open(tmp_path / "t.tif") as ds:
