@@ -4,10 +4,12 @@ GeoTIFFs of 1000², 2000², 5000² and 10000² cells (100 m, seeded gamma counts
 512², nodata -1) in a temp dir; 100 and 1,000 Voronoi polygons covering the extent;
 repetitions interleaved (median of 3). Ratios are the other tool's time over ours, so
 above 1 means geoaccess is faster. "exactextract" is ``exact_extract(path, ...)`` as a
-user would call it (its rasterio source, masked reads); "rasterstats" is
-``zonal_stats(..., stats="sum")`` (cell-centre rule, so its sums differ: "rs err").
-Without accounting geoaccess reads only the windows under the targets; "+accounting"
-also reads the whole raster for its total. Each row records the 1-minute load average
+user would call it (its rasterio source, masked reads), and the reference for exactness
+("err"); "rasterstats" is ``zonal_stats(..., stats="sum")`` (cell-centre rule, so its
+sums differ: "rs err"). geoaccess sums by a line integral along the targets' boundaries
+(one cumulative sum per row read, a term per boundary cell) and without accounting reads
+only the cells between the targets' boundaries; "+accounting" also reads the whole raster
+for its total. Each row records the 1-minute load average
 when it finished. ``GEOACCESS_BENCH_QUICK=1`` stops at 2000²; rasterstats is skipped
 at 10000² × 1,000 polygons (minutes).
 """

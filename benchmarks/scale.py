@@ -4,7 +4,7 @@ For two sizes of generated scenario (:mod:`benchmarks.synthetic`) this times, si
 side in one run: :func:`geoaccess.timeline` with and without ``client=``, and
 :func:`geoaccess.allocate_population` of square population cells (in memory against a
 spatially shuffled dask-geopandas frame read from GeoParquet) and of the population
-raster (whole-raster exactextract against row windows as Dask tasks). For each it prints
+raster (the whole raster in process against row windows as Dask tasks). For each it prints
 wall time, peak resident memory (the calling process; each worker, sampled every
 0.1 s with psutil through ``client.run``) and agreement with the in-process result
 (identical intervals; largest relative difference of the sums).

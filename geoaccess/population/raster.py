@@ -1,23 +1,28 @@
-"""The raster path of population allocation: exact cell-coverage sums with exactextract.
+"""The raster path of population allocation: exact cell-coverage sums read in windows.
 
-This is the only module that imports rasterio and exactextract, lazily: without them
+This is the only module that imports rasterio, lazily: without it
 (``pip install "geoaccess[raster]"``) the rest of geoaccess works and raster population
 raises an :class:`ImportError` saying what to install.
 
 Rasters are never reprojected or resampled (that would move people); the *targets* are
 reprojected to the raster's CRS instead.
 
+Each target gets the sum of cell value × the exact fraction of the cell it covers,
+computed as a line integral along its boundary
+(:mod:`geoaccess.population.boundary_integral`): one cumulative sum per row read, and a
+term per cell the boundary crosses. The results equal exactextract's exact coverage
+fractions to rounding (the tests hold them to it), without a coverage fraction for every
+cell of every target's bounding box.
+
 What is read, when:
 
-- the sums: exactextract reads, target by target, the window of cells under the target's
-  bounding box (in pieces of at most ``max_cells_in_memory`` cells), and nothing else.
-  Where nodata values alone say which cells are valid (a nodata value or none, no mask
-  band, no scale or offset), the windows are read as they are and exactextract drops
-  nodata and NaN cells itself; otherwise they are read masked and handed over with NaN
-  in the masked cells (see :func:`raster_source`).
+- the sums (:func:`exact_sums`): row band by row band, the cells between the leftmost and
+  the rightmost boundary crossing of each group of nearby targets, and nothing else.
+  Cells valid by their values alone are read as they are; others masked (see
+  :func:`read_people`).
 - the accounting (``return_accounting=True`` only): the raster's total over valid cells,
   which needs every cell, summed in row windows; and, when targets overlap, one more
-  exactextract pass over their union (its bounding box) so shared people count once.
+  sum over their union so shared people count once.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from pyproj import CRS
 from ..errors import Problem, ScenarioError
 from ..polygons import polygonal_array
 from ..schema import PopulationRaster
+from .boundary_integral import boundary_pieces, integrate_rows
 from .shapes import PopulationAccounting, overlapping, target_geometries
 
 __all__ = [
@@ -45,22 +51,20 @@ __all__ = [
     "checked_band",
     "exact_sums",
     "import_raster",
-    "raster_source",
     "raster_total",
+    "read_people",
 ]
 
-_WINDOW_CELLS = 1 << 20
-_INSTALL = 'raster population needs rasterio and exactextract: pip install "geoaccess[raster]"'
+_INSTALL = 'raster population needs rasterio: pip install "geoaccess[raster]"'
 
 
-def import_raster() -> tuple[ModuleType, ModuleType]:
-    """``rasterio`` and ``exactextract``, or an :class:`ImportError` naming the extra."""
+def import_raster() -> ModuleType:
+    """``rasterio``, or an :class:`ImportError` naming the extra."""
     try:
-        import exactextract
         import rasterio
     except ImportError as err:
         raise ImportError(_INSTALL) from err
-    return rasterio, exactextract
+    return rasterio
 
 
 def allocate_raster(
@@ -75,7 +79,7 @@ def allocate_raster(
     """People per target from a raster of people per cell, with exact coverage fractions.
 
     Each target gets the sum of cell value × the exact fraction of the cell it covers
-    (exactextract), so a polygon covering a quarter of a cell gets a quarter of its
+    (see :func:`exact_sums`), so a polygon covering a quarter of a cell gets a quarter of its
     people, unlike a cell-centre rule. Nodata (and NaN) cells hold no one.
 
     Parameters
@@ -91,7 +95,7 @@ def allocate_raster(
     band : int, optional
         Band holding the counts; default the :class:`PopulationRaster`'s band, else 1.
     max_cells_in_memory : int, default 30_000_000
-        Most raster cells read at once (passed to exactextract and used for the total).
+        Most raster cells read at once.
     return_accounting : bool, default False
         Also return a :class:`~geoaccess.population.PopulationAccounting`. Without it
         only the windows under the targets' bounding boxes are read; with it the whole
@@ -106,28 +110,26 @@ def allocate_raster(
     Raises
     ------
     ImportError
-        rasterio or exactextract is missing.
+        rasterio is missing.
     ScenarioError
         The raster or the targets have no CRS, or the band does not exist.
     """
-    rasterio, exactextract = import_raster()
+    rasterio = import_raster()
     geoms = target_geometries(targets, "targets")
     with _open(rasterio, raster) as (ds, default_band, source):
         band = checked_band(ds, default_band if band is None else int(band), source)
         if CRS.from_user_input(ds.crs) != targets.crs:
             moved = gpd.GeoSeries(geoms, crs=targets.crs).to_crs(ds.crs)
             geoms = np.asarray(moved.array, dtype=object)
-        rsource = raster_source(ds, band=band)
-        sums = exact_sums(exactextract, rsource, geoms, ds.crs, max_cells_in_memory)
+        cells = int(max_cells_in_memory)
+        sums = exact_sums(ds, geoms, band=band, max_cells_in_memory=cells)
         series = pd.Series(sums, index=targets.index, name=column)
         if not return_accounting:
             return series
         total = raster_total(ds, band=band, max_cells_in_memory=max_cells_in_memory)
         if geoms.size and overlapping(geoms):
             union = np.array([shapely.union_all(geoms)], dtype=object)
-            assigned = float(
-                exact_sums(exactextract, rsource, union, ds.crs, max_cells_in_memory)[0]
-            )
+            assigned = float(exact_sums(ds, union, band=band, max_cells_in_memory=cells)[0])
         else:
             assigned = float(sums.sum())
         assigned = min(assigned, total)
@@ -151,54 +153,45 @@ def checked_band(ds: Any, band: int, source: str) -> int:
     return band
 
 
-def raster_source(ds: Any, *, band: int = 1) -> Any:
-    """An exactextract raster source for a band of an open rasterio dataset.
+def read_people(ds: Any, window: Any, *, band: int = 1) -> np.ndarray:
+    """People per cell of a window of a band, as float64 with 0 where no one is counted.
 
-    It hands exactextract plain arrays, never masked ones. Where the band's nodata value
-    alone says which cells are valid (a nodata value or none, no mask band, no scale or
-    offset), windows are read as they are and exactextract skips the nodata value and
-    NaN itself, as its own ``GDALRasterSource`` does for such bands. Any other band is
-    read masked, scaled and offset, and its masked cells become NaN. exactextract's
-    ``RasterioRasterSource`` reads masked arrays always, which costs a mask per window
-    (``exact_extract`` on the path takes 1.1-1.5× as long in ``bench_raster``) and, in
-    exactextract 0.3, loses the mask when the window's grid and the coverage grid differ
-    in their last bits (isciences/exactextract #193): a quarter of a nodata cell of a
-    scaled band then counted -9999 × scale / 4.
+    Where the band's nodata value alone says which cells are valid (a nodata value or
+    none, no mask band, no scale or offset), the window is read as it is and cells equal
+    to nodata (or NaN) hold no one; any other band is read masked, scaled and offset, and
+    its masked cells hold no one. Infinite values hold no one either.
 
     Parameters
     ----------
     ds : rasterio dataset
-        An open dataset (or an object offering what ``RasterioRasterSource`` reads).
+        An open dataset (or an object offering ``read(band, window=..., masked=...)`` and
+        the band metadata).
+    window : rasterio.windows.Window
+        The cells to read.
     band : int, default 1
         The band.
 
     Returns
     -------
-    exactextract.raster.RasterioRasterSource
-        The source.
+    numpy.ndarray
+        A 2-D float64 array of the window's shape.
     """
-    from exactextract.raster import RasterioRasterSource
-    from rasterio.windows import Window
-
-    plain = _valid_by_value(ds, band)
+    if _valid_by_value(ds, band):
+        data = ds.read(band, window=window)
+        values = data.astype(np.float64)
+        invalid = ~np.isfinite(values)
+        nodata = ds.nodatavals[band - 1]
+        if nodata is not None and not np.isnan(nodata):
+            cast = np.asarray(nodata).astype(data.dtype)
+            if data.dtype.kind in "fc" or cast == nodata:  # else no cell can hold it
+                invalid |= data == cast
+        values[invalid] = 0.0
+        return values
+    data = ds.read(band, window=window, masked=True)
     scale, offset = ds.scales[band - 1], ds.offsets[band - 1]
-
-    class PlainArraySource(RasterioRasterSource):  # type: ignore[misc]
-        """Windows as plain arrays: nodata (unmasked reads) or NaN marks no one."""
-
-        def nodata_value(self) -> Any:
-            return super().nodata_value() if plain else None
-
-        def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ndarray:
-            window = Window(x0, y0, nx, ny)
-            if plain:
-                return self.ds.read(self.band_idx, window=window)
-            data = self.ds.read(self.band_idx, window=window, masked=True)
-            values = np.ma.getdata(data).astype(np.float64) * scale + offset
-            values[np.ma.getmaskarray(data)] = np.nan
-            return values
-
-    return PlainArraySource(ds, band_idx=band)
+    values = np.ma.getdata(data).astype(np.float64) * scale + offset
+    values[np.ma.getmaskarray(data) | ~np.isfinite(values)] = 0.0
+    return values
 
 
 def _valid_by_value(ds: Any, band: int) -> bool:
@@ -211,7 +204,7 @@ def _valid_by_value(ds: Any, band: int) -> bool:
 
 
 def raster_total(ds: Any, *, band: int = 1, max_cells_in_memory: int = 30_000_000) -> float:
-    """Sum of a band's valid cells (not nodata, finite), read in row windows.
+    """Sum of a band's valid cells (see :func:`read_people`), read in row windows.
 
     Parameters
     ----------
@@ -229,60 +222,129 @@ def raster_total(ds: Any, *, band: int = 1, max_cells_in_memory: int = 30_000_00
     """
     from rasterio.windows import Window
 
-    # windows of about a million cells at most: the sums then run in cache, not RAM
-    rows = max(1, min(int(max_cells_in_memory), _WINDOW_CELLS) // max(1, ds.width))
-    scale, offset = ds.scales[band - 1], ds.offsets[band - 1]
-    # a nodata value (or none) says which cells are valid: no mask band to read
-    by_value = _valid_by_value(ds, band)
-    nodata = ds.nodatavals[band - 1]
+    rows = _rows_per_read(ds, ds.width, max_cells_in_memory)
     total = 0.0
     for row in range(0, ds.height, rows):
         window = Window(0, row, ds.width, min(rows, ds.height - row))
-        if by_value:
-            data = ds.read(band, window=window)
-            valid = np.isfinite(data) if data.dtype.kind in "fc" else np.ones(data.shape, bool)
-            if nodata is not None and not np.isnan(nodata):
-                cast = np.asarray(nodata).astype(data.dtype)
-                if data.dtype.kind in "fc" or cast == nodata:  # else no cell can hold it
-                    valid &= data != cast
-            total += float(np.sum(data, where=valid, dtype=np.float64))
-            continue
-        data = ds.read(band, window=window, masked=True)
-        values = np.ma.getdata(data)[~np.ma.getmaskarray(data)].astype(float)
-        values = values * scale + offset
-        total += float(values[np.isfinite(values)].sum())
+        total += float(read_people(ds, window, band=band).sum())
     return total
 
 
 def exact_sums(
-    exactextract: ModuleType, rsource: Any, geoms: np.ndarray, crs: Any, max_cells: int
+    ds: Any, geoms: np.ndarray, *, band: int = 1, max_cells_in_memory: int = 30_000_000
 ) -> np.ndarray:
-    """People under each geometry of a raster source, with exact cell-coverage fractions.
+    """People under each geometry, every cell counted by the exact fraction covered.
 
-    Empty geometries get 0; the others are made valid polygons first.
+    The sums are line integrals along the geometries' boundaries
+    (:mod:`geoaccess.population.boundary_integral`): what is read is, row band by row
+    band, the cells between the leftmost and the rightmost boundary crossing of each
+    group of nearby targets, from the first row their boundaries cross to the last.
+    Empty geometries get 0; the others are made valid polygons first (a self-crossing
+    ring would count the cells it winds around twice).
+
+    Parameters
+    ----------
+    ds : rasterio dataset
+        An open dataset, or an object offering what :func:`read_people` reads and
+        ``width``, ``height`` and ``transform``.
+    geoms : numpy.ndarray of shapely geometries
+        The targets, in the raster's CRS.
+    band : int, default 1
+        The band.
+    max_cells_in_memory : int, default 30_000_000
+        Most raster cells read at once.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float per geometry.
     """
-    out = np.zeros(geoms.size)
+    from rasterio.windows import Window
+
+    out, size = np.zeros(geoms.size), np.zeros(geoms.size)
     usable = ~(shapely.is_empty(geoms) | shapely.is_missing(geoms))
     polygons = np.full(geoms.size, None, dtype=object)
     polygons[usable] = _valid_polygons(geoms[usable])
-    usable[usable] = ~shapely.is_empty(polygons[usable])
-    if not usable.any():
+    pieces = boundary_pieces(polygons[usable], ds.transform)
+    target = np.flatnonzero(usable)
+    on_grid = (pieces.row >= 0) & (pieces.row < ds.height)
+    pieces = pieces.take(on_grid)
+    if not pieces.size:
         return out
-    frame = gpd.GeoDataFrame(geometry=polygons[usable], crs=crs)
-    result = exactextract.exact_extract(
-        rsource, frame, ["sum"], output="pandas", max_cells_in_memory=int(max_cells)
-    )
-    out[usable] = np.nan_to_num(result["sum"].to_numpy(dtype=float))
+    cols = np.clip(pieces.col, 0, ds.width - 1)
+    span = int(cols.max() - cols.min()) + 1
+    rows = _rows_per_read(ds, span, max_cells_in_memory)
+    band_of = (pieces.row - pieces.row[0]) // rows
+    cuts = np.flatnonzero(np.diff(band_of)) + 1
+    for start, stop in zip(np.r_[0, cuts], np.r_[cuts, pieces.size], strict=True):
+        row0, row1 = int(pieces.row[start]), int(pieces.row[stop - 1]) + 1
+        in_band = pieces.take(slice(start, stop))
+        for col0, col1, index in _column_windows(in_band.target, cols[start:stop]):
+            window = Window(col0, row0, col1 - col0, row1 - row0)
+            values = read_people(ds, window, band=band)
+            group = in_band.take(index)
+            terms = integrate_rows(group, values, row0, col0)
+            out += np.bincount(target[group.target], weights=terms, minlength=out.size)
+            size += np.bincount(target[group.target], weights=np.abs(terms), minlength=out.size)
+    # terms cancel for a target off the raster or on empty cells: rounding, not people
+    out[np.abs(out) <= _ROUNDING * size] = 0.0
     return out
+
+
+#: Targets of a row band whose column ranges lie at most this many cells apart are read
+#: in one window (one read instead of two, for a few cells more).
+_MERGE_GAP_CELLS = 256
+
+#: Sums within this fraction of the sum of their terms' magnitudes are rounding (0).
+_ROUNDING = 1e-12
+
+#: Most cells a window of :func:`exact_sums` or :func:`raster_total` reads, below
+#: ``max_cells_in_memory``: windows of a few million cells sum in cache-sized passes.
+_WINDOW_CELLS = 1 << 21
+
+
+def _rows_per_read(ds: Any, width: int, max_cells: int) -> int:
+    """Rows per read of ``width`` cells: whole raster blocks where they fit."""
+    cells = max(1, min(int(max_cells), _WINDOW_CELLS))
+    rows = max(1, cells // max(1, width))
+    shapes = getattr(ds, "block_shapes", None)
+    block_rows = shapes[0][0] if shapes else 1
+    return rows - rows % block_rows if rows >= block_rows else rows
+
+
+def _column_windows(target: np.ndarray, cols: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """Column windows ``[col0, col1)`` of one row band and the pieces each one covers.
+
+    A target's pieces all fall in one window (its integral needs one cumulative sum per
+    row); targets whose column ranges overlap or lie close share a window.
+    """
+    order = np.argsort(target, kind="stable")
+    by_target = target[order]
+    starts = np.flatnonzero(np.r_[True, by_target[1:] != by_target[:-1]])
+    low = np.minimum.reduceat(cols[order], starts)
+    high = np.maximum.reduceat(cols[order], starts)
+    by_low = np.argsort(low, kind="stable")
+    reach = np.maximum.accumulate(high[by_low])
+    apart = low[by_low][1:] > reach[:-1] + _MERGE_GAP_CELLS
+    window_of = np.empty(starts.size, dtype=np.int64)
+    window_of[by_low] = np.r_[0, np.cumsum(apart)]
+    piece_window = np.repeat(window_of, np.diff(np.r_[starts, target.size]))
+    windows = []
+    for k in range(int(window_of.max()) + 1):
+        index = order[piece_window == k]
+        mine = window_of == k
+        windows.append((int(low[mine].min()), int(high[mine].max()) + 1, index))
+    return windows
 
 
 def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
     """The targets as valid polygons (as the vector path repairs them).
 
-    exactextract needs valid polygons (on an invalid one it can allocate without bound;
-    on a collection it fails): a target valid in its own CRS can turn invalid once
-    reprojected to the raster's, its parts touching or crossing (``method="structure"``
-    keeps the repair polygonal), and a collection keeps only its polygons.
+    A self-crossing ring would count the cells it winds around twice (and exactextract,
+    which the tests compare against, can allocate without bound on one): a target valid
+    in its own CRS can turn invalid once reprojected to the raster's, its parts touching
+    or crossing (``method="structure"`` keeps the repair polygonal), and a collection
+    keeps only its polygons.
     """
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():

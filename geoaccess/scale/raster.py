@@ -36,10 +36,10 @@ def allocate_raster_windows(
     """People per target from a raster, read in row windows as Dask tasks.
 
     The raster is cut into blocks of whole rows of at most ``window_cells`` cells. Each
-    task opens the file, reads its block, and sums it with exact coverage fractions
-    (exactextract, as :func:`geoaccess.population.raster.allocate_raster`) for the targets whose
-    bounds meet the block (an STRtree query); the blocks' sums add up to the
-    whole-raster result because coverage fractions are additive over cells.
+    task opens the file and sums its block with exact coverage fractions (as
+    :func:`geoaccess.population.raster.allocate_raster`) for the targets whose bounds meet
+    the block (an STRtree query), reading only the block's rows; the blocks' sums add up
+    to the whole-raster result because coverage fractions are additive over cells.
 
     Parameters
     ----------
@@ -68,7 +68,7 @@ def allocate_raster_windows(
     import_dask()
     import dask
 
-    rasterio, _ = population_raster.import_raster()
+    rasterio = population_raster.import_raster()
     path, default_band, source = _raster_file(raster)
     geoms = target_geometries(targets, "targets")
     with rasterio.open(path) as ds:
@@ -132,18 +132,17 @@ def _raster_window(
     path: str, band: int, row: int, nrows: int, shipped: tuple[np.ndarray, Any], total: bool
 ) -> Partial:
     """Exact sums of one row block for the targets meeting it, and its total."""
-    rasterio, exactextract = population_raster.import_raster()
+    rasterio = population_raster.import_raster()
     geoms, union = shipped
     out = np.zeros(geoms.size)
     with rasterio.open(path) as ds:
         block = _RowBlock(ds, row, nrows)
         frame = shapely.box(*block.bounds)
         near = np.sort(shapely.STRtree(geoms).query(frame, predicate="intersects"))
-        source = population_raster.raster_source(block, band=band)
         cells = block.width * block.height
         if near.size:
             out[near] = population_raster.exact_sums(
-                exactextract, source, geoms[near], ds.crs, cells
+                block, geoms[near], band=band, max_cells_in_memory=cells
             )
         window_total = (
             population_raster.raster_total(block, band=band, max_cells_in_memory=cells)
@@ -153,7 +152,7 @@ def _raster_window(
         assigned = 0.0
         if union is not None and shapely.intersects(union, frame):
             union_sums = population_raster.exact_sums(
-                exactextract, source, np.array([union], dtype=object), ds.crs, cells
+                block, np.array([union], dtype=object), band=band, max_cells_in_memory=cells
             )
             assigned = float(union_sums[0])
     return out, window_total, assigned, 0.0, 0, ""
@@ -162,9 +161,9 @@ def _raster_window(
 class _RowBlock:
     """Rows ``[row, row + nrows)`` of an open dataset, seen as a dataset of their own.
 
-    Offers what exactextract's ``RasterioRasterSource`` and
-    :func:`geoaccess.population.raster.raster_total` read (size, bounds, transform, band metadata,
-    ``read`` with a window), so both run unchanged on one block.
+    Offers what :func:`geoaccess.population.raster.exact_sums` and
+    :func:`geoaccess.population.raster.raster_total` read (size, bounds, transform, band
+    metadata, ``read`` with a window), so both run unchanged on one block.
     """
 
     def __init__(self, ds: Any, row: int, nrows: int) -> None:
@@ -172,7 +171,7 @@ class _RowBlock:
 
         self._ds, self._row = ds, row
         self.width, self.height = ds.width, nrows
-        t = ds.transform  # north-up (exactextract refuses rotated rasters)
+        t = ds.transform  # north-up: a row block is a band of whole rows
         self.transform = Affine(t.a, t.b, t.c + row * t.b, t.d, t.e, t.f + row * t.e)
         top, bottom = t.f + row * t.e, t.f + (row + nrows) * t.e
         left, right = t.c, t.c + ds.width * t.a
@@ -189,10 +188,6 @@ class _RowBlock:
             "name",
         ):
             setattr(self, name, getattr(ds, name))
-
-    def get_transform(self) -> list[float]:
-        """The block's GDAL geotransform."""
-        return list(self.transform.to_gdal())
 
     def read(self, band: int, *, window: Any = None, masked: bool = False) -> Any:
         """Read a window given in block coordinates."""
