@@ -114,12 +114,18 @@ def _catch_parts(ctx: Context, cache: Cache, ground: Ground, side: str | None) -
 
 
 def _nearest_part(
-    parts: np.ndarray, geoms: np.ndarray, snap_m: float, tree: shapely.STRtree | None = None
+    parts: np.ndarray,
+    geoms: np.ndarray,
+    snap_m: float,
+    tree: shapely.STRtree | None = None,
+    among: np.ndarray | None = None,
 ) -> np.ndarray:
     """Position of the piece nearest each geometry within ``snap_m`` (-1: none).
 
     Geometries on a piece are found first, testing each piece once against a tree of
-    the geometries (``tree``, built when not given); only the rest are measured.
+    the geometries (``tree``, built when not given); only the rest are measured, and of
+    them only those at positions ``among`` when it is given (the others stay -1 unless
+    they lie on a piece).
     """
     label = np.full(len(geoms), -1, dtype=np.int64)
     if not len(parts) or not len(geoms):
@@ -129,6 +135,8 @@ def _nearest_part(
     order = np.argsort(q, kind="stable")[::-1]  # the lowest piece wins on a shared edge
     label[i[order]] = q[order]
     rest = np.flatnonzero(label < 0)
+    if among is not None:
+        rest = np.intersect1d(rest, among, assume_unique=True)
     if len(rest):
         (k, j) = shapely.STRtree(parts).query_nearest(
             geoms[rest], max_distance=snap_m, all_matches=False
@@ -168,7 +176,8 @@ def _catchment_groups(
             continue
         parts = _catch_parts(ctx, cache, ground, owner)
         person = np.full(len(pts), -1, dtype=np.int64)
-        person[mine] = _nearest_part(parts, pts, snap_m, points_tree(cache, est, cell_m))[mine]
+        tree = points_tree(cache, est, cell_m)
+        person[mine] = _nearest_part(parts, pts, snap_m, tree, among=mine)[mine]
         groups.append((owner, person, _nearest_part(parts, sites, snap_m)))
     return groups
 
