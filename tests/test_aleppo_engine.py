@@ -28,6 +28,11 @@ def aleppo() -> ga.Scenario:
     return ga.datasets.aleppo_2016()
 
 
+@pytest.fixture(scope="module")
+def timeline(aleppo) -> ga.Timeline:
+    return ga.timeline(aleppo, "2016-07-01", "2016-12-31")
+
+
 def bustan_row(res: ga.Assessment):
     areas = res.areas[res.areas.contains(BUSTAN)]
     assert len(areas) == 1, "exactly one area should contain Bustan al-Qasr"
@@ -58,14 +63,14 @@ def test_castello_road_is_the_eastern_lifeline_in_early_july(aleppo):
     assert lifelines["name"].astype(str).str.contains("Castello").any()
 
 
-def test_timeline_intervals_and_sheikh_maqsoud(aleppo):
-    tl = ga.timeline(aleppo, "2016-07-01", "2016-12-31")
-    assert len(tl.evaluated) == len(aleppo.change_dates("2016-07-01", "2016-12-31"))
-    area_id = bustan_row(ga.assess(aleppo, "2016-07-20"))["area_id"]
-    runs = tl.intervals[tl.intervals["area_id"] == area_id]["status"].tolist()
+def test_timeline_intervals_and_sheikh_maqsoud(aleppo, timeline):
+    assert len(timeline.evaluated) == len(aleppo.change_dates("2016-07-01", "2016-12-31"))
+    area_id = bustan_row(timeline.snapshots[0])["area_id"]
+    runs = timeline.intervals[timeline.intervals["area_id"] == area_id]["status"].tolist()
     assert runs[:5] == ["accessible", "hard_to_reach", "besieged", "hard_to_reach", "besieged"]
     assert runs[-1] == "accessible"
-    sheikh = tl.intervals[tl.intervals["name"].astype(str).str.contains("Sheikh Maqsoud")]
+    named = timeline.intervals["name"].astype(str)
+    sheikh = timeline.intervals[named.str.contains("Sheikh Maqsoud")]
     assert len(sheikh) and "besieged" not in set(sheikh["status"])
 
 
@@ -93,11 +98,6 @@ def test_ocha_neighbourhoods_as_areas(aleppo):
     assert res.areas["status"].notna().all() and len(res.areas) == len(hoods)
     bustan = res.areas[res.areas["name"].astype(str).str.contains("Bustan Al-Qaser")]
     assert bustan["status"].tolist() == ["besieged"]
-
-
-@pytest.fixture(scope="module")
-def timeline(aleppo) -> ga.Timeline:
-    return ga.timeline(aleppo, "2016-07-01", "2016-12-31")
 
 
 def runs_of(timeline: ga.Timeline, code: str) -> list[tuple[str, str, str, str]]:
