@@ -42,18 +42,24 @@ def cut_areas(
     ground whose people the piece holds (``geometry`` stays the piece itself, for the
     evidence). An area made only of residue keeps its main piece.
     """
-    tree = shapely.STRtree(pockets.geometry.values)
-    ai, pi = tree.query(areas.geometry.values, predicate="intersects")
+    area_geoms = np.asarray(areas.geometry.values, dtype=object)
+    pocket_geoms = np.asarray(pockets.geometry.values, dtype=object)
+    tree = shapely.STRtree(pocket_geoms)
+    ai, pi = tree.query(area_geoms, predicate="intersects")
+    # an area within one pocket is its own piece, whole (most areas on most dates)
+    within = np.zeros(len(ai), dtype=bool)
+    wa, wp = tree.query(area_geoms, predicate="within")
+    within[np.isin(ai * len(pocket_geoms) + pi, wa * len(pocket_geoms) + wp)] = True
     # an area and a pocket sharing an edge or a corner meet in a line or a point: only
     # the polygons of an intersection are ground (nothing else reaches the evidence or
     # the population rasters)
-    geoms = polygonal_array(
-        shapely.intersection(areas.geometry.values[ai], pockets.geometry.values[pi])
-    )
+    geoms = area_geoms[ai]
+    cut = ~within
+    geoms[cut] = polygonal_array(shapely.intersection(geoms[cut], pocket_geoms[pi[cut]]))
     area = shapely.area(geoms)
     keep = area > 0
-    ai, pi, geoms, area = ai[keep], pi[keep], geoms[keep], area[keep]
-    share = area / shapely.area(areas.geometry.values[ai])
+    ai, pi, geoms, area, within = ai[keep], pi[keep], geoms[keep], area[keep], within[keep]
+    share = np.where(within, 1.0, area / shapely.area(area_geoms[ai]))
     population = piece_population(areas, ai, share)
     footprint = geoms.copy()
     residue = _residue(geoms, area, snap_m)
