@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import geoaccess as ga
@@ -148,8 +148,31 @@ def test_same_answer_in_any_input_crs(options: dict, pts: list) -> None:
     pd.testing.assert_frame_equal(utm, lonlat, rtol=1e-6, atol=1e-3)
 
 
+#: Found by this test: a point at (1000, 0) lies inside the disc and on the edge area's
+#: boundary; it went to whichever area (or piece) came first, so the order of rows moved
+#: it, and with it the edge's dominant piece and status.
+ON_A_BOUNDARY = {
+    "link_m": None,
+    "link_holder": "a",
+    "ring_party": "b",
+    "roads": False,
+    "corridors": (),
+    "split_outer": False,
+}
+ON_A_BOUNDARY_WITH_ROADS = {
+    "link_m": 2000.0,
+    "link_holder": None,
+    "ring_party": "c",
+    "roads": True,
+    "corridors": (("civilian", "open"),),
+    "split_outer": True,
+}
+
+
 @FEW
 @given(options=params, pts=points, seed=st.integers(0, 2**32 - 1))
+@example(options=ON_A_BOUNDARY, pts=[(1000.0, 0.0, 1.0)], seed=0)
+@example(options=ON_A_BOUNDARY_WITH_ROADS, pts=[(1000.0, 0.0, 1.0)], seed=0)
 def test_same_answer_whatever_the_order_of_rows(options: dict, pts: list, seed: int) -> None:
     scn = build(options, pts)
     rng = np.random.default_rng(seed)

@@ -125,10 +125,12 @@ def estimates(
             crs=crs,
         )
         on_pieces = (
-            first if first is not None and not found else allocate_population(targets, people)
+            first
+            if first is not None and not found
+            else _allocated(targets, people, _piece_order(pieces))
         )
-        on_units, acc = allocate_population(units.geometry, people, return_accounting=True)
-        found.append((name, people, np.asarray(on_pieces, float), on_units.to_numpy(float), acc))
+        on_units, acc = _allocated_accounted(units.geometry, people, _unit_order(units))
+        found.append((name, people, np.asarray(on_pieces, float), on_units, acc))
     for raster in ctx.scenario.population_rasters:
         on_pieces = np.asarray(
             first
@@ -156,6 +158,44 @@ def estimates(
             Estimate(name, column, people, on_pieces, on_units, acc, keys.estimate(name, rows))
         )
     return out
+
+
+def _piece_order(pieces: gpd.GeoDataFrame) -> np.ndarray:
+    """Pieces by area id, then pocket id (as text): an order the rows' order does not set."""
+    columns = [c for c in ("pocket_id", "area_id") if c in pieces]
+    if not columns:
+        return np.arange(len(pieces))
+    return np.lexsort([pieces[c].astype(str).to_numpy() for c in columns])
+
+
+def _unit_order(units: gpd.GeoDataFrame) -> np.ndarray:
+    """Reporting units by id (as text)."""
+    return np.argsort(units["area_id"].astype(str).to_numpy(), kind="stable")
+
+
+def _allocated(targets: gpd.GeoSeries, people: gpd.GeoDataFrame, order: np.ndarray) -> np.ndarray:
+    """People per target, point people allocated to the targets taken in ``order``.
+
+    A point on a boundary shared by targets (or inside overlapping ones) goes to the
+    first of them that :func:`allocate_population` sees: taking them in an order set by
+    their ids makes the answer the same whatever the order of the scenario's rows.
+    """
+    return _in_place(allocate_population(targets.iloc[order], people), order)
+
+
+def _allocated_accounted(
+    targets: gpd.GeoSeries, people: gpd.GeoDataFrame, order: np.ndarray
+) -> tuple[np.ndarray, PopulationAccounting]:
+    """:func:`_allocated` with the accounting."""
+    series, acc = allocate_population(targets.iloc[order], people, return_accounting=True)
+    return _in_place(series, order), acc
+
+
+def _in_place(series: pd.Series, order: np.ndarray) -> np.ndarray:
+    """Values computed in ``order``, put back in the targets' own order."""
+    values = np.empty(len(order))
+    values[order] = series.to_numpy(dtype=float)
+    return values
 
 
 def _targets(pieces: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -207,7 +247,7 @@ def primary_people(
                 geometry=group.geometry.values,
                 crs=pieces.crs,
             )
-            return np.asarray(allocate_population(targets, people), dtype=float)
+            return _allocated(targets, people, _piece_order(pieces))
         return np.asarray(allocate_population(targets, rasters[0]), dtype=float)
 
     return np.asarray(cache.get(keys.primary_people(rows), build), dtype=float)
