@@ -7,19 +7,10 @@ import math
 from typing import TypeVar
 
 import geopandas as gpd
-import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
-__all__ = [
-    "MAX_BEND_M",
-    "MAX_SEGMENT_DEG",
-    "MAX_SEGMENT_M",
-    "WGS84",
-    "metric_crs_for",
-    "to_metric",
-    "to_wgs84",
-]
+__all__ = ["MAX_SEGMENT_DEG", "MAX_SEGMENT_M", "WGS84", "metric_crs_for", "to_metric", "to_wgs84"]
 
 GeoT = TypeVar("GeoT", gpd.GeoDataFrame, gpd.GeoSeries)
 
@@ -28,16 +19,9 @@ log = logging.getLogger(__name__)
 #: The CRS of scenarios and results (lon/lat).
 WGS84 = CRS.from_epsg(4326)
 
-#: Most a projected lon/lat edge may bend away from its chord (metres). A straight edge
-#: in lon/lat is a curve in metres: kept as a chord, it is a different line than the same
-#: stretch cut in two, so shapes sharing a boundary (a zone and the rest of a frame)
-#: would overlap. Edges are cut until each piece bends less than this, so two shapes
-#: drawn along one lon/lat line stay within twice this of each other once projected (the
-#: overlap checks ignore slivers thinner than a metre).
-MAX_BEND_M = 0.01
-
-#: Longest edge (degrees, about 550 m) lon/lat geometries keep where the bend of their
-#: edges cannot be measured (a projection that fails at their vertices).
+#: Longest edge (degrees, about 550 m) that lon/lat geometries keep when projected: a
+#: longer straight edge is a different curve in metres than the same stretch cut in two,
+#: so shapes sharing a boundary (a zone and the rest of a frame) would overlap.
 MAX_SEGMENT_DEG = 0.005
 
 #: Longest edge (metres) that projected input keeps when it is stored in lon/lat, for
@@ -83,66 +67,18 @@ def to_metric(frame: GeoT, crs: CRS) -> GeoT:
 
     Projection moves vertices, not edges: a 100 km straight edge in lon/lat and the same
     edge split at its middle become different lines in metres, hundreds of metres apart.
-    Geographic input is densified before it is projected, each geometry to the step at
-    which none of its edges bends more than :data:`MAX_BEND_M` from its chord once
-    projected (the bend of an edge grows with the square of its length); edges that
-    bend less keep their vertices, so dense digitised maps gain none. Projected input is
-    only reprojected.
+    Geographic input is densified to :data:`MAX_SEGMENT_DEG` before it is projected
+    (dense digitised maps gain no vertex); projected input is only reprojected.
 
     Examples
     --------
-    A 3° edge along the 47th parallel, cut into pieces of about 0.009° (700 m):
-
     >>> edge = gpd.GeoSeries([shapely.LineString([(36, 47), (39, 47)])], crs=WGS84)
     >>> len(shapely.get_coordinates(to_metric(edge, metric_crs_for((36, 47, 39, 47)))))
-    332
+    601
     """
     if frame.crs is not None and frame.crs.is_geographic:
-        steps = _steps_for_bend(frame.geometry.array, frame.crs, crs, MAX_BEND_M)
-        if np.isfinite(steps).any():
-            geoms = np.asarray(frame.geometry.array, dtype=object).copy()
-            cut = np.isfinite(steps)
-            geoms[cut] = shapely.segmentize(geoms[cut], steps[cut])
-            dense = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
-            if isinstance(frame, gpd.GeoSeries):
-                frame = dense.rename(frame.name)
-            else:
-                frame = frame.assign(**{frame.geometry.name: dense})
+        frame = _densified(frame, MAX_SEGMENT_DEG)
     return frame.to_crs(crs)
-
-
-def _steps_for_bend(geoms: object, source: CRS, target: CRS, bend_m: float) -> np.ndarray:
-    """Per geometry, the longest edge (source units) bending at most ``bend_m`` in ``target``.
-
-    ``inf`` where no edge needs cutting. An edge's bend is how far its projected midpoint
-    lies from the midpoint of its projected ends; a piece ``1/k`` as long bends ``k²``
-    times less.
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    steps = np.full(len(geoms), np.inf)
-    parts, part_of = shapely.get_parts(geoms, return_index=True)
-    polygonal = shapely.get_type_id(parts) == 3
-    rings, ring_part = shapely.get_rings(parts[polygonal], return_index=True)
-    chains = np.concatenate([rings, parts[~polygonal]])
-    chain_of = np.concatenate([part_of[np.flatnonzero(polygonal)[ring_part]], part_of[~polygonal]])
-    xy, chain = shapely.get_coordinates(chains, return_index=True)
-    edge = chain[1:] == chain[:-1]
-    if not edge.any():
-        return steps
-    a, b = xy[:-1][edge], xy[1:][edge]
-    owner = chain_of[chain[:-1][edge]]
-    move = Transformer.from_crs(source, target, always_xy=True)
-    ends_a = np.column_stack(move.transform(a[:, 0], a[:, 1]))
-    ends_b = np.column_stack(move.transform(b[:, 0], b[:, 1]))
-    middle = (a + b) / 2.0
-    mid = np.column_stack(move.transform(middle[:, 0], middle[:, 1]))
-    bend = np.hypot(*(mid - (ends_a + ends_b) / 2.0).T)
-    length = np.hypot(*(b - a).T)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        need = np.where(bend > bend_m, length * np.sqrt(bend_m / bend), np.inf)
-    need[~np.isfinite(bend)] = MAX_SEGMENT_DEG  # no measure: the fixed step
-    np.minimum.at(steps, owner, need)
-    return steps
 
 
 def to_wgs84(frame: GeoT) -> GeoT:
