@@ -329,12 +329,14 @@ def _column_windows(target: np.ndarray, cols: np.ndarray) -> list[tuple[int, int
     window_of = np.empty(starts.size, dtype=np.int64)
     window_of[by_low] = np.r_[0, np.cumsum(apart)]
     piece_window = np.repeat(window_of, np.diff(np.r_[starts, target.size]))
-    windows = []
-    for k in range(int(window_of.max()) + 1):
-        index = order[piece_window == k]
-        mine = window_of == k
-        windows.append((int(low[mine].min()), int(high[mine].max()) + 1, index))
-    return windows
+    by_window = np.argsort(window_of, kind="stable")
+    first = np.flatnonzero(np.r_[True, np.diff(window_of[by_window]) != 0])
+    col0 = np.minimum.reduceat(low[by_window], first)
+    col1 = np.maximum.reduceat(high[by_window], first) + 1
+    # the pieces of each window, in one sort (windows are numbered 0, 1, ... in order)
+    ends = np.cumsum(np.bincount(piece_window))[:-1]
+    groups = np.split(order[np.argsort(piece_window, kind="stable")], ends)
+    return [(int(a), int(b), index) for a, b, index in zip(col0, col1, groups, strict=True)]
 
 
 def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
