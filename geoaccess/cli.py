@@ -18,6 +18,7 @@ import pandas as pd
 from . import datasets
 from .api import timeline
 from .errors import ScenarioError
+from .figures.backend import require as require_figures
 from .io import read_scenario
 from .io.acled import import_acled
 from .io.export import write_table
@@ -206,11 +207,16 @@ def _available(*modules: str) -> bool:
     return all(importlib.util.find_spec(m) is not None for m in modules)
 
 
-def _figure_kinds(args: argparse.Namespace) -> tuple[str, ...]:
-    return tuple(kind for kind in ("png", "pdf") if getattr(args, kind))
+def _figure_kinds(args: argparse.Namespace, *, print_map: bool) -> tuple[str, ...]:
+    """The figure formats asked for; the figures extra is checked before any work."""
+    kinds = tuple(kind for kind in ("png", "pdf") if getattr(args, kind))
+    if kinds:
+        require_figures(print_map=print_map)
+    return kinds
 
 
 def _assess(args: argparse.Namespace) -> int:
+    figures = _figure_kinds(args, print_map=True)
     _run_assessment(
         read_scenario(args.scenario, allow_outside=args.allow_outside),
         args.date,
@@ -218,13 +224,14 @@ def _assess(args: argparse.Namespace) -> int:
         formats=args.format,
         hxl=args.hxl,
         offline=not args.cdn,
-        figures=_figure_kinds(args),
+        figures=figures,
         since=args.since,
     )
     return 0
 
 
 def _timeline(args: argparse.Namespace) -> int:
+    figures = _figure_kinds(args, print_map=False)
     _run_timeline(
         read_scenario(args.scenario, allow_outside=args.allow_outside),
         args.start,
@@ -233,7 +240,7 @@ def _timeline(args: argparse.Namespace) -> int:
         formats=args.format,
         hxl=args.hxl,
         offline=not args.cdn,
-        figures=_figure_kinds(args),
+        figures=figures,
     )
     return 0
 

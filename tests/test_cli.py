@@ -172,25 +172,27 @@ def test_assess_since_writes_and_maps_what_changed(tmp_path):
     assert "Status changed since 20 August 2016" in html
 
 
-def test_a_missing_figures_extra_is_one_line(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["assess", "--date", "2016-07-20", "--png"],
+        ["timeline", "--start", "2016-07-01", "--end", "2016-07-31", "--pdf"],
+    ],
+    ids=["assess", "timeline"],
+)
+def test_a_missing_figures_extra_is_one_line_before_any_work(
+    command, tmp_path, capsys, monkeypatch
+):
     import sys
 
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    code = main(
-        [
-            "assess",
-            str(data_path("aleppo_2016")),
-            "--date",
-            "2016-07-20",
-            "--out",
-            str(tmp_path),
-            "--png",
-            "--cdn",
-        ]
-    )
+    name, *options = command
+    out = tmp_path / "out"
+    code = main([name, str(data_path("aleppo_2016")), *options, "--out", str(out), "--cdn"])
     assert code == 2
     err = capsys.readouterr().err
     assert "geoaccess[figures]" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()  # said before the assessment, not after it
 
 
 def test_validate_command(capsys):

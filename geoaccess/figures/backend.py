@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EXTRA_HINT", "FORMATS", "import_basemap", "import_scalebar", "new_figure", "save"]
+__all__ = [
+    "EXTRA_HINT",
+    "FORMATS",
+    "import_basemap",
+    "import_scalebar",
+    "new_figure",
+    "require",
+    "save",
+]
 
 EXTRA_HINT = 'pip install "geoaccess[figures]"'
 #: File suffixes a figure is saved as.
@@ -26,6 +34,24 @@ def new_figure(width_in: float, height_in: float, *, dpi: float = 100) -> Any:
         msg = f"figures need matplotlib: {EXTRA_HINT}"
         raise ImportError(msg) from error
     return Figure(figsize=(width_in, height_in), dpi=dpi)
+
+
+def require(*, print_map: bool) -> None:
+    """Import what figures need now, so a missing extra is said before any work is done.
+
+    Parameters
+    ----------
+    print_map : bool
+        Also the scale bar of the print map (charts need matplotlib alone).
+
+    Raises
+    ------
+    ImportError
+        Naming the extra, as :func:`new_figure` and :func:`import_scalebar` do.
+    """
+    new_figure(1, 1)
+    if print_map:
+        import_scalebar()
 
 
 def import_scalebar() -> Any:
