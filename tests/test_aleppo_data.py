@@ -593,27 +593,3 @@ def test_bundled_dataset_loads_cleanly() -> None:
     assert set(scn.sides) == {"government", "opposition", "sdf"}
     assert scn.extent == (36.95, 36.05, 37.35, 36.40)
     assert scn.at(dt.date(2016, 7, 20)).zones.shape[0] > 0
-
-
-EXPECTED_BUSTAN_AL_QASR = {
-    "2016-07-05": "accessible",  # Castello Road open, link about 5 km wide
-    "2016-07-10": "hard_to_reach",  # Castello Road under fire control
-    "2016-07-20": "besieged",  # road cut on 17 July
-    "2016-08-20": "hard_to_reach",  # the narrow Ramouseh gap
-    "2016-09-20": "besieged",  # gap closed on 4 September
-    "2016-12-23": "accessible",  # government-held after the evacuation
-}
-
-
-@pytest.mark.parametrize(("day", "status"), sorted(EXPECTED_BUSTAN_AL_QASR.items()))
-def test_engine_statuses_at_the_reference_points(day: str, status: str) -> None:
-    import geoaccess as ga
-
-    areas = ga.assess(ga.datasets.aleppo_2016(), day).areas
-
-    def at(point):
-        return areas.loc[areas.contains(Point(point)), "status"].item()
-
-    assert at(BUSTAN_AL_QASR) == status
-    assert at(NEW_ALEPPO) == "accessible"
-    assert at(SHEIKH_MAQSOUD) != "besieged"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -12,14 +14,18 @@ from conftest import shared_file
 
 import geoaccess as ga
 
-BUSTAN = shapely.Point(37.1419, 36.1908)
+# Points inside OCHA neighbourhoods
+BUSTAN = shapely.Point(37.1419, 36.1908)  # N0204 Bustan Al-Qaser
+NEW_ALEPPO = shapely.Point(37.0936, 36.1993)  # N0184
+SHEIKH_MAQSOUD = shapely.Point(37.1525, 36.2361)  # N0123 Ash-Sheikh Maqsoud
 D = dt.date
 EXPECTED = [
-    ("2016-07-05", "accessible"),
-    ("2016-07-10", "hard_to_reach"),
-    ("2016-07-20", "besieged"),
-    ("2016-08-20", "hard_to_reach"),
-    ("2016-09-20", "besieged"),
+    ("2016-07-05", "accessible"),  # Castello Road open, link about 5 km wide
+    ("2016-07-10", "hard_to_reach"),  # Castello Road under fire control
+    ("2016-07-20", "besieged"),  # road cut on 17 July
+    ("2016-08-20", "hard_to_reach"),  # the narrow Ramouseh gap
+    ("2016-09-20", "besieged"),  # gap closed on 4 September
+    ("2016-12-23", "accessible"),  # government-held after the evacuation
 ]
 
 
@@ -33,6 +39,13 @@ def timeline(aleppo) -> ga.Timeline:
     return ga.timeline(aleppo, "2016-07-01", "2016-12-31")
 
 
+@pytest.fixture(scope="module")
+def assessed(aleppo) -> Callable[[str], ga.Assessment]:
+    """``ga.assess`` of the bundled scenario, computed once per date for this module's tests
+    (which only read the results)."""
+    return functools.cache(lambda day: ga.assess(aleppo, day))
+
+
 def bustan_row(res: ga.Assessment):
     areas = res.areas[res.areas.contains(BUSTAN)]
     assert len(areas) == 1, "exactly one area should contain Bustan al-Qasr"
@@ -40,26 +53,33 @@ def bustan_row(res: ga.Assessment):
 
 
 @pytest.mark.parametrize(("day", "status"), EXPECTED)
-def test_bustan_al_qasr_status(aleppo, day, status):
-    assert bustan_row(ga.assess(aleppo, day))["status"] == status
+def test_statuses_at_the_reference_points(assessed, day, status):
+    areas = assessed(day).areas
+
+    def at(point):
+        return areas.loc[areas.contains(point), "status"].item()
+
+    assert bustan_row(assessed(day))["status"] == status
+    assert at(NEW_ALEPPO) == "accessible"
+    assert at(SHEIKH_MAQSOUD) != "besieged"
 
 
-def test_fire_control_before_the_road_is_cut(aleppo):
-    assert bustan_row(ga.assess(aleppo, "2016-07-10"))["fire_controlled"]
+def test_fire_control_before_the_road_is_cut(assessed):
+    assert bustan_row(assessed("2016-07-10"))["fire_controlled"]
 
 
-def test_siege_reimposed_on_4_september(aleppo):
-    row = bustan_row(ga.assess(aleppo, "2016-09-20"))
+def test_siege_reimposed_on_4_september(assessed):
+    row = bustan_row(assessed("2016-09-20"))
     assert row["status_since"] == D(2016, 9, 4)
 
 
-def test_government_holds_it_after_the_evacuation(aleppo):
-    row = bustan_row(ga.assess(aleppo, "2016-12-23"))
+def test_government_holds_it_after_the_evacuation(assessed):
+    row = bustan_row(assessed("2016-12-23"))
     assert row["side"] == "government" and row["status"] == "accessible"
 
 
-def test_castello_road_is_the_eastern_lifeline_in_early_july(aleppo):
-    lifelines = ga.assess(aleppo, "2016-07-05").lifelines
+def test_castello_road_is_the_eastern_lifeline_in_early_july(assessed):
+    lifelines = assessed("2016-07-05").lifelines
     assert lifelines["name"].astype(str).str.contains("Castello").any()
 
 
@@ -158,10 +178,10 @@ def test_besieged_areas_are_opposition_held(timeline):
     assert (timeline.intervals["status"] != "no_data").all()
 
 
-def test_pockets_alone_equal_the_assessment_pockets(aleppo):
+def test_pockets_alone_equal_the_assessment_pockets(aleppo, assessed):
     """The same pockets; only the assessment counts their people (``population*``)."""
     for day in ("2016-07-20", "2016-12-23"):
-        full = ga.assess(aleppo, day).pockets
+        full = assessed(day).pockets
         people = [c for c in full if c.startswith("population")]
         assert people == ["population"]
         pd.testing.assert_frame_equal(ga.pockets(aleppo, day), full.drop(columns=people))

@@ -202,16 +202,17 @@ def test_offline_inlines_every_script_and_stylesheet():
 
 
 # ---------------------------------------------------------------------- bundled scenario
-def _aleppo():
+@pytest.fixture(scope="module")
+def aleppo_20_july():
+    """The bundled scenario assessed on 20 July 2016, once for this module's tests."""
     import geoaccess as ga
 
-    return ga, ga.datasets.aleppo_2016()
+    return ga.assess(ga.datasets.aleppo_2016(), "2016-07-20")
 
 
 @pytest.mark.slow
-def test_bundled_assessment_map():
-    ga, scn = _aleppo()
-    m = ga.assess(scn, "2016-07-20").map(tiles=None)
+def test_bundled_assessment_map(aleppo_20_july):
+    m = aleppo_20_july.map(tiles=None)
     (fit,) = _children(m, folium.FitBounds)
     (lat_min, lon_min), (lat_max, lon_max) = fit.bounds
     assert 35.9 < lat_min < lat_max < 36.5 and 36.8 < lon_min < lon_max < 37.5
@@ -225,17 +226,16 @@ def test_bundled_assessment_map():
 
 @pytest.mark.slow
 def test_bundled_timeline_map_is_small():
-    ga, scn = _aleppo()
-    tl = ga.timeline(scn, "2016-07-01", "2016-12-31")
+    import geoaccess as ga
+
+    tl = ga.timeline(ga.datasets.aleppo_2016(), "2016-07-01", "2016-12-31")
     html = _html(tl.map(tiles=None))
     assert len(html.encode()) < 3_000_000
 
 
-def test_the_legend_says_the_population_tables_figures() -> None:
+def test_the_legend_says_the_population_tables_figures(aleppo_20_july) -> None:
     """The map, res.population and the command line give one set of figures."""
-    import geoaccess as ga
-
-    res = ga.assess(ga.datasets.aleppo_2016(), "2016-07-20")
+    res = aleppo_20_july
     (legend,) = _children(assessment_map(res, tiles=None), Legend)
     labels = {item.key: item.label for section in legend.sections for item in section.items}
     rows = res.population[res.population["category"] == "status"].set_index("label")

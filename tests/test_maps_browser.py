@@ -232,17 +232,18 @@ def test_names_from_data_stay_text(open_page, kind):
     assert page.errors == []
 
 
-def _aleppo():
+@pytest.fixture(scope="module")
+def aleppo_30_july():
+    """The bundled scenario assessed on 30 July 2016, once for this module's tests."""
     import geoaccess as ga
 
-    return ga, ga.datasets.aleppo_2016()
+    return ga.assess(ga.datasets.aleppo_2016(), "2016-07-30")
 
 
 @pytest.mark.slow
-def test_bundled_assessment_map_and_screenshot(open_page):
+def test_bundled_assessment_map_and_screenshot(open_page, aleppo_30_july):
     """Writes test-output/demo_map.png, the picture of the map a person can look at."""
-    ga, scn = _aleppo()
-    page = open_page(ga.assess(scn, "2016-07-30").map(tiles=None, offline=True))
+    page = open_page(aleppo_30_july.map(tiles=None, offline=True))
     assert page.errors == [] and page.blocked == []
     assert "Situation as of 30 July 2016" in page.page.locator(".ga-title").inner_text()
     assert page.page.locator(".ga-legend").is_visible()
@@ -265,8 +266,9 @@ def test_bundled_assessment_map_and_screenshot(open_page):
 
 @pytest.mark.slow
 def test_bundled_timeline_slider_moves_bustan_al_qasr(open_page):
-    ga, scn = _aleppo()
-    tl = ga.timeline(scn, "2016-07-01", "2016-12-31")
+    import geoaccess as ga
+
+    tl = ga.timeline(ga.datasets.aleppo_2016(), "2016-07-01", "2016-12-31")
     rows = tl.intervals[tl.intervals["name"] == "Bustan Al-Qaser"]
     area_id = str(rows["area_id"].iloc[0])
     assert area_id == "N0204"  # OCHA's neighbourhood code
@@ -297,10 +299,9 @@ def _overlap(a: dict, b: dict) -> bool:
 
 
 @pytest.mark.slow
-def test_a_sitrep_inset_folds_legend_sources_and_layer_control(open_page):
+def test_a_sitrep_inset_folds_legend_sources_and_layer_control(open_page, aleppo_30_july):
     """At 800 x 600 the boxes fold to a line each; none covers another or much map."""
-    ga, scn = _aleppo()
-    page = open_page(ga.assess(scn, "2016-07-30").map(tiles=None), size=(800, 600))
+    page = open_page(aleppo_30_july.map(tiles=None), size=(800, 600))
     assert page.errors == [] and page.blocked == []
     assert page.eval("document.querySelector('.leaflet-container').dataset.gaCompact") == "1"
     assert page.eval("document.querySelector('.ga-legend details').open") is False
