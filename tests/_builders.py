@@ -210,3 +210,54 @@ def disc_scenario(
         rules=rules,
         extent=frame_extent(),
     )
+
+
+def tips_scenario(*, half_gap_m: float, tip_angle_deg: float) -> ga.Scenario:
+    """Two hostile wedges whose tips face each other across a gap; the way north is between.
+
+    Side B holds two wedges reaching in from the west and east frame edges, with tips of
+    ``tip_angle_deg`` at ``(±half_gap_m, 0)``; side A holds the rest of the frame and
+    declares its rear at ``(0, 12 km)``. The area "south" (a 1 km box at ``y = -12.5 km``)
+    reaches it only through the gap, whose narrowest cross-section runs tip to tip: its
+    route clearance is ``half_gap_m``.
+    """
+    import math
+
+    spread = math.tan(math.radians(tip_angle_deg / 2))
+    reach = 3 * HALF  # the wedges run past the frame, which clips them
+    frame = box(-HALF, -HALF, HALF, HALF)
+    wedges = [
+        shapely.Polygon(
+            [
+                at(side * half_gap_m, 0.0),
+                at(side * (half_gap_m + reach), reach * spread),
+                at(side * (half_gap_m + reach), -reach * spread),
+            ]
+        )
+        for side in (-1, 1)
+    ]
+    hostile = shapely.intersection(shapely.union_all(wedges), frame)
+    zones = zones_frame(
+        [
+            {"party": "b", "name": "wedges", "geometry": hostile, "valid_from": START},
+            {
+                "party": "a",
+                "name": "rest",
+                "geometry": shapely.difference(frame, hostile),
+                "valid_from": START,
+            },
+        ]
+    )
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["south"], "name": ["South"], "population": [1_000.0]},
+        geometry=[box(-500, -13_000, 500, -12_000)],
+        crs=UTM,
+    )
+    return ga.Scenario.create(
+        "tips",
+        parties=[{"id": "a", "side": "A"}, {"id": "b", "side": "B"}],
+        zones=zones,
+        rear={"A": [lonlat_point(0, 12_000)]},
+        layers={"areas": areas},
+        extent=frame_extent(),
+    )

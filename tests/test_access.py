@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from _builders import UTM, disc_scenario
+from _builders import UTM, disc_scenario, tips_scenario
 from geopandas.testing import assert_geodataframe_equal
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,6 +38,19 @@ def test_wide_link_is_accessible_with_about_2000_m_clearance():
     assert not row["encircled"] and not row["fire_controlled"]
     assert row["route_clearance_m"] == pytest.approx(2_000, abs=50)
     assert row["population_accessible"] == pytest.approx(10_000)
+
+
+@pytest.mark.parametrize("tip_angle", [60, 80, 100, 110, 120, 130])
+def test_clearance_through_a_gap_between_two_tips_is_half_the_gap(tip_angle):
+    """10 km between two hostile tips: 5,000 m, to a bisection step, whatever their angle.
+
+    The buffers' arcs around the tips decide where the gap closes; drawn with 4 segments
+    per quarter circle they fell short by up to 2 % and the gap stayed open to 5,100 m.
+    """
+    scn = tips_scenario(half_gap_m=5_000, tip_angle_deg=tip_angle)
+    row = ga.assess(scn, DAY).areas.set_index("area_id").loc["south"]
+    assert row["status"] == "accessible"
+    assert row["route_clearance_m"] == pytest.approx(5_000, abs=25)
 
 
 def test_narrow_link_is_fire_controlled_with_about_500_m_clearance():
