@@ -19,6 +19,7 @@ from shapely import LineString, Point, box
 import geoaccess as ga
 from geoaccess.errors import ScenarioError, ScenarioWarning
 from geoaccess.population import PopulationAccounting, allocate_population, population_within
+from geoaccess.population.people import MAX_CELLS_PER_POLYGON, people_points
 from tests.conftest import shared_file
 
 UTM = "EPSG:32637"
@@ -369,3 +370,67 @@ def test_unosat_damage_points_per_neighbourhood():
     boundary_hoods = set(joined.loc[on_boundary.index, "index_right"])
     same = [i for i in hoods.index if i not in boundary_hoods]
     assert (got[same] == naive[same]).all()
+
+
+# ---------------------------------------------------------------------- located people
+def test_people_points_cut_a_square_on_the_100_m_grid():
+    points, weights = people_points(frame([box(0, 0, 1000, 1000)], population=[1000.0]))
+    assert len(points) == 100
+    np.testing.assert_allclose(weights, 10.0)
+    xy = shapely.get_coordinates(points)
+    np.testing.assert_array_equal(np.unique(xy[:, 0]), np.arange(50.0, 1000.0, 100.0))
+
+
+def test_people_points_of_a_large_polygon_are_on_larger_cells():
+    """100 km x 50 km: 2,500 cells would be 1,414 m wide; the grid is 100 m x 16 = 1,600 m,
+    63 columns (the last 800 m wide) by 32 rows (the last 400 m high)."""
+    rect = frame([box(0, 0, 100_000, 50_000)], population=[5e6])
+    points, weights = people_points(rect)
+    assert len(points) == 63 * 32
+    assert weights.sum() == pytest.approx(5e6, rel=1e-12)
+    assert weights.max() == pytest.approx(5e6 * 1600**2 / 5e9)  # a whole cell's people
+    assert weights.min() == pytest.approx(5e6 * 800 * 400 / 5e9)  # the corner cell's
+
+
+def test_people_points_keep_the_points_of_a_mixed_layer():
+    """A population layer may mix points and polygons: the points stay, in row order."""
+    mixed = frame(
+        [box(0, 0, 1000, 1000), Point(2000, 500), box(5000, 0, 5100, 100)],
+        population=[1000.0, 50.0, 7.0],
+    )
+    points, weights = people_points(mixed)
+    assert len(points) == 100 + 1 + 1
+    assert weights.sum() == pytest.approx(1057.0)
+    assert points[100].equals(Point(2000, 500)) and weights[100] == 50.0
+    assert points[101].equals(Point(5050, 50)) and weights[101] == pytest.approx(7.0)
+
+
+@given(
+    x=st.floats(-1e6, 1e6),
+    width=st.floats(1.0, 400_000.0),
+    height=st.floats(1.0, 400_000.0),
+    people=st.floats(1.0, 1e7),
+)
+def test_people_points_hold_everyone_at_any_scale(x, width, height, people):
+    rect = box(x, 3_000_000.0, x + width, 3_000_000.0 + height)
+    points, weights = people_points(frame([rect], population=[people]))
+    assert weights.sum() == pytest.approx(people, rel=1e-9)
+    assert shapely.covers(rect, points).all()  # pieces of a rectangle are convex
+
+
+def test_people_points_of_syrias_districts():
+    """OCHA's 62 districts of Syria (185,000 km²): about 48,000 points, not the 18 million
+    cells of 100 m; each district's people all on its points, small districts on finer
+    grids than large ones."""
+    districts = gpd.read_file(shared_file("derived_geojson/syr_admin2_ocha_cod_ab.geojson"))
+    districts = districts.to_crs(UTM).assign(population=100_000.0)
+    points, weights = people_points(districts)
+    assert weights.sum() == pytest.approx(62 * 100_000.0, rel=1e-12)
+    assert len(points) < districts.area.sum() / 100.0**2 / 100
+    density = []
+    for k in range(len(districts)):
+        one_points, one_weights = people_points(districts.iloc[[k]])
+        assert one_weights.sum() == pytest.approx(100_000.0, rel=1e-12)
+        assert len(one_points) <= 2 * MAX_CELLS_PER_POLYGON
+        density.append(len(one_points) / districts.area.iloc[k])
+    assert density[int(np.argmin(districts.area))] > 10 * density[int(np.argmax(districts.area))]
