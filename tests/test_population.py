@@ -374,7 +374,9 @@ def test_unosat_damage_points_per_neighbourhood():
 
 # ---------------------------------------------------------------------- located people
 def test_people_points_cut_a_square_on_the_100_m_grid():
-    points, weights = people_points(frame([box(0, 0, 1000, 1000)], population=[1000.0]))
+    square = frame([box(0, 0, 1000, 1000)], population=[1000.0])
+    points, weights = people_points(square)
+    assert not shapely.is_prepared(square.geometry.values).any()  # shared input unchanged
     assert len(points) == 100
     np.testing.assert_allclose(weights, 10.0)
     xy = shapely.get_coordinates(points)

@@ -72,9 +72,10 @@ def people_points(
     if not polygonal.any():
         return geoms, values
     rows = np.flatnonzero(polygonal)
-    shapes = geoms[rows]
-    g, cells = _cells(shapes, cell_m, max_cells)
+    # prepared copies: the estimate's geometries are shared, and preparing changes them
+    shapes = shapely.transform(geoms[rows], lambda xy: xy)
     shapely.prepare(shapes)
+    g, cells = _cells(shapes, cell_m, max_cells)
     inside = shapely.contains_properly(shapes[g], cells)
     meets = inside | shapely.intersects(shapes[g], cells)
     g, cells, inside = g[meets], cells[meets], inside[meets]
