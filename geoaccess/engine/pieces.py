@@ -47,9 +47,7 @@ def cut_areas(
     tree = shapely.STRtree(pocket_geoms)
     ai, pi = tree.query(area_geoms, predicate="intersects")
     # an area within one pocket is its own piece, whole (most areas on most dates)
-    within = np.zeros(len(ai), dtype=bool)
-    wa, wp = tree.query(area_geoms, predicate="within")
-    within[np.isin(ai * len(pocket_geoms) + pi, wa * len(pocket_geoms) + wp)] = True
+    within = shapely.within(area_geoms[ai], pocket_geoms[pi])
     # an area and a pocket sharing an edge or a corner meet in a line or a point: only
     # the polygons of an intersection are ground (nothing else reaches the evidence or
     # the population rasters)
