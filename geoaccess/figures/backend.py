@@ -28,12 +28,7 @@ def new_figure(width_in: float, height_in: float, *, dpi: float = 100) -> Any:
     ImportError
         Without matplotlib, naming the extra.
     """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as error:
-        msg = f"figures need matplotlib: {EXTRA_HINT}"
-        raise ImportError(msg) from error
-    return Figure(figsize=(width_in, height_in), dpi=dpi)
+    return _figure_class()(figsize=(width_in, height_in), dpi=dpi)
 
 
 def require(*, print_map: bool) -> None:
@@ -49,9 +44,19 @@ def require(*, print_map: bool) -> None:
     ImportError
         Naming the extra, as :func:`new_figure` and :func:`import_scalebar` do.
     """
-    new_figure(1, 1)
+    _figure_class()
     if print_map:
         import_scalebar()
+
+
+def _figure_class() -> Any:
+    """``matplotlib.figure.Figure`` (ImportError naming the extra)."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        msg = f"figures need matplotlib: {EXTRA_HINT}"
+        raise ImportError(msg) from error
+    return Figure
 
 
 def import_scalebar() -> Any:
