@@ -127,9 +127,9 @@ def estimates(
         on_pieces = (
             first
             if first is not None and not found
-            else _allocated(targets, people, _piece_order(pieces))
+            else _allocated(targets, people, _piece_order(pieces))[0]
         )
-        on_units, acc = _allocated_accounted(units.geometry, people, _unit_order(units))
+        on_units, acc = _allocated(units.geometry, people, _unit_order(units))
         found.append((name, people, np.asarray(on_pieces, float), on_units, acc))
     for raster in ctx.scenario.population_rasters:
         on_pieces = np.asarray(
@@ -173,29 +173,20 @@ def _unit_order(units: gpd.GeoDataFrame) -> np.ndarray:
     return np.argsort(units["area_id"].astype(str).to_numpy(), kind="stable")
 
 
-def _allocated(targets: gpd.GeoSeries, people: gpd.GeoDataFrame, order: np.ndarray) -> np.ndarray:
-    """People per target, point people allocated to the targets taken in ``order``.
+def _allocated(
+    targets: gpd.GeoSeries, people: gpd.GeoDataFrame, order: np.ndarray
+) -> tuple[np.ndarray, PopulationAccounting]:
+    """People per target and the accounting, point people given to targets taken in ``order``.
 
     A point on a boundary shared by targets (or inside overlapping ones) goes to the
     first of them that :func:`allocate_population` sees: taking them in an order set by
-    their ids makes the answer the same whatever the order of the scenario's rows.
+    their ids makes the answer the same whatever the order of the scenario's rows. The
+    values come back in the targets' own order.
     """
-    return _in_place(allocate_population(targets.iloc[order], people), order)
-
-
-def _allocated_accounted(
-    targets: gpd.GeoSeries, people: gpd.GeoDataFrame, order: np.ndarray
-) -> tuple[np.ndarray, PopulationAccounting]:
-    """:func:`_allocated` with the accounting."""
     series, acc = allocate_population(targets.iloc[order], people, return_accounting=True)
-    return _in_place(series, order), acc
-
-
-def _in_place(series: pd.Series, order: np.ndarray) -> np.ndarray:
-    """Values computed in ``order``, put back in the targets' own order."""
     values = np.empty(len(order))
     values[order] = series.to_numpy(dtype=float)
-    return values
+    return values, acc
 
 
 def _targets(pieces: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -247,7 +238,7 @@ def primary_people(
                 geometry=group.geometry.values,
                 crs=pieces.crs,
             )
-            return _allocated(targets, people, _piece_order(pieces))
+            return _allocated(targets, people, _piece_order(pieces))[0]
         return np.asarray(allocate_population(targets, rasters[0]), dtype=float)
 
     return np.asarray(cache.get(keys.primary_people(rows), build), dtype=float)
