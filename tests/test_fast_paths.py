@@ -2,6 +2,7 @@
 
 - detailed zones (1,000 vertices or more) are simplified within ``edge_tolerance_m``;
   drawn shapes keep every vertex, and statuses and clearances do not move;
+- the frame, densified to follow parallels and meridians, is simplified within 1 m;
 - front lines drawn on hostile ground's edge are left out of clearances: the route
   clearance is the same with every barrier line buffered;
 - the bisection of route clearances starting from the statuses' bracket lands where
@@ -24,7 +25,7 @@ from _builders import CX, CY, HALF, START, UTM, box, disc_scenario, frame_extent
 import geoaccess as ga
 from geoaccess.engine import evidence, safe_ground
 from geoaccess.engine.cache import Cache
-from geoaccess.engine.context import SIMPLIFY_FROM_VERTICES, Context
+from geoaccess.engine.context import FRAME_TOLERANCE_M, SIMPLIFY_FROM_VERTICES, Context
 from geoaccess.engine.sides import SideView, side_view
 from geoaccess.engine.territory import ground_at
 from geoaccess.pipeline.evaluate import context_for
@@ -104,6 +105,24 @@ def test_simplified_maps_keep_statuses_and_clearances() -> None:
     np.testing.assert_allclose(simple_people, people, rtol=5e-3)
     table = simple.population.set_index(["category", "label"])["population"]
     assert table[("status", "no_data")] == 0
+
+
+def test_a_wide_frame_keeps_its_shape_in_few_vertices() -> None:
+    """A 4 x 2.7 degree frame: its edges follow the parallels (a 300 km edge's chord
+    is over a kilometre off its parallel), to within a metre, in a few hundred vertices."""
+    scn = dense_scenario()
+    wide = dataclasses.replace(scn, declared_extent=(35.9, 46.4, 39.9, 49.1))
+    exact = context_for(wide, ga.Rules(edge_tolerance_m=0, sea="ignore")).frame
+    simple = context_for(wide, ga.Rules(sea="ignore")).frame
+    assert shapely.get_num_coordinates(exact) > 2_000
+    assert shapely.get_num_coordinates(simple) < 200
+    assert shapely.hausdorff_distance(exact, simple) <= FRAME_TOLERANCE_M + 1e-6
+    chord = shapely.Polygon(shapely.get_coordinates(shapely.simplify(exact, 1e9)))
+    assert shapely.hausdorff_distance(exact, chord) > 1_000  # what following them is worth
+    assert shapely.is_valid(simple)
+    # no band wider than the tolerance along its 1,300 km edge comes or goes
+    moved = shapely.area(shapely.symmetric_difference(simple, exact))
+    assert moved <= shapely.length(exact) * FRAME_TOLERANCE_M
 
 
 def test_edge_tolerance_must_be_a_distance() -> None:
