@@ -25,6 +25,7 @@ from .io.export import write_table
 from .pipeline.assess import assess
 from .pipeline.changes import changes
 from .pipeline.results import Assessment
+from .pipeline.workers import checked_threads
 from .scenario import Scenario, validate
 
 __all__ = ["main"]
@@ -98,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         "--pdf", action="store_true", help=FIGURES_HELP.format(what="print map (A4)", kind="PDF")
     )
     _add_map_options(assess)
+    _add_threads(assess, "the earlier dates walked back over to date each status")
     assess.set_defaults(run=_assess)
 
     timeline = commands.add_parser("timeline", help="statuses over a period")
@@ -117,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         help=FIGURES_HELP.format(what="charts of people and of statuses over time", kind="PDF"),
     )
     _add_map_options(timeline)
+    _add_threads(timeline, "the change dates")
     timeline.set_defaults(run=_timeline)
 
     validate = commands.add_parser("validate", help="check a scenario and list findings")
@@ -164,6 +167,24 @@ def _add_map_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--cdn", action="store_true", help=CDN_HELP)
     command.add_argument("--offline", action="store_true", help=OFFLINE_HELP)
     command.add_argument("--allow-outside", action="store_true", help=ALLOW_OUTSIDE_HELP)
+
+
+def _add_threads(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--threads",
+        type=_threads,
+        default=1,
+        metavar="N",
+        help=f"evaluate {what} on N threads (the cores to use; same result; default 1)",
+    )
+
+
+def _threads(text: str) -> int:
+    try:
+        return checked_threads(int(text))
+    except ValueError:
+        msg = f"expected a whole number of at least 1, not {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -226,6 +247,7 @@ def _assess(args: argparse.Namespace) -> int:
         offline=not args.cdn,
         figures=figures,
         since=args.since,
+        threads=args.threads,
     )
     return 0
 
@@ -241,6 +263,7 @@ def _timeline(args: argparse.Namespace) -> int:
         hxl=args.hxl,
         offline=not args.cdn,
         figures=figures,
+        threads=args.threads,
     )
     return 0
 
@@ -269,9 +292,10 @@ def _run_assessment(
     offline: bool = True,
     figures: tuple[str, ...] = (),
     since: str | None = None,
+    threads: int = 1,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    res = assess(scn, date)
+    res = assess(scn, date, threads=threads)
     stamp = res.date.isoformat()
     written: list[Path] = []
     if "csv" in formats:
@@ -283,7 +307,7 @@ def _run_assessment(
         written.append(res.to_excel(out / f"assessment_{stamp}.xlsx", hxl=hxl))
     options: dict[str, object] = {"offline": offline}
     if since is not None:
-        before = assess(scn, since)
+        before = assess(scn, since, threads=threads)
         table = changes(before, res)
         written += _write_changes(table, out, before.date.isoformat(), stamp, formats, hxl)
         options |= {"changes": table, "changes_since": before.date}
@@ -330,9 +354,10 @@ def _run_timeline(
     offline: bool = True,
     figures: tuple[str, ...] = (),
     changes: tuple[str, str] | None = None,
+    threads: int = 1,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    tl = timeline(scn, start, end, progress=sys.stderr.isatty())
+    tl = timeline(scn, start, end, threads=threads, progress=sys.stderr.isatty())
     written: list[Path] = []
     if "csv" in formats:
         written += tl.to_csv(out, hxl=hxl)

@@ -201,3 +201,23 @@ def test_status_only_walk_agrees_with_full_evaluations(aleppo):
         assert states["base_status"].tolist() == light["base_status"].tolist()
         assert states["encircled"].tolist() == light["encircled"].tolist()
         assert circled["encircled"].tolist() == light["encircled"].tolist()
+
+
+def test_timeline_on_two_threads_is_the_same(aleppo, timeline):
+    threaded = ga.timeline(aleppo, "2016-07-01", "2016-12-31", threads=2)
+    assert threaded.evaluated == timeline.evaluated
+    pd.testing.assert_frame_equal(threaded.intervals, timeline.intervals)
+    for a, b in zip(threaded.snapshots, timeline.snapshots, strict=True):
+        assert a.date == b.date
+        pd.testing.assert_frame_equal(pd.DataFrame(a.areas), pd.DataFrame(b.areas))
+        pd.testing.assert_frame_equal(pd.DataFrame(a.pockets), pd.DataFrame(b.pockets))
+
+
+@pytest.mark.parametrize("day", ["2016-07-20", "2016-09-20", "2016-12-23"])
+def test_assess_walking_back_on_two_threads_is_the_same(aleppo, assessed, day):
+    """``status_since`` (and everything else) as when the walk runs one date at a time."""
+    threaded = ga.assess(aleppo, day, threads=2)
+    pd.testing.assert_frame_equal(pd.DataFrame(threaded.areas), pd.DataFrame(assessed(day).areas))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(threaded.pockets), pd.DataFrame(assessed(day).pockets)
+    )

@@ -120,6 +120,10 @@ def test_timeline_command(tmp_path):
     intervals = pd.read_csv(tmp_path / "timeline_intervals.csv")
     assert set(intervals["status"]) >= {"accessible", "besieged"}
     assert intervals["end"].max() == "2016-08-01"
+    args = ["timeline", str(scenario), "--start", "2016-07-01", "--end", "2016-07-31"]
+    assert main([*args, "--out", str(tmp_path / "two"), "--threads", "2", "--format", "csv"]) == 0
+    on_two = pd.read_csv(tmp_path / "two" / "timeline_intervals.csv")
+    pd.testing.assert_frame_equal(on_two, intervals)
 
 
 def test_timeline_formats_and_figures(tmp_path):
@@ -225,6 +229,15 @@ def test_bad_date_exits_2(tmp_path, capsys):
     )
     assert code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("threads", ["0", "two", "1.5"])
+def test_bad_threads_is_a_usage_error(tmp_path, capsys, threads):
+    with pytest.raises(SystemExit) as stop:
+        main(["assess", "x", "--date", "2016-07-20", "--out", str(tmp_path), "--threads", threads])
+    assert stop.value.code == 2
+    assert "whole number of at least 1" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
 
 
 def test_bad_format_is_a_usage_error(tmp_path):

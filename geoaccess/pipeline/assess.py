@@ -47,6 +47,7 @@ from .frames import (
 )
 from .history import final_decision, history, status_since, wording_at
 from .results import Assessment
+from .workers import Workers, checked_threads
 
 __all__ = ["assess", "build_assessment", "front_lines", "pockets"]
 
@@ -64,7 +65,9 @@ POCKET_COLUMNS = [
 ]
 
 
-def assess(scn: Scenario, date: DateLike, rules: Rules | None = None) -> Assessment:
+def assess(
+    scn: Scenario, date: DateLike, rules: Rules | None = None, *, threads: int = 1
+) -> Assessment:
     """Access status of every area (or pocket) on one date, with its evidence.
 
     Parameters
@@ -75,6 +78,9 @@ def assess(scn: Scenario, date: DateLike, rules: Rules | None = None) -> Assessm
         The day assessed.
     rules : Rules, optional
         Defaults to the scenario's own rules.
+    threads : int, default 1
+        Threads of this process that evaluate the earlier dates of the ``status_since``
+        walk, as many at a time (:mod:`geoaccess.pipeline.workers`). Same result.
 
     Returns
     -------
@@ -91,10 +97,15 @@ def assess(scn: Scenario, date: DateLike, rules: Rules | None = None) -> Assessm
     """
     rules = rules if rules is not None else scn.rules
     day = as_date(date)
+    threads = checked_threads(threads)
     ctx = context_for(scn, rules)
     cache = Cache()
     snap = evaluate(ctx, cache, day, detail="full")
-    since = history(ctx, cache, day, snap.units)
+    if threads == 1:
+        since = history(ctx, cache, day, snap.units)
+    else:
+        with Workers(ctx, threads) as workers:
+            since = history(ctx, cache, day, snap.units, workers=workers)
     return build_assessment(ctx, cache, snap, since)
 
 

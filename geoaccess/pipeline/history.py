@@ -19,9 +19,11 @@ import shapely
 from ..display import side_names
 from ..engine.cache import Cache
 from ..engine.context import Context
+from ..engine.evidence import Detail
 from ..engine.status import STATUS_OF, Why, Wording, decide, reason
 from ..rules import AccessStatus, Rules
-from .evaluate import evaluate
+from .evaluate import Snapshot, evaluate
+from .workers import Workers
 
 __all__ = ["final_decision", "history", "status_since", "wording_at"]
 
@@ -46,6 +48,7 @@ def history(
     units: pd.DataFrame,
     *,
     encircled_only: bool = False,
+    workers: Workers | None = None,
 ) -> pd.DataFrame:
     """First day of each unit's current base-status run and of its encirclement.
 
@@ -66,6 +69,10 @@ def history(
         The reporting units of ``day``: ``area_id``, ``base_status``, ``encircled``.
     encircled_only : bool, default False
         Date the encirclements only.
+    workers : Workers, optional
+        Threads that evaluate earlier dates as many at a time as they are (the walk may
+        then evaluate up to ``workers.threads - 1`` dates it did not need); by default
+        one at a time, with ``cache``.
 
     Returns
     -------
@@ -85,22 +92,39 @@ def history(
     enc_since[enc] = latest
     open_base = np.full(len(ids), not encircled_only, dtype=bool)
     open_enc = enc.copy()
-    for t in reversed(dates[:-1]):
+    earlier = dates[-2::-1]
+    step = 1 if workers is None else workers.threads
+    for first_of_round in range(0, len(earlier), step):
         if not (open_base.any() or open_enc.any()):
             break
-        past = evaluate(ctx, cache, t, detail="status" if open_base.any() else "encircled")
-        past_status, past_side, was_enc = _aligned(past.units, ids)
-        # a run is one status under one holder: a change of hands starts a new one
-        same = (past_status == base) & (past_side == held_by)
-        open_base &= same
-        open_enc &= was_enc
-        base_since[open_base] = t
-        enc_since[open_enc] = t
+        days = earlier[first_of_round : first_of_round + step]
+        detail = "status" if open_base.any() else "encircled"
+        for t, past in zip(days, _evaluated(ctx, cache, workers, days, detail), strict=True):
+            past_status, past_side, was_enc = _aligned(past.units, ids)
+            # a run is one status under one holder: a change of hands starts a new one
+            same = (past_status == base) & (past_side == held_by)
+            open_base &= same
+            open_enc &= was_enc
+            base_since[open_base] = t
+            enc_since[open_enc] = t
     at_least = open_base & (base_since == dates[0])
     return pd.DataFrame(
         {"base_since": base_since, "encircled_since": enc_since, "at_least": at_least},
         index=pd.Index(ids, dtype=object),
     )
+
+
+def _evaluated(
+    ctx: Context,
+    cache: Cache,
+    workers: Workers | None,
+    days: list[dt.date],
+    detail: Detail,
+) -> list[Snapshot]:
+    """``days`` evaluated at ``detail``: with ``cache`` here, or one per worker thread."""
+    if workers is None or len(days) == 1:
+        return [evaluate(ctx, cache, t, detail=detail) for t in days]
+    return workers.map(lambda own, t: evaluate(ctx, own, t, detail=detail), days)
 
 
 def final_decision(

@@ -1,0 +1,86 @@
+"""Dates evaluated on threads of this process: the same answers, caches that stay home."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pandas as pd
+import pytest
+from _builders import disc_scenario
+
+import geoaccess as ga
+from geoaccess.engine.cache import Cache
+from geoaccess.pipeline.evaluate import context_for
+from geoaccess.pipeline.workers import Workers
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def scn() -> ga.Scenario:
+    """A disc linked by a 1 km wide strip until 1 March 2020, then cut off."""
+    return disc_scenario(link_m=1_000, link_until="2020-03-01")
+
+
+def test_workers_run_at_once_each_with_a_cache_of_its_own(scn):
+    both_running = threading.Barrier(2, timeout=30)  # two threads must wait here together
+    seen: list[tuple[int, Cache]] = []
+
+    def task(cache: Cache, item: int) -> int:
+        both_running.wait()
+        seen.append((threading.get_ident(), cache))
+        assert len(cache) == 0 and cache.get("item", lambda: item) == item
+        return item * 10
+
+    with Workers(context_for(scn, scn.rules), 2) as workers:
+        assert workers.map(task, [1, 2]) == [10, 20]
+    threads = {ident for ident, _ in seen}
+    assert len(threads) == 2 and threading.get_ident() not in threads
+    assert seen[0][1] is not seen[1][1]
+    with pytest.raises(RuntimeError, match="belongs to the call"):
+        seen[0][1].get("item", lambda: 0)  # a worker's cache refuses this thread
+
+
+def test_workers_cut_dates_into_contiguous_batches(scn):
+    with Workers(context_for(scn, scn.rules), 2) as workers:
+        assert workers.batches(list(range(9))) == [[0, 1, 2], [3, 4], [5, 6], [7, 8]]
+        assert workers.batches([5]) == [[5]]
+        assert workers.batches([]) == [[]]
+
+
+def test_timeline_on_threads_is_the_same(scn):
+    alone = ga.timeline(scn, "2020-01-01", "2020-06-30")
+    for threads in (2, 3):
+        threaded = ga.timeline(scn, "2020-01-01", "2020-06-30", threads=threads)
+        assert threaded.evaluated == alone.evaluated == (D(2020, 1, 1), D(2020, 3, 1))
+        pd.testing.assert_frame_equal(threaded.intervals, alone.intervals)
+        statuses = threaded.intervals.set_index("area_id").loc["disc", "status"].tolist()
+        assert statuses == ["hard_to_reach", "besieged"]
+
+
+def test_siege_watch_on_threads_dates_the_siege_from_before_the_period(scn):
+    rules = ga.Rules(scheme="siege_watch")
+    for threads in (1, 2):
+        tl = ga.timeline(scn, "2020-05-01", "2020-12-31", rules=rules, threads=threads)
+        runs = tl.intervals[tl.intervals["area_id"] == "disc"]
+        assert runs[["status", "start"]].values.tolist() == [
+            ["watchlist", D(2020, 5, 1)],
+            ["besieged", D(2020, 3, 1) + dt.timedelta(days=180)],
+        ]
+        res = ga.assess(scn, "2020-09-30", rules=rules, threads=threads)
+        disc = res.areas.set_index("area_id").loc["disc"]
+        assert (disc["status"], disc["status_since"]) == ("besieged", D(2020, 8, 28))
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, "2", True, None])
+def test_threads_must_be_a_whole_number_of_at_least_one(scn, threads):
+    with pytest.raises(ValueError, match="threads must be a whole number of at least 1"):
+        ga.timeline(scn, "2020-01-01", "2020-06-30", threads=threads)
+    with pytest.raises(ValueError, match="threads must be a whole number of at least 1"):
+        ga.assess(scn, "2020-05-01", threads=threads)
+
+
+def test_threads_and_a_dask_client_do_not_mix(scn):
+    with pytest.raises(ValueError, match="a Dask client or threads, not both"):
+        ga.timeline(scn, "2020-01-01", "2020-06-30", client=object(), threads=2)
