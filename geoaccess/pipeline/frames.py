@@ -51,27 +51,22 @@ def areas_frame(
 
     share = pockets.set_index("pocket_id")["hostile_perimeter_share"]
     pocket_id = pick("pocket_id")
-    frame = gpd.GeoDataFrame(
-        {
-            "area_id": units["area_id"].to_numpy(dtype=object),
-            "name": units["name"].to_numpy(dtype=object),
-            "side": pick("side"),
-            "pocket_id": pocket_id,
-            "status": [r[0] for r in rows],
-            "status_since": [r[2] for r in rows],
-            "status_since_known": np.array([r[3] for r in rows], dtype=bool),
-            "reason": [r[1] for r in rows],
-        },
-        geometry=units.geometry.values,
-        crs=units.crs,
-    )
-    if own is not None:
-        frame = with_area_columns(frame, own.reset_index(drop=True))
-    frame["encircled"] = pick("encircled", fill=False).astype(bool)
-    frame["fire_controlled"] = pick("fire_controlled", fill=False).astype(bool)
-    frame["hostile_perimeter_share"] = pd.Series(pocket_id).map(share).to_numpy(float)
+    columns: dict[str, object] = {
+        "area_id": units["area_id"].to_numpy(dtype=object),
+        "name": units["name"].to_numpy(dtype=object),
+        "side": pick("side"),
+        "pocket_id": pocket_id,
+        "status": [r[0] for r in rows],
+        "status_since": [r[2] for r in rows],
+        "status_since_known": np.array([r[3] for r in rows], dtype=bool),
+        "reason": [r[1] for r in rows],
+        "geometry": units.geometry.values,
+        "encircled": pick("encircled", fill=False).astype(bool),
+        "fire_controlled": pick("fire_controlled", fill=False).astype(bool),
+        "hostile_perimeter_share": pd.Series(pocket_id).map(share).to_numpy(float),
+    }
     for column in ("route_clearance_m", "open_corridors", "open_supply_routes"):
-        frame[column] = pick(column, fill=np.nan).astype(float)
+        columns[column] = pick(column, fill=np.nan).astype(float)
     # the areas' own population, split by area share (other estimates: with_population)
     split = area_population(
         units["area_id"].to_numpy(dtype=object),
@@ -79,9 +74,11 @@ def areas_frame(
         pieces["population"].to_numpy(dtype=float),
         units["total"].to_numpy(dtype=float),
     )
-    for column in split.columns:
-        frame[column] = split[column].to_numpy()
-    return frame.set_geometry("geometry")
+    columns |= {column: split[column].to_numpy() for column in split.columns}
+    frame = pd.DataFrame(columns)
+    if own is not None:
+        frame = with_area_columns(frame, own.reset_index(drop=True))
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=units.crs)
 
 
 #: Columns of the areas layer that the results hold in their own way.
