@@ -104,6 +104,10 @@ def daily(tl, days):
     frame = frame.sort_values(["date", "area_id"])
     return frame[["area_id", "status"]].astype(str).values.tolist()
 
+def threaded(func):
+    # with threads= only when more than one is asked (the tree before has no threads=)
+    return func if arg["threads"] == 1 else (lambda *a: func(*a, threads=arg["threads"]))
+
 def timed(func):
     start = time.perf_counter()
     value = func()
@@ -113,11 +117,12 @@ result = {}
 if case == "avdiivka":
     scn = avdiivka()
     ga.assess(scn, arg["dates"][0])  # warm: imports, coastline tiles
+    assess, timeline = threaded(ga.assess), threaded(ga.timeline)
     result["assess"] = {}
     for day in arg["dates"]:
-        seconds, res = timed(lambda: ga.assess(scn, day))
+        seconds, res = timed(lambda: assess(scn, day))
         result["assess"][day] = [seconds, answers(res)]
-    seconds, tl = timed(lambda: ga.timeline(scn, arg["dates"][0], arg["dates"][-1]))
+    seconds, tl = timed(lambda: timeline(scn, arg["dates"][0], arg["dates"][-1]))
     result["timeline"] = [seconds, len(tl.evaluated), daily(tl, 10_000)]
 else:
     regional = load_regional()
@@ -125,10 +130,11 @@ else:
     start = regional.START
     day = (start + dt.timedelta(days=120)).isoformat()
     ga.assess(scn, start.isoformat())
-    seconds, res = timed(lambda: ga.assess(scn, day))
+    assess, timeline = threaded(ga.assess), threaded(ga.timeline)
+    seconds, res = timed(lambda: assess(scn, day))
     result["assess"] = {day: [seconds, answers(res)]}
     end = (start + dt.timedelta(days=arg["timeline_days"] - 1)).isoformat()
-    seconds, tl = timed(lambda: ga.timeline(scn, start.isoformat(), end))
+    seconds, tl = timed(lambda: timeline(scn, start.isoformat(), end))
     result["timeline"] = [seconds, len(tl.evaluated), daily(tl, arg["compare_days"])]
 print(json.dumps(result))
 """
@@ -160,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         "--base-days", type=int, default=20, help="days of the regional timeline timed before"
     )
     parser.add_argument("--only", choices=["avdiivka", "regional"], help="run one case only")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="threads of this checkout's assess and timeline (default 2; before: one)",
+    )
     args = parser.parse_args([] if argv is None else argv)  # make bench passes none
     rows: list[list[object]] = []
     with tempfile.TemporaryDirectory(prefix="geoaccess-bench-real-") as tmp:
@@ -170,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Avdiivka skipped: the real maps are absent ({AVDIIVKA})")
             else:
                 arg = {"tmp": tmp, "avdiivka": str(AVDIIVKA), "dates": SNAPSHOT_DATES}
-                ours, base = run(ROOT, "avdiivka", arg), run(before, "avdiivka", arg)
+                ours = run(ROOT, "avdiivka", {**arg, "threads": args.threads})
+                base = run(before, "avdiivka", {**arg, "threads": 1})
                 rows += _assess_rows("Avdiivka", ours, base)
                 rows.append(_timeline_row("Avdiivka daily timeline", ours, base, 1.0))
         if args.only in (None, "regional"):
@@ -181,8 +194,9 @@ def main(argv: list[str] | None = None) -> int:
                 "days": args.days,
                 "timeline_days": args.days,
                 "compare_days": base_days,
+                "threads": args.threads,
             }
-            theirs = {**mine, "timeline_days": base_days}
+            theirs = {**mine, "timeline_days": base_days, "threads": 1}
             ours, base = run(ROOT, "regional", mine), run(before, "regional", theirs)
             rows += _assess_rows("Regional", ours, base)
             scale = args.days / theirs["timeline_days"]
@@ -191,8 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             )
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print_table(
-        f"Real control maps: this checkout against {args.rev} "
-        f"(ratio = before / after; load {load}; {os.cpu_count()} CPUs)",
+        f"Real control maps: this checkout ({args.threads} thread(s)) against {args.rev} "
+        f"(one thread; ratio = before / after; load {load}; {os.cpu_count()} CPUs)",
         ["case", "after s", "before s", "ratio", "statuses", "max Δclearance m"],
         rows,
     )
