@@ -98,7 +98,7 @@ def history(
         if not (open_base.any() or open_enc.any()):
             break
         days = earlier[first_of_round : first_of_round + step]
-        detail = "status" if open_base.any() else "encircled"
+        detail: Detail = "status" if open_base.any() else "encircled"
         for t, past in zip(days, _evaluated(ctx, cache, workers, days, detail), strict=True):
             past_status, past_side, was_enc = _aligned(past.units, ids)
             # a run is one status under one holder: a change of hands starts a new one

@@ -79,7 +79,9 @@ class DateRunner(Protocol):
     assessments from the intervals. A runner serves one timeline.
     """
 
-    def evaluate(self, ctx: Context, dates: Sequence[dt.date]) -> list[LightSnapshot]:
+    def evaluate(
+        self, ctx: Context, dates: Sequence[dt.date]
+    ) -> Sequence[LightSnapshot | Snapshot]:
         """Evaluate the dates (light) and return units and pieces, in date order."""
         ...
 
