@@ -43,10 +43,11 @@ def areas_frame(
     """
     idx = units["piece"].to_numpy()
     has = idx >= 0
+    at = pieces.index.get_indexer(idx[has])  # positions of the dominant pieces
 
-    def pick(column: str, source: pd.DataFrame = pieces, fill: object = None) -> np.ndarray:
+    def pick(column: str, fill: object = None) -> np.ndarray:
         out = np.full(len(units), fill, dtype=object)
-        out[has] = source.loc[idx[has], column].to_numpy(dtype=object)
+        out[has] = pieces[column].to_numpy(dtype=object)[at]
         return out
 
     share = pockets.set_index("pocket_id")["hostile_perimeter_share"]

@@ -178,8 +178,13 @@ def final_decision(
         roads_blocked=flag("roads_blocked"),
         encircled_days=days,
     )
+    # the columns the reasons read, as arrays (rows of a frame are slow to walk)
+    hostile, corridors, routes, enter = (
+        evidence[c].to_numpy(dtype=object) if n else np.zeros(0, dtype=object)
+        for c in ("hostile_sides", "open_corridors", "open_supply_routes", "roads_enter")
+    )
     reasons = []
-    for k, (rule, row) in enumerate(zip(why, evidence.itertuples(index=False), strict=True)):
+    for k, rule in enumerate(why):
         if rule is Why.UNHELD:
             reasons.append(reason(rule, rules=rules, day=day, wording=wording))
             continue
@@ -188,12 +193,12 @@ def final_decision(
                 rule,
                 rules=rules,
                 day=day,
-                hostile_sides=row.hostile_sides,
+                hostile_sides=hostile[k],
                 encircled_since=starts[k],
                 encircled_days=None if np.isnan(days[k]) else int(days[k]),
-                open_corridors=int(row.open_corridors),
-                open_supply_routes=row.open_supply_routes,
-                roads_enter=bool(row.roads_enter),
+                open_corridors=int(corridors[k]),
+                open_supply_routes=routes[k],
+                roads_enter=bool(enter[k]),
                 wording=wording,
             )
         )
