@@ -104,8 +104,9 @@ class Rules:
         Detailed zone and impassable polygons (1,000 vertices or more: real control
         maps, coastlines) are simplified within this distance before the territory
         rules run, so that maps digitised to a metre cost no more than they tell: a
-        boundary moves by at most this much, a tenth of ``snap_m`` by default. ``0``
-        keeps every vertex.
+        boundary moves by at most this much, a tenth of ``snap_m`` by default. The
+        frame (densified so that its edges follow parallels and meridians) is
+        simplified within 1 m, or this distance when smaller. ``0`` keeps every vertex.
     unmapped : {"passable", "hostile"}
         How ground that no zone covers is treated.
     sea : {"impassable", "ignore"}
