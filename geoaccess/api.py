@@ -80,7 +80,7 @@ def timeline(
             raise ValueError(msg)
         runner = scale_timeline.DaskRunner(client)
     elif threads > 1:
-        runner = ThreadRunner(threads)
+        runner = ThreadRunner(threads, progress=progress)
     return pipeline_timeline.timeline(scn, start, end, rules, progress=progress, runner=runner)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from _builders import disc_scenario
 
 import geoaccess as ga
@@ -58,9 +59,11 @@ def test_assess_agrees_with_the_timeline_every_day():
         )
 
 
-def test_progress_bar_changes_nothing_but_stderr(capsys):
+@pytest.mark.parametrize("threads", [1, 2])
+def test_progress_bar_changes_nothing_but_stderr(capsys, threads):
     scn = disc_scenario(link_m=4_000, link_until="2020-03-01")
     quiet = ga.timeline(scn, "2020-01-01", "2020-06-30")
-    shown = ga.timeline(scn, "2020-01-01", "2020-06-30", progress=True)
+    assert "change dates" not in capsys.readouterr().err
+    shown = ga.timeline(scn, "2020-01-01", "2020-06-30", progress=True, threads=threads)
     pd.testing.assert_frame_equal(quiet.intervals, shown.intervals)
     assert "change dates" in capsys.readouterr().err

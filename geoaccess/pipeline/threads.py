@@ -30,21 +30,34 @@ class ThreadRunner:
     ----------
     threads : int
         How many threads (the cores to use).
+    progress : bool, default False
+        Show a progress bar (tqdm, on standard error) over the change dates.
     """
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, *, progress: bool = False) -> None:
         self.threads = checked_threads(threads)
+        self.progress = progress
         self._workers: Workers | None = None
         self._snaps: list[Snapshot] = []
 
     def evaluate(self, ctx: Context, dates: Sequence[dt.date]) -> list[Snapshot]:
         """Every date evaluated (light) on the threads; the snapshots in date order."""
         self._workers = Workers(ctx, self.threads)
+        bar = None
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(dates), desc="change dates", unit="date", leave=False)
         try:
-            self._snaps = self._workers.evaluate(dates, "light")
+            self._snaps = self._workers.evaluate(
+                dates, "light", on_done=None if bar is None else bar.update
+            )
         except BaseException:
             self.release()
             raise
+        finally:
+            if bar is not None:
+                bar.close()
         return list(self._snaps)
 
     def assessments(self, intervals: pd.DataFrame) -> tuple[Assessment, ...]:

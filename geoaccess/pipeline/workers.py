@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from types import TracebackType
 from typing import TypeVar
 
@@ -81,20 +81,35 @@ class Workers:
 
     def map(self, func: Callable[[Cache, T], R], items: Iterable[T]) -> list[R]:
         """``func(cache, item)`` for every item on the threads, results in item order."""
+        return [f.result() for f in [self._pool.submit(self._run, func, i) for i in items]]
 
-        def run(item: T) -> R:
-            return func(self._local.cache, item)
+    def _run(self, func: Callable[[Cache, T], R], item: T) -> R:
+        return func(self._local.cache, item)
 
-        return list(self._pool.map(run, items))
+    def evaluate(
+        self,
+        dates: Sequence[dt.date],
+        detail: Detail,
+        *,
+        on_done: Callable[[int], object] | None = None,
+    ) -> list[Snapshot]:
+        """Every date evaluated at ``detail``, in contiguous batches; in date order.
 
-    def evaluate(self, dates: Sequence[dt.date], detail: Detail) -> list[Snapshot]:
-        """Every date evaluated at ``detail``, in contiguous batches; in date order."""
+        ``on_done(n)`` is called on this thread as each batch of ``n`` dates is done (a
+        progress bar's ``update``, say).
+        """
         ctx = self.ctx
 
         def batch(cache: Cache, days: list[dt.date]) -> list[Snapshot]:
             return [evaluate(ctx, cache, t, detail=detail) for t in days]
 
-        return [s for done in self.map(batch, self.batches(dates)) for s in done]
+        batches = self.batches(dates)
+        futures = [self._pool.submit(self._run, batch, days) for days in batches]
+        if on_done is not None:
+            size = {future: len(days) for future, days in zip(futures, batches, strict=True)}
+            for future in as_completed(futures):
+                on_done(size[future])
+        return [s for future in futures for s in future.result()]
 
     def batches(self, items: Sequence[T]) -> list[list[T]]:
         """``items`` cut into contiguous batches, a few per thread."""
