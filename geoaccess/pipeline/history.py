@@ -121,10 +121,10 @@ def _evaluated(
     days: list[dt.date],
     detail: Detail,
 ) -> list[Snapshot]:
-    """``days`` evaluated at ``detail``: with ``cache`` here, or one per worker thread."""
-    if workers is None or len(days) == 1:
+    """``days`` evaluated at ``detail``: with ``cache`` here, or on the worker threads."""
+    if workers is None:
         return [evaluate(ctx, cache, t, detail=detail) for t in days]
-    return workers.map(lambda own, t: evaluate(ctx, own, t, detail=detail), days)
+    return workers.evaluate(days, detail)
 
 
 def final_decision(

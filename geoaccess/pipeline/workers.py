@@ -29,7 +29,7 @@ from ..engine.context import Context
 from ..engine.evidence import Detail
 from .evaluate import Snapshot, evaluate
 
-__all__ = ["BATCHES_PER_THREAD", "Workers", "checked_threads"]
+__all__ = ["BATCHES_PER_THREAD", "Workers", "checked_threads", "contiguous_batches"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -45,6 +45,22 @@ def checked_threads(threads: int) -> int:
         msg = f"threads must be a whole number of at least 1, not {threads!r}"
         raise ValueError(msg)
     return int(threads)
+
+
+def contiguous_batches(items: Sequence[T], threads: int, per_thread: int) -> list[list[T]]:
+    """``items`` cut into at most ``threads * per_thread`` contiguous batches, in order.
+
+    The timeline's runners (threads here, Dask tasks in :mod:`geoaccess.scale.timeline`)
+    cut change dates this way: dates next to each other often share their zones, and so
+    their territories, within one cache. No items: one empty batch.
+
+    Examples
+    --------
+    >>> contiguous_batches(list(range(9)), 2, 2)
+    [[0, 1, 2], [3, 4], [5, 6], [7, 8]]
+    """
+    n = max(1, min(len(items), threads * per_thread))
+    return [[items[i] for i in cut] for cut in np.array_split(np.arange(len(items)), n)]
 
 
 class Workers:
@@ -112,9 +128,8 @@ class Workers:
         return [s for future in futures for s in future.result()]
 
     def batches(self, items: Sequence[T]) -> list[list[T]]:
-        """``items`` cut into contiguous batches, a few per thread."""
-        n = max(1, min(len(items), self.threads * BATCHES_PER_THREAD))
-        return [[items[i] for i in cut] for cut in np.array_split(np.arange(len(items)), n)]
+        """``items`` cut into contiguous batches, :data:`BATCHES_PER_THREAD` per thread."""
+        return contiguous_batches(items, self.threads, BATCHES_PER_THREAD)
 
     def close(self) -> None:
         """Shut the threads down (waiting for what they run)."""

@@ -21,7 +21,6 @@ from dataclasses import fields
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from ..engine.cache import Cache
@@ -29,6 +28,7 @@ from ..engine.context import Context
 from ..pipeline.evaluate import Snapshot, evaluate
 from ..pipeline.results import Assessment
 from ..pipeline.timeline import LightSnapshot, light_assessment
+from ..pipeline.workers import contiguous_batches
 from .cluster import import_dask
 
 __all__ = ["TASKS_PER_THREAD", "DaskRunner"]
@@ -71,9 +71,8 @@ class DaskRunner:
         """Evaluate every date (light), in batches on the workers; gather units and pieces."""
         client = self._client
         threads = max(1, sum(client.nthreads().values()))
-        n = max(1, min(len(dates), threads * self._tasks_per_thread))
-        cuts = np.array_split(np.arange(len(dates)), n)
-        self._batches = [[dates[i] for i in cut] for cut in cuts if len(cut)]
+        batches = contiguous_batches(dates, threads, self._tasks_per_thread)
+        self._batches = [batch for batch in batches if batch]
         self._ctx = ctx
         try:
             self._shipped = client.scatter(ctx, broadcast=True, hash=False)
