@@ -18,11 +18,13 @@ from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from _builders import CX, CY, HALF, START, UTM, box, disc_scenario, frame_extent, zones_frame
 
 import geoaccess as ga
+from geoaccess.crs import reproject
 from geoaccess.engine import evidence, safe_ground
 from geoaccess.engine.cache import Cache
 from geoaccess.engine.context import FRAME_TOLERANCE_M, SIMPLIFY_FROM_VERTICES, Context
@@ -30,6 +32,7 @@ from geoaccess.engine.sides import SideView, side_view
 from geoaccess.engine.territory import ground_at
 from geoaccess.pipeline.evaluate import context_for
 from geoaccess.temporal import as_date
+from geoaccess.threaded import THREADED_FROM_COORDINATES, in_parts
 
 DAY = "2020-02-01"
 
@@ -254,3 +257,67 @@ def test_flows_only_for_linked_pieces_give_the_same_routes(day: str, monkeypatch
     assert fast.areas[columns].equals(slow.areas[columns])
     assert fast.lifelines.drop(columns="geometry").equals(slow.lifelines.drop(columns="geometry"))
     assert fast.areas["open_supply_routes"].notna().any()
+
+
+def _mixed_layer(copies: int) -> gpd.GeoDataFrame:
+    """Every kind of geometry a layer holds, ``copies`` times, in lon/lat."""
+    ring = shapely.buffer(shapely.Point(37.0, 36.2), 0.05, quad_segs=256)
+    holed = shapely.difference(ring, shapely.buffer(shapely.Point(37.0, 36.2), 0.01))
+    kinds = [
+        shapely.Point(37.1, 36.1),
+        None,
+        shapely.Polygon(),
+        holed,
+        shapely.MultiPolygon([shapely.box(37, 36, 37.1, 36.1), shapely.box(37.2, 36, 37.3, 36.1)]),
+        shapely.LineString([(37, 36), (37.4, 36.3)]),
+        shapely.GeometryCollection(
+            [shapely.Point(37, 36), shapely.LineString([(37, 36), (38, 37)])]
+        ),
+    ]
+    geoms = kinds * copies
+    n = len(geoms)
+    return gpd.GeoDataFrame(
+        {"row": np.arange(n), "label": [f"r{i}" for i in range(n)]},
+        geometry=geoms,
+        index=np.arange(n) * 10,
+        crs="EPSG:4326",
+    ).rename_geometry("shape")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fast_reprojection_is_geopandas_to_the_bit(threads: int) -> None:
+    """Large layers skip GeoPandas' copies, on threads too: the same frame, same floats."""
+    layer = _mixed_layer(copies=1_000)  # over a million coordinates: the copy-free route
+    assert shapely.get_num_coordinates(layer.geometry.values).sum() >= THREADED_FROM_COORDINATES
+    ours, theirs = reproject(layer, UTM, threads=threads), layer.to_crs(UTM)
+    assert ours.crs == theirs.crs and ours.geometry.name == "shape"
+    assert ours.drop(columns="shape").equals(theirs.drop(columns="shape"))
+    assert (ours.index == theirs.index).all()
+    assert _same_geometries(ours.geometry.values, theirs.geometry.values)
+    series = reproject(layer.geometry.rename("g"), UTM, threads=threads)
+    assert series.name == "g" and _same_geometries(series.values, theirs.geometry.values)
+
+
+def _same_geometries(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same geometries, coordinate for coordinate (missing where missing)."""
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    missing = shapely.is_missing(b)
+    if not (shapely.is_missing(a) == missing).all():
+        return False
+    return bool(shapely.equals_exact(a[~missing], b[~missing], tolerance=0).all())
+
+
+def test_a_year_of_maps_is_projected_the_same_on_threads() -> None:
+    """The zones of a long scenario projected, checked and simplified in parts."""
+    scn = dense_scenario()
+    many = dataclasses.replace(scn, zones=pd.concat([scn.zones] * 300, ignore_index=True))
+    assert shapely.get_num_coordinates(many.zones.geometry.values).sum() > 1_000_000
+    alone = context_for(many, many.rules).layers["zones"]
+    threaded = context_for(many, many.rules, threads=2).layers["zones"]
+    assert shapely.equals_exact(alone.geometry.values, threaded.geometry.values, 0).all()
+
+
+def test_in_parts_puts_the_parts_back_in_order() -> None:
+    geoms = np.array([shapely.buffer(shapely.Point(i, 0), 0.4, quad_segs=4096) for i in range(300)])
+    assert shapely.get_num_coordinates(geoms).sum() > THREADED_FROM_COORDINATES
+    np.testing.assert_array_equal(in_parts(shapely.centroid, geoms, 3), shapely.centroid(geoms))

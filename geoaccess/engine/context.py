@@ -22,6 +22,7 @@ from ..rules import Rules
 from ..scenario.days import valid_days
 from ..scenario.model import Scenario
 from ..temporal import TEMPORAL_COLUMNS
+from ..threaded import in_parts
 from . import keys
 from .cache import Cache
 
@@ -103,7 +104,7 @@ class Context:
 
 
 def project_scenario(
-    scn: Scenario, rules: Rules, *, sea: shapely.Geometry | None = None
+    scn: Scenario, rules: Rules, *, sea: shapely.Geometry | None = None, threads: int = 1
 ) -> Context:
     """Project a scenario's frame, layers and rear anchors into its metric CRS.
 
@@ -116,6 +117,9 @@ def project_scenario(
     sea : shapely.Geometry, optional
         The sea within the frame, lon/lat (see :mod:`geoaccess.io.coastline`); used when
         ``rules.sea`` is ``"impassable"``.
+    threads : int, default 1
+        Threads for the large layers (a year of daily maps): projected, checked and
+        simplified in parts (:mod:`geoaccess.threaded`). Same result.
 
     Returns
     -------
@@ -128,9 +132,11 @@ def project_scenario(
         frame = shapely.simplify(frame, min(rules.edge_tolerance_m, FRAME_TOLERANCE_M))
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, layer in scn.layers.items():
-        projected = _valid(to_metric(layer, crs))
+        projected = _valid(to_metric(layer, crs, threads=threads), threads)
         if name in ("zones", "impassable") and rules.edge_tolerance_m > 0:
-            projected = _simplified(projected, rules.edge_tolerance_m, SIMPLIFY_FROM_VERTICES)
+            projected = _simplified(
+                projected, rules.edge_tolerance_m, SIMPLIFY_FROM_VERTICES, threads
+            )
         if name in ("zones", "siege_lines"):
             projected = projected.assign(side=projected["party"].map(scn.side_of))
         layers[name] = projected
@@ -148,7 +154,7 @@ def project_scenario(
     return Context(scn, rules, crs, frame, layers, anchors, _first_day(scn), validity, sea_m)
 
 
-def _valid(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _valid(layer: gpd.GeoDataFrame, threads: int = 1) -> gpd.GeoDataFrame:
     """The layer with polygons that projection made invalid repaired (a copy if any).
 
     A polygon valid in lon/lat can turn invalid in a metric CRS where parts that nearly
@@ -156,7 +162,7 @@ def _valid(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     geoms = np.asarray(layer.geometry.array, dtype=object)
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
-    invalid = polygonal & ~shapely.is_valid(geoms)
+    invalid = polygonal & ~in_parts(shapely.is_valid, geoms, threads)
     if not invalid.any():
         return layer
     geoms = geoms.copy()
@@ -164,7 +170,9 @@ def _valid(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return layer.set_geometry(gpd.GeoSeries(geoms, index=layer.index, crs=layer.crs))
 
 
-def _simplified(layer: gpd.GeoDataFrame, tolerance: float, min_vertices: int) -> gpd.GeoDataFrame:
+def _simplified(
+    layer: gpd.GeoDataFrame, tolerance: float, min_vertices: int, threads: int = 1
+) -> gpd.GeoDataFrame:
     """Polygons of at least ``min_vertices`` simplified within ``tolerance`` metres.
 
     Douglas-Peucker keeps every vertex that matters at this tolerance and is fast; the
@@ -178,8 +186,12 @@ def _simplified(layer: gpd.GeoDataFrame, tolerance: float, min_vertices: int) ->
     if not polygonal.any():
         return layer
     geoms = geoms.copy()
-    simple = shapely.simplify(geoms[polygonal], tolerance, preserve_topology=False)
-    broken = ~shapely.is_valid(simple) | shapely.is_empty(simple)
+    simple = in_parts(
+        lambda part: shapely.simplify(part, tolerance, preserve_topology=False),
+        geoms[polygonal],
+        threads,
+    )
+    broken = ~in_parts(shapely.is_valid, simple, threads) | shapely.is_empty(simple)
     if broken.any():
         simple[broken] = shapely.simplify(geoms[polygonal][broken], tolerance)
     geoms[polygonal] = simple

@@ -98,7 +98,7 @@ def assess(
     rules = rules if rules is not None else scn.rules
     day = as_date(date)
     threads = checked_threads(threads)
-    ctx = context_for(scn, rules)
+    ctx = context_for(scn, rules, threads=threads)
     cache = Cache()
     snap = evaluate(ctx, cache, day, detail="full")
     if threads == 1:

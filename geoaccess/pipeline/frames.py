@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..crs import WGS84
+from ..crs import WGS84, reproject
 from ..engine.cache import Cache
 from ..engine.context import Context
 from ..population.catchments import facility_exposure
@@ -229,4 +229,4 @@ def population_frame(
 
 def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A metric frame reprojected to EPSG:4326 with a fresh index."""
-    return frame.to_crs(WGS84).reset_index(drop=True)
+    return reproject(frame, WGS84).reset_index(drop=True)
