@@ -81,7 +81,9 @@ def timeline(
         runner = scale_timeline.DaskRunner(client)
     elif threads > 1:
         runner = ThreadRunner(threads, progress=progress)
-    return pipeline_timeline.timeline(scn, start, end, rules, progress=progress, runner=runner)
+    return pipeline_timeline.timeline(
+        scn, start, end, rules, progress=progress, runner=runner, threads=threads
+    )
 
 
 @overload

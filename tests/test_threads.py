@@ -57,6 +57,17 @@ def test_timeline_on_threads_is_the_same(scn):
         pd.testing.assert_frame_equal(threaded.intervals, alone.intervals)
         statuses = threaded.intervals.set_index("area_id").loc["disc", "status"].tolist()
         assert statuses == ["hard_to_reach", "besieged"]
+        # the snapshots, built on the threads before the intervals were known, then dated
+        for a, b in zip(threaded.snapshots, alone.snapshots, strict=True):
+            pd.testing.assert_frame_equal(pd.DataFrame(a.areas), pd.DataFrame(b.areas))
+            pd.testing.assert_frame_equal(a.population, b.population)
+            assert a.details == b.details
+    disc = [s.areas.set_index("area_id").loc["disc"] for s in alone.snapshots]
+    assert [(d["status_since"], d["status_since_known"]) for d in disc] == [
+        (D(2020, 1, 1), False),  # the run starts with the period: maybe earlier
+        (D(2020, 3, 1), True),
+    ]
+    assert [s.details["status_since_at_least"]["disc"] for s in alone.snapshots] == [True, False]
 
 
 def test_siege_watch_on_threads_dates_the_siege_from_before_the_period(scn):

@@ -2,8 +2,10 @@
 
 :class:`ThreadRunner` is the :class:`~geoaccess.pipeline.timeline.DateRunner` behind
 ``geoaccess.timeline(..., threads=n)``: the dates are cut into contiguous batches that
-:class:`~geoaccess.pipeline.workers.Workers` evaluate, each thread with its own cache;
-the light assessments are then built the same way. Same result as in one thread.
+:class:`~geoaccess.pipeline.workers.Workers` evaluate, each thread with its own cache,
+building each date's light assessment as soon as it is evaluated (its tables, which
+hold Python's lock, while another thread's geometry runs without it); once the
+intervals are known, each gets its ``status_since``. Same result as in one thread.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import pandas as pd
 
 from ..engine.cache import Cache
 from ..engine.context import Context
-from .evaluate import Snapshot
+from .evaluate import Snapshot, evaluate
 from .results import Assessment
-from .timeline import light_assessment
+from .timeline import undated_assessment, with_status_since
 from .workers import Workers, checked_threads
 
 __all__ = ["ThreadRunner"]
@@ -37,48 +39,41 @@ class ThreadRunner:
     def __init__(self, threads: int, *, progress: bool = False) -> None:
         self.threads = checked_threads(threads)
         self.progress = progress
-        self._workers: Workers | None = None
-        self._snaps: list[Snapshot] = []
+        self._undated: list[Assessment] = []
 
     def evaluate(self, ctx: Context, dates: Sequence[dt.date]) -> list[Snapshot]:
-        """Every date evaluated (light) on the threads; the snapshots in date order."""
-        self._workers = Workers(ctx, self.threads)
+        """Every date evaluated (light) on the threads; the snapshots in date order.
+
+        Each date's undated light assessment is built on its thread as it is evaluated.
+        """
         bar = None
         if self.progress:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(dates), desc="change dates", unit="date", leave=False)
+
+        def batch(cache: Cache, days: list[dt.date]) -> list[tuple[Snapshot, Assessment]]:
+            out = []
+            for day in days:
+                snap = evaluate(ctx, cache, day, detail="light")
+                out.append((snap, undated_assessment(ctx, cache, snap)))
+            return out
+
         try:
-            self._snaps = self._workers.evaluate(
-                dates, "light", on_done=None if bar is None else bar.update
-            )
-        except BaseException:
-            self.release()
-            raise
+            with Workers(ctx, self.threads) as workers:
+                done = workers.map(
+                    batch,
+                    workers.batches(dates),
+                    on_done=None if bar is None else (lambda days: bar.update(len(days))),
+                )
         finally:
             if bar is not None:
                 bar.close()
-        return list(self._snaps)
+        pairs = [pair for evaluated in done for pair in evaluated]
+        self._undated = [assessment for _, assessment in pairs]
+        return [snap for snap, _ in pairs]
 
     def assessments(self, intervals: pd.DataFrame) -> tuple[Assessment, ...]:
         """The light assessment of every date, ``status_since`` from the intervals."""
-        workers = self._workers
-        if workers is None:
-            msg = "ThreadRunner.assessments needs ThreadRunner.evaluate first"
-            raise RuntimeError(msg)
-        ctx = workers.ctx
-
-        def batch(cache: Cache, snaps: list[Snapshot]) -> list[Assessment]:
-            return [light_assessment(ctx, cache, s, intervals) for s in snaps]
-
-        try:
-            done = workers.map(batch, workers.batches(self._snaps))
-        finally:
-            self.release()
-        return tuple(a for assessed in done for a in assessed)
-
-    def release(self) -> None:
-        """Shut the threads down and forget the snapshots."""
-        if self._workers is not None:
-            self._workers.close()
-        self._workers, self._snaps = None, []
+        undated, self._undated = self._undated, []
+        return tuple(with_status_since(a, intervals) for a in undated)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -42,7 +42,9 @@ __all__ = [
     "LightSnapshot",
     "light_assessment",
     "timeline",
+    "undated_assessment",
     "with_interval_population",
+    "with_status_since",
 ]
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,7 @@ def timeline(
     *,
     progress: bool = False,
     runner: DateRunner | None = None,
+    threads: int = 1,
 ) -> Timeline:
     """Access status of every area from ``start`` to ``end`` (both included).
 
@@ -113,6 +116,9 @@ def timeline(
         Show a progress bar (tqdm, on standard error) over the change dates.
     runner : DateRunner, optional
         Evaluate the change dates with it (same result); by default, in process.
+    threads : int, default 1
+        Threads projecting the scenario (:func:`~.evaluate.context_for`; a year of
+        daily maps is millions of vertices). The dates are the runner's.
 
     Returns
     -------
@@ -135,7 +141,7 @@ def timeline(
     """
     rules = rules if rules is not None else scn.rules
     first, last = as_date(start, name="start"), as_date(end, name="end")
-    ctx = context_for(scn, rules)
+    ctx = context_for(scn, rules, threads=threads)
     dates = scn.change_dates(first, last)
     cache = Cache()
     snaps: list[Snapshot] = []
@@ -318,6 +324,10 @@ def light_assessment(
 ) -> Assessment:
     """The light assessment of one evaluated date, ``status_since`` from the intervals.
 
+    :func:`undated_assessment` then :func:`with_status_since`: runners build the first
+    as each date is evaluated (the tables of one date while another's geometry runs) and
+    date it once the intervals are known.
+
     Parameters
     ----------
     ctx : Context
@@ -333,18 +343,44 @@ def light_assessment(
     -------
     Assessment
     """
-    day = snap.date
-    units = snap.units
-    live = intervals[(intervals["start"] <= day) & (intervals["end"] > day)]
-    start = dict(zip(live["area_id"], live["start"], strict=True))
-    known = dict(zip(live["area_id"], live["start_known"], strict=True))
-    ids = units["area_id"].to_numpy(dtype=object)
+    return with_status_since(undated_assessment(ctx, cache, snap), intervals)
+
+
+def undated_assessment(ctx: Context, cache: Cache, snap: Snapshot) -> Assessment:
+    """The light assessment of one evaluated date before its ``status_since`` is known.
+
+    Everything a timeline's snapshot holds but ``status_since``, ``status_since_known``
+    and ``details["status_since_at_least"]``, which depend on the intervals: until
+    :func:`with_status_since` sets them, every status counts from the day itself.
+    """
+    ids = snap.units["area_id"].to_numpy(dtype=object)
     since = pd.DataFrame(
         {
-            "base_since": [start.get(a, day) for a in ids],
+            "base_since": [snap.date] * len(ids),
             "encircled_since": [None] * len(ids),
-            "at_least": [not known.get(a, True) for a in ids],
+            "at_least": [False] * len(ids),
         },
         index=pd.Index(ids, dtype=object),
     )
     return build_assessment(ctx, cache, snap, since)
+
+
+def with_status_since(assessment: Assessment, intervals: pd.DataFrame) -> Assessment:
+    """The :func:`undated_assessment` with each area's ``status_since`` from the intervals.
+
+    An area's status runs since the start of its interval live on the date; where that
+    interval starts with the period, the start is not known (``status_since_known``
+    False, ``status_since_at_least`` True). Returns a new assessment.
+    """
+    day = assessment.date
+    live = intervals[(intervals["start"] <= day) & (intervals["end"] > day)]
+    start = dict(zip(live["area_id"], live["start"], strict=True))
+    known = dict(zip(live["area_id"], live["start_known"], strict=True))
+    ids = assessment.areas["area_id"].to_numpy(dtype=object)
+    areas = assessment.areas.copy()
+    areas["status_since"] = [start.get(a, day) for a in ids]
+    areas["status_since_known"] = np.array([known.get(a, True) for a in ids], dtype=bool)
+    at_least = {a: not known.get(a, True) for a in ids}
+    return replace(
+        assessment, areas=areas, details={**assessment.details, "status_since_at_least": at_least}
+    )

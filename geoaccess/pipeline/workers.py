@@ -95,9 +95,25 @@ class Workers:
     def _start(self) -> None:
         self._local.cache = Cache()
 
-    def map(self, func: Callable[[Cache, T], R], items: Iterable[T]) -> list[R]:
-        """``func(cache, item)`` for every item on the threads, results in item order."""
-        return [f.result() for f in [self._pool.submit(self._run, func, i) for i in items]]
+    def map(
+        self,
+        func: Callable[[Cache, T], R],
+        items: Iterable[T],
+        *,
+        on_done: Callable[[T], object] | None = None,
+    ) -> list[R]:
+        """``func(cache, item)`` for every item on the threads, results in item order.
+
+        ``on_done(item)`` is called on this thread as each item is done (in the order
+        they finish: a progress bar's update, say).
+        """
+        items = list(items)
+        futures = [self._pool.submit(self._run, func, i) for i in items]
+        if on_done is not None:
+            item_of = dict(zip(futures, items, strict=True))
+            for future in as_completed(futures):
+                on_done(item_of[future])
+        return [f.result() for f in futures]
 
     def _run(self, func: Callable[[Cache, T], R], item: T) -> R:
         return func(self._local.cache, item)
@@ -119,13 +135,12 @@ class Workers:
         def batch(cache: Cache, days: list[dt.date]) -> list[Snapshot]:
             return [evaluate(ctx, cache, t, detail=detail) for t in days]
 
-        batches = self.batches(dates)
-        futures = [self._pool.submit(self._run, batch, days) for days in batches]
-        if on_done is not None:
-            size = {future: len(days) for future, days in zip(futures, batches, strict=True)}
-            for future in as_completed(futures):
-                on_done(size[future])
-        return [s for future in futures for s in future.result()]
+        done = self.map(
+            batch,
+            self.batches(dates),
+            on_done=None if on_done is None else (lambda days: on_done(len(days))),
+        )
+        return [s for evaluated in done for s in evaluated]
 
     def batches(self, items: Sequence[T]) -> list[list[T]]:
         """``items`` cut into contiguous batches, :data:`BATCHES_PER_THREAD` per thread."""
