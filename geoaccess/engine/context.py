@@ -18,6 +18,7 @@ import shapely
 from pyproj import CRS
 
 from ..crs import WGS84, to_metric
+from ..display import side_names
 from ..rules import Rules
 from ..scenario.days import valid_days
 from ..scenario.model import Scenario
@@ -70,6 +71,9 @@ class Context:
     sea : shapely.Geometry
         The sea within the frame (``Rules(sea="impassable")``; empty otherwise or
         inland), in ``crs``.
+    side_names : mapping of str to str
+        Display name of each side (:func:`geoaccess.display.side_names`), for the
+        reasons. Read-only.
     """
 
     scenario: Scenario
@@ -81,6 +85,7 @@ class Context:
     first_day: dt.date | None
     validity: dict[str, tuple[np.ndarray, np.ndarray]]
     sea: shapely.Geometry
+    side_names: dict[str, str]
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -151,7 +156,8 @@ def project_scenario(
     if sea is not None and rules.sea == "impassable" and not shapely.is_empty(sea):
         sea_m = to_metric(gpd.GeoSeries([sea], crs=WGS84), crs).iloc[0]
         sea_m = shapely.intersection(sea_m, frame)
-    return Context(scn, rules, crs, frame, layers, anchors, _first_day(scn), validity, sea_m)
+    names = side_names(scn.parties)
+    return Context(scn, rules, crs, frame, layers, anchors, _first_day(scn), validity, sea_m, names)
 
 
 def _valid(layer: gpd.GeoDataFrame, threads: int = 1) -> gpd.GeoDataFrame:

@@ -129,9 +129,12 @@ def evaluate(ctx: Context, cache: Cache, day: dt.date, *, detail: Detail) -> Sna
     rules = ctx.rules
     ground = ground_at(ctx, cache, day)
     base = grounded(ctx, cache, ground, detail)
-    if detail in ("light", "full"):
+    if detail in ("light", "full") and ground.rows.corridors:
         corridors = corridor_table(ctx, ground, areas=ctx.layer_at("areas", ground.rows.areas))
         entrances, aid = open_entrances(corridors), aid_pockets(corridors)
+    elif detail in ("light", "full"):  # no corridor on the date: the one empty table
+        corridors, entrances = cache.get(keys.no_corridors(), lambda: _no_corridors(ctx))
+        aid = set()
     else:  # what decides a status: the pockets open aid corridors serve
         corridors, entrances = cache.get(keys.no_corridors(), lambda: _no_corridors(ctx))
         aid = aid_pockets_at(ctx, ground) if detail == "status" else set()

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..display import side_names
 from ..engine.cache import Cache
 from ..engine.context import Context
 from ..engine.evidence import Detail
@@ -35,7 +34,7 @@ def wording_at(ctx: Context, day: dt.date) -> Wording:
     the sea or a valid ``impassable`` row lies in the frame.
     """
     return Wording(
-        side_names=side_names(ctx.scenario.parties),
+        side_names=ctx.side_names,
         siege_lines=bool(ctx.rows_valid("siege_lines", day)),
         impassable=bool(ctx.rows_valid("impassable", day)) or not shapely.is_empty(ctx.sea),
     )
