@@ -37,7 +37,8 @@ def status_table(areas: pd.DataFrame, pieces: pd.DataFrame, found: list[Estimate
     Parameters
     ----------
     areas : DataFrame
-        Reporting units with their final ``status``.
+        Reporting units with their final ``status`` (and, when they have them, the
+        ``population_<status>`` columns of the primary estimate, which are used).
     pieces : DataFrame
         Area pieces with ``area_id`` and ``status``.
     found : list of Estimate
@@ -55,10 +56,14 @@ def status_table(areas: pd.DataFrame, pieces: pd.DataFrame, found: list[Estimate
     rows += [("total", t, None) for t in ("input", "assigned", "outside")]
     table = pd.DataFrame(rows, columns=["category", "label", "areas"])
     table["areas"] = table["areas"].astype("Int64")
-    for est in found:
-        split = area_population(
-            areas["area_id"].to_numpy(dtype=object), pieces, est.pieces, est.units
-        )
+    by_status = [f"population_{s}" for s in STATUSES]
+    for k, est in enumerate(found):
+        if k == 0 and set(by_status) <= set(areas.columns):
+            split = areas[by_status]  # the primary estimate's split: the areas' own columns
+        else:
+            split = area_population(
+                areas["area_id"].to_numpy(dtype=object), pieces, est.pieces, est.units
+            )
         acc = est.accounting
         table[est.column] = [float(np.nansum(split[f"population_{s}"])) for s in STATUSES] + [
             acc.input_total,
