@@ -132,11 +132,9 @@ def evaluate(ctx: Context, cache: Cache, day: dt.date, *, detail: Detail) -> Sna
     if detail in ("light", "full") and ground.rows.corridors:
         corridors = corridor_table(ctx, ground, areas=ctx.layer_at("areas", ground.rows.areas))
         entrances, aid = open_entrances(corridors), aid_pockets(corridors)
-    elif detail in ("light", "full"):  # no corridor on the date: the one empty table
+    else:  # no corridor on the date, or a shallow depth: the call's one empty table
         corridors, entrances = cache.get(keys.no_corridors(), lambda: _no_corridors(ctx))
-        aid = set()
-    else:  # what decides a status: the pockets open aid corridors serve
-        corridors, entrances = cache.get(keys.no_corridors(), lambda: _no_corridors(ctx))
+        # what decides a status: the pockets open aid corridors serve
         aid = aid_pockets_at(ctx, ground) if detail == "status" else set()
     pockets = base.pockets
     if base.pieces is None or base.pockets_evidence:
