@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import geopandas as gpd
@@ -12,7 +11,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from .threaded import in_parts, parts_of
+from .threaded import in_parts, in_slices
 
 __all__ = [
     "MAX_SEGMENT_DEG",
@@ -160,7 +159,8 @@ def reproject(frame: GeoT, crs: CRS, *, threads: int = 1) -> GeoT:
     blocks = [coords for _, coords, _ in ragged] + [shapely.get_coordinates(geoms[rest])]
     x = np.concatenate([b[:, 0] for b in blocks])
     y = np.concatenate([b[:, 1] for b in blocks])
-    _transform_in_place(transformer, x, y, threads)
+    # in place: a slice of a contiguous array is a view PROJ writes into
+    in_slices(lambda part: transformer.transform(x[part], y[part], inplace=True), len(x), threads)
     xy = np.column_stack([x, y])
     out_geoms = geoms.copy()
     start = 0
@@ -176,24 +176,6 @@ def reproject(frame: GeoT, crs: CRS, *, threads: int = 1) -> GeoT:
     out = frame.copy()
     out[frame.geometry.name] = projected
     return out.set_crs(crs, allow_override=True)
-
-
-def _transform_in_place(
-    transformer: Transformer, x: np.ndarray, y: np.ndarray, threads: int
-) -> None:
-    """Transform contiguous ``x`` and ``y`` in place, in parts on up to ``threads`` threads."""
-    parts = parts_of(len(x), threads)
-    cuts = np.linspace(0, len(x), parts + 1).astype(int)
-
-    def part(k: int) -> None:
-        # a slice of a contiguous array is a view PROJ writes into
-        transformer.transform(x[cuts[k] : cuts[k + 1]], y[cuts[k] : cuts[k + 1]], inplace=True)
-
-    if parts == 1:
-        part(0)
-        return
-    with ThreadPoolExecutor(parts) as pool:
-        list(pool.map(part, range(parts)))
 
 
 def _densified(frame: GeoT, step: float, *, threads: int = 1) -> GeoT:

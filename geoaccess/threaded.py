@@ -2,7 +2,8 @@
 
 Shapely calls GEOS and pyproj calls PROJ without holding Python's lock, so one large
 array of geometries (a year of daily control maps) cut into contiguous parts is
-simplified, densified or projected on several cores at once. Small inputs stay on the
+simplified or densified (:func:`in_parts`), and its coordinates projected
+(:func:`in_slices`), on several cores at once. Small inputs stay on the
 calling thread: starting threads costs more than it saves there.
 """
 
@@ -15,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-__all__ = ["THREADED_FROM_COORDINATES", "in_parts", "parts_of"]
+__all__ = ["THREADED_FROM_COORDINATES", "in_parts", "in_slices", "parts_of"]
 
 #: Inputs with fewer coordinates than this run on the calling thread.
 THREADED_FROM_COORDINATES = 1_000_000
@@ -55,3 +56,26 @@ def in_parts(func: Callable[[GeomArray], GeomArray], geoms: GeomArray, threads: 
         return func(geoms)
     with ThreadPoolExecutor(parts, thread_name_prefix="geoaccess-parts") as pool:
         return np.concatenate(list(pool.map(func, np.array_split(geoms, parts))))
+
+
+def in_slices(func: Callable[[slice], object], length: int, threads: int) -> None:
+    """``func(part)`` for contiguous slices covering ``range(length)``, on threads.
+
+    For work done in place on arrays of ``length`` coordinates (PROJ writing into views
+    of them, say): up to ``threads`` slices for a million coordinates or more, else one.
+
+    Examples
+    --------
+    >>> out = np.zeros(4)
+    >>> in_slices(lambda part: out.__setitem__(part, 1.0), len(out), threads=2)
+    >>> out.tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    parts = parts_of(length, threads)
+    cuts = np.linspace(0, length, parts + 1).astype(int)
+    slices = [slice(cuts[k], cuts[k + 1]) for k in range(parts)]
+    if parts == 1:
+        func(slices[0])
+        return
+    with ThreadPoolExecutor(parts, thread_name_prefix="geoaccess-parts") as pool:
+        list(pool.map(func, slices))
