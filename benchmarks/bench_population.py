@@ -7,6 +7,7 @@ interleaved (median of 3); ``GEOACCESS_BENCH_QUICK=1`` skips tobler and overlay 
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import time
@@ -60,20 +61,32 @@ def with_overlay(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame) -> np.ndarr
 
 
 def interleaved(
-    funcs: dict[str, Callable[[], Any]], *, repeat: int = 3
+    funcs: dict[str, Callable[[], Any]], *, repeat: int = 3, own_heap: bool = False
 ) -> tuple[dict[str, float], dict[str, Any]]:
     """Median wall time of each function and its last result, repetitions interleaved.
 
     Round ``r`` runs every function once, so a change in machine load during the run
-    falls on all of them alike and the ratios stay fair.
+    falls on all of them alike and the ratios stay fair. With ``own_heap``, the objects
+    alive before each call are frozen out of Python's garbage collector (``gc.freeze``)
+    while it runs: each call then pays for collecting its own objects only, not for
+    walking what the others left alive (a networkx graph is millions of dicts, and a
+    full collection started by anyone's allocations walks them all).
     """
     times: dict[str, list[float]] = {name: [] for name in funcs}
     results: dict[str, Any] = {}
     for _ in range(repeat):
         for name, func in funcs.items():
-            start = time.perf_counter()
-            results[name] = func()
-            times[name].append(time.perf_counter() - start)
+            if own_heap:
+                results.pop(name, None)
+                gc.collect()
+                gc.freeze()
+            try:
+                start = time.perf_counter()
+                results[name] = func()
+                times[name].append(time.perf_counter() - start)
+            finally:
+                if own_heap:
+                    gc.unfreeze()
     return {name: statistics.median(t) for name, t in times.items()}, results
 
 

@@ -438,3 +438,23 @@ def test_property_noding_keeps_every_metre_on_its_source_road(lines):
     np.testing.assert_array_equal(
         shapely.get_coordinates(shapely.get_point(graph.lines, -1)), graph.nodes[graph.v]
     )
+
+
+def test_network_distance_over_a_bridge_taken_as_noded():
+    """A bridge over a street: joined where they cross, unless the roads are noded."""
+    street = LineString([(0, 0), (200, 0)])
+    bridge = LineString([(100, -100), (100, 100)])  # passes over the street at (100, 0)
+    ramp = LineString([(200, 0), (100, 100)])  # the only way up: from the street's end
+    roads = roads_of(street, bridge, ramp)
+    origin = np.array([[0.0, 0.0]])
+    crossed = ga.network_distance(roads, origin)
+    over = ga.network_distance(roads, origin, noded=True)
+
+    def at(result, x, y):
+        return result.loc[result.geometry.geom_equals(Point(x, y)), "distance_m"].item()
+
+    assert at(crossed, 100, 100) == pytest.approx(200.0)
+    assert at(over, 100, 100) == pytest.approx(200.0 + 100.0 * np.sqrt(2.0))
+    assert at(over, 100, -100) == pytest.approx(400.0 + 100.0 * np.sqrt(2.0))
+    assert len(over) == 4  # no node at the crossing
+    assert len(crossed) == 5

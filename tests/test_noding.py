@@ -99,6 +99,31 @@ def test_a_crossing_mid_segment_is_still_noded(overlays):
     assert len(crossings) > len(noded_ways()) // 4  # new junctions along the bridge
 
 
+@pytest.mark.parametrize("snap_m", [0.0, 50.0])
+def test_ways_taken_as_noded_give_the_full_graph_without_any_check(snap_m, overlays, monkeypatch):
+    """Ways that meet only at shared vertices: ``noded=True`` is the full route's graph."""
+
+    def no_check(*args, **kwargs):
+        raise AssertionError("noded=True looks for crossings")
+
+    monkeypatch.setattr(segments, "check_segments", no_check)
+    arr = np.array(noded_ways(6, seed=1), dtype=object)
+    taken = noding.node_lines(arr, snap_m=snap_m, noded=True)
+    assert sum(overlays) == 0
+    assert_same_graph(taken, noding.node_lines_full(arr, snap_m=snap_m))
+
+
+def test_a_bridge_taken_as_noded_joins_nothing_it_passes_over():
+    ways = noded_ways()
+    bridge = LineString([ways[0].coords[0], (450.0, 450.0)])  # crosses streets mid-segment
+    arr = np.array([*ways, bridge], dtype=object)
+    taken = noding.node_lines(arr, snap_m=0.0, noded=True)
+    assert len(taken.u) == 40 + 1  # the 40 blocks, and the bridge whole
+    assert len(taken.nodes) == 25 + 1  # the junctions, and the bridge's far end
+    assert shapely.equals_exact(taken.lines.make()[taken.source == len(ways)], bridge, 0).all()
+    assert len(noding.node_lines(arr, snap_m=0.0).u) > 41  # checked: cut at every crossing
+
+
 def test_plain_crossing_is_noded_into_four_pieces():
     fast, full = node_both(
         [LineString([(0, 0), (200, 0)]), LineString([(100, -100), (100, 100)])], 0.0

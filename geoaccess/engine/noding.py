@@ -172,6 +172,33 @@ def unique_rows(xy: FloatArray) -> tuple[FloatArray, IntArray]:
     return uniq[order], rank[codes]
 
 
+def unique_rows_known(
+    xy: FloatArray, code: IntArray, table: FloatArray
+) -> tuple[FloatArray, IntArray]:
+    """:func:`unique_rows` of ``xy``, where rows with ``code >= 0`` are ``table[code]``.
+
+    ``table`` holds distinct coordinate pairs (:func:`~.segments.factorize_xy`'s): only
+    the pairs used and the rows without a code are sorted, and nothing is hashed again.
+    """
+    known = code >= 0
+    used = np.zeros(len(table), dtype=bool)
+    used[code[known]] = True
+    ids = np.flatnonzero(used)
+    rest = np.flatnonzero(~known)
+    candidates = np.concatenate([table[ids], xy[rest] + 0.0])  # -0.0 and 0.0 are one
+    order = np.lexsort((candidates[:, 1], candidates[:, 0]))
+    in_order = candidates[order]
+    new = np.r_[True, np.any(in_order[1:] != in_order[:-1], axis=1)]
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    slot = np.zeros(len(table), dtype=np.int64)
+    slot[ids] = np.arange(len(ids))
+    out = np.empty(len(xy), dtype=np.int64)
+    out[known] = inverse[slot[code[known]]]
+    out[rest] = inverse[len(ids) :]
+    return in_order[new], out
+
+
 # --- the full route: GEOS intersections of every touching pair --------------------------
 
 
@@ -212,11 +239,17 @@ def node_lines_full(lines: GeomArray, *, snap_m: float) -> Noded:
 # --- the fast route: shared vertices from numpy, GEOS only where needed -------------------
 
 
-def node_lines(lines: GeomArray, *, snap_m: float) -> Noded:
+def node_lines(lines: GeomArray, *, snap_m: float, noded: bool = False) -> Noded:
     """Node single LineStrings into graph edges.
 
     The same answer as :func:`node_lines_full`, with GEOS overlays only for the lines
     that need them, and edge geometries made on first use.
+
+    With ``noded=True`` the lines are taken to meet only at shared vertices, as
+    OpenStreetMap ways do: no segment is checked for crossings, so a line passing over
+    another without a shared vertex (a bridge, a tunnel) does not join it. Lines are
+    split at their shared vertices and dangling ends snapped as without it; the answer
+    is the full route's wherever the lines do meet only at shared vertices.
     """
     if len(lines) == 0:
         return _empty()
@@ -229,7 +262,7 @@ def node_lines(lines: GeomArray, *, snap_m: float) -> Noded:
     np.minimum.at(lo, vid, vline)
     np.maximum.at(hi, vid, vline)
     shared = lo != hi
-    check = seg.check_segments(coords, vline, vid)
+    check = seg.repeated_vertices(vline, vid) if noded else seg.check_segments(coords, vline, vid)
     # Lines that take the GEOS route: a flagged pair (a crossing, an overlap, a touch
     # off a vertex, or too close to tell), a repeated vertex, or (below) a snapped end.
     dirty = np.zeros(n, dtype=bool)
@@ -256,7 +289,7 @@ def node_lines(lines: GeomArray, *, snap_m: float) -> Noded:
         hit_pt, hit_line = tree.query(shapely.points(end_xy[ask]), predicate="intersects")
         touched[ask[hit_pt[hit_line != owner[ask[hit_pt]]]]] = True
     dangling = np.flatnonzero(~touched & open_end)
-    target_line = np.zeros(0, dtype=np.int64)
+    target_line = snapped = np.zeros(0, dtype=np.int64)
     target_xy = dangle_xy = np.zeros((0, 2))
     if snap_m > 0 and len(dangling):
         tree = shapely.STRtree(lines) if tree is None else tree
@@ -275,7 +308,7 @@ def node_lines(lines: GeomArray, *, snap_m: float) -> Noded:
     all_line = np.concatenate([vline[at_shared], cut_line, target_line])
     all_xy = np.concatenate([coords[at_shared], cut_xy, target_xy])
     d_pieces, d_source, d_start, d_end = _split(lines[dirty_ids], local[all_line], all_xy)
-    c_edges, c_lengths, c_source, c_start, c_end = _split_at_vertices(
+    c_edges, c_lengths, c_source, c_head, c_tail = _split_at_vertices(
         lines, coords, vline, vid, shared, ~dirty
     )
     source = np.concatenate([c_source, dirty_ids[d_source]])
@@ -289,14 +322,25 @@ def node_lines(lines: GeomArray, *, snap_m: float) -> Noded:
         len(check.pairs),
         len(dangle_xy),
     )
+    # Piece ends that are vertices keep their code: only the others are hashed again.
+    unknown = np.full(len(d_source), -1, dtype=np.int64)
+    end_code = np.concatenate(
+        [
+            np.concatenate([vid[c_head], unknown])[order],
+            np.concatenate([vid[c_tail], unknown])[order],
+            vid[end_v[dangling[snapped]]],
+            np.full(len(target_xy), -1, dtype=np.int64),
+        ]
+    )
     return _join_nodes(
         edges,
         lengths,
         source[order],
-        np.concatenate([c_start, d_start])[order],
-        np.concatenate([c_end, d_end])[order],
+        np.concatenate([coords[c_head], d_start])[order],
+        np.concatenate([coords[c_tail], d_end])[order],
         dangle_xy,
         target_xy,
+        known=(end_code, vxy),
     )
 
 
@@ -427,15 +471,17 @@ def _split_at_vertices(
     inside it stays its own geometry; the other pieces stay coordinates, with their
     lengths summed as GEOS sums them.
 
-    Returns the pieces, their lengths, the line of each, and their first and last
-    coordinates.
+    Returns the pieces, their lengths, the line of each, and the rows of ``coords``
+    holding their first and last coordinates.
     """
     take = which[vline]
-    coords, vline, vid = coords[take], vline[take], vid[take]
+    rows_taken = np.flatnonzero(take)
+    coords, vline, vid = coords[rows_taken], vline[rows_taken], vid[rows_taken]
     n_v = len(coords)
     if n_v == 0:
         none = EdgeLines.of(np.zeros(0, dtype=object))
-        return none, np.zeros(0), np.zeros(0, dtype=np.int64), _NO_XY, _NO_XY
+        no_rows = np.zeros(0, dtype=np.int64)
+        return none, np.zeros(0), no_rows, no_rows, no_rows
     first_v = np.r_[True, vline[1:] != vline[:-1]]
     last_v = np.r_[first_v[1:], True]
     at = np.flatnonzero(shared[vid])
@@ -454,7 +500,10 @@ def _split_at_vertices(
     pid = np.cumsum(opens) - 1
     heads = np.flatnonzero(opens)
     tails = np.r_[heads[1:] - 1, len(xy) - 1]
-    source = vline[np.searchsorted(out, heads, side="right") - 1]
+    # Back from rows of ``xy`` to rows of ``coords``: a row before ``out[i]`` is vertex i's.
+    head_v = np.searchsorted(out, heads, side="right") - 1
+    tail_v = np.searchsorted(out, tails, side="right") - 1
+    source = vline[head_v]
     whole = np.bincount(vline[cut], minlength=len(lines))[source] == 0
     whole[whole] = ~shapely.has_z(lines[source[whole]])  # GEOS cuts give 2D pieces
     made = np.full(len(heads), None, dtype=object)
@@ -464,7 +513,7 @@ def _split_at_vertices(
     lengths[whole] = shapely.length(made[whole])
     lengths[~whole] = _along(xy, heads[~whole], tails[~whole])[tails[~whole]]
     edges = EdgeLines(made, xy[rows], pid[rows])
-    return edges, lengths, source, xy[heads], xy[tails]
+    return edges, lengths, source, rows_taken[head_v], rows_taken[tail_v]
 
 
 def _along(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:
@@ -496,10 +545,17 @@ def _join_nodes(
     end_xy: FloatArray,
     dangle_xy: FloatArray,
     target_xy: FloatArray,
+    *,
+    known: tuple[IntArray, FloatArray] | None = None,
 ) -> Noded:
-    """Node ids of the piece ends: float-noise duplicates and snapped ends merged."""
+    """Node ids of the piece ends: float-noise duplicates and snapped ends merged.
+
+    ``known`` is the code of each end (in the order they are passed; ``-1`` for none)
+    in a table of distinct coordinates, when the caller has one.
+    """
     m = len(source)
-    node_xy, inverse = unique_rows(np.concatenate([start_xy, end_xy, dangle_xy, target_xy]))
+    ends_xy = np.concatenate([start_xy, end_xy, dangle_xy, target_xy])
+    node_xy, inverse = unique_rows(ends_xy) if known is None else unique_rows_known(ends_xy, *known)
     u, v = inverse[:m], inverse[m : 2 * m]
     k = len(dangle_xy)
     dangle, target = inverse[2 * m : 2 * m + k], inverse[2 * m + k :]
@@ -524,11 +580,9 @@ def _join_nodes(
     order = np.lexsort((np.arange(n), -degree, comp))
     _, first = np.unique(comp[order], return_index=True)
     new_xy = node_xy[order[first]]
+    node_moved = np.any(node_xy != new_xy[comp], axis=1)
+    moved = np.flatnonzero(node_moved[u] | node_moved[v])
     u, v = comp[u], comp[v]
-
-    moved = np.flatnonzero(
-        np.any(start_xy != new_xy[u], axis=1) | np.any(end_xy != new_xy[v], axis=1)
-    )
     if len(moved):
         coords, which = shapely.get_coordinates(edges.make_some(moved), return_index=True)
         head = np.ones(len(which), dtype=bool)

@@ -166,7 +166,9 @@ class RoadGraph:
         return from_shapely(self.node_points, crs=self.crs)
 
 
-def build_road_graph(roads: gpd.GeoDataFrame, *, snap_m: float = 50.0) -> RoadGraph:
+def build_road_graph(
+    roads: gpd.GeoDataFrame, *, snap_m: float = 50.0, noded: bool = False
+) -> RoadGraph:
     """Node a roads layer into a graph.
 
     Lines are split where they cross or touch another line (and nowhere else, so a road
@@ -181,6 +183,11 @@ def build_road_graph(roads: gpd.GeoDataFrame, *, snap_m: float = 50.0) -> RoadGr
         LineString/MultiLineString roads in a projected CRS.
     snap_m : float, default 50.0
         Dangling ends this close to another road join it (``0`` joins only what touches).
+    noded : bool, default False
+        The roads already meet only at shared vertices, as OpenStreetMap ways do: they
+        are split there without looking for crossings, so a road passing over another
+        without a shared vertex (a bridge, a tunnel) does not join it. Dangling ends are
+        still snapped. Without it every crossing, touch and overlap is a junction.
 
     Returns
     -------
@@ -224,20 +231,20 @@ def build_road_graph(roads: gpd.GeoDataFrame, *, snap_m: float = 50.0) -> RoadGr
         msg = f"snap_m must be a finite distance >= 0 metres; got {snap_m!r}"
         raise ValueError(msg)
     parts, rows = explode_lines(np.asarray(roads.geometry.array, dtype=object))
-    noded = node_lines(parts, snap_m=float(snap_m))
-    row = rows[noded.source]
+    pieces = node_lines(parts, snap_m=float(snap_m), noded=noded)
+    row = rows[pieces.source]
     attrs = roads.drop(columns=[roads.geometry.name, *_RESERVED], errors="ignore")
     data = {
-        "length_m": noded.lengths,
-        "u": noded.u,
-        "v": noded.v,
+        "length_m": pieces.lengths,
+        "u": pieces.u,
+        "v": pieces.v,
         "road": roads.index.take(row),
     }
     edges = pd.DataFrame(data)
     for column in attrs.columns:
         edges[column] = attrs[column].take(row).to_numpy()
-    log.info("road graph: %d segments, %d nodes", len(edges), len(noded.nodes))
-    return RoadGraph(edges=edges, nodes=noded.nodes, crs=crs, edge_lines=noded.lines)
+    log.info("road graph: %d segments, %d nodes", len(edges), len(pieces.nodes))
+    return RoadGraph(edges=edges, nodes=pieces.nodes, crs=crs, edge_lines=pieces.lines)
 
 
 def nearest_nodes(

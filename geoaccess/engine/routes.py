@@ -159,6 +159,7 @@ def network_distance(
     *,
     barriers: Any = None,
     max_m: float | None = None,
+    noded: bool = False,
 ) -> gpd.GeoDataFrame:
     """Distance along the roads from the nearest origin to every road node.
 
@@ -178,6 +179,11 @@ def network_distance(
         entering a barrier polygon is removed.
     max_m : float, optional
         Distances beyond this are not explored (reported as ``inf``).
+    noded : bool, default False
+        The roads already meet only at shared vertices, as OpenStreetMap ways do: the
+        graph is built without looking for crossings, faster, and a road passing over
+        another without a shared vertex (a bridge) does not join it. Ignored for a
+        prebuilt graph (see :func:`~geoaccess.engine.roads.build_road_graph`).
 
     Returns
     -------
@@ -205,7 +211,7 @@ def network_distance(
     if isinstance(roads, RoadGraph):
         graph = roads
     elif isinstance(roads, gpd.GeoDataFrame):
-        graph = build_road_graph(roads)
+        graph = build_road_graph(roads, noded=noded)
     else:
         msg = f"roads must be a GeoDataFrame or a RoadGraph; got {type(roads).__name__}"
         raise TypeError(msg)

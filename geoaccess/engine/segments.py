@@ -92,6 +92,27 @@ def close_candidates(xy: FloatArray, tol: float) -> BoolArray:
     return out
 
 
+def repeated_vertices(vline: IntArray, vid: IntArray) -> SegmentCheck:
+    """The lines with a zero-length segment, and no pairs checked (lines taken as noded).
+
+    Parameters
+    ----------
+    vline : numpy.ndarray of int
+        The line of each coordinate (non-decreasing).
+    vid : numpy.ndarray of int
+        A code per coordinate, equal for equal coordinates (:func:`factorize_xy`).
+
+    Returns
+    -------
+    SegmentCheck
+        Only ``repeated`` may be non-empty.
+    """
+    start = np.flatnonzero(vline[1:] == vline[:-1])
+    repeated = np.unique(vline[start[vid[start] == vid[start + 1]]])
+    empty = np.zeros(0, dtype=np.int64)
+    return SegmentCheck(np.zeros((0, 2), dtype=np.int64), empty, repeated)
+
+
 def check_segments(
     coords: FloatArray, vline: IntArray, vid: IntArray | None = None
 ) -> SegmentCheck:
