@@ -463,7 +463,7 @@ def _split_at_vertices(
     vid: IntArray,
     shared: BoolArray,
     which: BoolArray,
-) -> tuple[EdgeLines, FloatArray, IntArray, FloatArray, FloatArray]:
+) -> tuple[EdgeLines, FloatArray, IntArray, IntArray, IntArray]:
     """Split the ``which`` lines at their shared vertices (the first time they pass one).
 
     What :func:`_split` gives when every cut point is a vertex: a cut at a vertex the line
