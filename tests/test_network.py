@@ -458,3 +458,19 @@ def test_network_distance_over_a_bridge_taken_as_noded():
     assert at(over, 100, -100) == pytest.approx(400.0 + 100.0 * np.sqrt(2.0))
     assert len(over) == 4  # no node at the crossing
     assert len(crossed) == 5
+
+
+def test_nearest_nodes_breaks_ties_by_the_lowest_node_id_by_scan_and_by_index():
+    """Points midway between junctions: a scan (few points) and the node index (many)
+    give the same nodes and distances, and a tie goes to the lowest node id."""
+    graph = build_road_graph(grid_roads(6, 6))  # junctions every 100 m
+    rng = np.random.default_rng(5)
+    midway = rng.integers(0, 10, (40, 2)) * 50.0 + 0.0  # on junctions and between them
+    few, few_d = nearest_nodes(graph, midway[:10])
+    many, many_d = nearest_nodes(graph, midway)  # more than SCAN_NEAREST_UP_TO
+    np.testing.assert_array_equal(few, many[:10])
+    np.testing.assert_array_equal(few_d, many_d[:10])
+    d = np.hypot(*(graph.nodes[None, :, :] - midway[:, None, :]).transpose(2, 0, 1))
+    lowest = np.argmax(np.isclose(d, d.min(axis=1, keepdims=True), rtol=0, atol=1e-9), axis=1)
+    np.testing.assert_array_equal(many, lowest)
+    assert (d.min(axis=1) == 50.0).sum() > 5  # ties between two junctions were asked

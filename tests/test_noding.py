@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import given
@@ -232,3 +233,26 @@ def test_close_pairs_are_never_missed():
     )
     assert not segments.close_candidates(lattice, 0.5).any()
     assert segments.close_candidates(lattice, 1.0).all()
+
+
+def complex_codes(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and pairs by hashing each pair as one complex number (the plain way)."""
+    codes, uniq = pd.factorize(xy[:, 0] + 0.0 + 1j * (xy[:, 1] + 0.0))
+    return codes, np.c_[np.real(uniq), np.imag(uniq)]
+
+
+@pytest.mark.parametrize("mix", [None, 0])
+def test_factorize_xy_gives_the_codes_of_equal_pairs(mix, monkeypatch):
+    """Equal pairs share a code, in order of first appearance, -0.0 is 0.0; with a key
+    that cannot tell pairs apart (mix 0: the key is y alone) the check falls back."""
+    if mix is not None:
+        monkeypatch.setattr(segments, "_MIX", np.uint64(mix))
+    rng = np.random.default_rng(7)
+    xy = rng.integers(-3, 4, (3000, 2)) * 0.5
+    xy[rng.random(3000) < 0.2] *= -1.0  # signed zeros
+    codes, pairs = segments.factorize_xy(xy)
+    want_codes, want_pairs = complex_codes(xy)
+    np.testing.assert_array_equal(codes, want_codes)
+    np.testing.assert_array_equal(pairs, want_pairs)
+    assert not np.signbit(pairs[pairs == 0]).any()  # one zero, without a sign
+    np.testing.assert_array_equal(pairs[codes], xy + 0.0)

@@ -62,7 +62,7 @@ def weighted_csr(n: int, u: IntArray, v: IntArray, weight: FloatArray) -> sparse
     ok = u != v
     u, v, weight = u[ok], v[ok], weight[ok]
     key = np.minimum(u, v) * n + np.maximum(u, v)
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key)  # parallel edges in any order: the least weight is kept
     key = key[order]
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else order
     least = np.minimum.reduceat(weight[order], first) if len(key) else weight

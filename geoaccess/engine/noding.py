@@ -79,11 +79,13 @@ class EdgeLines:
     def make_some(self, ids: IntArray) -> GeomArray:
         """The LineStrings of the edges ``ids`` (sorted, unique)."""
         out = self.made[ids].copy()
-        pending = np.zeros(len(self.made), dtype=bool)
-        pending[self.edge[self.edge >= 0]] = True
+        pending = np.zeros(len(self.made) + 1, dtype=bool)  # the last slot: edge -1
+        pending[self.edge] = True
         todo = ids[pending[ids]]
         if len(todo):
-            rows = np.flatnonzero(np.isin(self.edge, todo))
+            wanted = np.zeros(len(self.made) + 1, dtype=bool)
+            wanted[todo] = True
+            rows = np.flatnonzero(wanted[self.edge])
             rows = rows[np.argsort(self.edge[rows], kind="stable")]
             made = shapely.linestrings(
                 self.xy[rows], indices=np.searchsorted(todo, self.edge[rows])
@@ -95,7 +97,9 @@ class EdgeLines:
         """These edges (sorted, unique) made with new LineStrings."""
         made = self.made.copy()
         made[ids] = lines
-        return EdgeLines(made, self.xy, np.where(np.isin(self.edge, ids), -1, self.edge))
+        replaced = np.zeros(len(made) + 1, dtype=bool)  # the last slot: edge -1
+        replaced[ids] = True
+        return EdgeLines(made, self.xy, np.where(replaced[self.edge], -1, self.edge))
 
     def take(self, keep: BoolArray) -> EdgeLines:
         """The edges where ``keep`` is true, numbered anew."""
@@ -166,7 +170,7 @@ def unique_rows(xy: FloatArray) -> tuple[FloatArray, IntArray]:
     if len(xy) == 0:
         return xy.reshape(0, 2), np.zeros(0, dtype=np.int64)
     codes, uniq = seg.factorize_xy(xy)
-    order = np.lexsort((uniq[:, 1], uniq[:, 0]))
+    order = seg.xy_order(uniq)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return uniq[order], rank[codes]
@@ -186,7 +190,7 @@ def unique_rows_known(
     ids = np.flatnonzero(used)
     rest = np.flatnonzero(~known)
     candidates = np.concatenate([table[ids], xy[rest] + 0.0])  # -0.0 and 0.0 are one
-    order = np.lexsort((candidates[:, 1], candidates[:, 0]))
+    order = seg.xy_order(candidates)
     in_order = candidates[order]
     new = np.r_[True, np.any(in_order[1:] != in_order[:-1], axis=1)]
     inverse = np.empty(len(order), dtype=np.int64)
@@ -474,9 +478,11 @@ def _split_at_vertices(
     Returns the pieces, their lengths, the line of each, and the rows of ``coords``
     holding their first and last coordinates.
     """
-    take = which[vline]
-    rows_taken = np.flatnonzero(take)
-    coords, vline, vid = coords[rows_taken], vline[rows_taken], vid[rows_taken]
+    # A line passes a shared vertex twice only where three passes or more meet.
+    passes = np.bincount(vid, minlength=len(shared))
+    rows_taken = None if which.all() else np.flatnonzero(which[vline])
+    if rows_taken is not None:
+        coords, vline, vid = coords[rows_taken], vline[rows_taken], vid[rows_taken]
     n_v = len(coords)
     if n_v == 0:
         none = EdgeLines.of(np.zeros(0, dtype=object))
@@ -485,35 +491,36 @@ def _split_at_vertices(
     first_v = np.r_[True, vline[1:] != vline[:-1]]
     last_v = np.r_[first_v[1:], True]
     at = np.flatnonzero(shared[vid])
-    again = pd.Series(vline[at] * len(shared) + vid[at]).duplicated().to_numpy()
     cut = np.zeros(n_v, dtype=bool)
-    cut[at[~again]] = True  # where the line first passes each shared vertex
+    cut[at] = True
+    busy = at[passes[vid[at]] >= 3]
+    again = pd.Series(vline[busy] * len(shared) + vid[busy]).duplicated().to_numpy()
+    cut[busy[again]] = False  # cut where the line first passes each shared vertex
     cut &= ~first_v & ~last_v
     # Each inner cut vertex is written twice: the end of one piece, the start of the next.
     out = np.arange(n_v) + np.cumsum(cut) - cut
-    xy = np.empty((n_v + int(cut.sum()), 2))
-    xy[out] = coords
-    xy[out[cut] + 1] = coords[cut]
+    xy = np.repeat(coords, cut + 1, axis=0)
     opens = np.zeros(len(xy), dtype=bool)
     opens[out[first_v]] = True
     opens[out[cut] + 1] = True
     pid = np.cumsum(opens) - 1
     heads = np.flatnonzero(opens)
     tails = np.r_[heads[1:] - 1, len(xy) - 1]
-    # Back from rows of ``xy`` to rows of ``coords``: a row before ``out[i]`` is vertex i's.
-    head_v = np.searchsorted(out, heads, side="right") - 1
-    tail_v = np.searchsorted(out, tails, side="right") - 1
+    # The vertices the pieces start and end at, piece after piece.
+    head_v = np.flatnonzero(first_v | cut)
+    tail_v = np.flatnonzero(cut | last_v)
     source = vline[head_v]
     whole = np.bincount(vline[cut], minlength=len(lines))[source] == 0
     whole[whole] = ~shapely.has_z(lines[source[whole]])  # GEOS cuts give 2D pieces
     made = np.full(len(heads), None, dtype=object)
     made[whole] = lines[source[whole]]
-    rows = ~whole[pid]
     lengths = np.empty(len(heads))
     lengths[whole] = shapely.length(made[whole])
     lengths[~whole] = _along(xy, heads[~whole], tails[~whole])[tails[~whole]]
-    edges = EdgeLines(made, xy[rows], pid[rows])
-    return edges, lengths, source, rows_taken[head_v], rows_taken[tail_v]
+    edges = EdgeLines(made, xy, np.where(whole[pid], -1, pid))  # whole lines need no rows
+    if rows_taken is not None:  # back to rows of the ``coords`` passed in
+        head_v, tail_v = rows_taken[head_v], rows_taken[tail_v]
+    return edges, lengths, source, head_v, tail_v
 
 
 def _along(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:

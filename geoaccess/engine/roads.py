@@ -233,7 +233,6 @@ def build_road_graph(
     parts, rows = explode_lines(np.asarray(roads.geometry.array, dtype=object))
     pieces = node_lines(parts, snap_m=float(snap_m), noded=noded)
     row = rows[pieces.source]
-    attrs = roads.drop(columns=[roads.geometry.name, *_RESERVED], errors="ignore")
     data = {
         "length_m": pieces.lengths,
         "u": pieces.u,
@@ -241,8 +240,8 @@ def build_road_graph(
         "road": roads.index.take(row),
     }
     edges = pd.DataFrame(data)
-    for column in attrs.columns:
-        edges[column] = attrs[column].take(row).to_numpy()
+    for column in roads.columns.drop([roads.geometry.name, *_RESERVED], errors="ignore"):
+        edges[column] = roads[column].array.take(row)  # keeps the column's dtype
     log.info("road graph: %d segments, %d nodes", len(edges), len(pieces.nodes))
     return RoadGraph(edges=edges, nodes=pieces.nodes, crs=crs, edge_lines=pieces.lines)
 
@@ -278,9 +277,32 @@ def nearest_nodes(
         raise ValueError(msg)
     if len(pts) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if len(pts) <= SCAN_NEAREST_UP_TO:
+        return _nearest_by_scan(graph.nodes, shapely.get_coordinates(pts))
     (which, node), dist = graph.node_tree.query_nearest(pts, return_distance=True)
-    _, first = np.unique(which, return_index=True)  # ties: the lowest node id
-    return node[first].astype(np.int64), dist[first]
+    order = np.lexsort((node, which))  # the index gives ties in its own order
+    _, first = np.unique(which[order], return_index=True)  # ties: the lowest node id
+    return node[order[first]].astype(np.int64), dist[order[first]]
+
+
+#: Up to this many points, :func:`nearest_nodes` scans every node's coordinates instead
+#: of building the node index (a network distance from a few origins on a fresh graph).
+SCAN_NEAREST_UP_TO = 16
+
+
+def _nearest_by_scan(
+    nodes: npt.NDArray[np.float64], xy: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """The index's answer, point by point over all nodes: GEOS's distance, lowest id on ties."""
+    node_x, node_y = np.ascontiguousarray(nodes[:, 0]), np.ascontiguousarray(nodes[:, 1])
+    node = np.empty(len(xy), dtype=np.int64)
+    dist = np.empty(len(xy))
+    for i, (x, y) in enumerate(xy):
+        dx, dy = node_x - x, node_y - y
+        d = np.sqrt(dx * dx + dy * dy)  # as GEOS measures between two points
+        node[i] = np.argmin(d)  # the first of equal distances: the lowest node id
+        dist[i] = d[node[i]]
+    return node, dist
 
 
 def rear_nodes(
