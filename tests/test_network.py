@@ -474,3 +474,45 @@ def test_nearest_nodes_breaks_ties_by_the_lowest_node_id_by_scan_and_by_index():
     lowest = np.argmax(np.isclose(d, d.min(axis=1, keepdims=True), rtol=0, atol=1e-9), axis=1)
     np.testing.assert_array_equal(many, lowest)
     assert (d.min(axis=1) == 50.0).sum() > 5  # ties between two junctions were asked
+
+
+def test_a_flow_seen_before_is_not_run_again(monkeypatch):
+    """With the call's cache, two areas or dates giving one flow the same inputs share
+    its answer; other inputs run their own flow."""
+    from geoaccess.engine import routes as routes_module
+    from geoaccess.engine.cache import Cache
+
+    west, north = [(0, 0), (1000, 0), (2000, 0)], [(0, 0), (0, 500), (2000, 500)]
+    graph = build_road_graph(roads_of(west, north))
+    runs: list[bool] = []
+    real = routes_module.flow_routes
+
+    def counted(*args, **kwargs):
+        runs.append(kwargs["with_lifelines"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(routes_module, "flow_routes", counted)
+    n = graph.n_edges
+    usable, exposed = np.ones(n, bool), np.zeros(n, bool)
+    rear = rear_nodes(graph, frame=FRAME, anchors=None, snap_m=50)
+    cache = Cache()
+
+    def ask(area, usable=usable):
+        return supply_routes(
+            graph, area=area, usable=usable, exposed=exposed, rear=rear, cache=cache
+        )
+
+    first = ask(box(-50, -50, 50, 50))
+    again = ask(box(-40, -40, 40, 40))  # another area with the same node inside
+    assert (
+        (again.usable_routes, again.open_supply_routes)
+        == (2, 2)
+        == (
+            first.usable_routes,
+            first.open_supply_routes,
+        )
+    )
+    assert runs == [True, False]  # usable routes with lifelines, then open routes
+    cut = ask(box(-50, -50, 50, 50), usable=graph.segments["road"].to_numpy() == 1)
+    assert cut.usable_routes == 1 and len(runs) == 4
+    assert not cut.lifelines.flags.writeable  # shared answers are read-only

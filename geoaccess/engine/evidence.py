@@ -443,6 +443,7 @@ def road_evidence(
             exposed=exposed,
             rear=use.rear,
             open_linked=bool(open_linked[i]),
+            cache=cache,
         )
         open_routes[i] = float(found.open_supply_routes)
         if lifelines:

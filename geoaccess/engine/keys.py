@@ -112,6 +112,15 @@ def road_use(rows: DayRows, side: str) -> Hashable:
     return ("road_use", rows.barriers, rows.roads, side)
 
 
+def flow(inputs: bytes, lifelines: bool) -> Hashable:
+    """A maximum flow on the roads, by a digest of everything it reads.
+
+    The usable road edges, the area's nodes and the rear nodes, not the date's rows:
+    an area far from what changed between two dates keeps its flow.
+    """
+    return ("flow", inputs, lifelines)
+
+
 def pieces(rows: DayRows) -> Hashable:
     """Areas cut by pockets."""
     return ("pieces", rows.pieces)

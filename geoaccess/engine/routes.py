@@ -7,6 +7,7 @@ Route counts are maximum flows with unit capacities and lifelines the single-edg
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from . import keys
+from .cache import Cache
 from .graph import (
     as_geometry,
     as_points,
@@ -65,6 +68,7 @@ def supply_routes(
     exposed: np.ndarray,
     rear: np.ndarray,
     open_linked: bool = True,
+    cache: Cache | None = None,
 ) -> SupplyRoutes:
     """Count the road links between an area and the rear, and find its lifelines.
 
@@ -92,6 +96,9 @@ def supply_routes(
         ``False`` when it is known already that no usable unexposed path links the area
         to the rear (:func:`geoaccess.engine.evidence.open_links` tells it for many
         areas at once): the open count is 0 without a flow.
+    cache : Cache, optional
+        The call's cache: a flow whose inputs (edges, the area's nodes, the rear) were
+        seen before, for another area or on another date, is not run again.
 
     Returns
     -------
@@ -129,16 +136,16 @@ def supply_routes(
 
     def routes(mask: np.ndarray, *, lifelines: bool) -> tuple[int, np.ndarray]:
         ids = np.flatnonzero(mask)
-        return flow_routes(
-            graph.n_nodes,
-            graph.u[ids],
-            graph.v[ids],
-            ids,
-            inside_nodes,
-            np.flatnonzero(crossing[ids]),
-            rear,
-            with_lifelines=lifelines,
-        )
+        inputs = (graph.u[ids], graph.v[ids], ids, inside_nodes, np.flatnonzero(crossing[ids]))
+
+        def run() -> tuple[int, np.ndarray]:
+            value, cut = flow_routes(graph.n_nodes, *inputs, rear, with_lifelines=lifelines)
+            cut.setflags(write=False)  # shared by every area and date with these inputs
+            return value, cut
+
+        if cache is None:
+            return run()
+        return cache.get(keys.flow(_digest(graph.n_nodes, *inputs, rear), lifelines), run)
 
     usable_count, lifelines = routes(live, lifelines=True)
     open_count = 0
@@ -151,6 +158,16 @@ def supply_routes(
         open_supply_routes=open_count,
         lifelines=lifelines,
     )
+
+
+def _digest(n_nodes: int, *arrays: np.ndarray) -> bytes:
+    """A digest of integer arrays, each with its length (so no two splits collide)."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(np.int64(n_nodes).tobytes())
+    for arr in arrays:
+        h.update(np.int64(len(arr)).tobytes())
+        h.update(np.ascontiguousarray(arr, dtype=np.int64).tobytes())
+    return h.digest()
 
 
 def network_distance(
