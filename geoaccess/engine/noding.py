@@ -569,8 +569,7 @@ def _join_nodes(
     n = len(node_xy)
     close = np.flatnonzero(seg.close_candidates(node_xy, TOL_M))
     if k == 0 and len(close) == 0:
-        keep = lengths > 0
-        return Noded(edges.take(keep), lengths[keep], source[keep], u[keep], v[keep], node_xy)
+        return _without_empty(edges, lengths, source, u, v, node_xy)
 
     # Merge nodes: float-noise duplicates, and dangling ends with their snap targets.
     a = b = np.zeros(0, dtype=np.int64)
@@ -603,6 +602,20 @@ def _join_nodes(
         lengths = lengths.copy()
         lengths[moved] = shapely.length(pieces)
         log.debug("moved the ends of %d road pieces onto snapped nodes", len(moved))
+    log.debug("noded %d pieces into %d nodes", m, n_comp)
+    return _without_empty(edges, lengths, source, u, v, new_xy)
+
+
+def _without_empty(
+    edges: EdgeLines,
+    lengths: FloatArray,
+    source: IntArray,
+    u: IntArray,
+    v: IntArray,
+    nodes: FloatArray,
+) -> Noded:
+    """The edges of positive length (a piece whose two ends were merged has none)."""
     keep = lengths > 0
-    log.debug("noded %d pieces into %d edges and %d nodes", m, keep.sum(), n_comp)
-    return Noded(edges.take(keep), lengths[keep], source[keep], u[keep], v[keep], new_xy)
+    if keep.all():
+        return Noded(edges, lengths, source, u, v, nodes)
+    return Noded(edges.take(keep), lengths[keep], source[keep], u[keep], v[keep], nodes)
