@@ -40,7 +40,10 @@ def cut_areas(
     largest by population, else by area, among its other pieces), so the area's
     population is conserved. ``footprint`` is the main piece with its residue: the
     ground whose people the piece holds (``geometry`` stays the piece itself, for the
-    evidence). An area made only of residue keeps its main piece.
+    evidence), a collection of those pieces that
+    :func:`geoaccess.population.estimates.footprints` dissolves when a population layer
+    or raster is allocated to it (a scenario with only the areas' own population never
+    needs it). An area made only of residue keeps its main piece.
     """
     area_geoms = np.asarray(areas.geometry.values, dtype=object)
     pocket_geoms = np.asarray(pockets.geometry.values, dtype=object)
@@ -77,8 +80,8 @@ def cut_areas(
         fold = residue & (main != np.arange(len(ai)))
         np.add.at(share, main[fold], share[fold])
         np.add.at(population, main[fold], population[fold])
-        for m in np.unique(main[fold]):
-            footprint[m] = shapely.union_all([geoms[m], *geoms[fold & (main == m)]])
+        for m in np.unique(main[fold]):  # dissolved only where people are allocated
+            footprint[m] = shapely.geometrycollections([geoms[m], *geoms[fold & (main == m)]])
         ai, pi, geoms, share = ai[~fold], pi[~fold], geoms[~fold], share[~fold]
         population, footprint = population[~fold], footprint[~fold]
     return gpd.GeoDataFrame(

@@ -20,6 +20,7 @@ passable ground in :mod:`geoaccess.engine.passable`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..engine import keys
 from ..engine.cache import Cache
@@ -115,10 +117,16 @@ def estimates(
         Empty when the scenario has no population at all.
     """
     crs = units.crs
-    targets = _targets(pieces)
+    groups = _layer_groups(ctx.layer_at("population", rows.population))
+    rasters = ctx.scenario.population_rasters
+
+    @functools.cache
+    def targets() -> gpd.GeoSeries:  # dissolved once, when some estimate needs it
+        return footprints(pieces)
+
     first = primary_people(ctx, cache, rows, pieces)
     found: list[tuple[str, gpd.GeoDataFrame, np.ndarray, np.ndarray, PopulationAccounting]] = []
-    for name, group in _layer_groups(ctx.layer_at("population", rows.population)):
+    for name, group in groups:
         people = gpd.GeoDataFrame(
             {"population": pd.to_numeric(group["population"], errors="coerce")},
             geometry=group.geometry.values,
@@ -127,19 +135,19 @@ def estimates(
         on_pieces = (
             first
             if first is not None and not found
-            else _allocated(targets, people, _piece_order(pieces))[0]
+            else _allocated(targets(), people, _piece_order(pieces))[0]
         )
         on_units, acc = _allocated(units.geometry, people, _unit_order(units))
         found.append((name, people, np.asarray(on_pieces, float), on_units, acc))
-    for raster in ctx.scenario.population_rasters:
+    for raster in rasters:
         on_pieces = np.asarray(
             first
             if first is not None and not found
-            else allocate_population(targets, raster).to_numpy(float),
+            else allocate_population(targets(), raster).to_numpy(float),
             float,
         )
         on_units, acc = allocate_population(units.geometry, raster, return_accounting=True)
-        people = gpd.GeoDataFrame({"population": on_pieces}, geometry=targets.values, crs=crs)
+        people = gpd.GeoDataFrame({"population": on_pieces}, geometry=targets().values, crs=crs)
         found.append((raster.source, people, on_pieces, on_units.to_numpy(float), acc))
     total = units["total"].to_numpy(dtype=float)
     if np.isfinite(total).any():
@@ -189,16 +197,24 @@ def _allocated(
     return values, acc
 
 
-def _targets(pieces: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """The ground whose people each piece holds: its footprint (residue included)."""
-    # the people of a piece's residue belong to it (see engine.pieces.cut_areas)
-    return gpd.GeoSeries(
-        pieces["footprint"].to_numpy(dtype=object)
-        if "footprint" in pieces
-        else pieces.geometry.to_numpy(dtype=object),
-        index=pieces.index,
-        crs=pieces.crs,
-    )
+def footprints(pieces: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The ground whose people each piece holds: its footprint (residue included).
+
+    The people of a piece's residue belong to it (see
+    :func:`geoaccess.engine.pieces.cut_areas`, which leaves a footprint with residue as a
+    collection of its pieces): the collections are dissolved here, where they are used.
+    """
+    if "footprint" not in pieces:
+        geometry = pieces.geometry.to_numpy(dtype=object)
+        return gpd.GeoSeries(geometry, index=pieces.index, crs=pieces.crs)
+    geoms = pieces["footprint"].to_numpy(dtype=object).copy()
+    for i in np.flatnonzero(shapely.get_type_id(geoms) == GEOMETRY_COLLECTION):
+        geoms[i] = shapely.union_all(geoms[i])
+    return gpd.GeoSeries(geoms, index=pieces.index, crs=pieces.crs)
+
+
+#: shapely's type id of a GeometryCollection.
+GEOMETRY_COLLECTION = 7
 
 
 def _layer_groups(layer: gpd.GeoDataFrame | None) -> list[tuple[str, gpd.GeoDataFrame]]:
@@ -230,7 +246,7 @@ def primary_people(
         return None
 
     def build() -> np.ndarray:
-        targets = _targets(pieces)
+        targets = footprints(pieces)
         if groups:
             group = groups[0][1]
             people = gpd.GeoDataFrame(
