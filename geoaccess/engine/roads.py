@@ -406,7 +406,12 @@ def usable_segments(
         core = shapely.buffer(hostile, -TOL_M)  # the boundary itself is not inside
         shapely.prepare(core)
         cand = graph.segment_tree.query(core, predicate="intersects")
-        inside = shapely.length(shapely.intersection(graph.lines[cand], core))
+        # a segment no longer than snap_m never has more than snap_m inside, and one
+        # wholly inside has all of it: only the others are intersected
+        cand = cand[graph.lengths[cand] > snap_m]
+        inside = graph.lengths[cand].copy()
+        crossing = ~shapely.contains_properly(core, graph.lines[cand])
+        inside[crossing] = shapely.length(shapely.intersection(graph.lines[cand[crossing]], core))
         usable[cand[inside > snap_m]] = False
     usable &= ~cut_by(graph, barriers)
     return usable
