@@ -525,6 +525,26 @@ def test_any_text_and_dates_round_trip_through_a_folder(
     assert ga.read_scenario(folder).equals(scn)
 
 
+@pytest.mark.parametrize("text", ["0/01/01", "2016-07-17", "2016-07-17T10:00:00", "12:30"])
+def test_texts_that_look_like_dates_round_trip_through_geojson(tmp_path: Path, text: str) -> None:
+    """GDAL's GeoJSON driver would read these as dates or times; they are ids and names."""
+    zones = gpd.GeoDataFrame(
+        {"party": [text], "name": [text], "valid_from": ["2016-07-01"], "valid_to": [None]},
+        geometry=[shapely.box(37.0, 36.1, 37.15, 36.3)],
+        crs=4326,
+    )
+    scn = ga.Scenario.create(
+        "dates as text",
+        parties=[{"id": text, "side": "s"}],
+        zones=zones,
+        rear={"s": [(37.0, 36.0)]},
+    )
+    back = ga.read_scenario(ga.write_scenario(scn, tmp_path / "scn"))
+    assert back.zones["party"].tolist() == back.zones["name"].tolist() == [text]
+    assert back.zones["valid_from"].tolist() == [pd.Timestamp("2016-07-01")]
+    assert back.equals(scn)
+
+
 @pytest.mark.parametrize(
     ("extra", "column"),
     [

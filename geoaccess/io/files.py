@@ -239,6 +239,17 @@ def _declared_crs(source: LayerSource, problems: list[Problem]) -> CRS | Literal
         return False
 
 
+#: GDAL open options per file suffix. GeoJSON has no date type: its driver guesses one
+#: from texts that look like dates or times ("2016-07-17", "0/01/01", "12:30"), a party
+#: id or a zone name included. Every text is read as written; date columns are then
+#: parsed by the scenario's own rule (:func:`geoaccess.temporal.to_day_series`), as CSV
+#: texts are.
+OPEN_OPTIONS: dict[str, dict[str, str]] = {
+    ".geojson": {"DATE_AS_STRING": "YES"},
+    ".json": {"DATE_AS_STRING": "YES"},
+}
+
+
 def _read_gdal(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame | None:
     layer = source.layer
     available = [str(row[0]) for row in pyogrio.list_layers(source.path)]
@@ -267,7 +278,9 @@ def _read_gdal(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
         return None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        frame = pyogrio.read_dataframe(source.path, layer=layer)
+        frame = pyogrio.read_dataframe(
+            source.path, layer=layer, **OPEN_OPTIONS.get(source.path.suffix.lower(), {})
+        )
     for message in dict.fromkeys(str(w.message) for w in caught):
         # GDAL's own warnings (a feature of unsupported type read as NULL...) name no
         # layer: pass them on as a ScenarioWarning that does
