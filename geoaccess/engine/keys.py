@@ -139,6 +139,11 @@ def no_corridors() -> Hashable:
     return ("no_corridors",)
 
 
+def footprints(rows: DayRows) -> Hashable:
+    """The ground whose people each area piece holds (its residue dissolved into it)."""
+    return ("footprints", rows.pieces)
+
+
 def primary_people(rows: DayRows) -> Hashable:
     """People of the primary population estimate per piece of area."""
     return ("primary_people", rows.pieces, rows.population)

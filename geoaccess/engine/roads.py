@@ -409,7 +409,7 @@ def usable_segments(
         # a segment no longer than snap_m never has more than snap_m inside, and one
         # wholly inside has all of it: only the others are intersected
         cand = cand[graph.lengths[cand] > snap_m]
-        inside = graph.lengths[cand].copy()
+        inside = graph.lengths[cand]  # a new array: indexed with an array
         crossing = ~shapely.contains_properly(core, graph.lines[cand])
         inside[crossing] = shapely.length(shapely.intersection(graph.lines[cand[crossing]], core))
         usable[cand[inside > snap_m]] = False

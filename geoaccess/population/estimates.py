@@ -20,7 +20,6 @@ passable ground in :mod:`geoaccess.engine.passable`.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -119,11 +118,6 @@ def estimates(
     crs = units.crs
     groups = _layer_groups(ctx.layer_at("population", rows.population))
     rasters = ctx.scenario.population_rasters
-
-    @functools.cache
-    def targets() -> gpd.GeoSeries:  # dissolved once, when some estimate needs it
-        return footprints(pieces)
-
     first = primary_people(ctx, cache, rows, pieces)
     found: list[tuple[str, gpd.GeoDataFrame, np.ndarray, np.ndarray, PopulationAccounting]] = []
     for name, group in groups:
@@ -135,7 +129,7 @@ def estimates(
         on_pieces = (
             first
             if first is not None and not found
-            else _allocated(targets(), people, _piece_order(pieces))[0]
+            else _allocated(_footprints(cache, rows, pieces), people, _piece_order(pieces))[0]
         )
         on_units, acc = _allocated(units.geometry, people, _unit_order(units))
         found.append((name, people, np.asarray(on_pieces, float), on_units, acc))
@@ -143,11 +137,12 @@ def estimates(
         on_pieces = np.asarray(
             first
             if first is not None and not found
-            else allocate_population(targets(), raster).to_numpy(float),
+            else allocate_population(_footprints(cache, rows, pieces), raster).to_numpy(float),
             float,
         )
         on_units, acc = allocate_population(units.geometry, raster, return_accounting=True)
-        people = gpd.GeoDataFrame({"population": on_pieces}, geometry=targets().values, crs=crs)
+        targets = _footprints(cache, rows, pieces)
+        people = gpd.GeoDataFrame({"population": on_pieces}, geometry=targets.values, crs=crs)
         found.append((raster.source, people, on_pieces, on_units.to_numpy(float), acc))
     total = units["total"].to_numpy(dtype=float)
     if np.isfinite(total).any():
@@ -208,13 +203,15 @@ def footprints(pieces: gpd.GeoDataFrame) -> gpd.GeoSeries:
         geometry = pieces.geometry.to_numpy(dtype=object)
         return gpd.GeoSeries(geometry, index=pieces.index, crs=pieces.crs)
     geoms = pieces["footprint"].to_numpy(dtype=object).copy()
-    for i in np.flatnonzero(shapely.get_type_id(geoms) == GEOMETRY_COLLECTION):
+    collection = shapely.get_type_id(geoms) == shapely.GeometryType.GEOMETRYCOLLECTION
+    for i in np.flatnonzero(collection):
         geoms[i] = shapely.union_all(geoms[i])
     return gpd.GeoSeries(geoms, index=pieces.index, crs=pieces.crs)
 
 
-#: shapely's type id of a GeometryCollection.
-GEOMETRY_COLLECTION = 7
+def _footprints(cache: Cache, rows: keys.DayRows, pieces: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """:func:`footprints`, dissolved once per call for the rows that made the pieces."""
+    return cache.get(keys.footprints(rows), lambda: footprints(pieces))
 
 
 def _layer_groups(layer: gpd.GeoDataFrame | None) -> list[tuple[str, gpd.GeoDataFrame]]:
@@ -246,7 +243,7 @@ def primary_people(
         return None
 
     def build() -> np.ndarray:
-        targets = footprints(pieces)
+        targets = _footprints(cache, rows, pieces)
         if groups:
             group = groups[0][1]
             people = gpd.GeoDataFrame(
