@@ -5,6 +5,8 @@
 - the frame, densified to follow parallels and meridians, is simplified within 1 m;
 - front lines drawn on hostile ground's edge are left out of clearances: the route
   clearance is the same with every barrier line buffered;
+- hostile ground and clearance lines grown once into one polygon, then buffered by the
+  rest of each clearance, block the ground that buffering each and merging blocks;
 - the bisection of route clearances starting from the statuses' bracket lands where
   the full bisection does;
 - zones that only touch are not overlaid by the overlap check, and overlaps are still
@@ -28,6 +30,7 @@ from geoaccess.crs import reproject
 from geoaccess.engine import evidence, safe_ground
 from geoaccess.engine.cache import Cache
 from geoaccess.engine.context import FRAME_TOLERANCE_M, SIMPLIFY_FROM_VERTICES, Context
+from geoaccess.engine.keys import DayRows
 from geoaccess.engine.sides import SideView, side_view
 from geoaccess.engine.territory import ground_at
 from geoaccess.pipeline.evaluate import context_for
@@ -153,13 +156,62 @@ def test_clearances_are_the_same_with_every_barrier_line(day: str) -> None:
     found = list(side_pockets(ga.datasets.aleppo_2016(), day))
     assert found
     for ctx, cache, view, pockets in found:
-        every = dataclasses.replace(
-            view, clearance_lines=view.barrier_lines, clearance_key=("every", view.side, day)
-        )
+        every = dataclasses.replace(view, clearance_lines=view.barrier_lines)
         assert shapely.length(view.clearance_lines) <= shapely.length(view.barrier_lines)
         pruned = safe_ground.route_clearance(view, pockets, rules=ctx.rules, cache=cache)
         full = safe_ground.route_clearance(every, pockets, rules=ctx.rules, cache=Cache())
         np.testing.assert_array_equal(pruned, full)
+
+
+def _blocked_the_long_way(view: SideView, c: float) -> shapely.Geometry:
+    """``buffer(hostile, c) ∪ buffer(clearance lines, c)``, as DESIGN section 2 reads."""
+    hostile = shapely.buffer(view.hostile, c, quad_segs=safe_ground.ARC_SEGMENTS)
+    lines = shapely.buffer(view.clearance_lines, c, quad_segs=safe_ground.ARC_SEGMENTS)
+    return shapely.union(hostile, lines)
+
+
+def test_obstacles_grown_once_block_what_each_buffer_blocks() -> None:
+    """A 1 km square of hostile ground and a 10 km line apart: areas known on paper."""
+    square = box(CX - 8_000, CY - 500, CX - 7_000, CY + 500)
+    line = shapely.LineString([(CX, CY - 5_000), (CX, CY + 5_000)])
+    empty = shapely.Polygon()
+    view = SideView(
+        side="A",
+        date=as_date(DAY),
+        rows=DayRows(*[()] * 8),
+        hostile=square,
+        barrier_lines=line,
+        passable=empty,
+        frame=square,
+        impassable=empty,
+        rear_edge=empty,
+        anchors=None,
+        hostile_sides=("B",),
+        clearance_lines=line,
+    )
+    for c in (25.0, 300.0, 2_000.0):
+        blocked = safe_ground._blocked(view, c, Cache())
+        # the square grown by c (rounded corners) and the line's stadium, apart at 2 km
+        on_paper = (1_000 + 2 * c) ** 2 - (4 - np.pi) * c**2 + 2 * c * 10_000 + np.pi * c**2
+        if c == 2_000.0:  # they overlap: compare with the overlay of the two buffers
+            on_paper = shapely.area(_blocked_the_long_way(view, c))
+        assert shapely.area(blocked) == pytest.approx(on_paper, rel=2e-3)
+        seed = safe_ground.SEED_M
+        assert shapely.hausdorff_distance(blocked, _blocked_the_long_way(view, c)) <= (
+            2 * seed + 2 * c * (1 - np.cos(np.pi / (4 * safe_ground.ARC_SEGMENTS))) + 1e-6
+        )
+
+
+@pytest.mark.parametrize("day", ["2016-07-10", "2016-08-10"])
+def test_obstacles_grown_once_on_aleppo(day: str) -> None:
+    """On the bundled maps' pockets, within the seed and the arcs' chords of the long way."""
+    found = [v for _, _, v, _ in side_pockets(ga.datasets.aleppo_2016(), day)]
+    assert any(not shapely.is_empty(view.clearance_lines) for view in found)
+    for view in found:
+        for c in (25.0, 750.0, 1_500.0, 10_000.0):
+            blocked = safe_ground._blocked(view, c, Cache())
+            slack = 2 * safe_ground.SEED_M + 2 * c * (1 - np.cos(np.pi / 64))
+            assert shapely.hausdorff_distance(blocked, _blocked_the_long_way(view, c)) <= slack
 
 
 def test_clearance_lines_skip_lines_on_hostile_edges() -> None:

@@ -87,9 +87,9 @@ def clearance_lines(rows: DayRows, held: Rows, front_rows: Rows) -> Hashable:
     return ("clearance_lines", rows.ground, held, front_rows)
 
 
-def barrier_buffer(lines_key: Hashable, clearance: float) -> Hashable:
-    """Clearance lines buffered by a clearance."""
-    return ("barrier_buffer", lines_key, clearance)
+def clearance_obstacles(rows: DayRows, side: str) -> Hashable:
+    """A side's hostile ground and clearance lines grown into one polygon."""
+    return ("clearance_obstacles", rows.barriers, side)
 
 
 def rear_components(rows: DayRows, side: str, clearance: float) -> Hashable:

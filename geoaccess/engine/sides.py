@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,9 +70,6 @@ class SideView:
         itself: front lines drawn on the edge of hostile ground lie on that ground
         already (their buffers add nothing to its buffer), so only those on the side's
         own or friendly ground's edge and the siege lines are kept.
-    clearance_key : Hashable
-        Cache key of ``clearance_lines``: sides keeping the same lines share their
-        buffers.
     """
 
     side: str
@@ -88,7 +84,6 @@ class SideView:
     anchors: np.ndarray | None
     hostile_sides: tuple[str, ...]
     clearance_lines: shapely.Geometry
-    clearance_key: Hashable
 
 
 def side_view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
@@ -168,7 +163,6 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
         ctx.anchors.get(side),
         holding,
         clearance_lines,
-        clearance_key,
     )
 
 
