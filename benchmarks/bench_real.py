@@ -5,6 +5,8 @@ on this checkout and on ``REV`` (by default the last commit before the speed wor
 issue 13), each in a fresh process, one after the other, and prints side by side the
 seconds, the ratio (before / after: above 1 means faster now) and whether the answers
 agree: identical statuses, ``route_clearance_m`` within the ±50 m the design allows.
+Every unit whose status differs is listed under the table with both answers (a pocket
+at a threshold moves when buffers become more exact, as Avdiivka's ``russia-2`` did).
 
 Cases:
 
@@ -145,17 +147,19 @@ def run(tree: Path, case: str, arg: dict) -> dict:
     return json.loads(run_in(tree, _RUNNER, case, json.dumps(arg)))
 
 
-def agreement(ours: dict, base: dict) -> tuple[bool, float]:
-    """Whether every status agrees, and the largest route-clearance difference (m)."""
-    same, worst = True, 0.0
+def agreement(ours: dict, base: dict) -> tuple[list[str], float]:
+    """The units whose status differs (or that only one run has), and the largest
+    route-clearance difference (m) of those that agree."""
+    differ, worst = sorted(set(ours) ^ set(base)), 0.0
     for key, (status, clearance) in base.items():
         mine = ours.get(key)
-        if mine is None or mine[0] != status:
-            same = False
+        if mine is None:
             continue
-        if clearance is not None and mine[1] is not None:
+        if mine[0] != status:
+            differ.append(key)
+        elif clearance is not None and mine[1] is not None:
             worst = max(worst, abs(mine[1] - clearance))
-    return same and set(ours) == set(base), worst
+    return differ, worst
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args([] if argv is None else argv)  # make bench passes none
     rows: list[list[object]] = []
+    differences: list[str] = []
     with tempfile.TemporaryDirectory(prefix="geoaccess-bench-real-") as tmp:
         (Path(tmp) / "before").mkdir()
         before = checkout(args.rev, Path(tmp) / "before")
@@ -184,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                 arg = {"tmp": tmp, "avdiivka": str(AVDIIVKA), "dates": SNAPSHOT_DATES}
                 ours = run(ROOT, "avdiivka", {**arg, "threads": args.threads})
                 base = run(before, "avdiivka", {**arg, "threads": 1})
-                rows += _assess_rows("Avdiivka", ours, base)
+                rows += _assess_rows("Avdiivka", ours, base, differences)
                 rows.append(_timeline_row("Avdiivka daily timeline", ours, base, 1.0))
         if args.only in (None, "regional"):
             regional_py = str(ROOT / "benchmarks" / "regional.py")
@@ -198,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             theirs = {**mine, "timeline_days": base_days, "threads": 1}
             ours, base = run(ROOT, "regional", mine), run(before, "regional", theirs)
-            rows += _assess_rows("Regional", ours, base)
+            rows += _assess_rows("Regional", ours, base, differences)
             scale = args.days / theirs["timeline_days"]
             rows.append(
                 _timeline_row(f"Regional daily timeline, {args.days} days", ours, base, scale)
@@ -210,21 +215,28 @@ def main(argv: list[str] | None = None) -> int:
         ["case", "after s", "before s", "ratio", "statuses", "max Δclearance m"],
         rows,
     )
+    if differences:
+        print("\nWhere the statuses differ (status and route clearance, after | before):")
+        print("\n".join(differences))
     return 0
 
 
-def _assess_rows(name: str, ours: dict, base: dict) -> list[list[object]]:
+def _assess_rows(name: str, ours: dict, base: dict, differences: list[str]) -> list[list[object]]:
+    """One row per date; each unit whose status differs is added to ``differences``."""
     rows = []
     for day, (seconds, answers) in ours["assess"].items():
         base_seconds, base_answers = base["assess"][day]
-        same, worst = agreement(answers, base_answers)
+        differ, worst = agreement(answers, base_answers)
+        differences.extend(
+            f"  {name} {day} {key}: {answers.get(key)} | {base_answers.get(key)}" for key in differ
+        )
         rows.append(
             [
                 f"{name} assess {day}",
                 seconds,
                 base_seconds,
                 base_seconds / seconds,
-                "identical" if same else "DIFFER",
+                "identical" if not differ else f"{len(differ)} differ",
                 worst,
             ]
         )
