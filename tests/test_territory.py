@@ -123,3 +123,20 @@ def test_closing_never_takes_a_sides_own_ground():
     )
     found = ga.pockets(scn, DAY).set_index("side")
     assert found.loc["A", "area_km2"] * 1e6 == pytest.approx(a.area, abs=0.5)
+
+
+@pytest.mark.parametrize(("gap_m", "filled_m2"), [(30.0, 30.0 * 1_000), (60.0, 0.0)])
+def test_closing_fills_gaps_narrower_than_snap_and_no_others(gap_m, filled_m2):
+    """Two 1 km squares side by side, closed by 25 m (snap_m 50): a 30 m gap between them
+    fills with a 30 m × 1 km band (less its two open mouths, 0.1 m deep), a 60 m one
+    stays open."""
+    from geoaccess.engine.territory import CLOSING_INSET_M, _closing
+
+    squares = shapely.union(
+        shapely.box(0, 0, 1_000, 1_000), shapely.box(1_000 + gap_m, 0, 2_000 + gap_m, 1_000)
+    )
+    closed = _closing(squares, 25.0)
+    mouths = 2 * gap_m * CLOSING_INSET_M if filled_m2 else 0.0
+    assert closed.area == pytest.approx(2e6 + filled_m2 - mouths, abs=1e-3)
+    assert shapely.get_num_geometries(closed) == (1 if filled_m2 else 2)
+    assert shapely.contains(closed, squares) or closed.equals(squares)

@@ -48,6 +48,9 @@ from .impassable import EMPTY, impassable_at
 
 __all__ = ["EMPTY", "Ground", "ground_at", "residue"]
 
+#: Metres the closing's shrinking goes past its growing (see :func:`_closing`).
+CLOSING_INSET_M = 0.1
+
 
 @dataclass(frozen=True, eq=False)
 class Ground:
@@ -234,13 +237,20 @@ def _closing(geom: shapely.Geometry, radius: float) -> shapely.Geometry:
 
     Mitred buffers bevel sharp corners, so growing and shrinking back can shave a thin
     piece off a jagged boundary (a real front line between neighbourhood polygons has such
-    corners); the union with ``geom`` puts it back.
+    corners); the union with ``geom`` puts it back. The shrinking goes
+    :data:`CLOSING_INSET_M` deeper than the growing: the shrunk ground then lies clear of
+    ``geom``'s edges everywhere but across the gaps it fills, and GEOS merges it with
+    ``geom`` several times faster than the near-coincident edges an exact round trip
+    leaves (overlays fall back to slow, snapping noding there). The ground is the same,
+    but for the open mouth of a filled gap, which lies that much further in.
     """
     if radius <= 0 or geom.is_empty:
         return geom
     grown = shapely.buffer(geom, radius, join_style="mitre", mitre_limit=10.0)
-    closed = shapely.buffer(grown, -radius, join_style="mitre", mitre_limit=10.0)
-    return shapely.union(closed, geom)
+    shrunk = shapely.buffer(
+        grown, -(radius + CLOSING_INSET_M), join_style="mitre", mitre_limit=10.0
+    )
+    return shapely.union(shrunk, geom)
 
 
 def _front_lines(
