@@ -158,12 +158,15 @@ def _territories(
     names: list[str] = []
     polygons: list[np.ndarray] = []
     for side in sides:
-        closed = _closing(raw[side], snap / 2.0)
         blocking = [raw[o] for o in sides if o != side]
         if not shapely.is_empty(impassable):
             blocking.append(impassable)
-        others = shapely.union_all(blocking)
-        parts = shapely.get_parts(shapely.difference(closed, others))
+        # the others taken away one by one: A − (B ∪ C) = (A − B) − C, without the
+        # union of B and C (about a third of the time on a regional map)
+        held = _closing(raw[side], snap / 2.0)
+        for other in blocking:
+            held = shapely.difference(held, other)
+        parts = shapely.get_parts(held)
         parts = parts[shapely.get_type_id(parts) == 3]
         mine = zone_side == side
         parts = parts[~residue(parts, geoms[mine], min_area)]
