@@ -314,27 +314,19 @@ def area_population(
         ``population_<status>`` for every status (``population_no_data``: the people of
         the area on ground no side holds) and ``population``, aligned with ``area_ids``.
     """
-    split = (
-        pd.DataFrame(
-            {
-                "area_id": pieces["area_id"].to_numpy(dtype=object),
-                "status": pieces["status"].to_numpy(dtype=object),
-                "people": piece_people,
-            }
-        )
-        .groupby(["area_id", "status"])["people"]
-        .sum(min_count=1)
-        .unstack("status")
-        .reindex(index=pd.Index(area_ids, dtype=object), columns=list(HELD_STATUSES))
-    )
     total = np.asarray(unit_people, dtype=float)
+    people = np.asarray(piece_people, dtype=float)
+    # people summed per (area, status) in a matrix: area ids are unique per unit
+    row = pd.Index(area_ids, dtype=object).get_indexer(pieces["area_id"].to_numpy(dtype=object))
+    col = pd.Index(HELD_STATUSES, dtype=object).get_indexer(pieces["status"].to_numpy(dtype=object))
+    counted = (row >= 0) & (col >= 0) & ~np.isnan(people)
+    split = np.zeros((len(total), len(HELD_STATUSES)))
+    np.add.at(split, (row[counted], col[counted]), people[counted])
     out = {
-        f"population_{s}": np.where(
-            np.isnan(total), np.nan, np.nan_to_num(split[s].to_numpy(float))
-        )
-        for s in HELD_STATUSES
+        f"population_{s}": np.where(np.isnan(total), np.nan, split[:, k])
+        for k, s in enumerate(HELD_STATUSES)
     }
-    rest = total - np.nan_to_num(split.to_numpy(float)).sum(axis=1)
+    rest = total - split.sum(axis=1)
     out[f"population_{NO_DATA}"] = np.where(
         np.abs(rest) < 1e-6 * np.abs(total), 0.0, np.clip(rest, 0.0, None)
     )
