@@ -170,6 +170,13 @@ def _blocked_the_long_way(view: SideView, c: float) -> shapely.Geometry:
     return shapely.union(hostile, lines)
 
 
+def _seed_and_chords(c: float) -> float:
+    """How far the one-polygon route may stray from the long way: twice the seed, plus
+    the chords of both buffers' arcs (up to ``c (1 - cos(pi / (4 q)))`` each)."""
+    chord = 1 - np.cos(np.pi / (4 * safe_ground.ARC_SEGMENTS))
+    return 2 * safe_ground.SEED_M + 2 * c * chord
+
+
 def test_obstacles_grown_once_block_what_each_buffer_blocks() -> None:
     """A 1 km square of hostile ground and a 10 km line apart: areas known on paper."""
     square = box(CX - 8_000, CY - 500, CX - 7_000, CY + 500)
@@ -189,17 +196,15 @@ def test_obstacles_grown_once_block_what_each_buffer_blocks() -> None:
         hostile_sides=("B",),
         clearance_lines=line,
     )
-    for c in (25.0, 300.0, 2_000.0):
+    for c in (0.25, 25.0, 300.0, 2_000.0):  # 0.25: thinner than the seed, the long way
         blocked = safe_ground._blocked(view, c, Cache())
         # the square grown by c (rounded corners) and the line's stadium, apart at 2 km
         on_paper = (1_000 + 2 * c) ** 2 - (4 - np.pi) * c**2 + 2 * c * 10_000 + np.pi * c**2
         if c == 2_000.0:  # they overlap: compare with the overlay of the two buffers
             on_paper = shapely.area(_blocked_the_long_way(view, c))
         assert shapely.area(blocked) == pytest.approx(on_paper, rel=2e-3)
-        seed = safe_ground.SEED_M
-        assert shapely.hausdorff_distance(blocked, _blocked_the_long_way(view, c)) <= (
-            2 * seed + 2 * c * (1 - np.cos(np.pi / (4 * safe_ground.ARC_SEGMENTS))) + 1e-6
-        )
+        long_way = _blocked_the_long_way(view, c)
+        assert shapely.hausdorff_distance(blocked, long_way) <= _seed_and_chords(c) + 1e-6
 
 
 @pytest.mark.parametrize("day", ["2016-07-10", "2016-08-10"])
@@ -210,8 +215,8 @@ def test_obstacles_grown_once_on_aleppo(day: str) -> None:
     for view in found:
         for c in (25.0, 750.0, 1_500.0, 10_000.0):
             blocked = safe_ground._blocked(view, c, Cache())
-            slack = 2 * safe_ground.SEED_M + 2 * c * (1 - np.cos(np.pi / 64))
-            assert shapely.hausdorff_distance(blocked, _blocked_the_long_way(view, c)) <= slack
+            long_way = _blocked_the_long_way(view, c)
+            assert shapely.hausdorff_distance(blocked, long_way) <= _seed_and_chords(c)
 
 
 def test_clearance_lines_skip_lines_on_hostile_edges() -> None:

@@ -82,7 +82,7 @@ def barriers(rows: DayRows, held: Rows) -> Hashable:
 def clearance_lines(rows: DayRows, held: Rows, front_rows: Rows) -> Hashable:
     """The front lines (rows of the day's front) and siege lines a clearance keeps from.
 
-    Sides keeping the same lines share them and their buffers.
+    Sides keeping the same lines share them.
     """
     return ("clearance_lines", rows.ground, held, front_rows)
 

@@ -161,8 +161,8 @@ def _territories(
         blocking = [raw[o] for o in sides if o != side]
         if not shapely.is_empty(impassable):
             blocking.append(impassable)
-        # the others taken away one by one: A − (B ∪ C) = (A − B) − C, without the
-        # union of B and C (about a third of the time on a regional map)
+        # the others taken away one by one: A − (B ∪ C) = (A − B) − C, and no union
+        # of B and C to build (this step takes about a third less on regional maps)
         held = _closing(raw[side], snap / 2.0)
         for other in blocking:
             held = shapely.difference(held, other)
