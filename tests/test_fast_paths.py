@@ -10,7 +10,9 @@
 - the bisection of route clearances starting from the statuses' bracket lands where
   the full bisection does;
 - zones that only touch are not overlaid by the overlap check, and overlaps are still
-  found.
+  found;
+- a call projects only the rows valid on the days it evaluates (``period``): the others
+  keep their place without geometry, and the answers are those of the whole scenario.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from geoaccess.engine.context import FRAME_TOLERANCE_M, SIMPLIFY_FROM_VERTICES, 
 from geoaccess.engine.keys import DayRows
 from geoaccess.engine.sides import SideView, side_view
 from geoaccess.engine.territory import ground_at
-from geoaccess.pipeline.evaluate import context_for
+from geoaccess.pipeline.evaluate import context_for, evaluate
 from geoaccess.temporal import as_date
 from geoaccess.threaded import THREADED_FROM_COORDINATES, in_parts
 
@@ -378,3 +380,76 @@ def test_in_parts_puts_the_parts_back_in_order() -> None:
     geoms = np.array([shapely.buffer(shapely.Point(i, 0), 0.4, quad_segs=4096) for i in range(300)])
     assert shapely.get_num_coordinates(geoms).sum() > THREADED_FROM_COORDINATES
     np.testing.assert_array_equal(in_parts(shapely.centroid, geoms, 3), shapely.centroid(geoms))
+
+
+# ---------------------------------------------------------------------- period
+ALEPPO_PERIOD_END = "2016-08-01"
+
+
+def _valid_by(layer: pd.DataFrame, first: str | None, last: str | None) -> np.ndarray:
+    """Rows valid on some day of ``[first, last]``, read from the columns with pandas."""
+    served = np.ones(len(layer), dtype=bool)
+    if last is not None and "valid_from" in layer:
+        served &= (layer["valid_from"].isna() | (layer["valid_from"] <= last)).to_numpy()
+    if first is not None and "valid_to" in layer:
+        served &= (layer["valid_to"].isna() | (layer["valid_to"] > first)).to_numpy()
+    return served
+
+
+@pytest.mark.parametrize(
+    "first, last", [(None, ALEPPO_PERIOD_END), ("2016-09-01", "2016-09-30"), ("2016-12-01", None)]
+)
+def test_a_period_projects_only_its_rows_and_each_as_the_whole_scenario_does(
+    first: str | None, last: str | None
+) -> None:
+    scn = ga.datasets.aleppo_2016()
+    whole = context_for(scn, scn.rules)
+    period = (None if first is None else as_date(first), None if last is None else as_date(last))
+    part = context_for(scn, scn.rules, period=period)
+    left_out = 0
+    for name, layer in scn.layers.items():
+        geoms = np.asarray(part.layers[name].geometry.values, dtype=object)
+        projected = ~shapely.is_missing(geoms)
+        want = _valid_by(layer, first, last) if name != "incidents" else np.ones(len(layer), bool)
+        np.testing.assert_array_equal(projected, want, err_msg=name)
+        assert part.layers[name].index.equals(layer.index)  # rows keep their positions
+        assert part.layers[name].crs == whole.crs
+        full = np.asarray(whole.layers[name].geometry.values, dtype=object)
+        assert shapely.equals_exact(geoms[projected], full[projected], 0).all(), name
+        left_out += int((~projected).sum())
+    assert left_out > 0  # the bundled zones and corridors change over the year
+    # on every change date of the period, the same rows and the same statuses
+    days = scn.change_dates(first or "2016-06-01", last or "2016-12-31")
+    for day in days[:3] + days[-2:]:
+        for name in scn.layers:
+            assert part.rows_valid(name, day) == whole.rows_valid(name, day)
+        got = evaluate(part, Cache(), day, detail="light").units
+        want_units = evaluate(whole, Cache(), day, detail="light").units
+        columns = ["area_id", "side", "base_status", "base_why", "encircled"]
+        pd.testing.assert_frame_equal(got[columns], want_units[columns])
+        assert got.geometry.geom_equals_exact(want_units.geometry, 0).all()
+
+
+def test_a_day_outside_the_period_is_an_error_not_an_empty_map() -> None:
+    scn = ga.datasets.aleppo_2016()
+    ctx = context_for(scn, scn.rules, period=(None, as_date(ALEPPO_PERIOD_END)))
+    assert ctx.rows_valid("zones", as_date(ALEPPO_PERIOD_END))
+    with pytest.raises(ValueError, match="serves the days up to 2016-08-01, not 2016-08-02"):
+        ctx.rows_valid("zones", as_date("2016-08-02"))
+    later = context_for(scn, scn.rules, period=(as_date("2016-09-01"), as_date("2016-09-30")))
+    with pytest.raises(ValueError, match="from 2016-09-01 to 2016-09-30, not 2016-08-31"):
+        later.rows_valid("areas", as_date("2016-08-31"))
+
+
+def test_assess_and_siege_watch_timelines_walk_back_within_their_period() -> None:
+    """assess projects up to its day and walks back for ``status_since``; a Siege Watch
+    timeline counts days from before its start: both read only rows they projected (a
+    day outside would raise), and the statuses since are the known ones."""
+    scn = ga.datasets.aleppo_2016()
+    res = ga.assess(scn, "2016-08-20")
+    bustan = res.areas.set_index("area_id").loc["N0204"]
+    assert bustan["status"] == "hard_to_reach"
+    # encircled since 4 September: besieged after 30 days, that is, from before the period
+    rules = ga.Rules(scheme="siege_watch", min_siege_days=30)
+    tl = ga.timeline(scn, "2016-10-10", "2016-10-20", rules)
+    assert (tl.intervals["status"] == "besieged").any()

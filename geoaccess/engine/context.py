@@ -67,13 +67,19 @@ class Context:
         The first date the scenario covers (its earliest ``valid_from``/``valid_to``).
     validity : dict of str to tuple of numpy.ndarray
         Per layer, each row's ``[valid_from, valid_to)`` as integer days (open ends at
-        the int64 limits). Read-only.
+        the int64 limits); a row left unprojected (valid on no day of ``period``) is
+        valid on no day. Read-only.
     sea : shapely.Geometry
         The sea within the frame (``Rules(sea="impassable")``; empty otherwise or
         inland), in ``crs``.
     side_names : mapping of str to str
         Display name of each side (:func:`geoaccess.display.side_names`), for the
         reasons. Read-only.
+    period : tuple of (datetime.date or None)
+        ``(first, last)``: the days the context serves (``None``: open). Only the rows
+        valid on one of them are projected (a year of daily maps assessed on one date
+        projects the maps up to that date); the others keep their position with no
+        geometry, and asking for the rows of a day outside the period is an error.
     """
 
     scenario: Scenario
@@ -86,6 +92,7 @@ class Context:
     validity: dict[str, tuple[np.ndarray, np.ndarray]]
     sea: shapely.Geometry
     side_names: dict[str, str]
+    period: tuple[dt.date | None, dt.date | None] = (None, None)
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -101,6 +108,10 @@ class Context:
 
     def rows_valid(self, name: str, day: dt.date) -> tuple[int, ...]:
         """Positions of the rows of a layer valid on ``day`` (``()`` when it is absent)."""
+        first, last = self.period
+        if (first is not None and day < first) or (last is not None and day > last):
+            msg = f"this context serves {_period_text(self.period)}, not {day}"
+            raise ValueError(msg)
         if name not in self.validity:
             return ()
         start, end = self.validity[name]
@@ -109,7 +120,12 @@ class Context:
 
 
 def project_scenario(
-    scn: Scenario, rules: Rules, *, sea: shapely.Geometry | None = None, threads: int = 1
+    scn: Scenario,
+    rules: Rules,
+    *,
+    sea: shapely.Geometry | None = None,
+    threads: int = 1,
+    period: tuple[dt.date | None, dt.date | None] = (None, None),
 ) -> Context:
     """Project a scenario's frame, layers and rear anchors into its metric CRS.
 
@@ -125,6 +141,10 @@ def project_scenario(
     threads : int, default 1
         Threads for the large layers (a year of daily maps): projected, checked and
         simplified in parts (:mod:`geoaccess.threaded`). Same result.
+    period : tuple of (datetime.date or None), default ``(None, None)``
+        ``(first, last)``, both included (``None``: open): project only the rows valid
+        on some day of the period (see :attr:`Context.period`). Every answer on a day
+        of the period is the same as with the whole scenario projected.
 
     Returns
     -------
@@ -136,28 +156,75 @@ def project_scenario(
     if rules.edge_tolerance_m > 0:
         frame = shapely.simplify(frame, min(rules.edge_tolerance_m, FRAME_TOLERANCE_M))
     layers: dict[str, gpd.GeoDataFrame] = {}
+    validity: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, layer in scn.layers.items():
-        projected = _valid(to_metric(layer, crs, threads=threads), threads)
-        if name in ("zones", "impassable") and rules.edge_tolerance_m > 0:
-            projected = _simplified(
-                projected, rules.edge_tolerance_m, SIMPLIFY_FROM_VERTICES, threads
+        start, end = valid_days(layer)
+        served = _served(start, end, period) if name != "incidents" else None
+        if served is None or served.all():
+            projected = _projected(layer, name, crs, rules, threads)
+        else:  # rows valid on no day of the period: kept in place, without geometry
+            start, end = np.where(served, start, NEVER[0]), np.where(served, end, NEVER[1])
+            part = _projected(layer.iloc[np.flatnonzero(served)], name, crs, rules, threads)
+            geoms = np.full(len(layer), None, dtype=object)
+            geoms[served] = part.geometry.to_numpy(dtype=object)
+            projected = layer.set_geometry(
+                gpd.GeoSeries(geoms, index=layer.index, crs=crs).rename(layer.geometry.name)
             )
         if name in ("zones", "siege_lines"):
             projected = projected.assign(side=projected["party"].map(scn.side_of))
         layers[name] = projected
+        validity[name] = (start, end)
     anchors: dict[str, np.ndarray] = {}
     for side in scn.sides:
         lonlat = scn.rear_anchors(side)
         if len(lonlat):
             pts = gpd.GeoSeries(shapely.points(lonlat), crs=WGS84).to_crs(crs)
             anchors[side] = shapely.get_coordinates(pts.values)
-    validity = {name: valid_days(layer) for name, layer in layers.items()}
     sea_m = shapely.GeometryCollection()
     if sea is not None and rules.sea == "impassable" and not shapely.is_empty(sea):
         sea_m = to_metric(gpd.GeoSeries([sea], crs=WGS84), crs).iloc[0]
         sea_m = shapely.intersection(sea_m, frame)
     names = side_names(scn.parties)
-    return Context(scn, rules, crs, frame, layers, anchors, _first_day(scn), validity, sea_m, names)
+    return Context(
+        scn, rules, crs, frame, layers, anchors, _first_day(scn), validity, sea_m, names, period
+    )
+
+
+#: The validity of a row valid on no day: ``[max, min)``.
+NEVER = (np.iinfo(np.int64).max, np.iinfo(np.int64).min)
+
+
+def _served(
+    start: np.ndarray, end: np.ndarray, period: tuple[dt.date | None, dt.date | None]
+) -> np.ndarray:
+    """Rows valid ``[start, end)`` (integer days) on some day of ``period`` (both included)."""
+    first, last = period
+    served = np.ones(len(start), dtype=bool)
+    if last is not None:
+        served &= start <= np.datetime64(last, "D").astype(np.int64)
+    if first is not None:
+        served &= end > np.datetime64(first, "D").astype(np.int64)
+    return served
+
+
+def _projected(
+    layer: gpd.GeoDataFrame, name: str, crs: CRS, rules: Rules, threads: int
+) -> gpd.GeoDataFrame:
+    """One layer in the metric CRS: repaired where projection broke it, zones simplified."""
+    projected = _valid(to_metric(layer, crs, threads=threads), threads)
+    if name in ("zones", "impassable") and rules.edge_tolerance_m > 0:
+        projected = _simplified(projected, rules.edge_tolerance_m, SIMPLIFY_FROM_VERTICES, threads)
+    return projected
+
+
+def _period_text(period: tuple[dt.date | None, dt.date | None]) -> str:
+    """``the days from 2016-07-01 to 2016-12-31``, with open ends."""
+    first, last = period
+    if first is None:
+        return f"the days up to {last}"
+    if last is None:
+        return f"the days from {first} on"
+    return f"the days from {first} to {last}"
 
 
 def _valid(layer: gpd.GeoDataFrame, threads: int = 1) -> gpd.GeoDataFrame:

@@ -98,7 +98,8 @@ def assess(
     rules = rules if rules is not None else scn.rules
     day = as_date(date)
     threads = checked_threads(threads)
-    ctx = context_for(scn, rules, threads=threads)
+    # the walk back for status_since reads earlier rows only: none valid after the day
+    ctx = context_for(scn, rules, threads=threads, period=(None, day))
     cache = Cache()
     snap = evaluate(ctx, cache, day, detail="full")
     if threads == 1:
@@ -271,7 +272,7 @@ def pockets(scn: Scenario, date: DateLike, *, rules: Rules | None = None) -> gpd
     """
     rules = rules if rules is not None else scn.rules
     day = as_date(date)
-    ctx = context_for(scn, rules)
+    ctx = context_for(scn, rules, period=(None, day))
     cache = Cache()
     ground = ground_at(ctx, cache, day)
     corridors = corridor_table(ctx, ground, areas=ctx.layer_at("areas", ground.rows.areas))
@@ -320,5 +321,6 @@ def front_lines(scn: Scenario, date: DateLike, *, rules: Rules | None = None) ->
     ['side_a', 'side_b', 'length_m', 'geometry']
     """
     rules = rules if rules is not None else scn.rules
-    ctx = context_for(scn, rules)
-    return ground_at(ctx, Cache(), as_date(date)).front.to_crs(WGS84)
+    day = as_date(date)
+    ctx = context_for(scn, rules, period=(day, day))
+    return ground_at(ctx, Cache(), day).front.to_crs(WGS84)

@@ -55,15 +55,23 @@ from ..scenario.model import Scenario
 __all__ = ["Grounded", "Snapshot", "context_for", "evaluate", "grounded"]
 
 
-def context_for(scn: Scenario, rules: Rules, *, threads: int = 1) -> Context:
+def context_for(
+    scn: Scenario,
+    rules: Rules,
+    *,
+    threads: int = 1,
+    period: tuple[dt.date | None, dt.date | None] = (None, None),
+) -> Context:
     """The scenario projected for one call, with the sea when the rules want it.
 
     ``Rules(sea="impassable")`` (the default) reads the sea within the frame from the
     coastline geoaccess ships (:func:`geoaccess.io.coastline.sea_within`): a packaged
-    file, no network. ``threads``: see :func:`~geoaccess.engine.context.project_scenario`.
+    file, no network. ``threads`` and ``period`` (the days the call evaluates: only the
+    rows valid on them are projected): see
+    :func:`~geoaccess.engine.context.project_scenario`.
     """
     sea = coastline.sea_within(scn.frame) if rules.sea == "impassable" else None
-    return project_scenario(scn, rules, sea=sea, threads=threads)
+    return project_scenario(scn, rules, sea=sea, threads=threads, period=period)
 
 
 @dataclass(frozen=True, eq=False)

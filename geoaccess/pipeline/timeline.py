@@ -141,7 +141,9 @@ def timeline(
     """
     rules = rules if rules is not None else scn.rules
     first, last = as_date(start, name="start"), as_date(end, name="end")
-    ctx = context_for(scn, rules, threads=threads)
+    # the period's rows (Siege Watch's day count also reads the days before it)
+    period = (None if rules.scheme == "siege_watch" else first, last)
+    ctx = context_for(scn, rules, threads=threads, period=period)
     dates = scn.change_dates(first, last)
     cache = Cache()
     snaps: list[Snapshot] = []
