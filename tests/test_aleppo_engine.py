@@ -35,8 +35,8 @@ def aleppo() -> ga.Scenario:
 
 
 @pytest.fixture(scope="module")
-def timeline(aleppo) -> ga.Timeline:
-    return ga.timeline(aleppo, "2016-07-01", "2016-12-31")
+def timeline(bundled_half_year) -> ga.Timeline:
+    return bundled_half_year
 
 
 @pytest.fixture(scope="module")

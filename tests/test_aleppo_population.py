@@ -16,8 +16,8 @@ def aleppo() -> ga.Scenario:
 
 
 @pytest.fixture(scope="module")
-def july20(aleppo) -> ga.Assessment:
-    return ga.assess(aleppo, "2016-07-20")
+def july20(bundled_20_july) -> ga.Assessment:
+    return bundled_20_july
 
 
 def east_population(aleppo, res) -> float:

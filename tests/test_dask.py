@@ -65,8 +65,10 @@ def _rel_close(got: pd.Series, want: pd.Series, rtol: float = 1e-9) -> None:
 
 
 # ---------------------------------------------------------------------- timeline
-def test_timeline_aleppo_same_with_client(client: Any, aleppo: ga.Scenario) -> None:
-    want = ga.timeline(aleppo, "2016-07-01", "2016-12-31")
+def test_timeline_aleppo_same_with_client(
+    client: Any, aleppo: ga.Scenario, bundled_half_year: ga.Timeline
+) -> None:
+    want = bundled_half_year
     got = ga.timeline(aleppo, "2016-07-01", "2016-12-31", client=client)
     pd.testing.assert_frame_equal(got.intervals, want.intervals)
     assert got.evaluated == want.evaluated

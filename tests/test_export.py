@@ -15,8 +15,8 @@ from geoaccess.io.export import hxl_tags, write_csv_tables, write_geopackage
 
 
 @pytest.fixture(scope="module")
-def result():
-    return ga.assess(ga.datasets.aleppo_2016(), "2016-07-20")
+def result(bundled_20_july):
+    return bundled_20_july
 
 
 def test_hxl_tags_use_the_dictionary_and_fall_back_to_meta():

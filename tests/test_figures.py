@@ -29,13 +29,13 @@ def scn() -> ga.Scenario:
 
 
 @pytest.fixture(scope="module")
-def res(scn) -> ga.Assessment:
-    return ga.assess(scn, "2016-07-20")
+def res(bundled_20_july) -> ga.Assessment:
+    return bundled_20_july
 
 
 @pytest.fixture(scope="module")
-def tl(scn) -> ga.Timeline:
-    return ga.timeline(scn, "2016-07-01", "2016-12-31")
+def tl(bundled_half_year) -> ga.Timeline:
+    return bundled_half_year
 
 
 def pixels(path) -> np.ndarray:

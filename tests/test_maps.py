@@ -203,11 +203,9 @@ def test_offline_inlines_every_script_and_stylesheet():
 
 # ---------------------------------------------------------------------- bundled scenario
 @pytest.fixture(scope="module")
-def aleppo_20_july():
-    """The bundled scenario assessed on 20 July 2016, once for this module's tests."""
-    import geoaccess as ga
-
-    return ga.assess(ga.datasets.aleppo_2016(), "2016-07-20")
+def aleppo_20_july(bundled_20_july):
+    """The bundled scenario assessed on 20 July 2016 (shared with other modules)."""
+    return bundled_20_july
 
 
 @pytest.mark.slow
@@ -225,10 +223,8 @@ def test_bundled_assessment_map(aleppo_20_july):
 
 
 @pytest.mark.slow
-def test_bundled_timeline_map_is_small():
-    import geoaccess as ga
-
-    tl = ga.timeline(ga.datasets.aleppo_2016(), "2016-07-01", "2016-12-31")
+def test_bundled_timeline_map_is_small(bundled_half_year):
+    tl = bundled_half_year
     html = _html(tl.map(tiles=None))
     assert len(html.encode()) < 3_000_000
 

@@ -265,10 +265,8 @@ def test_bundled_assessment_map_and_screenshot(open_page, aleppo_30_july):
 
 
 @pytest.mark.slow
-def test_bundled_timeline_slider_moves_bustan_al_qasr(open_page):
-    import geoaccess as ga
-
-    tl = ga.timeline(ga.datasets.aleppo_2016(), "2016-07-01", "2016-12-31")
+def test_bundled_timeline_slider_moves_bustan_al_qasr(open_page, bundled_half_year):
+    tl = bundled_half_year
     rows = tl.intervals[tl.intervals["name"] == "Bustan Al-Qaser"]
     area_id = str(rows["area_id"].iloc[0])
     assert area_id == "N0204"  # OCHA's neighbourhood code
