@@ -159,6 +159,7 @@ def project_scenario(
     validity: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, layer in scn.layers.items():
         start, end = valid_days(layer)
+        # incidents count by their own dates in a window before the day, not by validity
         served = _served(start, end, period) if name != "incidents" else None
         if served is None or served.all():
             projected = _projected(layer, name, crs, rules, threads)
