@@ -110,12 +110,22 @@ def valid_mask(frame: pd.DataFrame, date: DateLike) -> np.ndarray:
     day = pd.Timestamp(as_date(date))
     mask = np.ones(len(frame), dtype=bool)
     if "valid_from" in frame:
-        start = frame["valid_from"]
-        mask &= (start.isna() | (start <= day)).to_numpy()
+        mask &= _open_or(frame["valid_from"], np.less_equal, day)
     if "valid_to" in frame:
-        end = frame["valid_to"]
-        mask &= (end.isna() | (end > day)).to_numpy()
+        mask &= _open_or(frame["valid_to"], np.greater, day)
     return mask
+
+
+def _open_or(values: pd.Series, compare: np.ufunc, day: pd.Timestamp) -> np.ndarray:
+    """``values.isna() | compare(values, day)``.
+
+    In numpy for plain datetime columns (a scenario's: 20-40 times faster than through
+    pandas), else through pandas.
+    """
+    if values.dtype.kind == "M" and not isinstance(values.dtype, pd.DatetimeTZDtype):
+        dates = values.to_numpy()
+        return np.isnat(dates) | compare(dates, day.to_datetime64())  # type: ignore[no-any-return]
+    return (values.isna() | compare(values, day)).to_numpy(dtype=bool)
 
 
 def change_dates(

@@ -36,7 +36,7 @@ from geoaccess.engine.keys import DayRows
 from geoaccess.engine.sides import SideView, side_view
 from geoaccess.engine.territory import ground_at
 from geoaccess.pipeline.evaluate import context_for, evaluate
-from geoaccess.temporal import as_date
+from geoaccess.temporal import as_date, valid_mask
 from geoaccess.threaded import THREADED_FROM_COORDINATES, in_parts
 
 DAY = "2020-02-01"
@@ -453,3 +453,19 @@ def test_assess_and_siege_watch_timelines_walk_back_within_their_period() -> Non
     rules = ga.Rules(scheme="siege_watch", min_siege_days=30)
     tl = ga.timeline(scn, "2016-10-10", "2016-10-20", rules)
     assert (tl.intervals["status"] == "besieged").any()
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["datetime64", "object"])
+def test_valid_mask_from_inclusive_to_exclusive_open_where_empty(as_text: bool) -> None:
+    """The numpy path for datetime columns and pandas' for others say the same."""
+    rows = pd.DataFrame(
+        {
+            "valid_from": pd.to_datetime(["2016-08-10", None, "2016-08-11", "2016-01-01"]),
+            "valid_to": pd.to_datetime([None, "2016-08-10", "2016-09-01", "2016-08-11"]),
+        }
+    )
+    if as_text:
+        rows = rows.astype(object).where(rows.notna(), None)
+    np.testing.assert_array_equal(valid_mask(rows, "2016-08-10"), [True, False, False, True])
+    np.testing.assert_array_equal(valid_mask(rows, "2016-08-11"), [True, False, True, False])
+    assert valid_mask(rows[["valid_to"]], "2016-08-09").tolist() == [True, True, True, True]

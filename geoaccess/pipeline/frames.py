@@ -9,6 +9,7 @@ statuses.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import geopandas as gpd
 import numpy as np
@@ -76,10 +77,12 @@ def areas_frame(
         units["total"].to_numpy(dtype=float),
     )
     columns |= {column: split[column].to_numpy() for column in split.columns}
-    frame = pd.DataFrame(columns)
-    if own is not None:
-        frame = with_area_columns(frame, own.reset_index(drop=True))
-    return gpd.GeoDataFrame(frame, geometry="geometry", crs=units.crs)
+    if own is not None:  # built in place rather than concatenated after (5-10 ms a date)
+        extra = own_columns(own, taken=columns)
+        at = list(columns).index("name") + 1
+        items = list(columns.items())
+        columns = dict([*items[:at], *extra.items(), *items[at:]])
+    return gpd.GeoDataFrame(pd.DataFrame(columns), geometry="geometry", crs=units.crs)
 
 
 #: Columns of the areas layer that the results hold in their own way.
@@ -93,20 +96,25 @@ def with_area_columns(frame: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
     names in every language, sources); one whose name a result column already has is
     kept as ``area_<name>``.
     """
-    extra = [
-        c
-        for c in own.columns
-        if c not in CONSUMED and not isinstance(own[c].dtype, gpd.array.GeometryDtype)
-    ]
+    extra = own_columns(own, taken=frame.columns)
     if not extra:
         return frame
-    added = pd.DataFrame(
-        {(f"area_{c}" if c in frame.columns else c): own[c].to_numpy() for c in extra},
-        index=frame.index,
-    )
+    added = pd.DataFrame(extra, index=frame.index)
     at = list(frame.columns).index("name") + 1
     ordered = [*frame.columns[:at], *added.columns, *frame.columns[at:]]
     return pd.concat([frame, added], axis=1)[ordered]
+
+
+def own_columns(own: pd.DataFrame, *, taken: Collection[str]) -> dict[str, np.ndarray]:
+    """The areas layer's own columns that results carry, by name.
+
+    See :func:`with_area_columns`; one whose name ``taken`` holds is ``area_<name>``.
+    """
+    return {
+        (f"area_{c}" if c in taken else c): own[c].to_numpy()
+        for c in own.columns
+        if c not in CONSUMED and not isinstance(own[c].dtype, gpd.array.GeometryDtype)
+    }
 
 
 def facilities_frame(
