@@ -37,3 +37,19 @@ def test_corridor_from_the_disc_crosses_the_ring_twice():
     assert pockets.loc["A-2", "open_corridors"] == 1
     assert pockets.loc["A-2", "status"] == "hard_to_reach"
     assert "aid corridor" in pockets.loc["A-2", "reason"]
+
+
+@pytest.mark.parametrize("day", ["2016-08-01", "2016-12-15"])
+def test_every_corridor_keeps_its_line(day: str) -> None:
+    """Each corridor of the results is drawn as the scenario's line for it (the table's
+    rows are labelled by their place in the layer, not 0..n: the lines once followed the
+    labels and only the layer's first corridor kept one)."""
+    scn = ga.datasets.aleppo_2016()
+    res = ga.assess(scn, day)
+    table = res.corridors
+    assert len(table) >= 4
+    assert not table.geometry.isna().any()
+    drawn = scn.at(day).corridors.set_index("corridor_id").geometry
+    for row in table.itertuples():
+        want = drawn.loc[row.corridor_id]
+        assert row.geometry.hausdorff_distance(want) < 1e-6, row.corridor_id

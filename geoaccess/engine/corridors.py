@@ -105,8 +105,12 @@ def corridor_table(
             "length_m": shapely.length(lines),
             "population_within_reach": np.full(len(corridors), np.nan),
             "entrance": entrance,
+            # the lines as values: a GeoSeries of its own index would be aligned on the
+            # corridors' labels, and every corridor not in the layer's first rows lost it
+            "geometry": lines,
         },
-        geometry=gpd.GeoSeries(lines, crs=crs),
+        geometry="geometry",
+        crs=crs,
         index=corridors.index,
     )
 
