@@ -92,8 +92,10 @@ def cut_areas(
             "share": share,
             "population": population,
             "footprint": footprint,
+            "geometry": geoms,
         },
-        geometry=gpd.GeoSeries(geoms, crs=areas.crs),
+        geometry="geometry",
+        crs=areas.crs,
     )
 
 

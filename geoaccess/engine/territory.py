@@ -185,8 +185,10 @@ def _territories(
             "side": pd.Series(owner, dtype=object),
             "parties": pd.Series(names, dtype=object),
             "area_km2": shapely.area(geometry) / 1e6,
+            "geometry": geometry,
         },
-        geometry=gpd.GeoSeries(geometry, crs=crs),
+        geometry="geometry",
+        crs=crs,
     )
     front = _front_lines(scn, territory, snap, crs)
     lines = front.geometry.values
@@ -277,8 +279,10 @@ def _front_lines(
             "side_a": pd.Series([r[0] for r in rows], dtype=object),
             "side_b": pd.Series([r[1] for r in rows], dtype=object),
             "length_m": np.array([r[2].length for r in rows], dtype=float),
+            "geometry": np.array([r[2] for r in rows], dtype=object),
         },
-        geometry=gpd.GeoSeries([r[2] for r in rows], crs=crs),
+        geometry="geometry",
+        crs=crs,
     )
 
 
