@@ -77,7 +77,7 @@ def areas_frame(
         units["total"].to_numpy(dtype=float),
     )
     columns |= {column: split[column].to_numpy() for column in split.columns}
-    if own is not None:  # built in place rather than concatenated after (5-10 ms a date)
+    if own is not None:  # in place: no concatenation and reordering of the frame after
         extra = own_columns(own, taken=columns)
         at = list(columns).index("name") + 1
         items = list(columns.items())
