@@ -141,9 +141,10 @@ def timeline(
     """
     rules = rules if rules is not None else scn.rules
     first, last = as_date(start, name="start"), as_date(end, name="end")
-    # the period's rows (Siege Watch's day count also reads the days before it)
-    period = (None if rules.scheme == "siege_watch" else first, last)
-    ctx = context_for(scn, rules, threads=threads, period=period)
+    # Siege Watch counts encircled days from before the period: the walk back reads
+    # those days' rows; otherwise only the period's rows are projected
+    walks_back = rules.scheme == "siege_watch"
+    ctx = context_for(scn, rules, threads=threads, period=(None if walks_back else first, last))
     dates = scn.change_dates(first, last)
     cache = Cache()
     snaps: list[Snapshot] = []
@@ -160,7 +161,7 @@ def timeline(
         (last - first).days + 1,
     )
     encircled_since: dict[object, dt.date] = {}
-    if rules.scheme == "siege_watch":
+    if walks_back:
         before = history(ctx, cache, first, lights[0].units)
         encircled_since = {a: d for a, d in before["encircled_since"].items() if d is not None}
     records: list[Record] = []
