@@ -420,6 +420,48 @@ def test_people_points_hold_everyone_at_any_scale(x, width, height, people):
     assert shapely.covers(rect, points).all()  # pieces of a rectangle are convex
 
 
+def _cut_both_ways(polygons: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, int]:
+    """The boundary cells of ``people_points``, cut by its clipping and by a general
+    intersection (the reference), cell by cell, and how many cells lie wholly inside."""
+    from geoaccess.population.people import _cells, _clipped
+
+    shapes = polygons.geometry.to_numpy(dtype=object)
+    g, cells = _cells(shapes, 100.0, MAX_CELLS_PER_POLYGON)
+    inside = shapely.contains_properly(shapes[g], cells)
+    crossing = shapely.intersects(shapes[g], cells) & ~inside
+    g, cells = g[crossing], cells[crossing]
+    return _clipped(shapes[g], cells), shapely.intersection(shapes[g], cells), int(inside.sum())
+
+
+def test_boundary_cells_are_cut_as_an_intersection_cuts_them():
+    """A C-shaped polygon with a square hole (3 km² - 0.75 km² - 0.04 km² = 2.21 km²)
+    cut on the 100 m grid: the clipped piece of every boundary cell has the area and
+    the centroid of the intersection, and whole cells and pieces add up to 2.21 km²."""
+    c_shape = shapely.difference(box(0, 0, 2000, 1500), box(500, 500, 2000, 1000))
+    holed = shapely.difference(c_shape, box(130, 170, 330, 370))
+    clipped, reference, whole_cells = _cut_both_ways(frame([holed]))
+    assert len(clipped) > 40
+    np.testing.assert_allclose(shapely.area(clipped), shapely.area(reference), rtol=1e-9)
+    assert whole_cells * 100.0**2 + shapely.area(clipped).sum() == pytest.approx(2.21e6)
+    both = shapely.area(reference) > 0
+    apart = shapely.distance(shapely.centroid(clipped), shapely.centroid(reference))
+    assert apart[both].max() < 1e-6
+
+
+def test_boundary_cells_of_aleppos_neighbourhoods_are_cut_as_an_intersection_cuts_them():
+    """OCHA's Aleppo neighbourhoods (real outlines): every boundary cell's piece has the
+    intersection's area (to a millionth of a square metre) and centroid (to a micrometre)."""
+    hoods = gpd.read_file(
+        shared_file("derived_geojson/aleppo_city_neighborhoods_ocha_cod_ab.geojson")
+    )
+    clipped, reference, _ = _cut_both_ways(hoods.to_crs(UTM))
+    assert len(clipped) > 1000
+    np.testing.assert_allclose(shapely.area(clipped), shapely.area(reference), atol=1e-6)
+    both = shapely.area(reference) > 0
+    apart = shapely.distance(shapely.centroid(clipped), shapely.centroid(reference))
+    assert apart[both].max() < 1e-6
+
+
 def test_people_points_of_syrias_districts():
     """OCHA's 62 districts of Syria (185,000 km²): about 48,000 points, not the 18 million
     cells of 100 m; each district's people all on its points, small districts on finer
