@@ -55,7 +55,7 @@ def people_points(
     where its bounding box would hold more than ``max_cells`` such cells, of
     ``cell_m`` times the smallest power of two that brings it under. Cells wholly inside
     a polygon are taken as they are; only the cells its boundary crosses are
-    intersected. Points are kept as they are.
+    clipped to it. Points are kept as they are.
 
     Returns
     -------
@@ -99,9 +99,10 @@ def people_points(
 def _clipped(shapes: np.ndarray, cells: np.ndarray) -> np.ndarray:
     """Each polygon cut by its cell (a box), with GEOS's rectangle clipping.
 
-    The same ground as :func:`shapely.intersection`, about three times faster on the
-    cells of neighbourhood polygons: a box needs no general overlay. GEOS does not
-    promise a valid result; only the area and the centroid of each piece are read.
+    The same ground as :func:`shapely.intersection` (to float noise), about three times
+    faster on the cells of neighbourhood polygons: a box needs no general overlay. GEOS
+    does not promise a valid result; only the area and the centroid of each piece are
+    read.
     """
     out = np.empty(len(shapes), dtype=object)
     for k, (shape, box) in enumerate(zip(shapes, shapely.bounds(cells), strict=True)):
