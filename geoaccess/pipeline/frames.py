@@ -79,9 +79,8 @@ def areas_frame(
     columns |= {column: split[column].to_numpy() for column in split.columns}
     if own is not None:  # in place: no concatenation and reordering of the frame after
         extra = own_columns(own, taken=columns)
-        at = list(columns).index("name") + 1
-        items = list(columns.items())
-        columns = dict([*items[:at], *extra.items(), *items[at:]])
+        merged = columns | extra
+        columns = {c: merged[c] for c in _after_name(list(columns), list(extra))}
     return gpd.GeoDataFrame(pd.DataFrame(columns), geometry="geometry", crs=units.crs)
 
 
@@ -100,9 +99,14 @@ def with_area_columns(frame: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
     if not extra:
         return frame
     added = pd.DataFrame(extra, index=frame.index)
-    at = list(frame.columns).index("name") + 1
-    ordered = [*frame.columns[:at], *added.columns, *frame.columns[at:]]
+    ordered = _after_name(list(frame.columns), list(added.columns))
     return pd.concat([frame, added], axis=1)[ordered]
+
+
+def _after_name(names: list[str], extra: list[str]) -> list[str]:
+    """``names`` with ``extra`` right after ``name``: where the areas' own columns go."""
+    at = names.index("name") + 1
+    return [*names[:at], *extra, *names[at:]]
 
 
 def own_columns(own: pd.DataFrame, *, taken: Collection[str]) -> dict[str, np.ndarray]:
