@@ -77,7 +77,8 @@ def people_points(
     shapely.prepare(shapes)
     g, cells = _cells(shapes, cell_m, max_cells)
     inside = shapely.contains_properly(shapes[g], cells)
-    meets = inside | shapely.intersects(shapes[g], cells)
+    meets = inside.copy()  # the cells inside meet it: only the others are tested
+    meets[~inside] = shapely.intersects(shapes[g[~inside]], cells[~inside])
     g, cells, inside = g[meets], cells[meets], inside[meets]
     pieces = cells.copy()
     pieces[~inside] = _clipped(shapes[g[~inside]], cells[~inside])
