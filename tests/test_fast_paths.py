@@ -444,7 +444,7 @@ def test_a_day_outside_the_period_is_an_error_not_an_empty_map() -> None:
 def test_assess_and_siege_watch_timelines_walk_back_within_their_period() -> None:
     """assess projects up to its day and walks back for ``status_since``; a Siege Watch
     timeline counts days from before its start: both read only rows they projected (a
-    day outside would raise), and the statuses since are the known ones."""
+    day outside would raise), and give the known statuses."""
     scn = ga.datasets.aleppo_2016()
     res = ga.assess(scn, "2016-08-20")
     bustan = res.areas.set_index("area_id").loc["N0204"]
