@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import shapely
 from _builders import disc_scenario
+from hypothesis import given
+from hypothesis import strategies as st
 
 import geoaccess as ga
 from geoaccess.engine import safe_ground
@@ -15,6 +17,7 @@ from geoaccess.engine.cache import Cache
 from geoaccess.engine.context import project_scenario
 from geoaccess.engine.sides import side_view
 from geoaccess.engine.territory import ground_at
+from geoaccess.polygons import merged, parts_merged
 from geoaccess.temporal import as_date
 
 DAY = "2020-02-01"
@@ -140,3 +143,36 @@ def test_closing_fills_gaps_narrower_than_snap_and_no_others(gap_m, filled_m2):
     assert closed.area == pytest.approx(2e6 + filled_m2 - mouths, abs=1e-3)
     assert shapely.get_num_geometries(closed) == (1 if filled_m2 else 2)
     assert shapely.contains(closed, squares) or closed.equals(squares)
+
+
+boxes = st.lists(
+    st.tuples(st.integers(0, 20), st.integers(0, 20), st.integers(1, 8), st.integers(1, 8)).map(
+        lambda b: shapely.box(b[0], b[1], b[0] + b[2], b[1] + b[3])
+    ),
+    max_size=4,
+)
+
+
+@given(boxes)
+def test_merged_polygons_are_their_union(polygons):
+    """``merged`` skips overlays for fewer than two polygons, but gives the union's ground."""
+    found = merged(polygons)
+    assert found.is_valid
+    assert shapely.equals(found, shapely.union_all(polygons)) or (
+        found.is_empty and shapely.union_all(polygons).is_empty
+    )
+
+
+@given(boxes, st.data())
+def test_parts_of_a_polygon_merged_without_an_overlay_are_valid(polygons, data):
+    """Any parts of one valid (multi)polygon make a valid geometry with the same ground."""
+    parts = shapely.get_parts(shapely.union_all(polygons))
+    keep = data.draw(st.lists(st.booleans(), min_size=len(parts), max_size=len(parts)))
+    chosen = parts[np.array(keep, dtype=bool)] if len(parts) else parts
+    found = parts_merged(chosen)
+    assert found.is_valid
+    assert found.area == pytest.approx(float(shapely.area(chosen).sum()))
+    if len(chosen):
+        assert shapely.equals(found, shapely.union_all(chosen))
+    else:
+        assert found.is_empty

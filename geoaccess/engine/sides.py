@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from ..polygons import merged
 from ..rules import Rules
 from . import keys
 from .cache import Cache
@@ -123,7 +124,7 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
         if not blocked.is_empty:  # the sea is nobody's ground, not hostile ground
             covered = shapely.union(covered, blocked.ground)
         pieces.append(shapely.difference(ctx.frame, covered))
-    hostile = shapely.union_all(pieces) if pieces else EMPTY
+    hostile = merged(pieces) if pieces else EMPTY
     held: tuple[int, ...] = ()
     if ground.rows.siege_lines:
         sieges = ctx.layers["siege_lines"]

@@ -39,6 +39,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from ..polygons import merged, parts_merged
 from ..rules import Rules
 from ..scenario.model import Scenario
 from . import keys
@@ -150,7 +151,7 @@ def _territories(
     geoms = np.asarray(zones.geometry.array, dtype=object)
     zone_side = zones["side"].to_numpy(dtype=object)
     zone_party = zones["party"].to_numpy(dtype=object)
-    raw = {s: shapely.union_all(geoms[zone_side == s]) for s in sides}
+    raw = {s: merged(geoms[zone_side == s]) for s in sides}
     min_area = (2.0 * snap) ** 2
     territory: dict[str, shapely.Geometry] = {}
     ids: list[str] = []
@@ -171,7 +172,7 @@ def _territories(
         mine = zone_side == side
         parts = parts[~residue(parts, geoms[mine], min_area)]
         parts = parts[np.argsort(-shapely.area(parts), kind="stable")]
-        territory[side] = shapely.union_all(parts) if len(parts) else EMPTY
+        territory[side] = parts_merged(parts) if len(parts) else EMPTY
         if side in scn.contested:  # contested ground holds no pockets
             continue
         ids.extend(f"{side}-{k}" for k in range(1, len(parts) + 1))
