@@ -264,8 +264,9 @@ class Scenario:
         datetime.date(2016, 7, 20)
         """
         day = as_date(date)
+        # by position: several times faster than a boolean mask on a GeoDataFrame
         filtered = {
-            name: layer[valid_mask(layer, day)]
+            name: layer.iloc[np.flatnonzero(valid_mask(layer, day))]
             for name in LAYER_NAMES
             if (layer := getattr(self, name)) is not None
         }
