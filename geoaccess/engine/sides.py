@@ -124,7 +124,7 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
         if not blocked.is_empty:  # the sea is nobody's ground, not hostile ground
             covered = shapely.union(covered, blocked.ground)
         pieces.append(shapely.difference(ctx.frame, covered))
-    hostile = merged(pieces) if pieces else EMPTY
+    hostile = merged(pieces)
     held: tuple[int, ...] = ()
     if ground.rows.siege_lines:
         sieges = ctx.layers["siege_lines"]

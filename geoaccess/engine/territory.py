@@ -172,7 +172,7 @@ def _territories(
         mine = zone_side == side
         parts = parts[~residue(parts, geoms[mine], min_area)]
         parts = parts[np.argsort(-shapely.area(parts), kind="stable")]
-        territory[side] = parts_merged(parts) if len(parts) else EMPTY
+        territory[side] = parts_merged(parts)
         if side in scn.contested:  # contested ground holds no pockets
             continue
         ids.extend(f"{side}-{k}" for k in range(1, len(parts) + 1))
