@@ -201,6 +201,19 @@ def test_offline_inlines_every_script_and_stylesheet():
     assert "L.Map" in html or "leaflet" in html.lower()
 
 
+def test_offline_copies_are_written_as_they_are():
+    """A library file is not a template: ``{%``, ``{{`` and ``{#`` in it reach the page."""
+    pytest.importorskip("offlinefolium", reason='needs pip install "geoaccess[offline]"')
+    from geoaccess.maps.offline import OfflineResources, offline_resources
+
+    m = folium.Map(tiles=None)
+    leaflet = next(url for url in offline_resources() if url.endswith("/leaflet.js"))
+    code = "/* {% raw %} {{ 7*7 }} {# */ var ok = 1;\n"
+    m.add_child(OfflineResources({leaflet: code}))
+    html = _html(m)
+    assert f"<script>{code}</script>" in html
+
+
 # ---------------------------------------------------------------------- bundled scenario
 @pytest.fixture(scope="module")
 def aleppo_20_july(bundled_20_july):
