@@ -17,7 +17,9 @@ from pyproj import CRS
 from geoaccess import Rules, Scenario
 from geoaccess.pipeline.results import Assessment, Timeline
 
-EVIL = "<img src=x onerror=\"document.title='pwned'\">"
+#: Text from data that would run if it became markup, or a Jinja template (branca compiles
+#: each element's rendered markup once more): every map must show it as it is.
+EVIL = "<img src=x onerror=\"document.title='pwned'\">{{ 7*7 }}{% raw %}{# x"
 CENTRE = (37.16, 36.20)
 METRIC = CRS.from_epsg(32637)
 DISC_M = 3000.0

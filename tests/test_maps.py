@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 
@@ -179,6 +180,42 @@ def test_timeline_embeds_only_the_evaluated_dates():
 def test_timeline_text_is_escaped():
     html = _html(timeline_map(ring_timeline(evil=True), tiles=None))
     assert EVIL not in html and "<img" not in html
+
+
+def test_a_row_label_from_data_is_escaped_too():
+    """Features are keyed by the frame's index, which may be text from data."""
+    import geopandas as gpd
+    import shapely
+
+    from geoaccess.maps.prepare import area_features
+
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["a1"], "status": ["besieged"]},
+        geometry=[shapely.box(0, 0, 1, 1)],
+        index=["{{ 7*7 }}<b>"],
+        crs=4326,
+    )
+    (feature,) = area_features(areas)
+    assert feature["properties"]["key"] == "&#123;&#123; 7*7 }}&lt;b&gt;"
+
+
+@pytest.mark.parametrize("kind", ["assessment", "timeline"])
+@pytest.mark.parametrize(
+    "payload",
+    ["QQ{{ 7*7 }}", "QQ{% raw %}", "QQ{# x", "QQ{{ cycler.__init__.__globals__.os.getpid() }}"],
+)
+def test_template_syntax_in_data_is_never_run(monkeypatch, kind, payload):
+    """branca compiles rendered markup as Jinja: names must not be expressions there."""
+    import _map_fixtures
+
+    monkeypatch.setattr(_map_fixtures, "EVIL", payload)
+    if kind == "assessment":
+        html = _html(assessment_map(ring_assessment(evil=True), tiles=None))
+    else:
+        html = _html(timeline_map(ring_timeline(evil=True), tiles=None))
+    assert "QQ49" not in html and f"QQ{os.getpid()}" not in html
+    # the text is there, its brace escaped for HTML (in JSON too) or in a JSON string
+    assert len(re.findall(r"QQ(?:&#123;|\\u0026#123;|\\u007b)", html)) >= 3
 
 
 def test_timeline_adds_to_an_existing_map():

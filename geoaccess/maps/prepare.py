@@ -128,7 +128,7 @@ def _features(frame: gpd.GeoDataFrame, props: Callable[[pd.Series], dict]) -> li
     out = []
     for i, (index, row) in enumerate(frame.iterrows()):
         properties = props(row)
-        properties.setdefault("key", text(index))
+        properties.setdefault("key", esc(index))
         out.append(
             {
                 "type": "Feature",
