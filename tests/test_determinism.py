@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -57,3 +60,34 @@ def test_same_input_same_outputs(tmp_path: Path) -> None:
             ), layer
     for name in ("map.html", "timeline.html"):
         assert normalised_html(first / name) == normalised_html(second / name), name
+
+
+#: Renders the ring timeline's map (ids normalised) in a fresh interpreter.
+RING_TIMELINE_PAGE = """
+import re, sys
+sys.path.insert(0, sys.argv[1])
+from _map_fixtures import ring_timeline
+from geoaccess.maps import timeline_map
+ids = {}
+html = timeline_map(ring_timeline(), tiles=None, offline=False).get_root().render()
+print(re.sub(r"[0-9a-f]{32}", lambda m: ids.setdefault(m.group(), f"ID{len(ids)}"), html))
+"""
+
+
+def test_timeline_map_is_the_same_whatever_the_hash_seed() -> None:
+    """Python's string hashing differs between processes; the page must not (seeds 0
+    and 3 ordered the per-date status counts differently when they came from a set)."""
+    tests = str(Path(__file__).parent)
+    pages = [
+        subprocess.run(
+            [sys.executable, "-c", RING_TIMELINE_PAGE, tests],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=180,
+        ).stdout
+        for seed in ("0", "3")
+    ]
+    assert "ga-timeline" in pages[0]
+    assert pages[0] == pages[1]

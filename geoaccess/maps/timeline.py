@@ -10,6 +10,7 @@ it: nothing is computed per day.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -120,11 +121,9 @@ def timeline_data(
         per_kind["front_lines"].append(line_features(prep(snap.front_lines), kind="front_lines"))
         per_kind["siege_lines"].append(line_features(prep(siege), kind="siege_lines"))
         per_kind["corridors"].append(corridor_features(prep(snap.corridors)))
+    # statuses in a fixed order: the page is the same bytes whatever Python's hash seed
     counts = [
-        {
-            s: sum(1 for f in feats if f["properties"]["status"] == s)
-            for s in {f["properties"]["status"] for f in feats}
-        }
+        dict(sorted(Counter(f["properties"]["status"] for f in feats).items()))
         for feats in per_kind["areas"]
     ]
     return {
