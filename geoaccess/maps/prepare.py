@@ -9,7 +9,7 @@ tooltip and popup of each feature are built here as escaped HTML.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +50,8 @@ __all__ = [
 ]
 
 Feature = dict[str, Any]
+#: One row of a frame: its values by column, the geometry under ``"geometry"``.
+Row = Mapping[Any, Any]
 #: Sequential palette of the population classes (ColorBrewer Purples, 5 classes).
 POPULATION_COLORS: tuple[str, ...] = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 
@@ -124,9 +126,23 @@ def feature_collection(features: Iterable[Feature]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": list(features)}
 
 
-def _features(frame: gpd.GeoDataFrame, props: Callable[[pd.Series], dict]) -> list[Feature]:
+def _rows(frame: gpd.GeoDataFrame | pd.DataFrame) -> Iterator[tuple[Any, Row]]:
+    """Each row's index label and its values as Python objects, by column.
+
+    Like ``iterrows`` without building a Series per row, which was most of the time a
+    map took to build.
+    """
+    columns = list(frame.columns)
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    keys = ["geometry" if c == geometry else c for c in columns]
+    values = [frame.iloc[:, j].tolist() for j in range(len(columns))]
+    for index, row in zip(frame.index, zip(*values, strict=True), strict=True):
+        yield index, dict(zip(keys, row, strict=True))
+
+
+def _features(frame: gpd.GeoDataFrame, props: Callable[[Row], dict]) -> list[Feature]:
     out = []
-    for i, (index, row) in enumerate(frame.iterrows()):
+    for i, (index, row) in enumerate(_rows(frame)):
         properties = props(row)
         properties.setdefault("key", esc(index))
         out.append(
@@ -134,7 +150,7 @@ def _features(frame: gpd.GeoDataFrame, props: Callable[[pd.Series], dict]) -> li
                 "type": "Feature",
                 "id": i,
                 "properties": properties,
-                "geometry": shapely.geometry.mapping(_geojson_geometry(row.geometry)),
+                "geometry": shapely.geometry.mapping(_geojson_geometry(row["geometry"])),
             }
         )
     return out
@@ -172,8 +188,8 @@ def detail_html(title: Any, rows: Sequence[tuple[str, Any]], *, note: Any = None
     )
 
 
-def _get(row: pd.Series, column: str) -> Any:
-    return row[column] if column in row.index else None
+def _get(row: Row, column: str) -> Any:
+    return row.get(column)
 
 
 def _yes_no(value: Any) -> str:
@@ -182,7 +198,7 @@ def _yes_no(value: Any) -> str:
     return "yes" if bool(value) else "no"
 
 
-def _evidence(row: pd.Series) -> list[tuple[str, Any]]:
+def _evidence(row: Row) -> list[tuple[str, Any]]:
     rows: list[tuple[str, Any]] = []
     for column, label in _EVIDENCE:
         value = _get(row, column)
@@ -198,7 +214,7 @@ def _evidence(row: pd.Series) -> list[tuple[str, Any]]:
     return rows
 
 
-def _names(row: pd.Series) -> tuple[str, list[tuple[str, Any]]]:
+def _names(row: Row) -> tuple[str, list[tuple[str, Any]]]:
     """An area's title (both names where it has them) and its name and p-code rows."""
     name = text(_get(row, "name")) or text(_get(row, "area_id"))
     local = text(_get(row, "name_local"))
@@ -206,7 +222,7 @@ def _names(row: pd.Series) -> tuple[str, list[tuple[str, Any]]]:
     # the same rows for every area (empty values are left out of the popup)
     rows: list[tuple[str, Any]] = [("Local name", local if local != name else "")]
     rows.append(("P-code", _get(row, "pcode")))
-    for column in sorted(c for c in row.index if str(c).lower().endswith("_pcode")):
+    for column in sorted(c for c in row if str(c).lower().endswith("_pcode")):
         level = str(column)[: -len("_pcode")].replace("adm", "Admin ")
         rows.append((f"{level} p-code", row[column]))
     return title, rows
@@ -219,7 +235,7 @@ def zone_features(
     """Control zones coloured by side, with party name and validity in the tooltip."""
     info = parties.set_index("id")
 
-    def props(row: pd.Series) -> dict[str, Any]:
+    def props(row: Row) -> dict[str, Any]:
         party = text(row["party"])
         side = text(info["side"].get(party)) if party in info.index else ""
         party_name = text(info["name"].get(party, party)) if "name" in info else party
@@ -246,7 +262,7 @@ def zone_features(
 
 
 def _area_parts(
-    row: pd.Series, names: dict[str, str]
+    row: Row, names: dict[str, str]
 ) -> tuple[str, str, str, str, list[tuple[str, Any]], Any]:
     """An area's status, status label, title, since, popup rows and note (unescaped)."""
     status = text(_get(row, "status"))
@@ -283,7 +299,7 @@ def area_features(
     """
     names = side_names or {}
 
-    def props(row: pd.Series) -> dict[str, Any]:
+    def props(row: Row) -> dict[str, Any]:
         status, label, title, since, rows, note = _area_parts(row, names)
         return {
             "area_id": esc(_get(row, "area_id")),
@@ -335,7 +351,7 @@ def area_table(areas: gpd.GeoDataFrame, *, side_names: dict[str, str] | None = N
     names = side_names or {}
     columns: list[tuple[Any, ...]] = []
     row_labels: tuple[str, ...] = ()
-    for _, row in areas.iterrows():
+    for _, row in _rows(areas):
         status, label, title, since, rows, note = _area_parts(row, names)
         row_labels = row_labels or tuple(esc(name) for name, _ in rows)
         columns.append(
@@ -359,7 +375,7 @@ def area_table(areas: gpd.GeoDataFrame, *, side_names: dict[str, str] | None = N
 def pocket_features(pockets: gpd.GeoDataFrame) -> list[Feature]:
     """Pocket outlines with their status and evidence."""
 
-    def props(row: pd.Series) -> dict[str, Any]:
+    def props(row: Row) -> dict[str, Any]:
         status = text(_get(row, "status"))
         title = f"Pocket {text(_get(row, 'pocket_id'))} ({text(_get(row, 'side'))})"
         area = _get(row, "area_km2")
@@ -382,7 +398,7 @@ def pocket_features(pockets: gpd.GeoDataFrame) -> list[Feature]:
 def line_features(lines: gpd.GeoDataFrame, *, kind: str) -> list[Feature]:
     """Front lines (``kind="front_lines"``), siege lines (``"siege_lines"``) or lifelines."""
 
-    def props(row: pd.Series) -> dict[str, Any]:
+    def props(row: Row) -> dict[str, Any]:
         if kind in ("front", "front_lines"):
             title = f"Front line: {text(_get(row, 'side_a'))} / {text(_get(row, 'side_b'))}"
             rows = [("Length", format_metres(_get(row, "length_m")))]
@@ -406,7 +422,7 @@ def line_features(lines: gpd.GeoDataFrame, *, kind: str) -> list[Feature]:
 def corridor_features(corridors: gpd.GeoDataFrame) -> list[Feature]:
     """Corridors as lines entrance→exit, with entrance/exit positions and exit bearing."""
 
-    def props(row: pd.Series) -> dict[str, Any]:
+    def props(row: Row) -> dict[str, Any]:
         status = text(_get(row, "status"))
         name = text(_get(row, "name")) or text(_get(row, "corridor_id"))
         title = f"Corridor {name}"
@@ -424,7 +440,7 @@ def corridor_features(corridors: gpd.GeoDataFrame) -> list[Feature]:
             ),
             ("Population within reach", format_number(_get(row, "population_within_reach"))),
         ]
-        coords = np.asarray(row.geometry.coords)
+        coords = np.asarray(row["geometry"].coords)
         (x0, y0), (x1, y1) = coords[0][:2], coords[-1][:2]
         xp, yp = coords[-2][:2] if len(coords) > 1 else (x0, y0)
         bearing = math.degrees(math.atan2((x1 - xp) * math.cos(math.radians(y1)), y1 - yp))
@@ -448,7 +464,7 @@ def corridor_features(corridors: gpd.GeoDataFrame) -> list[Feature]:
 def facility_features(facilities: gpd.GeoDataFrame) -> list[Feature]:
     """Facilities with a symbol by kind and their exposure."""
 
-    def props(row: pd.Series) -> dict[str, Any]:
+    def props(row: Row) -> dict[str, Any]:
         kind = text(_get(row, "kind"))
         name = text(_get(row, "name")) or text(_get(row, "facility_id"))
         status = text(_get(row, "status"))
@@ -478,7 +494,7 @@ def facility_features(facilities: gpd.GeoDataFrame) -> list[Feature]:
 def incident_features(incidents: gpd.GeoDataFrame) -> list[Feature]:
     """Incidents with date, kind, fatalities and actor."""
 
-    def props(row: pd.Series) -> dict[str, Any]:
+    def props(row: Row) -> dict[str, Any]:
         title = f"{text(_get(row, 'kind')) or 'incident'} on {text(_get(row, 'date'))}"
         rows = [
             ("Fatalities", _get(row, "fatalities")),
@@ -496,7 +512,7 @@ def change_features(
     """Areas whose status changed (:func:`geoaccess.changes`): before, after, since when."""
     names = side_names or {}
 
-    def props(row: pd.Series) -> dict[str, Any]:
+    def props(row: Row) -> dict[str, Any]:
         title, name_rows = _names(row)
         before = status_label(_get(row, "status_before"))
         after = status_label(_get(row, "status_after"))
