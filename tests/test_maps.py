@@ -182,6 +182,13 @@ def test_timeline_text_is_escaped():
     assert EVIL not in html and "<img" not in html
 
 
+def test_an_open_validity_is_left_out_of_popups():
+    """A zone or corridor valid to no date has no "Valid to" row (it said "NaT")."""
+    html = _html(assessment_map(ring_assessment(), tiles=None))
+    assert "Valid from" in html
+    assert "NaT" not in html
+
+
 def test_a_row_label_from_data_is_escaped_too():
     """Features are keyed by the frame's index, which may be text from data."""
     import geopandas as gpd

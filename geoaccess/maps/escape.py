@@ -22,6 +22,8 @@ import math
 import re
 from typing import Any
 
+import pandas as pd
+
 __all__ = ["esc", "script_json", "text"]
 
 _TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;"})
@@ -30,26 +32,26 @@ _JINJA_OPENING = re.compile(r"\{(?=[{%#])")
 
 
 def text(value: Any, *, missing: str = "") -> str:
-    """Plain text of a data value: ``missing`` for None/NaN, ISO format for dates.
+    """Plain text of a data value: ``missing`` for None/NaN/NaT, ISO format for dates.
 
     Examples
     --------
     >>> text(None), text(float("nan"), missing="n/a"), text(dt.date(2016, 7, 20))
     ('', 'n/a', '2016-07-20')
+    >>> text(pd.NaT, missing="open"), text(pd.Timestamp("2016-07-20 13:00"))
+    ('open', '2016-07-20')
     """
-    if value is None:
+    if type(value) is str:  # most values: names, statuses, formatted figures
+        return value
+    if value is None or value is pd.NaT:
         return missing
     if isinstance(value, float) and math.isnan(value):
         return missing
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]
     try:
-        import pandas as pd
-
-        if value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        if not isinstance(value, str) and pd.isna(value):
             return missing
-        if isinstance(value, pd.Timestamp):
-            return value.date().isoformat()
     except (TypeError, ValueError):
         pass
     return str(value)
