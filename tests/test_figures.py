@@ -130,6 +130,41 @@ def test_status_chart_has_one_row_per_area(tl, tmp_path):
     assert DISCLAIMER in texts(figure)
 
 
+def test_status_chart_draws_each_run_where_the_intervals_put_it(tl):
+    """One bar per run with a status: the area's row, from its start to its end."""
+    import matplotlib.dates as mdates
+    from matplotlib.colors import to_hex
+
+    figure = tl.plot_status(created=CREATED)
+    axes = figure.axes[0]
+    rows = {t.get_text(): k for k, t in enumerate(axes.get_yticklabels())}
+    (bars,) = axes.collections
+    drawn = sorted(
+        (
+            round(float(path.vertices[:, 1].mean())),
+            mdates.num2date(path.vertices[:, 0].min()).date(),
+            mdates.num2date(path.vertices[:, 0].max()).date(),
+            to_hex(color),
+        )
+        for path, color in zip(bars.get_paths(), bars.get_facecolors(), strict=True)
+    )
+    runs = tl.intervals[tl.intervals["status"].notna()]
+    want = sorted(
+        (rows[name], start, end, STATUS_COLORS[status].lower())
+        for name, start, end, status in zip(
+            runs["name"], runs["start"], runs["end"], runs["status"], strict=True
+        )
+    )
+    assert drawn == want
+    bustan = [bar for bar in drawn if bar[0] == rows["Bustan Al-Qaser"]]
+    assert (dt.date(2016, 7, 17), "besieged") in {
+        (start, status)
+        for _, start, _, color in bustan
+        for status, hex_color in STATUS_COLORS.items()
+        if hex_color.lower() == color
+    }
+
+
 def test_figures_without_matplotlib_name_the_extra(res, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match=r'pip install "geoaccess\[figures\]"'):
