@@ -46,6 +46,16 @@ CASES: dict[str, tuple[str, str]] = {
         "scn = ga.datasets.aleppo_2016(); ga.assess(scn, '2016-07-05')",
         "ga.timeline(scn, '2016-07-01', '2016-12-31', ga.Rules(scheme='siege_watch'))",
     ),
+    "map Aleppo 2016-07-30, built and rendered": (
+        "scn = ga.datasets.aleppo_2016(); res = ga.assess(scn, '2016-07-30');"
+        " res.map().get_root().render()",
+        "res.map().get_root().render()",
+    ),
+    "timeline map Aleppo 2016-07-01..12-31, built and rendered": (
+        "scn = ga.datasets.aleppo_2016(); tl = ga.timeline(scn, '2016-07-01', '2016-12-31');"
+        " tl.map().get_root().render()",
+        "tl.map().get_root().render()",
+    ),
     "assess generated (1,000 zones, 5,000 roads)": (
         "from benchmarks.bench_assess import generated; scn = generated()",
         "ga.assess(scn, '2020-01-01')",
