@@ -182,6 +182,41 @@ def test_timeline_text_is_escaped():
     assert EVIL not in html and "<img" not in html
 
 
+def test_timeline_shapes_are_simplified_once_and_values_kept_per_date():
+    """Dates holding the very same shapes share one simplification, each with its values."""
+    from functools import partial
+
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geoaccess.maps.prepare import simplify_frame
+    from geoaccess.maps.timeline import _prepared
+
+    shapes = [shapely.Point(37.1, 36.2).buffer(0.01, 64), shapely.Polygon(), None]
+    shapes.append(shapely.box(37.2, 36.2, 37.21, 36.21))
+    first = gpd.GeoDataFrame(
+        {"area_id": ["a", "b", "c", "d"], "status": pd.array(["besieged", "x", "y", None])},
+        geometry=shapes,
+        crs=4326,
+        index=[10, 11, 12, 13],
+    )
+    second = first.assign(status=pd.array(["accessible", "x", "y", "hard_to_reach"]))
+    moved = second.set_geometry([shapes[0], shapes[1], shapes[2], shapely.box(37, 36, 37.1, 36.1)])
+    calls = []
+
+    def prep(frame):
+        calls.append(frame)
+        return simplify_frame(frame, metric_crs="EPSG:32637", simplify_m=25)
+
+    got = _prepared([first, second, moved], prep)
+    assert [c is f for c, f in zip(calls, [first, moved], strict=True)] == [True, True]
+    for frame, out in zip([first, second, moved], got, strict=True):
+        want = partial(simplify_frame, metric_crs="EPSG:32637", simplify_m=25)(frame)
+        pd.testing.assert_frame_equal(pd.DataFrame(out), pd.DataFrame(want))
+    assert got[1]["status"].tolist() == ["accessible", "hard_to_reach"]
+
+
 def test_an_open_validity_is_left_out_of_popups():
     """A zone or corridor valid to no date has no "Valid to" row (it said "NaT")."""
     html = _html(assessment_map(ring_assessment(), tiles=None))

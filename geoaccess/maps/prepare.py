@@ -105,9 +105,8 @@ def simplify_frame(
     out = frame.copy()
     if out.crs is None:
         out = out.set_crs(4326)
-    geoms = out.geometry
-    keep = geoms.notna().to_numpy() & ~geoms.is_empty.to_numpy()
-    out = out[keep]
+    geoms = np.asarray(out.geometry.array, dtype=object)
+    out = out[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if simplify_m > 0 and len(out):
         metric = out.geometry.to_crs(metric_crs)
         out = out.set_geometry(metric.simplify(simplify_m, preserve_topology=True).to_crs(4326))

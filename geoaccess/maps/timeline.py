@@ -40,6 +40,45 @@ __all__ = ["TimelineControl", "timeline_data", "timeline_map"]
 _KINDS = ("zones", "areas", "front_lines", "siege_lines", "corridors")
 
 
+def _prepared(
+    frames: Sequence[gpd.GeoDataFrame],
+    prep: Callable[[gpd.GeoDataFrame | None], gpd.GeoDataFrame],
+) -> list[gpd.GeoDataFrame]:
+    """``prep`` of each frame, simplifying each set of shapes once.
+
+    The snapshots' areas usually hold the very same shapes on every date, only their
+    values change: a frame with the same shapes, index and columns as the one prepared
+    before takes that one's simplified shapes (and drops the same rows) with its own
+    values.
+    """
+    out: list[gpd.GeoDataFrame] = []
+    source: gpd.GeoDataFrame | None = None
+    done: gpd.GeoDataFrame | None = None
+    for frame in frames:
+        if (
+            source is None
+            or done is None
+            or frame is None
+            or not frame.index.equals(source.index)
+            or not frame.index.is_unique
+            or not frame.columns.equals(source.columns)
+            or frame.crs != source.crs
+            or any(
+                a is not b for a, b in zip(frame.geometry.array, source.geometry.array, strict=True)
+            )
+        ):
+            source, done = frame, prep(frame)
+            out.append(done)
+            continue
+        kept = frame.index.get_indexer(done.index)
+        values = done.copy()
+        for column in frame.columns:
+            if column != frame.geometry.name:
+                values[column] = frame[column].array.take(kept)
+        out.append(values)
+    return out
+
+
 def _shared(per_date: Sequence[list[Feature]]) -> dict[str, Any]:
     """Features of every date, each distinct one stored once with the dates it is on."""
     index: dict[str, int] = {}
@@ -114,10 +153,11 @@ def timeline_data(
     snaps = tl.snapshots
     parties = tl.scenario.parties
     per_kind: dict[str, list[list[Feature]]] = {k: [] for k in _KINDS}
-    for snap in snaps:
+    areas = _prepared([snap.areas for snap in snaps], prep)
+    for snap, snap_areas in zip(snaps, areas, strict=True):
         siege = snap.siege_lines if snap.siege_lines is not None else snap.scenario.siege_lines
         per_kind["zones"].append(zone_features(prep(snap.scenario.zones), parties, colors))
-        per_kind["areas"].append(area_features(prep(snap.areas), side_names=side_names))
+        per_kind["areas"].append(area_features(snap_areas, side_names=side_names))
         per_kind["front_lines"].append(line_features(prep(snap.front_lines), kind="front_lines"))
         per_kind["siege_lines"].append(line_features(prep(siege), kind="siege_lines"))
         per_kind["corridors"].append(corridor_features(prep(snap.corridors)))
