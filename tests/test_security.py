@@ -22,6 +22,10 @@ PAYLOADS = (
     "${alert(3)}",
     "`backtick`",
     "</script><b>x</b>",
+    # branca compiles rendered markup as a Jinja template: none of these may run or break it
+    "{{ 7*7 }}_jinja",
+    "{% raw %}",
+    "{# c",
 )
 HOSTILE = "".join(PAYLOADS)
 
@@ -76,6 +80,7 @@ def test_no_payload_reaches_the_html_unescaped(tmp_path: Path) -> None:
         # nothing of the payloads opens a tag or an event handler
         assert "<img" not in html and "<b>x" not in html, label
         assert "${alert" not in html, label
+        assert "49_jinja" not in html, label  # no Jinja expression was evaluated
 
 
 # ---------------------------------------------------------------------- code
