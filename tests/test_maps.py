@@ -217,6 +217,39 @@ def test_timeline_shapes_are_simplified_once_and_values_kept_per_date():
     assert got[1]["status"].tolist() == ["accessible", "hard_to_reach"]
 
 
+def test_area_properties_are_built_once_per_distinct_row():
+    """A timeline's dates share the properties of areas whose values did not change."""
+    import geopandas as gpd
+    import shapely
+
+    from geoaccess.maps.prepare import area_features
+
+    def day(status: str, index: list[int]) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(
+            {
+                "area_id": ["a1", "a2"],
+                "status": [status, "accessible"],
+                "route_clearance_m": [float("nan"), float("nan")],  # light dates: NaN
+                "area_ids": [["x"], ["y"]] if status == "unhashable" else [None, None],
+            },
+            geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
+            crs=4326,
+            index=index,
+        )
+
+    built: dict = {}
+    dates = [day("besieged", [0, 1]), day("besieged", [5, 6]), day("hard_to_reach", [0, 1])]
+    shared = [area_features(frame, built=built) for frame in dates]
+    assert len(built) == 3  # a1 besieged, a2 accessible, a1 hard to reach
+    assert shared == [area_features(frame) for frame in dates]
+    assert [f["properties"]["key"] for f in shared[1]] == ["5", "6"]
+    # rows holding a list are built each time, and the same
+    assert area_features(day("unhashable", [0, 1]), built=built) == area_features(
+        day("unhashable", [0, 1])
+    )
+    assert len(built) == 3
+
+
 def test_an_open_validity_is_left_out_of_popups():
     """A zone or corridor valid to no date has no "Valid to" row (it said "NaT")."""
     html = _html(assessment_map(ring_assessment(), tiles=None))

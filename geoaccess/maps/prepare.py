@@ -9,7 +9,7 @@ tooltip and popup of each feature are built here as escaped HTML.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,8 @@ __all__ = [
 Feature = dict[str, Any]
 #: One row of a frame: its values by column, the geometry under ``"geometry"``.
 Row = Mapping[Any, Any]
+#: Stands for NaN in the keys of :func:`_values_key` (NaN equals no NaN, itself included).
+_NAN = object()
 #: Sequential palette of the population classes (ColorBrewer Purples, 5 classes).
 POPULATION_COLORS: tuple[str, ...] = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 
@@ -288,30 +290,61 @@ def area_tooltip(title: str, label: str, since: str) -> str:
 
 
 def area_features(
-    areas: gpd.GeoDataFrame, *, side_names: dict[str, str] | None = None
+    areas: gpd.GeoDataFrame,
+    *,
+    side_names: dict[str, str] | None = None,
+    built: dict[Hashable, dict[str, Any]] | None = None,
 ) -> list[Feature]:
     """Areas with status, colour, hatching flag, tooltip and popup (evidence and reason).
 
     The popup gives both names (``name``, ``name_local``) and every p-code the area
     carries (``pcode``, ``adm1_pcode``...), people as whole numbers, shares as
     percentages with one decimal; sides by ``side_names`` (display names).
+
+    ``built`` holds properties already built, by the values of an area's row (its shape
+    aside), and gains those built here: a timeline passes one for all its dates, on
+    which most areas keep their values.
     """
     names = side_names or {}
 
     def props(row: Row) -> dict[str, Any]:
-        status, label, title, since, rows, note = _area_parts(row, names)
-        return {
-            "area_id": esc(_get(row, "area_id")),
-            "status": esc(status),
-            "label": esc(label),
-            "color": status_color(status),
-            "hatch": status in ("besieged", "hard_to_reach", "watchlist"),
-            "population": _number(_get(row, "population")),
-            "tooltip": area_tooltip(esc(title), esc(label), esc(since)),
-            "popup": detail_html(title, rows, note=note),
-        }
+        key = None if built is None else _values_key(row)
+        if built is None or key is None:
+            return _area_properties(row, names)
+        if key not in built:
+            built[key] = _area_properties(row, names)
+        return dict(built[key])
 
     return _features(areas, props)
+
+
+def _values_key(row: Row) -> Hashable | None:
+    """A row's values but its geometry, hashable (NaN as one value), or None."""
+    key = tuple(
+        (column, _NAN if isinstance(value, float) and math.isnan(value) else value)
+        for column, value in row.items()
+        if column != "geometry"
+    )
+    try:
+        hash(key)
+    except TypeError:  # a list or an array among the values
+        return None
+    return key
+
+
+def _area_properties(row: Row, names: dict[str, str]) -> dict[str, Any]:
+    """The properties of an area's feature (:func:`area_features`)."""
+    status, label, title, since, rows, note = _area_parts(row, names)
+    return {
+        "area_id": esc(_get(row, "area_id")),
+        "status": esc(status),
+        "label": esc(label),
+        "color": status_color(status),
+        "hatch": status in ("besieged", "hard_to_reach", "watchlist"),
+        "population": _number(_get(row, "population")),
+        "tooltip": area_tooltip(esc(title), esc(label), esc(since)),
+        "popup": detail_html(title, rows, note=note),
+    }
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from functools import partial
 from typing import Any
 
@@ -154,10 +154,11 @@ def timeline_data(
     parties = tl.scenario.parties
     per_kind: dict[str, list[list[Feature]]] = {k: [] for k in _KINDS}
     areas = _prepared([snap.areas for snap in snaps], prep)
+    built: dict[Hashable, Feature] = {}  # most areas keep their values from date to date
     for snap, snap_areas in zip(snaps, areas, strict=True):
         siege = snap.siege_lines if snap.siege_lines is not None else snap.scenario.siege_lines
         per_kind["zones"].append(zone_features(prep(snap.scenario.zones), parties, colors))
-        per_kind["areas"].append(area_features(snap_areas, side_names=side_names))
+        per_kind["areas"].append(area_features(snap_areas, side_names=side_names, built=built))
         per_kind["front_lines"].append(line_features(prep(snap.front_lines), kind="front_lines"))
         per_kind["siege_lines"].append(line_features(prep(siege), kind="siege_lines"))
         per_kind["corridors"].append(corridor_features(prep(snap.corridors)))
