@@ -52,30 +52,35 @@ def _prepared(
     values.
     """
     out: list[gpd.GeoDataFrame] = []
-    source: gpd.GeoDataFrame | None = None
-    done: gpd.GeoDataFrame | None = None
+    last: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None  # a frame, prepared
     for frame in frames:
-        if (
-            source is None
-            or done is None
-            or frame is None
-            or not frame.index.equals(source.index)
-            or not frame.index.is_unique
-            or not frame.columns.equals(source.columns)
-            or frame.crs != source.crs
-            or any(
-                a is not b for a, b in zip(frame.geometry.array, source.geometry.array, strict=True)
-            )
-        ):
-            source, done = frame, prep(frame)
-            out.append(done)
-            continue
-        kept = frame.index.get_indexer(done.index)
-        values = done.copy()
-        for column in frame.columns:
-            if column != frame.geometry.name:
-                values[column] = frame[column].array.take(kept)
-        out.append(values)
+        if last is not None and _same_shapes(frame, last[0]):
+            out.append(_with_values(last[1], frame))
+        else:
+            last = (frame, prep(frame))
+            out.append(last[1])
+    return out
+
+
+def _same_shapes(frame: gpd.GeoDataFrame | None, other: gpd.GeoDataFrame) -> bool:
+    """Whether ``frame`` holds ``other``'s very shape objects, rows and columns."""
+    return (
+        frame is not None
+        and frame.index.is_unique
+        and frame.index.equals(other.index)
+        and frame.columns.equals(other.columns)
+        and frame.crs == other.crs
+        and all(a is b for a, b in zip(frame.geometry.array, other.geometry.array, strict=True))
+    )
+
+
+def _with_values(prepared: gpd.GeoDataFrame, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``prepared`` (rows of ``frame``'s shapes) holding ``frame``'s own values."""
+    kept = frame.index.get_indexer(prepared.index)
+    out = prepared.copy()
+    for column in frame.columns:
+        if column != frame.geometry.name:
+            out[column] = frame[column].array.take(kept)
     return out
 
 
@@ -154,7 +159,7 @@ def timeline_data(
     parties = tl.scenario.parties
     per_kind: dict[str, list[list[Feature]]] = {k: [] for k in _KINDS}
     areas = _prepared([snap.areas for snap in snaps], prep)
-    built: dict[Hashable, Feature] = {}  # most areas keep their values from date to date
+    built: dict[Hashable, dict[str, Any]] = {}  # most areas keep their values date to date
     for snap, snap_areas in zip(snaps, areas, strict=True):
         siege = snap.siege_lines if snap.siege_lines is not None else snap.scenario.siege_lines
         per_kind["zones"].append(zone_features(prep(snap.scenario.zones), parties, colors))
