@@ -193,11 +193,13 @@ def test_status_only_walk_agrees_with_full_evaluations(aleppo):
     from geoaccess.pipeline.evaluate import evaluate
 
     ctx = project_scenario(aleppo, aleppo.rules)
+    # a cache per depth, shared by its dates as in a timeline or a walk back: nothing
+    # computed at one depth is reused by another
+    light_cache, status_cache, encircled_cache = Cache(), Cache(), Cache()
     for day in aleppo.change_dates("2016-07-01", "2016-12-31"):
-        # separate caches: nothing computed at one depth is reused by the other
-        light = evaluate(ctx, Cache(), day, detail="light").units.set_index("area_id")
-        states = evaluate(ctx, Cache(), day, detail="status").units.set_index("area_id")
-        circled = evaluate(ctx, Cache(), day, detail="encircled").units.set_index("area_id")
+        light = evaluate(ctx, light_cache, day, detail="light").units.set_index("area_id")
+        states = evaluate(ctx, status_cache, day, detail="status").units.set_index("area_id")
+        circled = evaluate(ctx, encircled_cache, day, detail="encircled").units.set_index("area_id")
         assert states["base_status"].tolist() == light["base_status"].tolist()
         assert states["encircled"].tolist() == light["encircled"].tolist()
         assert circled["encircled"].tolist() == light["encircled"].tolist()

@@ -299,9 +299,12 @@ def test_an_area_a_few_metres_past_its_zones_loses_nobody(beyond_m: float, no_da
 # the east besieged (its flows skipped, the west's run) and the Ramouseh gap open
 @pytest.mark.parametrize("day", ["2016-07-20", "2016-08-10"])
 def test_flows_only_for_linked_pieces_give_the_same_routes(day: str, monkeypatch) -> None:
-    """Pieces that no usable (or no open) road links to the rear skip that flow: same routes."""
+    """Pieces that no usable (or no open) road links to the rear skip that flow: same routes.
+
+    The flows run at the ``"light"`` depth as at the full one: a timeline of the one day
+    compares them without the route clearances and the walk back, which run none."""
     scn = ga.datasets.aleppo_2016()
-    fast = ga.assess(scn, day)
+    fast = ga.timeline(scn, day, day).snapshots[0]
     monkeypatch.setattr(
         evidence, "_usable_links", lambda graph, use, hit, touched, n, cache, view: np.ones(n, bool)
     )
@@ -311,7 +314,7 @@ def test_flows_only_for_linked_pieces_give_the_same_routes(day: str, monkeypatch
         "supply_routes",
         lambda graph, *, open_linked=True, **kwargs: every_flow(graph, **kwargs),
     )
-    slow = ga.assess(scn, day)
+    slow = ga.timeline(scn, day, day).snapshots[0]
     columns = ["area_id", "status", "open_supply_routes", "reason"]
     assert fast.areas[columns].equals(slow.areas[columns])
     assert fast.lifelines.drop(columns="geometry").equals(slow.lifelines.drop(columns="geometry"))
@@ -420,11 +423,12 @@ def test_a_period_projects_only_its_rows_and_each_as_the_whole_scenario_does(
     assert left_out > 0  # the bundled zones and corridors change over the year
     # on every change date of the period, the same rows and the same statuses
     days = scn.change_dates(first or "2016-06-01", last or "2016-12-31")
+    part_cache, whole_cache = Cache(), Cache()  # one per context, shared by its dates
     for day in days[:3] + days[-2:]:
         for name in scn.layers:
             assert part.rows_valid(name, day) == whole.rows_valid(name, day)
-        got = evaluate(part, Cache(), day, detail="light").units
-        want_units = evaluate(whole, Cache(), day, detail="light").units
+        got = evaluate(part, part_cache, day, detail="light").units
+        want_units = evaluate(whole, whole_cache, day, detail="light").units
         columns = ["area_id", "side", "base_status", "base_why", "encircled"]
         pd.testing.assert_frame_equal(got[columns], want_units[columns])
         assert got.geometry.geom_equals_exact(want_units.geometry, 0).all()
