@@ -10,8 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given
+from hypothesis import strategies as st
+from pyproj import CRS
 
 import geoaccess as ga
+from geoaccess.scenario.checks import check_zone_overlaps
+from geoaccess.scenario.problems import Findings
 
 PARTIES = [
     {"id": "saa", "side": "government"},
@@ -436,3 +441,70 @@ def test_population_beyond_float_range_is_a_row_error():
         )
     (problem,) = caught.value.problems
     assert (problem.layer, problem.row, problem.column) == ("population", 1, "population")
+
+
+# ---------------------------------------------------------------------- overlaps, any rows
+SIDE_OF = {"a": "north", "a2": "north", "b": "south", "c": "east"}
+#: Boxes on a 0.01° grid: many share edges or corners exactly, others overlap.
+GRID_DEG = 0.01
+
+
+@st.composite
+def dated_boxes(draw: st.DrawFn) -> gpd.GeoDataFrame:
+    """2 to 12 zones of four parties (two of one side), on the grid, with any validity."""
+    rows = []
+    for _ in range(draw(st.integers(2, 12))):
+        x, y = draw(st.integers(0, 8)), draw(st.integers(0, 8))
+        w, h = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+        # few days: rows often end on the day others start, or share just one
+        start = draw(st.none() | st.integers(0, 6))
+        length = draw(st.none() | st.integers(1, 6))
+        end = None if length is None else (start or 0) + length
+        rows.append((draw(st.sampled_from(sorted(SIDE_OF))), (x, y, x + w, y + h), start, end))
+
+    def day(offset: int | None) -> pd.Timestamp:
+        return pd.NaT if offset is None else pd.Timestamp("2016-07-01") + pd.Timedelta(days=offset)
+
+    return gpd.GeoDataFrame(
+        {
+            "party": [r[0] for r in rows],
+            "valid_from": pd.to_datetime([day(r[2]) for r in rows]),
+            "valid_to": pd.to_datetime([day(r[3]) for r in rows]),
+        },
+        geometry=[shapely.box(*(36.9 + GRID_DEG * np.array(r[1]))) for r in rows],
+        index=[f"z{k}" for k in range(len(rows))],
+        crs="EPSG:4326",
+    )
+
+
+def overlaps_by_every_pair(frame: gpd.GeoDataFrame) -> set[tuple[str, str]]:
+    """The pairs of rows of two sides sharing a day and some ground, each pair tested."""
+    metric = frame.to_crs("EPSG:32637").geometry.to_numpy()
+    start = frame["valid_from"].to_numpy()
+    end = frame["valid_to"].to_numpy()
+    found = set()
+    for i in range(len(frame)):
+        for j in range(i + 1, len(frame)):
+            if SIDE_OF[frame["party"].iloc[i]] == SIDE_OF[frame["party"].iloc[j]]:
+                continue
+            starts = [d for d in (start[i], start[j]) if not pd.isna(d)]
+            ends = [d for d in (end[i], end[j]) if not pd.isna(d)]
+            if starts and ends and max(starts) >= min(ends):
+                continue  # no day in common
+            ground = shapely.intersection(metric[i], metric[j])
+            if ground.area >= 1.0 and 2 * ground.area / ground.length >= 1.0:
+                found.add((frame.index[i], frame.index[j]))
+    return found
+
+
+@given(dated_boxes())
+def test_zone_overlaps_found_are_those_of_every_pair_tested(frame: gpd.GeoDataFrame) -> None:
+    """The check looks only at pairs of two sides that share a day: the same overlaps as
+    intersecting every pair of rows, whatever their dates and shared edges."""
+    found = Findings()
+    check_zone_overlaps(frame, CRS("EPSG:32637"), found, side_of=SIDE_OF)
+    reported = {
+        (re.search(r"overlaps row '(z\d+)'", p.message).group(1), p.row) for p in found.fatal
+    }
+    assert reported == overlaps_by_every_pair(frame)
+    assert len(reported) == len(found.fatal)  # each pair once

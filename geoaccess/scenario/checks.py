@@ -77,9 +77,10 @@ def check_zone_overlaps(
     if metric is None or usable.sum() < 2:
         return
     candidates = np.flatnonzero(usable)
-    left, right = shapely.STRtree(geoms[candidates]).query(
-        geoms[candidates], predicate="intersects"
-    )
+    # pairs of boxes first, then only those of two sides valid on a common day: a year
+    # of daily maps is hundreds of rows over the same ground, but each row shares a day
+    # with few others (testing every pair of boxes for intersecting took minutes)
+    left, right = shapely.STRtree(geoms[candidates]).query(geoms[candidates])
     left, right = candidates[left], candidates[right]
     parties = zones["party"].to_numpy()
     sides = np.array([(side_of or {}).get(p, p) for p in parties], dtype=object)
@@ -87,10 +88,12 @@ def check_zone_overlaps(
     lo, hi = np.maximum(start[left], start[right]), np.minimum(end[left], end[right])
     keep = (left < right) & (sides[left] != sides[right]) & (lo < hi)
     left, right, lo, hi = left[keep], right[keep], lo[keep], hi[keep]
+    keep = shapely.intersects(geoms[left], geoms[right])
+    left, right, lo, hi = left[keep], right[keep], lo[keep], hi[keep]
     if not len(left):
         return
-    # neighbours on one map share their edges: that they only touch is cheap to tell
-    # (in lon/lat, where shared edges have the very same vertices), overlaying them not
+    # neighbours on one map share their edges: that they only touch is cheaper to tell
+    # (in lon/lat, where shared edges have the very same vertices) than to overlay them
     meet = ~shapely.touches(geoms[left], geoms[right])
     overlaps = np.full(len(left), shapely.Polygon(), dtype=object)
     if meet.any():
