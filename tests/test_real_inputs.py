@@ -237,6 +237,28 @@ def test_holds_rest_beside_a_long_straight_edge_in_lon_lat_is_no_overlap() -> No
     assert set(res.pockets["side"]) == {"A", "B"}
 
 
+def test_two_sides_holding_the_rest_of_overlapping_boundaries_is_an_error() -> None:
+    """The rest zones are checked against each other: where no zone lies, both
+    boundaries would hand the same ground to two sides."""
+    occupied = zones([{"party": "g", "geometry": box(-2_000, -HALF, 2_000, HALF)}])
+    west = gpd.GeoDataFrame(geometry=[box(-HALF, -HALF, 5_000, HALF)], crs=UTM)
+    east = gpd.GeoDataFrame(geometry=[box(-5_000, -HALF, HALF, HALF)], crs=UTM)
+    with pytest.raises(ga.ScenarioError) as caught:
+        ga.Scenario.create(
+            "two rests",
+            parties=PARTIES,
+            zones=occupied,
+            holds_rest={"A": west, "B": east},
+            contested=["grey"],
+            extent=frame_extent(),
+        )
+    (problem,) = caught.value.problems
+    assert (problem.layer, problem.column, problem.value) == ("zones", "geometry", "b")
+    assert problem.row == 2 and "overlaps row 1 (party 'a')" in problem.message  # after row 0
+    area = float(problem.message.split(" by ")[1].split(" m²")[0].replace(",", ""))
+    assert area == pytest.approx(2 * 3_000 * 2 * HALF, rel=0.02)  # 3 km each side of g
+
+
 def test_a_holds_rest_boundary_without_crs_is_an_error() -> None:
     occupied = zones([{"party": "b", "geometry": box(0, -HALF, HALF, HALF)}])
     boundary = gpd.GeoDataFrame(geometry=[box(-HALF, -HALF, HALF, HALF)])

@@ -17,6 +17,7 @@ from pyproj import CRS
 import geoaccess as ga
 from geoaccess.scenario.checks import check_zone_overlaps
 from geoaccess.scenario.problems import Findings
+from geoaccess.scenario.rest import rest_zones
 
 PARTIES = [
     {"id": "saa", "side": "government"},
@@ -508,3 +509,28 @@ def test_zone_overlaps_found_are_those_of_every_pair_tested(frame: gpd.GeoDataFr
     }
     assert reported == overlaps_by_every_pair(frame)
     assert len(reported) == len(found.fatal)  # each pair once
+
+
+@given(dated_boxes(), st.integers(0, 6), st.integers(0, 6))
+def test_rest_zones_need_no_check_against_the_zones_they_are_cut_from(
+    frame: gpd.GeoDataFrame, x: int, y: int
+) -> None:
+    """The rest of a ``holds_rest`` boundary meets the other sides' zones of its days
+    along edges only: checking those pairs finds nothing that checking the rest zones
+    against each other (two boundaries over the same unmapped ground) does not."""
+    north = shapely.box(*(36.9 + GRID_DEG * np.array([x, y, x + 6, y + 6])))
+    east = shapely.box(*(36.9 + GRID_DEG * np.array([3, 3, 12, 12])))
+    rest = pd.concat(
+        [
+            rest_zones(frame, north, party="a", side_of=SIDE_OF),
+            rest_zones(frame, east, party="c", side_of=SIDE_OF),
+        ],
+        ignore_index=True,
+    )
+    rest.index = [f"rest {k}" for k in range(len(rest))]
+    zones = gpd.GeoDataFrame(pd.concat([frame, rest]), crs="EPSG:4326")
+    derived = np.arange(len(zones)) >= len(frame)
+    every_pair, derived_apart = Findings(), Findings()
+    check_zone_overlaps(zones, CRS("EPSG:32637"), every_pair, side_of=SIDE_OF)
+    check_zone_overlaps(zones, CRS("EPSG:32637"), derived_apart, side_of=SIDE_OF, derived=derived)
+    assert derived_apart.fatal == every_pair.fatal

@@ -58,6 +58,7 @@ def check_zone_overlaps(
     found: Findings,
     *,
     side_of: dict[str, str] | None = None,
+    derived: np.ndarray | None = None,
 ) -> None:
     """Zones of different sides may not hold the same ground on the same day.
 
@@ -65,6 +66,12 @@ def check_zone_overlaps(
     advances" layers): a side's territory is the union of its zones, so they merge.
     Overlaps under :data:`MIN_OVERLAP_M2` or thinner than :data:`MIN_OVERLAP_WIDTH_M` are
     tolerated as digitising noise; the territory rules close such slivers anyway.
+
+    ``derived`` marks the rows made from the others (the rest of a ``holds_rest``
+    boundary: :func:`~geoaccess.scenario.rest.rest_zones`). Each is that boundary less
+    every zone of another side valid on its days, so it is checked only against other
+    derived rows (two sides' boundaries may cover the same unmapped ground); against
+    the zones it was cut from, it could only meet them along their shared edges.
     """
     geoms = np.asarray(zones.geometry.values)
     usable = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms) & shapely.is_valid(geoms)
@@ -87,6 +94,8 @@ def check_zone_overlaps(
     start, end = valid_days(zones)
     lo, hi = np.maximum(start[left], start[right]), np.minimum(end[left], end[right])
     keep = (left < right) & (sides[left] != sides[right]) & (lo < hi)
+    if derived is not None:
+        keep &= derived[left] == derived[right]
     left, right, lo, hi = left[keep], right[keep], lo[keep], hi[keep]
     keep = shapely.intersects(geoms[left], geoms[right])
     left, right, lo, hi = left[keep], right[keep], lo[keep], hi[keep]

@@ -103,15 +103,22 @@ def prepare_scenario(
     checks.check_references(party_frame, relation_frame, rear_frame, prepared, found)
     checks.check_unique_ids(prepared, found)
     zone_frame = prepared["zones"]
+    derived = None
     if zone_frame is not None and "party" in zone_frame and holds_rest:
+        given_rows = len(zone_frame)
         zone_frame = rest.with_rest_zones(
             zone_frame, holds_rest, party_frame, found, extent=frame_extent
         )
         prepared["zones"] = zone_frame
+        derived = np.arange(len(zone_frame)) >= given_rows  # the rest zones come last
     if zone_frame is not None and "party" in zone_frame:
         side_of = dict(zip(party_frame["id"], party_frame["side"], strict=True))
         checks.check_zone_overlaps(
-            zone_frame, _metric_crs(rules_obj, frame_extent, zone_frame), found, side_of=side_of
+            zone_frame,
+            _metric_crs(rules_obj, frame_extent, zone_frame),
+            found,
+            side_of=side_of,
+            derived=derived,
         )
     found.raise_or_warn()
     return cls(
