@@ -114,7 +114,7 @@ def with_rest_zones(
     *,
     extent: tuple[float, float, float, float] | None = None,
 ) -> gpd.GeoDataFrame:
-    """The zones with each ``holds_rest`` side's rest zones added (problems to ``found``).
+    """The zones followed by each ``holds_rest`` side's rest zones (problems to ``found``).
 
     A side's zones go to its first party. A boundary is a GeoDataFrame or GeoSeries
     with a CRS (reprojected to EPSG:4326); it is clipped to the declared ``extent``
