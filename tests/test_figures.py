@@ -156,13 +156,13 @@ def test_status_chart_draws_each_run_where_the_intervals_put_it(tl):
         )
     )
     assert drawn == want
-    bustan = [bar for bar in drawn if bar[0] == rows["Bustan Al-Qaser"]]
-    assert (dt.date(2016, 7, 17), "besieged") in {
-        (start, status)
-        for _, start, _, color in bustan
-        for status, hex_color in STATUS_COLORS.items()
-        if hex_color.lower() == color
+    status_of = {color.lower(): status for status, color in STATUS_COLORS.items()}
+    bustan = {
+        (start, status_of[color])
+        for row, start, _, color in drawn
+        if row == rows["Bustan Al-Qaser"]
     }
+    assert (dt.date(2016, 7, 17), "besieged") in bustan
 
 
 def test_figures_without_matplotlib_name_the_extra(res, monkeypatch):

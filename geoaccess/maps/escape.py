@@ -26,7 +26,8 @@ import pandas as pd
 
 __all__ = ["esc", "script_json", "text"]
 
-_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;"})
+#: Characters that would end or interpolate a JavaScript template literal, or open Jinja.
+_SCRIPT_AND_JINJA = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;"})
 #: A brace opening a Jinja tag, expression or comment: inside a JSON string only.
 _JINJA_OPENING = re.compile(r"\{(?=[{%#])")
 
@@ -76,7 +77,7 @@ def esc(value: Any, *, missing: str = "") -> str:
     >>> esc(None, missing="unknown")
     'unknown'
     """
-    return html.escape(text(value, missing=missing), quote=True).translate(_TEMPLATE_LITERAL)
+    return html.escape(text(value, missing=missing), quote=True).translate(_SCRIPT_AND_JINJA)
 
 
 def script_json(obj: Any) -> str:
