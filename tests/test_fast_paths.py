@@ -12,7 +12,10 @@
 - zones that only touch are not overlaid by the overlap check, and overlaps are still
   found;
 - a call projects only the rows valid on the days it evaluates (``period``): the others
-  keep their place without geometry, and the answers are those of the whole scenario.
+  keep their place without geometry, and the answers are those of the whole scenario;
+- the walk back of ``status_since`` evaluates only the areas whose run is still open:
+  their units are those of a whole evaluation, and ``status_since`` does not move; with
+  a population layer, which allocates people to all pieces at once, it evaluates all.
 """
 
 from __future__ import annotations
@@ -25,7 +28,18 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from _builders import CX, CY, HALF, START, UTM, box, disc_scenario, frame_extent, zones_frame
+from _builders import (
+    CX,
+    CY,
+    HALF,
+    START,
+    UTM,
+    box,
+    disc,
+    disc_scenario,
+    frame_extent,
+    zones_frame,
+)
 
 import geoaccess as ga
 from geoaccess.crs import reproject
@@ -473,3 +487,114 @@ def test_valid_mask_from_inclusive_to_exclusive_open_where_empty(as_text: bool) 
     np.testing.assert_array_equal(valid_mask(rows, "2016-08-10"), [True, False, False, True])
     np.testing.assert_array_equal(valid_mask(rows, "2016-08-11"), [True, False, True, False])
     assert valid_mask(rows[["valid_to"]], "2016-08-09").tolist() == [True, True, True, True]
+
+
+def test_some_areas_evaluated_alone_are_as_in_the_whole_evaluation() -> None:
+    """Every change date of the bundled half year, at the walk's two depths: the units of
+    a third of the areas (every third id) evaluated alone are those rows of the whole."""
+    scn = ga.datasets.aleppo_2016()
+    ctx = context_for(scn, scn.rules)
+    ids = sorted(scn.areas["area_id"].unique())
+    some = set(ids[::3])
+    columns = ["area_id", "name", "side", "base_why", "base_status", "encircled"]
+    for detail in ("status", "encircled"):
+        whole_cache, some_cache = Cache(), Cache()
+        for day in scn.change_dates("2016-07-01", "2016-12-31"):
+            whole = evaluate(ctx, whole_cache, day, detail=detail).units
+            alone = evaluate(ctx, some_cache, day, detail=detail, area_ids=some).units
+            expected = whole[whole["area_id"].isin(some)][columns].reset_index(drop=True)
+            assert sorted(alone["area_id"]) == sorted(some)
+            pd.testing.assert_frame_equal(alone[columns].reset_index(drop=True), expected)
+
+
+def test_walk_back_follows_open_runs_only_with_the_same_status_since(monkeypatch) -> None:
+    """On 23 December the walk goes back over 22 dates; after a few, most areas' runs
+    have ended and only the others are evaluated: ``status_since`` is that of the walk
+    evaluating every area on every date."""
+    from geoaccess.pipeline import history
+
+    scn = ga.datasets.aleppo_2016()
+    sizes: list[int] = []
+    evaluated = history._evaluated
+
+    def counting(ctx, cache, workers, days, detail, area_ids):
+        sizes.append(len(area_ids))
+        return evaluated(ctx, cache, workers, days, detail, area_ids)
+
+    monkeypatch.setattr(history, "_evaluated", counting)
+    narrowed = ga.assess(scn, "2016-12-23").areas
+    # 109 areas are followed back from 23 December; to 1 July, the 19 accessible since then
+    assert sizes[0] == 109
+    assert sizes[-1] == 19
+    monkeypatch.setattr(history, "_evaluated", evaluated)
+    monkeypatch.setattr(history, "_areas_apart", lambda ctx: False)
+    every = ga.assess(scn, "2016-12-23").areas
+    pd.testing.assert_frame_equal(pd.DataFrame(narrowed), pd.DataFrame(every))
+    assert narrowed["status_since"].nunique() > 5
+
+
+def _shared_people_scenario() -> ga.Scenario:
+    """Area ``x`` reaches from a besieged disc east to open ground, where area ``b`` (an id
+    sorting first) overlaps it; 1,000 people stand in the overlap, 100 in the disc.
+
+    Allocated to every piece at once, the overlap's people go to ``b``'s piece (the
+    first in id order), and ``x``'s dominant piece is in the disc: besieged all along.
+    Allocated to ``x``'s pieces alone, they go to its piece on open ground, under fire
+    from side B's block east of it until 1 March (hard to reach). ``b`` is hard to
+    reach until 1 March, then accessible; the ring is redrawn on 1 February (a change
+    date on which nothing changes).
+    """
+    block = box(8_000, -3_000, 11_000, 3_000)
+    ring = shapely.difference(disc(6_000), disc(2_000))
+    zones = zones_frame(
+        [
+            {"party": "a", "name": "disc", "geometry": disc(2_000), "valid_from": START},
+            {"party": "b", "name": "ring", "geometry": ring, "valid_to": "2020-02-01"},
+            {"party": "b", "name": "ring", "geometry": ring, "valid_from": "2020-02-01"},
+            {
+                "party": "a",
+                "name": "outer",
+                "geometry": shapely.difference(
+                    box(-HALF, -HALF, HALF, HALF), shapely.union(disc(6_000), block)
+                ),
+                "valid_from": START,
+            },
+            {"party": "b", "name": "block", "geometry": block, "valid_to": "2020-03-01"},
+            {"party": "a", "name": "block", "geometry": block, "valid_from": "2020-03-01"},
+        ]
+    )
+    zones["valid_from"] = zones["valid_from"].fillna(START)
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["x", "b"], "name": ["X", "B"]},
+        geometry=[box(-500, -500, 9_000, 500), box(7_000, -1_000, 10_000, 1_000)],
+        crs=UTM,
+    )
+    people = gpd.GeoDataFrame(
+        {"population": [100.0, 1_000.0]},
+        geometry=[shapely.Point(CX + 1_000, CY), shapely.Point(CX + 7_500, CY)],
+        crs=UTM,
+    )
+    return ga.Scenario.create(
+        "shared people",
+        parties=[{"id": "a", "side": "A"}, {"id": "b", "side": "B"}],
+        zones=zones,
+        layers={"areas": areas, "population": people},
+        extent=frame_extent(),
+    )
+
+
+def test_walk_back_evaluates_every_area_where_people_are_allocated_to_all(monkeypatch) -> None:
+    """With a population layer an area's dominant piece depends on the other areas: the
+    walk keeps evaluating them all, and ``x`` is besieged since the first day. Followed
+    alone once ``b``'s run has ended (on 1 February, walking back from 1 April), ``x``
+    would get the overlap's people on 1 January and look hard to reach: a run wrongly
+    begun on 1 February."""
+    from geoaccess.pipeline import history
+
+    scn = _shared_people_scenario()
+    x = ga.assess(scn, "2020-04-01").areas.set_index("area_id").loc["x"]
+    assert x["status"] == "besieged"
+    assert pd.Timestamp(x["status_since"]) == pd.Timestamp(START)
+    monkeypatch.setattr(history, "_areas_apart", lambda ctx: True)
+    alone = ga.assess(scn, "2020-04-01").areas.set_index("area_id").loc["x"]
+    assert pd.Timestamp(alone["status_since"]) == pd.Timestamp("2020-02-01")

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -94,7 +95,9 @@ class Ground:
         return self.territories[self.sides.index(side)]
 
 
-def ground_at(ctx: Context, cache: Cache, day: dt.date) -> Ground:
+def ground_at(
+    ctx: Context, cache: Cache, day: dt.date, *, area_ids: Collection[object] | None = None
+) -> Ground:
     """Territories, pockets and front lines of every side on ``day``.
 
     Computed once per set of valid zones within one call.
@@ -107,12 +110,16 @@ def ground_at(ctx: Context, cache: Cache, day: dt.date) -> Ground:
         The call's cache.
     day : datetime.date
         The day.
+    area_ids : collection, optional
+        The areas whose rows the ground's rows hold (``None``: every area valid on the
+        day; see :func:`~geoaccess.engine.context.day_rows`). The territories do not
+        depend on them.
 
     Returns
     -------
     Ground
     """
-    rows = day_rows(ctx, cache, day)
+    rows = day_rows(ctx, cache, day, area_ids=area_ids)
 
     def build() -> Ground:
         zones = ctx.layers["zones"].iloc[list(rows.zones)]

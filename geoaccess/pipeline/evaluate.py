@@ -27,6 +27,7 @@ evidence.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -116,7 +117,14 @@ class Snapshot:
         return self.ground.rows
 
 
-def evaluate(ctx: Context, cache: Cache, day: dt.date, *, detail: Detail) -> Snapshot:
+def evaluate(
+    ctx: Context,
+    cache: Cache,
+    day: dt.date,
+    *,
+    detail: Detail,
+    area_ids: Collection[object] | None = None,
+) -> Snapshot:
     """Evidence and base status (Siege Watch's day count not yet applied) on ``day``.
 
     Parameters
@@ -129,13 +137,22 @@ def evaluate(ctx: Context, cache: Cache, day: dt.date, *, detail: Detail) -> Sna
         The day.
     detail : {"encircled", "status", "light", "full"}
         How deep to evaluate (see :mod:`geoaccess.engine.evidence`).
+    area_ids : collection, optional
+        Evaluate the pieces and units of these areas only (``None``: every area valid
+        on the day); ignored without an areas layer (the pockets are the units). An
+        area's pieces, evidence and base status are its own, the same as in a whole
+        evaluation, unless a population layer or raster picks the dominant pieces (it
+        is allocated to all pieces at once) or, at the ``"light"`` and ``"full"``
+        depths, an open corridor's entrance near pieces of two areas is counted for
+        the first (:func:`~geoaccess.engine.evidence.corridor_evidence`). The walk back
+        of :func:`~geoaccess.pipeline.history.history` uses it.
 
     Returns
     -------
     Snapshot
     """
     rules = ctx.rules
-    ground = ground_at(ctx, cache, day)
+    ground = ground_at(ctx, cache, day, area_ids=area_ids)
     base = grounded(ctx, cache, ground, detail)
     if detail in ("light", "full") and ground.rows.corridors:
         corridors = corridor_table(ctx, ground, areas=ctx.layer_at("areas", ground.rows.areas))

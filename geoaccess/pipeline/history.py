@@ -53,8 +53,11 @@ def history(
 
     Walks back over the change dates before ``day``, evaluating each
     (:func:`~geoaccess.pipeline.evaluate.evaluate`), until every unit's status (and
-    encirclement) differs or the scenario's first date is reached. ``encircled_only``
-    follows encirclements alone (``base_since`` is then left at ``day``'s change date).
+    encirclement) differs or the scenario's first date is reached. Each date evaluates
+    only the areas whose runs are still open, unless a population layer or raster
+    picks the dominant pieces (then every area: see :func:`_areas_apart`).
+    ``encircled_only`` follows encirclements alone (``base_since`` is then left at
+    ``day``'s change date).
 
     Parameters
     ----------
@@ -93,12 +96,17 @@ def history(
     open_enc = enc.copy()
     earlier = dates[-2::-1]
     step = 1 if workers is None else workers.threads
+    narrow = _areas_apart(ctx)
     for first_of_round in range(0, len(earlier), step):
         if not (open_base.any() or open_enc.any()):
             break
         days = earlier[first_of_round : first_of_round + step]
         detail: Detail = "status" if open_base.any() else "encircled"
-        for t, past in zip(days, _evaluated(ctx, cache, workers, days, detail), strict=True):
+        # units whose runs have ended are not evaluated again (their areas' pieces and
+        # evidence are their own): most of a long walk follows a few units
+        following = set(ids[open_base | open_enc]) if narrow else None
+        evaluated = _evaluated(ctx, cache, workers, days, detail, following)
+        for t, past in zip(days, evaluated, strict=True):
             past_status, past_side, was_enc = _aligned(past.units, ids)
             # a run is one status under one holder: a change of hands starts a new one
             same = (past_status == base) & (past_side == held_by)
@@ -113,17 +121,31 @@ def history(
     )
 
 
+def _areas_apart(ctx: Context) -> bool:
+    """Whether each area's pieces, evidence and status are its own alone.
+
+    They are unless a population layer or raster picks the dominant pieces: people are
+    allocated to all the pieces at once (a point in two areas, or on their common edge,
+    goes to the first of them), so leaving an area out could move another's people.
+    """
+    return ctx.layers.get("population") is None and not ctx.scenario.population_rasters
+
+
 def _evaluated(
     ctx: Context,
     cache: Cache,
     workers: Workers | None,
     days: list[dt.date],
     detail: Detail,
+    area_ids: set[object] | None,
 ) -> list[Snapshot]:
-    """``days`` evaluated at ``detail``: with ``cache`` here, or on the worker threads."""
+    """``days`` evaluated at ``detail``: with ``cache`` here, or on the worker threads.
+
+    ``area_ids``: the areas evaluated (``None``: all).
+    """
     if workers is None:
-        return [evaluate(ctx, cache, t, detail=detail) for t in days]
-    return workers.evaluate(days, detail)
+        return [evaluate(ctx, cache, t, detail=detail, area_ids=area_ids) for t in days]
+    return workers.evaluate(days, detail, area_ids=area_ids)
 
 
 def final_decision(

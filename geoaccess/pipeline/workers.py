@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from types import TracebackType
 from typing import TypeVar
@@ -123,17 +123,19 @@ class Workers:
         dates: Sequence[dt.date],
         detail: Detail,
         *,
+        area_ids: Collection[object] | None = None,
         on_done: Callable[[int], object] | None = None,
     ) -> list[Snapshot]:
         """Every date evaluated at ``detail``, in contiguous batches; in date order.
 
-        ``on_done(n)`` is called on this thread as each batch of ``n`` dates is done (a
-        progress bar's ``update``, say).
+        ``area_ids``: the areas to evaluate (see :func:`~.evaluate.evaluate`; ``None``:
+        all). ``on_done(n)`` is called on this thread as each batch of ``n`` dates is
+        done (a progress bar's ``update``, say).
         """
         ctx = self.ctx
 
         def batch(cache: Cache, days: list[dt.date]) -> list[Snapshot]:
-            return [evaluate(ctx, cache, t, detail=detail) for t in days]
+            return [evaluate(ctx, cache, t, detail=detail, area_ids=area_ids) for t in days]
 
         done = self.map(
             batch,
