@@ -8,10 +8,8 @@ threads and Dask workers. What is computed from it is memoised in a per-call
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Collection
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -285,15 +283,8 @@ def _first_day(scn: Scenario) -> dt.date | None:
     return min(d.date() for d in days) if days else None
 
 
-def day_rows(
-    ctx: Context, cache: Cache, day: dt.date, *, area_ids: Collection[object] | None = None
-) -> keys.DayRows:
-    """The rows of every layer valid on ``day`` (memoised in ``cache``).
-
-    ``area_ids``: keep only the rows of these areas (``None``: every area valid on the
-    day). The walk back of ``status_since`` follows only the areas whose run is still
-    open (:func:`geoaccess.pipeline.history.history`).
-    """
+def day_rows(ctx: Context, cache: Cache, day: dt.date) -> keys.DayRows:
+    """The rows of every layer valid on ``day`` (memoised in ``cache``)."""
 
     def build() -> keys.DayRows:
         return keys.DayRows(
@@ -307,9 +298,4 @@ def day_rows(
             impassable=ctx.rows_valid("impassable", day),
         )
 
-    rows = cache.get(keys.day(day), build)
-    if area_ids is None or not rows.areas:
-        return rows
-    ids = ctx.layers["areas"]["area_id"].to_numpy(dtype=object)
-    wanted = set(area_ids)
-    return dataclasses.replace(rows, areas=tuple(p for p in rows.areas if ids[p] in wanted))
+    return cache.get(keys.day(day), build)

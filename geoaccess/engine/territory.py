@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Collection
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -95,9 +94,7 @@ class Ground:
         return self.territories[self.sides.index(side)]
 
 
-def ground_at(
-    ctx: Context, cache: Cache, day: dt.date, *, area_ids: Collection[object] | None = None
-) -> Ground:
+def ground_at(ctx: Context, cache: Cache, day: dt.date) -> Ground:
     """Territories, pockets and front lines of every side on ``day``.
 
     Computed once per set of valid zones within one call.
@@ -110,16 +107,12 @@ def ground_at(
         The call's cache.
     day : datetime.date
         The day.
-    area_ids : collection, optional
-        The areas whose rows the ground's rows hold (``None``: every area valid on the
-        day; see :func:`~geoaccess.engine.context.day_rows`). The territories do not
-        depend on them.
 
     Returns
     -------
     Ground
     """
-    rows = day_rows(ctx, cache, day, area_ids=area_ids)
+    rows = day_rows(ctx, cache, day)
 
     def build() -> Ground:
         zones = ctx.layers["zones"].iloc[list(rows.zones)]

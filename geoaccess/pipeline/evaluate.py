@@ -26,6 +26,7 @@ evidence.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -152,7 +153,9 @@ def evaluate(
     Snapshot
     """
     rules = ctx.rules
-    ground = ground_at(ctx, cache, day, area_ids=area_ids)
+    ground = ground_at(ctx, cache, day)
+    if area_ids is not None:
+        ground = _of_areas(ctx, ground, area_ids)
     base = grounded(ctx, cache, ground, detail)
     if detail in ("light", "full") and ground.rows.corridors:
         corridors = corridor_table(ctx, ground, areas=ctx.layer_at("areas", ground.rows.areas))
@@ -172,6 +175,20 @@ def evaluate(
         )
     units = with_unit_status(base.units, pieces, rules=rules, decided=detail != "encircled")
     return Snapshot(ground, detail, pockets, pieces, units, corridors, base.graph)
+
+
+def _of_areas(ctx: Context, ground: Ground, area_ids: Collection[object]) -> Ground:
+    """The ground with the rows of these areas only (its territories are the same).
+
+    The pieces, their evidence and the units are built from, and memoised by, the rows.
+    """
+    rows = ground.rows
+    if not rows.areas:
+        return ground
+    ids = ctx.layers["areas"]["area_id"].to_numpy(dtype=object)
+    wanted = set(area_ids)
+    kept = tuple(p for p in rows.areas if ids[p] in wanted)
+    return dataclasses.replace(ground, rows=dataclasses.replace(rows, areas=kept))
 
 
 @dataclass(frozen=True, eq=False)
