@@ -15,7 +15,9 @@
   keep their place without geometry, and the answers are those of the whole scenario;
 - the walk back of ``status_since`` evaluates only the areas whose run is still open:
   their units are those of a whole evaluation, and ``status_since`` does not move; with
-  a population layer, which allocates people to all pieces at once, it evaluates all.
+  a population layer, which allocates people to all pieces at once, it evaluates all;
+- the roads every piece touches, their exposure outside it and its nodes, found for all
+  pieces at once, are each piece's own (the rule for one area, and the flows' queries).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from _builders import (
 
 import geoaccess as ga
 from geoaccess.crs import reproject
-from geoaccess.engine import evidence, safe_ground
+from geoaccess.engine import evidence, roads, safe_ground
 from geoaccess.engine.cache import Cache
 from geoaccess.engine.context import FRAME_TOLERANCE_M, SIMPLIFY_FROM_VERTICES, Context
 from geoaccess.engine.keys import DayRows
@@ -315,7 +317,9 @@ def test_an_area_a_few_metres_past_its_zones_loses_nobody(beyond_m: float, no_da
 def test_flows_only_for_linked_pieces_give_the_same_routes(day: str, monkeypatch) -> None:
     """Pieces that no usable (or no open) road links to the rear skip that flow: same routes.
 
-    The flows run at the ``"light"`` depth as at the full one: a timeline of the one day
+    Nor does it matter that each flow takes the segments and nodes its piece touches from
+    the query made for all pieces at once (``contact``) rather than querying them. The
+    flows run at the ``"light"`` depth as at the full one: a timeline of the one day
     compares them without the route clearances and the walk back, which run none."""
     scn = ga.datasets.aleppo_2016()
     fast = ga.timeline(scn, day, day).snapshots[0]
@@ -326,13 +330,51 @@ def test_flows_only_for_linked_pieces_give_the_same_routes(day: str, monkeypatch
     monkeypatch.setattr(
         evidence.routes,
         "supply_routes",
-        lambda graph, *, open_linked=True, **kwargs: every_flow(graph, **kwargs),
+        lambda graph, *, open_linked=True, contact=None, **kwargs: every_flow(graph, **kwargs),
     )
     slow = ga.timeline(scn, day, day).snapshots[0]
     columns = ["area_id", "status", "open_supply_routes", "reason"]
     assert fast.areas[columns].equals(slow.areas[columns])
     assert fast.lifelines.drop(columns="geometry").equals(slow.lifelines.drop(columns="geometry"))
     assert fast.areas["open_supply_routes"].notna().any()
+
+
+@pytest.mark.parametrize("day", ["2016-07-20", "2016-08-10", "2016-11-28"])
+def test_exposure_found_for_all_pieces_at_once_is_each_piece_s_own(day: str) -> None:
+    """A piece's exposed segments, found for every piece at once, are the rule's answer.
+
+    :func:`~geoaccess.engine.roads.exposed_segments` applies the exposed-road rule for
+    one area; the contacts of every piece with the roads give the same answer on each
+    usable segment the piece touches, and its nodes are the ends of those segments that
+    lie in it."""
+    scn = ga.datasets.aleppo_2016()
+    ctx = context_for(scn, scn.rules)
+    cache = Cache()
+    snap = evaluate(ctx, cache, as_date(day), detail="light")
+    graph, rules = snap.graph, ctx.rules
+    checked = exposed_somewhere = 0
+    for side in snap.ground.sides:
+        geoms = snap.pieces.geometry.to_numpy()[snap.pieces["side"].to_numpy() == side]
+        if not len(geoms):
+            continue
+        view = side_view(ctx, cache, snap.ground, side)
+        use = evidence.road_use(view, graph, rules=rules, cache=cache)
+        hits = graph.segment_tree.query(geoms, predicate="intersects")
+        contacts = evidence.road_contacts(view, geoms, graph, use, *hits, rules=rules)
+        for i, geom in enumerate(geoms):
+            mine = contacts.piece == i
+            own = roads.exposed_segments(
+                graph, hostile=view.hostile, area=geom, fire_control_m=rules.fire_control_m
+            )
+            assert contacts.exposed[mine].tolist() == own[contacts.segment[mine]].tolist()
+            ends = np.unique(
+                np.r_[graph.u[contacts.segment[mine]], graph.v[contacts.segment[mine]]]
+            )
+            inside = ends[shapely.intersects(geom, graph.node_points[ends])]
+            assert sorted(contacts.node[contacts.node_piece == i]) == sorted(inside)
+            checked += int(mine.sum())
+            exposed_somewhere += int(own[contacts.segment[mine]].any())
+    assert checked and exposed_somewhere  # the rule was put to the test
 
 
 def _mixed_layer(copies: int) -> gpd.GeoDataFrame:

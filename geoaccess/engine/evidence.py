@@ -57,6 +57,8 @@ __all__ = [
     "corridor_evidence",
     "ground_evidence",
     "open_links",
+    "RoadContacts",
+    "road_contacts",
     "road_evidence",
     "road_use",
     "with_ground_evidence",
@@ -374,32 +376,74 @@ def open_links(
     with an open segment (or is such a rear node itself). ``hits`` is the pieces' and
     segments' intersecting pairs when the caller has queried them already.
     """
-    g = graph
     n = len(geoms)
-    piece, seg = hits if hits is not None else g.segment_tree.query(geoms, predicate="intersects")
+    if hits is None:
+        hits = graph.segment_tree.query(geoms, predicate="intersects")
+    piece, seg = hits
     enter = np.zeros(n, dtype=bool)
     enter[piece] = True
     use = road_use(view, graph, rules=rules, cache=cache)
-    u, v = g.u, g.v
-    live = use.usable & (u != v)
-    keep = live[seg]
+    contacts = road_contacts(view, geoms, graph, use, piece, seg, rules=rules)
+    return enter, contacts.open_linked(graph, use, n)
+
+
+@dataclass(frozen=True, eq=False)
+class RoadContacts:
+    """Where pieces meet the usable roads of their side, found for all pieces at once.
+
+    Attributes
+    ----------
+    piece, segment : numpy.ndarray of int
+        The pairs of a piece and a usable segment (no loop) intersecting it.
+    exposed : numpy.ndarray of bool
+        Per pair: the segment's part outside the piece is under fire (the part inside
+        is never exposed).
+    node_piece, node : numpy.ndarray of int
+        The pairs of a piece and a node of the piece's segments that lies in it.
+    """
+
+    piece: np.ndarray
+    segment: np.ndarray
+    exposed: np.ndarray
+    node_piece: np.ndarray
+    node: np.ndarray
+
+    def open_linked(self, graph: RoadGraph, use: RoadUse, n: int) -> np.ndarray:
+        """Per piece: some usable unexposed road path links it to the rear."""
+        linked = np.zeros(n, dtype=bool)
+        linked[self.node_piece[use.good[use.component[self.node]]]] = True
+        unexposed = ~self.exposed
+        piece, seg = self.piece[unexposed], self.segment[unexposed]
+        for end in (graph.u[seg], graph.v[seg]):
+            linked[piece[use.good[use.component[end]] | use.is_rear[end]]] = True
+        return linked
+
+
+def road_contacts(
+    view: SideView,
+    geoms: np.ndarray,
+    graph: RoadGraph,
+    use: RoadUse,
+    piece: np.ndarray,
+    seg: np.ndarray,
+    *,
+    rules: Rules,
+) -> RoadContacts:
+    """The :class:`RoadContacts` of pieces from their intersecting segment pairs."""
+    u, v = graph.u, graph.v
+    keep = (use.usable & (u != v))[seg]
     piece, seg = piece[keep], seg[keep]
-    shut = use.exposed[seg].copy()
-    if shut.any():
-        j = np.flatnonzero(shut)
-        shut[j] = roads.exposed_outside(
-            g.lines[seg[j]], geoms[piece[j]], view.hostile, rules.fire_control_m
+    exposed = use.exposed[seg].copy()
+    if exposed.any():
+        j = np.flatnonzero(exposed)
+        exposed[j] = roads.exposed_outside(
+            graph.lines[seg[j]], geoms[piece[j]], view.hostile, rules.fire_control_m
         )
     ends = np.unique(
         np.stack([np.concatenate([piece, piece]), np.concatenate([u[seg], v[seg]])]), axis=1
     )
-    inside = shapely.intersects(geoms[ends[0]], g.node_points[ends[1]])
-    linked = np.zeros(n, dtype=bool)
-    linked[ends[0][inside][use.good[use.component[ends[1][inside]]]]] = True
-    open_piece = np.concatenate([piece[~shut], piece[~shut]])
-    open_end = np.concatenate([u[seg[~shut]], v[seg[~shut]]])
-    linked[open_piece[use.good[use.component[open_end]] | use.is_rear[open_end]]] = True
-    return enter, linked
+    inside = shapely.intersects(geoms[ends[0]], graph.node_points[ends[1]])
+    return RoadContacts(piece, seg, exposed, ends[0][inside], ends[1][inside])
 
 
 def road_evidence(
@@ -419,31 +463,29 @@ def road_evidence(
     if graph is None or not n:
         return enter, open_routes, found_lifelines
     hit, touched = graph.segment_tree.query(geoms, predicate="intersects")
-    enter[np.unique(hit)] = True
+    enter[hit] = True
     use = road_use(view, graph, rules=rules, cache=cache)
     # a piece no usable road links to the rear has no route and no lifeline: found for
     # every piece at once from the components, so that flows run only where they count
     linked = _usable_links(graph, use, hit, touched, n, cache, view)
     open_routes[enter & ~linked] = 0.0
-    open_linked = open_links(view, geoms, graph, rules=rules, cache=cache, hits=(hit, touched))[1]
+    contacts = road_contacts(view, geoms, graph, use, hit, touched, rules=rules)
+    open_linked = contacts.open_linked(graph, use, n)
     # exposure for no area is shared; a piece changes it only on the segments it touches
-    # (their part inside the piece is never exposed)
+    # (their part inside the piece is never exposed), found above for every piece
     for i in np.flatnonzero(enter & linked):  # one maximum flow per linked piece
-        geom = geoms[i]
+        mine = contacts.piece == i
         exposed = use.exposed.copy()
-        recheck = touched[(hit == i) & use.exposed[touched]]
-        if len(recheck):
-            exposed[recheck] = roads.exposed_outside(
-                graph.lines[recheck], geom, view.hostile, rules.fire_control_m
-            )
+        exposed[contacts.segment[mine]] = contacts.exposed[mine]
         found = routes.supply_routes(
             graph,
-            area=geom,
+            area=geoms[i],
             usable=use.usable,
             exposed=exposed,
             rear=use.rear,
             open_linked=bool(open_linked[i]),
             cache=cache,
+            contact=(contacts.segment[mine], contacts.node[contacts.node_piece == i]),
         )
         open_routes[i] = float(found.open_supply_routes)
         if lifelines:

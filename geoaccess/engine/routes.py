@@ -69,6 +69,7 @@ def supply_routes(
     rear: np.ndarray,
     open_linked: bool = True,
     cache: Cache | None = None,
+    contact: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SupplyRoutes:
     """Count the road links between an area and the rear, and find its lifelines.
 
@@ -99,6 +100,10 @@ def supply_routes(
     cache : Cache, optional
         The call's cache: a flow whose inputs (edges, the area's nodes, the rear) were
         seen before, for another area or on another date, is not run again.
+    contact : tuple of numpy.ndarray, optional
+        The segments intersecting the area (at least the usable ones) and the nodes of
+        those that lie in it, when the caller has found them for many areas at once
+        (:func:`geoaccess.engine.evidence.road_contacts`); by default they are queried.
 
     Returns
     -------
@@ -124,12 +129,18 @@ def supply_routes(
     rear = np.unique(np.asarray(rear, dtype=np.int64))
     live = usable & (graph.u != graph.v)
     hit = np.zeros(n_seg, dtype=bool)
-    hit[graph.segment_tree.query(area, predicate="intersects")] = True
+    touching = (
+        graph.segment_tree.query(area, predicate="intersects") if contact is None else contact[0]
+    )
+    hit[touching] = True
     hit &= live
     if not hit.any():
         return SupplyRoutes(False, False, 0, 0, np.zeros(0, dtype=np.int64))
-    ends = np.unique(np.concatenate([graph.u[hit], graph.v[hit]]))
-    inside_nodes = ends[shapely.intersects(area, graph.node_points[ends])]
+    if contact is None:
+        ends = np.unique(np.concatenate([graph.u[hit], graph.v[hit]]))
+        inside_nodes = ends[shapely.intersects(area, graph.node_points[ends])]
+    else:
+        inside_nodes = np.unique(np.asarray(contact[1], dtype=np.int64))
     is_inside = np.zeros(graph.n_nodes, dtype=bool)
     is_inside[inside_nodes] = True
     crossing = hit & ~is_inside[graph.u] & ~is_inside[graph.v]
