@@ -330,7 +330,7 @@ def test_flows_only_for_linked_pieces_give_the_same_routes(day: str, monkeypatch
     monkeypatch.setattr(
         evidence.routes,
         "supply_routes",
-        lambda graph, *, open_linked=True, contact=None, **kwargs: every_flow(graph, **kwargs),
+        lambda graph, *, open_linked=None, contact=None, **kwargs: every_flow(graph, **kwargs),
     )
     slow = ga.timeline(scn, day, day).snapshots[0]
     columns = ["area_id", "status", "open_supply_routes", "reason"]

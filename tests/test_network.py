@@ -402,6 +402,45 @@ def test_no_road_enters_or_none_reaches_the_rear():
     assert (stranded.usable_routes, stranded.lifelines.size) == (0, 0)
 
 
+@given(
+    cut=st.lists(st.integers(0, 39), max_size=10),
+    fire=st.lists(st.integers(0, 39), max_size=10),
+    at=st.tuples(st.integers(0, 3), st.integers(0, 3)),
+)
+def test_property_open_routes_known_linked_or_given_contacts_are_the_flow_s(cut, fire, at):
+    """What the caller knows (the area is linked; its segments and nodes) spares flows only.
+
+    On a 4 x 4 grid with some blocks unusable and some exposed, the counts and lifelines
+    are the same when ``open_linked`` is the truth and ``contact`` is given as when
+    every flow runs and the area is queried."""
+    xs, ys = np.cumsum([0, 70, 130, 90]), np.cumsum([0, 120, 80, 60])
+    edges = [((xs[i], ys[j]), (xs[i + 1], ys[j])) for i in range(3) for j in range(4)]
+    edges += [((xs[i], ys[j]), (xs[i], ys[j + 1])) for i in range(4) for j in range(3)]
+    graph = build_road_graph(roads_of(*edges), snap_m=0)
+    n = graph.n_edges
+    usable, exposed = np.ones(n, bool), np.zeros(n, bool)
+    usable[[c % n for c in cut]] = False
+    exposed[[f % n for f in fire]] = True
+    area = box(xs[at[0]] - 20, ys[at[1]] - 20, xs[at[0]] + 20, ys[at[1]] + 20)
+    rear = np.array([node_at(graph, xs[-1], ys[-1])])
+    masks = {"usable": usable, "exposed": exposed, "rear": rear}
+    every_flow = supply_routes(graph, area=area, **masks)
+    touching = graph.segment_tree.query(area, predicate="intersects")
+    ends = np.unique(np.r_[graph.u[touching], graph.v[touching]])
+    known = supply_routes(
+        graph,
+        area=area,
+        **masks,
+        open_linked=every_flow.open_supply_routes > 0,
+        contact=(touching, ends[shapely.intersects(area, graph.node_points[ends])]),
+    )
+    assert (known.usable_routes, known.open_supply_routes) == (
+        every_flow.usable_routes,
+        every_flow.open_supply_routes,
+    )
+    assert known.lifelines.tolist() == every_flow.lifelines.tolist()
+
+
 def test_supply_routes_checks_mask_lengths():
     graph = build_road_graph(roads_of([(0, 0), (2000, 0)]))
     with pytest.raises(ValueError, match="one boolean per segment"):
@@ -494,6 +533,7 @@ def test_a_flow_seen_before_is_not_run_again(monkeypatch):
     monkeypatch.setattr(routes_module, "flow_routes", counted)
     n = graph.n_edges
     usable, exposed = np.ones(n, bool), np.zeros(n, bool)
+    exposed[np.flatnonzero(graph.segments["road"].to_numpy() == 1)[0]] = True  # north
     rear = rear_nodes(graph, frame=FRAME, anchors=None, snap_m=50)
     cache = Cache()
 
@@ -506,7 +546,7 @@ def test_a_flow_seen_before_is_not_run_again(monkeypatch):
     again = ask(box(-40, -40, 40, 40))  # another area with the same node inside
     assert (
         (again.usable_routes, again.open_supply_routes)
-        == (2, 2)
+        == (2, 1)
         == (
             first.usable_routes,
             first.open_supply_routes,
@@ -514,5 +554,39 @@ def test_a_flow_seen_before_is_not_run_again(monkeypatch):
     )
     assert runs == [True, False]  # usable routes with lifelines, then open routes
     cut = ask(box(-50, -50, 50, 50), usable=graph.segments["road"].to_numpy() == 1)
-    assert cut.usable_routes == 1 and len(runs) == 4
+    assert (cut.usable_routes, cut.open_supply_routes) == (1, 0) and len(runs) == 4
     assert not cut.lifelines.flags.writeable  # shared answers are read-only
+
+
+def test_open_routes_take_no_flow_of_their_own_where_they_are_the_usable_ones(monkeypatch):
+    """No usable segment exposed, or one usable path and an open link known: one flow."""
+    from geoaccess.engine import routes as routes_module
+
+    west, north = [(0, 0), (1000, 0), (2000, 0)], [(0, 0), (0, 500), (2000, 500)]
+    graph = build_road_graph(roads_of(west, north))
+    runs: list[bool] = []
+    real = routes_module.flow_routes
+
+    def counted(*args, **kwargs):
+        runs.append(kwargs["with_lifelines"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(routes_module, "flow_routes", counted)
+    n = graph.n_edges
+    rear = rear_nodes(graph, frame=FRAME, anchors=None, snap_m=50)
+    area = box(-50, -50, 50, 50)
+    unexposed = supply_routes(
+        graph, area=area, usable=np.ones(n, bool), exposed=np.zeros(n, bool), rear=rear
+    )
+    assert (unexposed.usable_routes, unexposed.open_supply_routes, runs) == (2, 2, [True])
+    runs.clear()
+    # one road to the rear, and an exposed dead end: one usable path, open
+    graph = build_road_graph(roads_of(north, [(0, 0), (-300, -300)]))
+    spur = graph.segments["road"].to_numpy() == 1
+    rear = rear_nodes(graph, frame=FRAME, anchors=None, snap_m=50)
+    one_path = dict(area=area, usable=np.ones(len(spur), bool), exposed=spur, rear=rear)
+    known = supply_routes(graph, **one_path, open_linked=True)
+    assert (known.usable_routes, known.open_supply_routes, runs) == (1, 1, [True])
+    runs.clear()
+    unknown = supply_routes(graph, **one_path)
+    assert (unknown.usable_routes, unknown.open_supply_routes, runs) == (1, 1, [True, False])

@@ -67,7 +67,7 @@ def supply_routes(
     usable: np.ndarray,
     exposed: np.ndarray,
     rear: np.ndarray,
-    open_linked: bool = True,
+    open_linked: bool | None = None,
     cache: Cache | None = None,
     contact: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SupplyRoutes:
@@ -93,10 +93,11 @@ def supply_routes(
         Per segment, from :func:`exposed_segments`.
     rear : numpy.ndarray of int
         Rear node ids, from :func:`rear_nodes`.
-    open_linked : bool
-        ``False`` when it is known already that no usable unexposed path links the area
-        to the rear (:func:`geoaccess.engine.evidence.open_links` tells it for many
-        areas at once): the open count is 0 without a flow.
+    open_linked : bool, optional
+        Whether some usable unexposed path links the area to the rear, when it is known
+        already (:func:`geoaccess.engine.evidence.open_links` tells it for many areas at
+        once): ``False``, the open count is 0 without a flow; ``True``, it is 1 without
+        a flow where a single usable path exists. ``None`` (unknown): a flow decides.
     cache : Cache, optional
         The call's cache: a flow whose inputs (edges, the area's nodes, the rear) were
         seen before, for another area or on another date, is not run again.
@@ -160,8 +161,13 @@ def supply_routes(
 
     usable_count, lifelines = routes(live, lifelines=True)
     open_count = 0
-    if usable_count and open_linked:
-        open_count = routes(live & ~exposed, lifelines=False)[0]
+    if usable_count and open_linked is not False:
+        if not (live & exposed).any() or (usable_count == 1 and open_linked):
+            # every usable segment is open (the same flow), or the open paths, some of
+            # the usable ones, are known to exist: 1 of 1
+            open_count = usable_count
+        else:
+            open_count = routes(live & ~exposed, lifelines=False)[0]
     return SupplyRoutes(
         enters=True,
         reaches_rear=usable_count > 0,
