@@ -17,7 +17,9 @@
   their units are those of a whole evaluation, and ``status_since`` does not move; with
   a population layer, which allocates people to all pieces at once, it evaluates all;
 - the roads every piece touches, their exposure outside it and its nodes, found for all
-  pieces at once, are each piece's own (the rule for one area, and the flows' queries).
+  pieces at once, are each piece's own (the rule for one area, and the flows' queries);
+- results keep the scenario's own lon/lat where they have it (areas, corridors,
+  facilities), and reproject the pockets, front lines and road segments of a date once.
 """
 
 from __future__ import annotations
@@ -375,6 +377,41 @@ def test_exposure_found_for_all_pieces_at_once_is_each_piece_s_own(day: str) -> 
             checked += int(mine.sum())
             exposed_somewhere += int(own[contacts.segment[mine]].any())
     assert checked and exposed_somewhere  # the rule was put to the test
+
+
+def test_result_geometry_is_the_scenario_s_own_or_reprojected_once_a_ground() -> None:
+    """Areas, corridors and facilities keep the scenario's own lon/lat; pockets, front
+    lines and lifelines are the date's metric geometry reprojected, once for all the
+    dates of the same zones (or roads), and equal to reprojecting them every time."""
+    scn = ga.datasets.aleppo_2016()
+    tl = ga.timeline(scn, "2016-07-20", "2016-08-10")
+    ctx = context_for(scn, scn.rules)
+    assert len(tl.snapshots) >= 3  # zones and corridors change within the period
+    checked: dict[str, int] = {}
+    for snap in tl.snapshots:
+        on_day = scn.at(snap.date)
+        for result, own, key in (
+            (snap.areas, on_day.areas, "area_id"),
+            (snap.corridors, on_day.corridors, "corridor_id"),
+            (snap.facilities, on_day.facilities, "facility_id"),
+        ):
+            mine = result.set_index(key).geometry
+            theirs = own.set_index(key).geometry.reindex(mine.index)
+            assert mine.geom_equals_exact(theirs, 0).all()
+            checked[key] = checked.get(key, 0) + len(mine)
+        evaluated = evaluate(ctx, Cache(), snap.date, detail="light")
+        for result, metric in (
+            (snap.pockets, evaluated.pockets),
+            (snap.front_lines, evaluated.ground.front),
+        ):
+            once = reproject(metric.geometry, ga.crs.WGS84).reset_index(drop=True)
+            assert result.geometry.geom_equals_exact(once, 0).all()
+            checked[metric.geometry.geom_type.iloc[0]] = len(once)
+        segments = reproject(evaluated.graph.segments.geometry, ga.crs.WGS84)
+        lifelines = segments.iloc[snap.lifelines["segment_id"].to_numpy(dtype=int)]
+        assert snap.lifelines.geometry.geom_equals_exact(lifelines.reset_index(drop=True), 0).all()
+        checked["lifelines"] = checked.get("lifelines", 0) + len(lifelines)
+    assert min(checked.values()) > 0 and len(checked) >= 5, checked
 
 
 def _mixed_layer(copies: int) -> gpd.GeoDataFrame:

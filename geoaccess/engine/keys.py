@@ -217,3 +217,12 @@ def walk(
 ) -> Hashable:
     """The walk by road from a corridor entrance to each located person."""
     return ("walk", estimate_key, rows.barriers, rows.roads, side, xy, cell_m)
+
+
+def in_wgs84(what: str, rows: Hashable) -> Hashable:
+    """A date's derived geometries in EPSG:4326 (pockets, front lines, road segments).
+
+    ``rows`` is what they depend on: :attr:`DayRows.ground` for pockets and front lines,
+    :attr:`DayRows.roads` for road segments.
+    """
+    return ("in_wgs84", what, rows)

@@ -41,7 +41,10 @@ from .evaluate import Snapshot, context_for, evaluate
 from .frames import (
     areas_frame,
     facilities_frame,
+    geometry_in_wgs84,
+    in_wgs84,
     lifelines_frame,
+    own_geometry,
     population_frame,
     to_wgs84,
 )
@@ -182,12 +185,18 @@ def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataF
         date=day,
         rules=rules,
         metric_crs=ctx.crs,
-        areas=_areas_in_wgs84(areas, own_rows),
-        pockets=to_wgs84(pocket_frame),
-        front_lines=to_wgs84(snap.ground.front),
-        corridors=to_wgs84(corridors.drop(columns="entrance")),
+        areas=in_wgs84(areas, own_geometry(ctx, "areas", snap.rows.areas)),
+        pockets=in_wgs84(pocket_frame, _pockets_in_wgs84(cache, snap, pocket_frame)),
+        front_lines=in_wgs84(
+            snap.ground.front,
+            geometry_in_wgs84(cache, keys.in_wgs84("front", snap.rows.ground), snap.ground.front),
+        ),
+        corridors=in_wgs84(
+            corridors.drop(columns="entrance"),
+            own_geometry(ctx, "corridors", snap.rows.corridors),
+        ),
         facilities=facilities_frame(ctx, cache, snap, pieces, found),
-        lifelines=lifelines_frame(snap, units, pieces),
+        lifelines=lifelines_frame(cache, snap, units, pieces),
         population=population_frame(ctx, cache, snap, areas, pieces, found),
         siege_lines=scenario.siege_lines,
         details={
@@ -199,19 +208,18 @@ def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataF
     )
 
 
-def _areas_in_wgs84(areas: gpd.GeoDataFrame, own: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """The areas frame in EPSG:4326: with the areas' own outlines when it has them.
+def _pockets_in_wgs84(cache: Cache, snap: Snapshot, pockets: gpd.GeoDataFrame) -> np.ndarray | None:
+    """The pockets' geometry in EPSG:4326, reprojected once for dates of the same zones.
 
-    The scenario keeps every area's outline in lon/lat already (``own``, aligned with the
-    frame's rows): they are taken as they are rather than projected there and back.
-    Reporting units that are pockets (no areas layer) are reprojected.
+    ``None`` (reproject the frame) unless ``pockets`` holds the ground's pockets in order.
     """
-    if own is None or len(own) != len(areas):
-        return to_wgs84(areas)
-    frame = areas.reset_index(drop=True)
-    name = frame.geometry.name
-    frame = pd.DataFrame(frame).assign(**{name: own.geometry.to_numpy()})
-    return gpd.GeoDataFrame(frame, geometry=name, crs=WGS84)
+    ground = snap.ground.pockets
+    same = np.array_equal(
+        pockets["pocket_id"].to_numpy(dtype=object), ground["pocket_id"].to_numpy(dtype=object)
+    )
+    if not same:
+        return None
+    return geometry_in_wgs84(cache, keys.in_wgs84("pockets", snap.rows.ground), ground)
 
 
 def _with_pocket_status(

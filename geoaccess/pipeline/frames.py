@@ -9,7 +9,7 @@ statuses.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Hashable
 
 import geopandas as gpd
 import numpy as np
@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from ..crs import WGS84, reproject
+from ..engine import keys
 from ..engine.cache import Cache
 from ..engine.context import Context
 from ..population.catchments import facility_exposure
@@ -24,7 +25,16 @@ from ..population.estimates import Estimate, area_population
 from ..population.table import population_table, status_table
 from .evaluate import Snapshot
 
-__all__ = ["areas_frame", "facilities_frame", "lifelines_frame", "population_frame", "to_wgs84"]
+__all__ = [
+    "areas_frame",
+    "facilities_frame",
+    "geometry_in_wgs84",
+    "in_wgs84",
+    "lifelines_frame",
+    "own_geometry",
+    "population_frame",
+    "to_wgs84",
+]
 
 
 def areas_frame(
@@ -158,11 +168,11 @@ def facilities_frame(
         out = facility_exposure(
             ctx, cache, out, snap.ground, found[0] if found else None, snap.graph
         )
-    return to_wgs84(out)
+    return in_wgs84(out, own_geometry(ctx, "facilities", snap.rows.facilities))
 
 
 def lifelines_frame(
-    snap: Snapshot, units: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame
+    cache: Cache, snap: Snapshot, units: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     """Road segments whose loss cuts an area's last usable road link, with who depends."""
     columns = ["segment_id", "road", "name", "area_ids", "areas", "population", "length_m"]
@@ -191,10 +201,11 @@ def lifelines_frame(
         index=segment_ids[starts],
     )
     segments = snap.graph.segments
-    seg = segments.iloc[grouped.index.to_numpy(dtype=int)]
+    ids = grouped.index.to_numpy(dtype=int)
+    seg = segments.iloc[ids]
     out = gpd.GeoDataFrame(
         {
-            "segment_id": grouped.index.to_numpy(dtype=int),
+            "segment_id": ids,
             "road": seg["road"].to_numpy(dtype=object),
             "name": (seg["name"].to_numpy(dtype=object) if "name" in seg else None),
             "area_ids": grouped["area_ids"].to_numpy(dtype=object),
@@ -205,7 +216,9 @@ def lifelines_frame(
         geometry=seg.geometry.values,
         crs=segments.crs,
     )
-    return to_wgs84(out.sort_values("population", ascending=False, kind="stable"))
+    lonlat = geometry_in_wgs84(cache, keys.in_wgs84("segments", snap.rows.roads), segments)[ids]
+    order = np.argsort(-out["population"].to_numpy(dtype=float), kind="stable")
+    return in_wgs84(out.iloc[order], lonlat[order])
 
 
 def population_frame(
@@ -242,3 +255,42 @@ def population_frame(
 def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A metric frame reprojected to EPSG:4326 with a fresh index."""
     return reproject(frame, WGS84).reset_index(drop=True)
+
+
+def in_wgs84(frame: gpd.GeoDataFrame, lonlat: np.ndarray | None) -> gpd.GeoDataFrame:
+    """A metric frame in EPSG:4326 with a fresh index, its geometry ``lonlat`` if given.
+
+    ``lonlat`` holds the rows' geometries in EPSG:4326 already, in the frame's order:
+    the scenario's own rows (areas, corridors, facilities), taken as they are rather
+    than projected there and back, or a date's derived geometries reprojected once
+    (:func:`geometry_in_wgs84`). ``None``, or not one per row: the frame is reprojected.
+    """
+    if lonlat is None or len(lonlat) != len(frame):
+        return to_wgs84(frame)
+    name = frame.geometry.name
+    plain = pd.DataFrame(frame).reset_index(drop=True)
+    plain[name] = gpd.array.GeometryArray(np.asarray(lonlat, dtype=object), crs=WGS84)
+    return gpd.GeoDataFrame(plain, geometry=name, crs=WGS84)
+
+
+def own_geometry(ctx: Context, layer: str, rows: Collection[int]) -> np.ndarray | None:
+    """The scenario's own EPSG:4326 geometry of a layer's rows (``None``: no layer).
+
+    The rows are positions, as :meth:`~geoaccess.engine.context.Context.layer_at` takes
+    them: the projected layer keeps the scenario's rows in their places.
+    """
+    frame = getattr(ctx.scenario, layer)
+    if frame is None:
+        return None
+    return np.asarray(frame.geometry.array, dtype=object)[list(rows)]
+
+
+def geometry_in_wgs84(cache: Cache, key: Hashable, frame: gpd.GeoDataFrame) -> np.ndarray:
+    """A date's derived geometries (pockets, front lines, road segments) in EPSG:4326.
+
+    Reprojected once per ``key`` in the call's cache: dates with the same zones share
+    their pockets and front lines, dates with the same roads their segments.
+    """
+    return cache.get(  # type: ignore[no-any-return]
+        key, lambda: np.asarray(reproject(frame.geometry, WGS84).array, dtype=object)
+    )
