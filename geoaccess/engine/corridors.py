@@ -138,9 +138,18 @@ def _nearest(
 
 
 def open_entrances(table: pd.DataFrame) -> pd.DataFrame:
-    """Entrances of the open corridors: ``entrance``, ``kind``, ``entrance_pocket``."""
+    """Entrances of the open corridors: ``entrance``, ``kind``, ``entrance_pocket``.
+
+    A plain frame of object columns, the table's index kept.
+    """
     is_open = table["status"].astype(object).eq("open").to_numpy(dtype=bool)
-    return pd.DataFrame(table.loc[is_open, ["entrance", "kind", "entrance_pocket"]])
+    return pd.DataFrame(
+        {
+            column: table[column].to_numpy(dtype=object)[is_open]
+            for column in ("entrance", "kind", "entrance_pocket")
+        },
+        index=table.index[is_open],
+    )
 
 
 def aid_pockets(table: pd.DataFrame) -> set[str]:

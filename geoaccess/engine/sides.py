@@ -129,13 +129,14 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
     if ground.rows.siege_lines:
         sieges = ctx.layers["siege_lines"]
         rows = np.asarray(ground.rows.siege_lines, dtype=int)
-        held = tuple(rows[sieges["side"].iloc[rows].isin(hostile_sides).to_numpy()].tolist())
+        held_by = sieges["side"].to_numpy(dtype=object)[rows]
+        held = tuple(rows[np.isin(held_by, hostile_sides)].tolist())
     barrier_lines, barriers = cache.get(
         keys.barriers(ground.rows, held), lambda: _barriers(ctx, ground, held, rules)
     )
     # a front line is drawn on the edge of its first side's territory (side_a): when
     # that side is hostile, the line lies on hostile ground and adds nothing to it
-    on_friendly_edge = ~ground.front["side_a"].isin(hostile_sides).to_numpy(dtype=bool)
+    on_friendly_edge = ~np.isin(ground.front["side_a"].to_numpy(dtype=object), hostile_sides)
     kept = tuple(np.flatnonzero(on_friendly_edge).tolist())
     clearance_key = keys.clearance_lines(ground.rows, held, kept)
     clearance_lines = cache.get(clearance_key, lambda: _clearance_lines(ctx, ground, held, kept))
