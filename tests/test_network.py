@@ -23,7 +23,12 @@ from geoaccess.engine.roads import (
     rear_nodes,
     usable_segments,
 )
-from geoaccess.engine.routes import SupplyRoutes, network_distance, supply_routes
+from geoaccess.engine.routes import (
+    SupplyRoutes,
+    network_distance,
+    supply_routes,
+    supply_routes_many,
+)
 
 UTM = "EPSG:32637"
 
@@ -524,13 +529,13 @@ def test_a_flow_seen_before_is_not_run_again(monkeypatch):
     west, north = [(0, 0), (1000, 0), (2000, 0)], [(0, 0), (0, 500), (2000, 500)]
     graph = build_road_graph(roads_of(west, north))
     runs: list[bool] = []
-    real = routes_module.flow_routes
+    real = routes_module.flow_routes_many
 
-    def counted(*args, **kwargs):
-        runs.append(kwargs["with_lifelines"])
-        return real(*args, **kwargs)
+    def counted(n_nodes, problems):
+        runs.extend(p.with_lifelines for p in problems)
+        return real(n_nodes, problems)
 
-    monkeypatch.setattr(routes_module, "flow_routes", counted)
+    monkeypatch.setattr(routes_module, "flow_routes_many", counted)
     n = graph.n_edges
     usable, exposed = np.ones(n, bool), np.zeros(n, bool)
     exposed[np.flatnonzero(graph.segments["road"].to_numpy() == 1)[0]] = True  # north
@@ -565,13 +570,13 @@ def test_open_routes_take_no_flow_of_their_own_where_they_are_the_usable_ones(mo
     west, north = [(0, 0), (1000, 0), (2000, 0)], [(0, 0), (0, 500), (2000, 500)]
     graph = build_road_graph(roads_of(west, north))
     runs: list[bool] = []
-    real = routes_module.flow_routes
+    real = routes_module.flow_routes_many
 
-    def counted(*args, **kwargs):
-        runs.append(kwargs["with_lifelines"])
-        return real(*args, **kwargs)
+    def counted(n_nodes, problems):
+        runs.extend(p.with_lifelines for p in problems)
+        return real(n_nodes, problems)
 
-    monkeypatch.setattr(routes_module, "flow_routes", counted)
+    monkeypatch.setattr(routes_module, "flow_routes_many", counted)
     n = graph.n_edges
     rear = rear_nodes(graph, frame=FRAME, anchors=None, snap_m=50)
     area = box(-50, -50, 50, 50)
@@ -590,3 +595,61 @@ def test_open_routes_take_no_flow_of_their_own_where_they_are_the_usable_ones(mo
     runs.clear()
     unknown = supply_routes(graph, **one_path)
     assert (unknown.usable_routes, unknown.open_supply_routes, runs) == (1, 1, [True, False])
+
+
+def _networkx_routes(graph: RoadGraph, live: np.ndarray, node: int, rear: int) -> int:
+    """Edge-disjoint live paths from ``node`` to ``rear``, counted by networkx.
+
+    The rear drains as many paths as it has live roads (one road beyond the map each).
+    """
+    g = nx.DiGraph()
+    for u, v in zip(graph.u[live], graph.v[live], strict=True):
+        for a, b in ((u, v), (v, u)):
+            capacity = g.edges[a, b]["capacity"] + 1 if g.has_edge(a, b) else 1
+            g.add_edge(a, b, capacity=capacity)
+    degree = int((graph.u[live] == rear).sum() + (graph.v[live] == rear).sum())
+    if node not in g or rear not in g or not degree:
+        return 0
+    g.add_edge(rear, "sink", capacity=degree)
+    return int(nx.maximum_flow_value(g, node, "sink"))
+
+
+@given(
+    cut=st.lists(st.integers(0, 39), max_size=14),
+    at=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=5),
+)
+def test_property_flows_solved_together_are_networkx_s_one_by_one(cut, at):
+    """Several areas' flows solved as one network give each area's own answer.
+
+    On a 4 x 4 grid with some blocks cut, each area (a box around one junction) has as
+    many usable routes as networkx's maximum flow finds from its junction, and its
+    lifelines are the segments whose loss alone leaves it no route; the same with one
+    call per area."""
+    xs, ys = np.cumsum([0, 70, 130, 90]), np.cumsum([0, 120, 80, 60])
+    edges = [((xs[i], ys[j]), (xs[i + 1], ys[j])) for i in range(3) for j in range(4)]
+    edges += [((xs[i], ys[j]), (xs[i], ys[j + 1])) for i in range(4) for j in range(3)]
+    graph = build_road_graph(roads_of(*edges), snap_m=0)
+    n = graph.n_edges
+    usable = np.ones(n, bool)
+    usable[[c % n for c in cut]] = False
+    rear = node_at(graph, xs[-1], ys[-1])
+    areas = [box(xs[i] - 20, ys[j] - 20, xs[i] + 20, ys[j] + 20) for i, j in at]
+    common = {"usable": usable, "rear": np.array([rear])}
+    together = supply_routes_many(
+        graph, areas=areas, exposed=[np.zeros(n, bool)] * len(areas), **common
+    )
+    for (i, j), area, found in zip(at, areas, together, strict=True):
+        alone = supply_routes(graph, area=area, exposed=np.zeros(n, bool), **common)
+        node = node_at(graph, xs[i], ys[j])
+        routes = (
+            _networkx_routes(graph, usable, node, rear) if node != rear else found.usable_routes
+        )
+        assert found.usable_routes == alone.usable_routes == routes
+        lifelines = []
+        if routes == 1:
+            for e in np.flatnonzero(usable):
+                without = usable.copy()
+                without[e] = False
+                if _networkx_routes(graph, without, node, rear) == 0:
+                    lifelines.append(int(e))
+        assert found.lifelines.tolist() == alone.lifelines.tolist() == lifelines

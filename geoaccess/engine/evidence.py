@@ -66,6 +66,10 @@ __all__ = [
 ]
 
 Detail = Literal["encircled", "status", "light", "full"]
+
+#: Linked pieces whose flows :func:`road_evidence` solves together (each holds a mask of
+#: every road segment meanwhile).
+FLOW_CHUNK = 64
 #: The depths of an evaluation, shallowest first.
 DETAILS: tuple[str, ...] = ("encircled", "status", "light", "full")
 
@@ -472,24 +476,31 @@ def road_evidence(
     contacts = road_contacts(view, geoms, graph, use, hit, touched, rules=rules)
     open_linked = contacts.open_linked(graph, use, n)
     # exposure for no area is shared; a piece changes it only on the segments it touches
-    # (their part inside the piece is never exposed), found above for every piece
-    for i in np.flatnonzero(enter & linked):  # one maximum flow per linked piece
-        mine = contacts.piece == i
-        exposed = use.exposed.copy()
-        exposed[contacts.segment[mine]] = contacts.exposed[mine]
-        found = routes.supply_routes(
+    # (their part inside the piece is never exposed), found above for every piece. One
+    # maximum flow per linked piece, solved together a few dozen pieces at a time.
+    flowing = np.flatnonzero(enter & linked)
+    for chunk in np.array_split(flowing, -(-len(flowing) // FLOW_CHUNK)) if len(flowing) else []:
+        exposed, contact = [], []
+        for i in chunk:
+            mine = contacts.piece == i
+            own = use.exposed.copy()
+            own[contacts.segment[mine]] = contacts.exposed[mine]
+            exposed.append(own)
+            contact.append((contacts.segment[mine], contacts.node[contacts.node_piece == i]))
+        found = routes.supply_routes_many(
             graph,
-            area=geoms[i],
+            areas=list(geoms[chunk]),
             usable=use.usable,
             exposed=exposed,
             rear=use.rear,
-            open_linked=bool(open_linked[i]),
+            open_linked=[bool(open_linked[i]) for i in chunk],
             cache=cache,
-            contact=(contacts.segment[mine], contacts.node[contacts.node_piece == i]),
+            contacts=contact,
         )
-        open_routes[i] = float(found.open_supply_routes)
-        if lifelines:
-            found_lifelines[i] = np.asarray(found.lifelines, dtype=int)
+        for i, piece_routes in zip(chunk, found, strict=True):
+            open_routes[i] = float(piece_routes.open_supply_routes)
+            if lifelines:
+                found_lifelines[i] = np.asarray(piece_routes.lifelines, dtype=int)
     return enter, open_routes, found_lifelines
 
 

@@ -9,6 +9,8 @@ module wraps it in GeoDataFrames and checks the CRS.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -73,6 +75,34 @@ def weighted_csr(n: int, u: IntArray, v: IntArray, weight: FloatArray) -> sparse
     return sparse.csr_array((data, (rows, cols)), shape=(n, n))
 
 
+@dataclass(frozen=True, eq=False)
+class FlowProblem:
+    """One maximum flow on a road graph (see :func:`flow_routes`).
+
+    Attributes
+    ----------
+    u, v, edge_ids : numpy.ndarray of int
+        The usable edges (no self-loops) and their segment ids.
+    source_nodes : numpy.ndarray of int
+        Road nodes inside the area.
+    through : numpy.ndarray of int
+        Positions (into ``u``/``v``) of usable edges crossing the area without a node in
+        it: each is split at a virtual node fed by the source.
+    rear : numpy.ndarray of int
+        Rear nodes.
+    with_lifelines : bool
+        Also find the segments forming a single-edge cut (only when the flow is 1).
+    """
+
+    u: IntArray
+    v: IntArray
+    edge_ids: IntArray
+    source_nodes: IntArray
+    through: IntArray
+    rear: IntArray
+    with_lifelines: bool
+
+
 def flow_routes(
     n_nodes: int,
     u: IntArray,
@@ -90,17 +120,8 @@ def flow_routes(
     ----------
     n_nodes : int
         Number of road nodes.
-    u, v, edge_ids : numpy.ndarray of int
-        The usable edges (no self-loops) and their segment ids.
-    source_nodes : numpy.ndarray of int
-        Road nodes inside the area.
-    through : numpy.ndarray of int
-        Positions (into ``u``/``v``) of usable edges crossing the area without a node in
-        it: each is split at a virtual node fed by the source.
-    rear : numpy.ndarray of int
-        Rear nodes.
-    with_lifelines : bool
-        Also find the segments forming a single-edge cut (only when the flow is 1).
+    u, v, edge_ids, source_nodes, through, rear, with_lifelines
+        See :class:`FlowProblem`.
 
     Returns
     -------
@@ -116,54 +137,151 @@ def flow_routes(
     exactly when its ends fall in different strongly connected components of the residual
     graph; with a flow of 1 such an arc is a cut on its own. That is O(E) after the flow.
     """
+    problem = FlowProblem(u, v, edge_ids, source_nodes, through, rear, with_lifelines)
+    return flow_routes_many(n_nodes, [problem])[0]
+
+
+#: Arcs of one network solved by :func:`flow_routes_many`: more problems are solved in
+#: further networks (a few million arcs of int32 stay well under 100 MB).
+MAX_ARCS = 2_000_000
+
+
+def flow_routes_many(n_nodes: int, problems: Sequence[FlowProblem]) -> list[tuple[int, IntArray]]:
+    """:func:`flow_routes` of several problems on one road graph, in one network.
+
+    Each problem's network (:func:`flow_routes`) is a block of its own; one source
+    feeds every block's source and every block's sink drains into one sink, by arcs no
+    block's flow fills. A maximum flow of the whole is a maximum flow of each block (the
+    blocks share no arc), read on the arc into its source; its minimum cuts are those of
+    the blocks, so the residual graph's strongly connected components give each block's
+    lifelines as they would alone. One call of :func:`scipy.sparse.csgraph.maximum_flow`
+    then serves many areas: on small graphs, most of a flow's time is the call itself.
+
+    Returns
+    -------
+    list of tuple of (int, numpy.ndarray)
+        Per problem, in order: the flow value and the lifeline segment ids.
+    """
     empty = np.zeros(0, dtype=np.int64)
-    if len(rear) == 0 or (len(source_nodes) == 0 and len(through) == 0):
-        return 0, empty
-    n_through = len(through)
-    mid = n_nodes + np.arange(n_through)
-    s, t = n_nodes + n_through, n_nodes + n_through + 1
-    n = t + 1
-    plain = np.ones(len(u), dtype=bool)
-    plain[through] = False
-    # Undirected road links: plain edges, and the two halves of edges crossing the area.
-    a = np.concatenate([u[plain], u[through], mid])
-    b = np.concatenate([v[plain], mid, v[through]])
-    link = np.concatenate([edge_ids[plain], edge_ids[through], edge_ids[through]])
-    big = 2 * len(a) + 2
-    degree = np.bincount(np.concatenate([a, b]), minlength=n)
-    rear = rear[degree[rear] > 0]
-    src = np.concatenate([np.unique(source_nodes), mid])
-    rows = np.concatenate([a, b, np.full(len(src), s), rear])
-    cols = np.concatenate([b, a, src, np.full(len(rear), t)])
-    cap = np.concatenate(
-        [
-            np.ones(2 * len(a), dtype=np.int32),
-            np.full(len(src), big, dtype=np.int32),
-            degree[rear].astype(np.int32),
-        ]
+    out: list[tuple[int, IntArray]] = [(0, empty)] * len(problems)
+    batch: list[tuple[int, _Block]] = []
+    arcs = 0
+    for k, problem in enumerate(problems):
+        block = _Block.of(n_nodes, problem)
+        if block is None:
+            continue
+        if batch and arcs + len(block.rows) > MAX_ARCS:
+            _solve(batch, out)
+            batch, arcs = [], 0
+        batch.append((k, block))
+        arcs += len(block.rows)
+    if batch:
+        _solve(batch, out)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Block:
+    """One problem's network, its nodes numbered from 0 (``s`` and ``t`` last)."""
+
+    n: int
+    s: int
+    t: int
+    a: IntArray
+    b: IntArray
+    link: IntArray
+    rows: IntArray
+    cols: IntArray
+    cap: npt.NDArray[np.int32]
+    big: int
+    with_lifelines: bool
+
+    @classmethod
+    def of(cls, n_nodes: int, p: FlowProblem) -> _Block | None:
+        """The problem's network; ``None`` when it has no source or no rear."""
+        if len(p.rear) == 0 or (len(p.source_nodes) == 0 and len(p.through) == 0):
+            return None
+        n_through = len(p.through)
+        mid = n_nodes + np.arange(n_through)
+        s, t = n_nodes + n_through, n_nodes + n_through + 1
+        plain = np.ones(len(p.u), dtype=bool)
+        plain[p.through] = False
+        # Undirected road links: plain edges, and the two halves of edges crossing the area.
+        a = np.concatenate([p.u[plain], p.u[p.through], mid])
+        b = np.concatenate([p.v[plain], mid, p.v[p.through]])
+        link = np.concatenate([p.edge_ids[plain], p.edge_ids[p.through], p.edge_ids[p.through]])
+        big = 2 * len(a) + 2
+        degree = np.bincount(np.concatenate([a, b]), minlength=t + 1)
+        rear = p.rear[degree[p.rear] > 0]
+        src = np.concatenate([np.unique(p.source_nodes), mid])
+        rows = np.concatenate([a, b, np.full(len(src), s), rear])
+        cols = np.concatenate([b, a, src, np.full(len(rear), t)])
+        cap = np.concatenate(
+            [
+                np.ones(2 * len(a), dtype=np.int32),
+                np.full(len(src), big, dtype=np.int32),
+                degree[rear].astype(np.int32),
+            ]
+        )
+        return cls(t + 1, s, t, a, b, link, rows, cols, cap, big, p.with_lifelines)
+
+
+def _solve(batch: list[tuple[int, _Block]], out: list[tuple[int, IntArray]]) -> None:
+    """Solve the blocks as one network; write each problem's answer into ``out``."""
+    offsets = np.cumsum([0] + [block.n for _, block in batch])
+    source, sink = int(offsets[-1]), int(offsets[-1]) + 1
+    n = sink + 1
+    big = np.array([block.big for _, block in batch], dtype=np.int32)
+    starts = offsets[:-1]
+    s_of = starts + np.array([block.s for _, block in batch])
+    t_of = starts + np.array([block.t for _, block in batch])
+    rows = np.concatenate(
+        [block.rows + off for (_, block), off in zip(batch, starts, strict=True)]
+        + [np.full(len(batch), source), t_of]
     )
+    cols = np.concatenate(
+        [block.cols + off for (_, block), off in zip(batch, starts, strict=True)]
+        + [s_of, np.full(len(batch), sink)]
+    )
+    cap = np.concatenate([block.cap for _, block in batch] + [big, big])
     graph = sparse.csr_array((cap, (rows, cols)), shape=(n, n))
     graph.sum_duplicates()
-    result = maximum_flow(graph, s, t)
-    value = int(result.flow_value)
-    if not with_lifelines or value != 1:
-        return value, empty
-    flow = sparse.csr_array(result.flow)
-    residual = (graph - flow).tocsr()
+    flow = maximum_flow(graph, source, sink).flow
+    fc = sparse.coo_array(flow)
+    into = (fc.coords[0] == source) & (fc.data > 0)
+    value = np.zeros(len(batch), dtype=np.int64)
+    value[np.searchsorted(s_of, fc.coords[1][into])] = fc.data[into]
+    empty = np.zeros(0, dtype=np.int64)
+    for (k, _), v in zip(batch, value, strict=True):
+        out[k] = (int(v), empty)
+    wanted = [i for i, (_, block) in enumerate(batch) if block.with_lifelines and value[i] == 1]
+    if not wanted:
+        return
+    residual = (graph - sparse.csr_array(flow)).tocsr()
     residual.data[residual.data < 0] = 0
     residual.eliminate_zeros()
     _, scc = connected_components(residual, directed=True, connection="strong")
-    fc = flow.tocoo()
     carried = fc.data > 0
-    fi, fj = fc.coords[0][carried], fc.coords[1][carried]
-    saturated = np.asarray(graph[fi, fj]).ravel() == np.asarray(fc.data[carried]).ravel()
-    cut = saturated & (scc[fi] != scc[fj]) & (fi < s) & (fj < s)
-    fi, fj = fi[cut], fj[cut]
-    # Map the cut arcs back to segments through their (unordered) node pair.
-    key = np.minimum(a, b) * n + np.maximum(a, b)
-    order = np.argsort(key, kind="stable")
-    hit = np.searchsorted(key[order], np.minimum(fi, fj) * n + np.maximum(fi, fj))
-    return value, np.unique(link[order[hit]])
+    fi, fj, carried_flow = fc.coords[0][carried], fc.coords[1][carried], fc.data[carried]
+    # capacities of the carried arcs, looked up in the summed (sorted) capacity matrix
+    coo = graph.tocoo()
+    arc_key = coo.coords[0].astype(np.int64) * n + coo.coords[1]
+    at = np.searchsorted(arc_key, fi.astype(np.int64) * n + fj)
+    at = np.minimum(at, len(arc_key) - 1)
+    found = arc_key[at] == fi.astype(np.int64) * n + fj
+    saturated = found & (coo.data[at] == carried_flow)
+    cut = saturated & (scc[fi] != scc[fj])
+    for i in wanted:
+        k, block = batch[i]
+        ci, cj = fi - starts[i], fj - starts[i]
+        # the block's own road arcs (not those into its source or sink)
+        mine = cut & (ci >= 0) & (ci < block.s) & (cj >= 0) & (cj < block.s)
+        ci, cj = ci[mine], cj[mine]
+        # Map the cut arcs back to segments through their (unordered) node pair.
+        key = np.minimum(block.a, block.b) * block.n + np.maximum(block.a, block.b)
+        order = np.argsort(key, kind="stable")
+        hit = np.searchsorted(key[order], np.minimum(ci, cj) * block.n + np.maximum(ci, cj))
+        out[k] = (1, np.unique(block.link[order[hit]]))
 
 
 # --- helpers ------------------------------------------------------------------------------

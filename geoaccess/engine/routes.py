@@ -8,8 +8,10 @@ Route counts are maximum flows with unit capacities and lifelines the single-edg
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -21,17 +23,20 @@ from scipy.sparse.csgraph import dijkstra
 from . import keys
 from .cache import Cache
 from .graph import (
+    FlowProblem,
     as_geometry,
     as_points,
     cut_by,
-    flow_routes,
+    flow_routes_many,
     segment_mask,
     tree_roots,
     weighted_csr,
 )
 from .roads import RoadGraph, build_road_graph, nearest_nodes
 
-__all__ = ["SupplyRoutes", "network_distance", "supply_routes"]
+__all__ = ["SupplyRoutes", "network_distance", "supply_routes", "supply_routes_many"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -124,19 +129,125 @@ def supply_routes(
     >>> routes.usable_routes, routes.lifelines
     (1, array([0]))
     """
+    return supply_routes_many(
+        graph,
+        areas=[area],
+        usable=usable,
+        exposed=[exposed],
+        rear=rear,
+        open_linked=[open_linked],
+        cache=cache,
+        contacts=None if contact is None else [contact],
+    )[0]
+
+
+def supply_routes_many(
+    graph: RoadGraph,
+    *,
+    areas: Sequence[shapely.Geometry],
+    usable: np.ndarray,
+    exposed: Sequence[np.ndarray],
+    rear: np.ndarray,
+    open_linked: Sequence[bool | None] | None = None,
+    cache: Cache | None = None,
+    contacts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+) -> list[SupplyRoutes]:
+    """:func:`supply_routes` of several areas, their maximum flows solved together.
+
+    The same answers as one call per area; the flows not found in ``cache`` run as
+    one network (:func:`~geoaccess.engine.graph.flow_routes_many`), the usable routes
+    of every area first, then the open routes of those that need a flow of their own.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    areas : sequence of shapely.Geometry
+        The areas, in the graph's CRS.
+    usable : numpy.ndarray of bool
+        Per segment (the same for every area).
+    exposed : sequence of numpy.ndarray of bool
+        Per area, per segment.
+    rear : numpy.ndarray of int
+        Rear node ids.
+    open_linked : sequence of (bool or None), optional
+        Per area, as :func:`supply_routes` takes it (``None``: unknown for all).
+    cache : Cache, optional
+        The call's cache.
+    contacts : sequence of tuple of numpy.ndarray, optional
+        Per area, :func:`supply_routes`'s ``contact`` (``None``: queried).
+
+    Returns
+    -------
+    list of SupplyRoutes
+        In the order of ``areas``.
+    """
     n_seg = graph.n_edges
     usable = segment_mask(usable, n_seg, "usable")
-    exposed = segment_mask(exposed, n_seg, "exposed")
+    exposed = [segment_mask(mask, n_seg, "exposed") for mask in exposed]
+    if len(exposed) != len(areas):
+        msg = f"exposed must hold one mask per area ({len(areas)}); got {len(exposed)}"
+        raise ValueError(msg)
+    linked = [None] * len(areas) if open_linked is None else list(open_linked)
     rear = np.unique(np.asarray(rear, dtype=np.int64))
     live = usable & (graph.u != graph.v)
-    hit = np.zeros(n_seg, dtype=bool)
+    found: list[SupplyRoutes | None] = [None] * len(areas)
+    sources: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for k, area in enumerate(areas):
+        contact = None if contacts is None else contacts[k]
+        ends = _sources(graph, area, live, contact)
+        if ends is None:
+            found[k] = SupplyRoutes(False, False, 0, 0, np.zeros(0, dtype=np.int64))
+        else:
+            sources[k] = ends
+    flows = _Flows(graph, rear, cache)
+    usable_flows = flows.run([(live, *sources[k], True) for k in sources])
+    usable_of = dict(zip(sources, usable_flows, strict=True))
+    need_open = [
+        k
+        for k, (count, _) in usable_of.items()
+        if count
+        and linked[k] is not False
+        and (live & exposed[k]).any()
+        and not (count == 1 and linked[k])
+    ]
+    open_flows = flows.run([(live & ~exposed[k], *sources[k], False) for k in need_open])
+    open_of = {k: count for k, (count, _) in zip(need_open, open_flows, strict=True)}
+    for k, (usable_count, lifelines) in usable_of.items():
+        if not usable_count or linked[k] is False:
+            open_count = 0
+        else:
+            # every usable segment is open (the same flow), or the open paths, some of
+            # the usable ones, are known to exist: 1 of 1; else the open flow's count
+            open_count = open_of.get(k, usable_count)
+        found[k] = SupplyRoutes(
+            enters=True,
+            reaches_rear=usable_count > 0,
+            usable_routes=usable_count,
+            open_supply_routes=open_count,
+            lifelines=lifelines,
+        )
+    return found  # type: ignore[return-value]
+
+
+def _sources(
+    graph: RoadGraph,
+    area: shapely.Geometry,
+    live: np.ndarray,
+    contact: tuple[np.ndarray, np.ndarray] | None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """An area's nodes and the live segments crossing it with no node in it.
+
+    ``None`` when no live segment touches the area.
+    """
+    hit = np.zeros(graph.n_edges, dtype=bool)
     touching = (
         graph.segment_tree.query(area, predicate="intersects") if contact is None else contact[0]
     )
     hit[touching] = True
     hit &= live
     if not hit.any():
-        return SupplyRoutes(False, False, 0, 0, np.zeros(0, dtype=np.int64))
+        return None
     if contact is None:
         ends = np.unique(np.concatenate([graph.u[hit], graph.v[hit]]))
         inside_nodes = ends[shapely.intersects(area, graph.node_points[ends])]
@@ -145,36 +256,66 @@ def supply_routes(
     is_inside = np.zeros(graph.n_nodes, dtype=bool)
     is_inside[inside_nodes] = True
     crossing = hit & ~is_inside[graph.u] & ~is_inside[graph.v]
+    return inside_nodes, crossing
 
-    def routes(mask: np.ndarray, *, lifelines: bool) -> tuple[int, np.ndarray]:
-        ids = np.flatnonzero(mask)
-        inputs = (graph.u[ids], graph.v[ids], ids, inside_nodes, np.flatnonzero(crossing[ids]))
 
-        def run() -> tuple[int, np.ndarray]:
-            value, cut = flow_routes(graph.n_nodes, *inputs, rear, with_lifelines=lifelines)
+@dataclass(frozen=True, eq=False)
+class _Flows:
+    """The flows of one graph and rear, looked up in the call's cache or run together."""
+
+    graph: RoadGraph
+    rear: np.ndarray
+    cache: Cache | None
+
+    def run(
+        self, asked: list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]]
+    ) -> list[tuple[int, np.ndarray]]:
+        """Per ``(segments, area nodes, crossing, lifelines)``: the flow value and cut."""
+        g, cache = self.graph, self.cache
+        problems: list[FlowProblem] = []
+        keys_of: list[Hashable] = []
+        for mask, inside_nodes, crossing, lifelines in asked:
+            ids = np.flatnonzero(mask)
+            problems.append(
+                FlowProblem(
+                    g.u[ids],
+                    g.v[ids],
+                    ids,
+                    inside_nodes,
+                    np.flatnonzero(crossing[ids]),
+                    self.rear,
+                    lifelines,
+                )
+            )
+        answers: list[tuple[int, np.ndarray] | None] = [None] * len(problems)
+        if cache is not None:
+            for k, p in enumerate(problems):
+                inputs = (p.u, p.v, p.edge_ids, p.source_nodes, p.through, self.rear)
+                keys_of.append(keys.flow(_digest(g.n_nodes, *inputs), p.with_lifelines))
+                answers[k] = cache.find(keys_of[-1])
+        # each distinct problem not seen before runs once, all of them in one network
+        first: dict[Hashable, int] = {}
+        todo = []
+        for k, answer in enumerate(answers):
+            key = keys_of[k] if cache is not None else k
+            if answer is None and key not in first:
+                first[key] = k
+                todo.append(k)
+        for k, (value, cut) in zip(
+            todo, flow_routes_many(g.n_nodes, [problems[k] for k in todo]), strict=True
+        ):
             cut.setflags(write=False)  # shared by every area and date with these inputs
-            return value, cut
+            answers[k] = answer = (value, cut)
+            if cache is not None:
+                cache.get(keys_of[k], partial(_same, answer))
+        for k, answer in enumerate(answers):
+            if answer is None:  # a repeat of a problem run above
+                answers[k] = answers[first[keys_of[k] if cache is not None else k]]
+        return answers  # type: ignore[return-value]
 
-        if cache is None:
-            return run()
-        return cache.get(keys.flow(_digest(graph.n_nodes, *inputs, rear), lifelines), run)
 
-    usable_count, lifelines = routes(live, lifelines=True)
-    open_count = 0
-    if usable_count and open_linked is not False:
-        if not (live & exposed).any() or (usable_count == 1 and open_linked):
-            # every usable segment is open (the same flow), or the open paths, some of
-            # the usable ones, are known to exist: 1 of 1
-            open_count = usable_count
-        else:
-            open_count = routes(live & ~exposed, lifelines=False)[0]
-    return SupplyRoutes(
-        enters=True,
-        reaches_rear=usable_count > 0,
-        usable_routes=usable_count,
-        open_supply_routes=open_count,
-        lifelines=lifelines,
-    )
+def _same(value: T) -> T:
+    return value
 
 
 def _digest(n_nodes: int, *arrays: np.ndarray) -> bytes:
