@@ -624,7 +624,8 @@ def test_property_flows_solved_together_are_networkx_s_one_by_one(cut, at):
     On a 4 x 4 grid with some blocks cut, each area (a box around one junction) has as
     many usable routes as networkx's maximum flow finds from its junction, and its
     lifelines are the segments whose loss alone leaves it no route; the same with one
-    call per area."""
+    call per area. (An area around the rear junction is at the rear: the same answer
+    together and alone, and no lifeline, however few roads reach the junction.)"""
     xs, ys = np.cumsum([0, 70, 130, 90]), np.cumsum([0, 120, 80, 60])
     edges = [((xs[i], ys[j]), (xs[i + 1], ys[j])) for i in range(3) for j in range(4)]
     edges += [((xs[i], ys[j]), (xs[i], ys[j + 1])) for i in range(4) for j in range(3)]
@@ -640,11 +641,14 @@ def test_property_flows_solved_together_are_networkx_s_one_by_one(cut, at):
     )
     for (i, j), area, found in zip(at, areas, together, strict=True):
         alone = supply_routes(graph, area=area, exposed=np.zeros(n, bool), **common)
+        assert found.usable_routes == alone.usable_routes
+        assert found.lifelines.tolist() == alone.lifelines.tolist()
         node = node_at(graph, xs[i], ys[j])
-        routes = (
-            _networkx_routes(graph, usable, node, rear) if node != rear else found.usable_routes
-        )
-        assert found.usable_routes == alone.usable_routes == routes
+        if node == rear:  # an area holding a rear node is at the rear: no road needed
+            assert found.lifelines.size == 0
+            continue
+        routes = _networkx_routes(graph, usable, node, rear)
+        assert found.usable_routes == routes
         lifelines = []
         if routes == 1:
             for e in np.flatnonzero(usable):
@@ -652,4 +656,4 @@ def test_property_flows_solved_together_are_networkx_s_one_by_one(cut, at):
                 without[e] = False
                 if _networkx_routes(graph, without, node, rear) == 0:
                     lifelines.append(int(e))
-        assert found.lifelines.tolist() == alone.lifelines.tolist() == lifelines
+        assert found.lifelines.tolist() == lifelines
