@@ -61,7 +61,13 @@ def areas_frame(
         out[has] = pieces[column].to_numpy(dtype=object)[at]
         return out
 
-    share = pockets.set_index("pocket_id")["hostile_perimeter_share"]
+    share = dict(
+        zip(
+            pockets["pocket_id"].to_numpy(dtype=object),
+            pockets["hostile_perimeter_share"].to_numpy(dtype=float),
+            strict=True,
+        )
+    )
     pocket_id = pick("pocket_id")
     columns: dict[str, object] = {
         "area_id": units["area_id"].to_numpy(dtype=object),
@@ -75,7 +81,7 @@ def areas_frame(
         "geometry": units.geometry.values,
         "encircled": pick("encircled", fill=False).astype(bool),
         "fire_controlled": pick("fire_controlled", fill=False).astype(bool),
-        "hostile_perimeter_share": pd.Series(pocket_id).map(share).to_numpy(float),
+        "hostile_perimeter_share": np.array([share.get(p, np.nan) for p in pocket_id], float),
     }
     for column in ("route_clearance_m", "open_corridors", "open_supply_routes"):
         columns[column] = pick(column, fill=np.nan).astype(float)

@@ -87,11 +87,22 @@ class Scenario:
     )
 
     def __post_init__(self) -> None:
-        side_by_party = dict(zip(self.parties["id"], self.parties["side"], strict=True))
+        # read as arrays: a scenario is rebuilt for every date it is filtered to (at)
+        parties, relations = self.parties, self.relations
+        side_by_party = dict(
+            zip(
+                parties["id"].to_numpy(dtype=object),
+                parties["side"].to_numpy(dtype=object),
+                strict=True,
+            )
+        )
         relation_by_pair: dict[frozenset[str], Relation] = {
             frozenset((a, b)): rel
-            for a, b, rel in self.relations[["side_a", "side_b", "relation"]].itertuples(
-                index=False
+            for a, b, rel in zip(
+                relations["side_a"].to_numpy(dtype=object),
+                relations["side_b"].to_numpy(dtype=object),
+                relations["relation"].to_numpy(dtype=object),
+                strict=True,
             )
         }
         bounds = None
