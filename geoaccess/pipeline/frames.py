@@ -198,33 +198,26 @@ def lifelines_frame(
     segment_ids, area_labels, people = segment_ids[order], area_labels[order], people[order]
     starts = np.flatnonzero(np.r_[True, segment_ids[1:] != segment_ids[:-1]])
     labels_by_segment = np.split(area_labels, starts[1:])
-    grouped = pd.DataFrame(
-        {
-            "area_ids": [", ".join(a) for a in labels_by_segment],
-            "areas": [len(set(a)) for a in labels_by_segment],
-            "population": np.add.reduceat(people, starts),
-        },
-        index=segment_ids[starts],
-    )
+    population = np.add.reduceat(people, starts)
+    # most people first; a stable sort, so that ties keep the segments' order
+    order = np.argsort(-population, kind="stable")
+    ids = segment_ids[starts][order]
     segments = snap.graph.segments
-    ids = grouped.index.to_numpy(dtype=int)
-    seg = segments.iloc[ids]
-    out = gpd.GeoDataFrame(
+    metric = np.asarray(segments.geometry.array, dtype=object)[ids]
+    lonlat = geometry_in_wgs84(cache, keys.in_wgs84("segments", snap.rows.roads), segments)[ids]
+    names = segments["name"].to_numpy(dtype=object)[ids] if "name" in segments else None
+    return gpd.GeoDataFrame(
         {
             "segment_id": ids,
-            "road": seg["road"].to_numpy(dtype=object),
-            "name": (seg["name"].to_numpy(dtype=object) if "name" in seg else None),
-            "area_ids": grouped["area_ids"].to_numpy(dtype=object),
-            "areas": grouped["areas"].to_numpy(dtype=int),
-            "population": grouped["population"].to_numpy(dtype=float),
-            "length_m": seg.geometry.length.to_numpy(),
+            "road": segments["road"].to_numpy(dtype=object)[ids],
+            "name": names,
+            "area_ids": np.array([", ".join(labels_by_segment[k]) for k in order], dtype=object),
+            "areas": np.array([len(set(labels_by_segment[k])) for k in order], dtype=int),
+            "population": population[order],
+            "length_m": shapely.length(metric),
         },
-        geometry=seg.geometry.values,
-        crs=segments.crs,
+        geometry=gpd.array.GeometryArray(lonlat, crs=WGS84),
     )
-    lonlat = geometry_in_wgs84(cache, keys.in_wgs84("segments", snap.rows.roads), segments)[ids]
-    order = np.argsort(-out["population"].to_numpy(dtype=float), kind="stable")
-    return in_wgs84(out.iloc[order], lonlat[order])
 
 
 def population_frame(
