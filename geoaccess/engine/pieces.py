@@ -255,9 +255,14 @@ def with_unit_status(
     )
     encircled = np.zeros(len(units), dtype=bool)
     side = np.full(len(units), None, dtype=object)
-    side[has] = pieces.loc[piece[has], "side"].to_numpy(dtype=object)
-    why[has] = pieces.loc[piece[has], "base_why"].to_numpy(dtype=object)
-    encircled[has] = pieces.loc[piece[has], "encircled"].to_numpy(bool)
+    at = pieces.index.get_indexer(piece[has])  # positions of the dominant pieces
+    if (at < 0).any():
+        missing = piece[has][at < 0][:5].tolist()
+        msg = f"reporting units name pieces {missing} that are not among the pieces"
+        raise KeyError(msg)
+    side[has] = pieces["side"].to_numpy(dtype=object)[at]
+    why[has] = pieces["base_why"].to_numpy(dtype=object)[at]
+    encircled[has] = pieces["encircled"].to_numpy(dtype=bool)[at]
     if not decided:
         why[:] = None
     status = np.array([None if w is None else STATUS_OF[w].value for w in why], dtype=object)
