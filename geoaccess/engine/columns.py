@@ -1,12 +1,13 @@
-"""Adding columns to a frame in one step (a new frame; the input is left as it was)."""
+"""Columns in and out of frames: added in one step, read as objects with ``None`` for missing."""
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["with_columns"]
+__all__ = ["object_values", "with_columns"]
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
@@ -31,3 +32,19 @@ def with_columns(frame: FrameT, **columns: Any) -> FrameT:
     kept = frame.drop(columns=replaced) if replaced else frame
     added = pd.DataFrame(columns, index=frame.index)
     return pd.concat([kept, added], axis=1)  # type: ignore[return-value]
+
+
+def object_values(column: pd.Series) -> np.ndarray:
+    """A column's values as Python objects, ``None`` where missing (a new array).
+
+    What ``column.astype(object).where(column.notna(), None)`` gives, read in numpy
+    (several times faster on the short columns read for every date).
+
+    Examples
+    --------
+    >>> object_values(pd.Series(["a", None, "c"])).tolist()
+    ['a', None, 'c']
+    """
+    values = column.to_numpy(dtype=object).copy()
+    values[pd.isna(values)] = None
+    return values

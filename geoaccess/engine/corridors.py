@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from ..schema import AID_KINDS
+from .columns import object_values
 from .context import Context
 from .territory import Ground
 
@@ -86,8 +87,7 @@ def corridor_table(
     def text(column: str) -> np.ndarray:
         if column not in corridors:
             return np.full(len(corridors), None, dtype=object)
-        values = corridors[column].astype(object)
-        return values.where(values.notna(), None).to_numpy(dtype=object)
+        return object_values(corridors[column])
 
     return gpd.GeoDataFrame(
         {

@@ -16,7 +16,7 @@ import shapely
 
 from ..polygons import polygonal_array
 from ..rules import Rules
-from .columns import with_columns
+from .columns import object_values, with_columns
 from .status import STATUS_OF, decide
 
 __all__ = [
@@ -198,7 +198,7 @@ def reporting_units(
             crs=pockets.crs,
         )
     else:
-        names = (areas["name"] if "name" in areas else areas["area_id"]).astype(object)
+        names = object_values(areas["name"] if "name" in areas else areas["area_id"])
         total = (
             pd.to_numeric(areas["population"], errors="coerce").to_numpy(dtype=float)
             if "population" in areas
@@ -207,7 +207,7 @@ def reporting_units(
         units = gpd.GeoDataFrame(
             {
                 "area_id": areas["area_id"].to_numpy(dtype=object),
-                "name": names.where(names.notna(), None).to_numpy(dtype=object),
+                "name": names,
                 "total": total,
             },
             geometry=areas.geometry.values,
