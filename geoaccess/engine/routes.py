@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -35,8 +35,6 @@ from .graph import (
 from .roads import RoadGraph, build_road_graph, nearest_nodes
 
 __all__ = ["SupplyRoutes", "network_distance", "supply_routes", "supply_routes_many"]
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -270,52 +268,31 @@ class _Flows:
     def run(
         self, asked: list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]]
     ) -> list[tuple[int, np.ndarray]]:
-        """Per ``(segments, area nodes, crossing, lifelines)``: the flow value and cut."""
+        """Per ``(segments, area nodes, crossing, lifelines)``: the flow value and cut.
+
+        Problems are known by a digest of everything they read: each distinct one not
+        in the cache runs once, all of them in one network.
+        """
         g, cache = self.graph, self.cache
-        problems: list[FlowProblem] = []
-        keys_of: list[Hashable] = []
+        problems: dict[Hashable, FlowProblem] = {}
+        asked_keys = []
         for mask, inside_nodes, crossing, lifelines in asked:
             ids = np.flatnonzero(mask)
-            problems.append(
-                FlowProblem(
-                    g.u[ids],
-                    g.v[ids],
-                    ids,
-                    inside_nodes,
-                    np.flatnonzero(crossing[ids]),
-                    self.rear,
-                    lifelines,
-                )
-            )
-        answers: list[tuple[int, np.ndarray] | None] = [None] * len(problems)
+            inputs = (g.u[ids], g.v[ids], ids, inside_nodes, np.flatnonzero(crossing[ids]))
+            key = keys.flow(_digest(g.n_nodes, *inputs, self.rear), lifelines)
+            problems.setdefault(key, FlowProblem(*inputs, self.rear, lifelines))
+            asked_keys.append(key)
+        known = {}
         if cache is not None:
-            for k, p in enumerate(problems):
-                inputs = (p.u, p.v, p.edge_ids, p.source_nodes, p.through, self.rear)
-                keys_of.append(keys.flow(_digest(g.n_nodes, *inputs), p.with_lifelines))
-                answers[k] = cache.find(keys_of[-1])
-        # each distinct problem not seen before runs once, all of them in one network
-        first: dict[Hashable, int] = {}
-        todo = []
-        for k, answer in enumerate(answers):
-            key = keys_of[k] if cache is not None else k
-            if answer is None and key not in first:
-                first[key] = k
-                todo.append(k)
-        for k, (value, cut) in zip(
-            todo, flow_routes_many(g.n_nodes, [problems[k] for k in todo]), strict=True
-        ):
+            known = {key: found for key in problems if (found := cache.find(key)) is not None}
+        todo = [key for key in problems if key not in known]
+        solved = flow_routes_many(g.n_nodes, [problems[key] for key in todo])
+        for key, (value, cut) in zip(todo, solved, strict=True):
             cut.setflags(write=False)  # shared by every area and date with these inputs
-            answers[k] = answer = (value, cut)
+            known[key] = (value, cut)
             if cache is not None:
-                cache.get(keys_of[k], partial(_same, answer))
-        for k, answer in enumerate(answers):
-            if answer is None:  # a repeat of a problem run above
-                answers[k] = answers[first[keys_of[k] if cache is not None else k]]
-        return answers  # type: ignore[return-value]
-
-
-def _same(value: T) -> T:
-    return value
+                cache.get(key, partial(known.__getitem__, key))
+        return [known[key] for key in asked_keys]
 
 
 def _digest(n_nodes: int, *arrays: np.ndarray) -> bytes:
