@@ -66,12 +66,12 @@ __all__ = [
 ]
 
 Detail = Literal["encircled", "status", "light", "full"]
+#: The depths of an evaluation, shallowest first.
+DETAILS: tuple[str, ...] = ("encircled", "status", "light", "full")
 
 #: Linked pieces whose flows :func:`road_evidence` solves together (each holds a mask of
 #: every road segment meanwhile).
 FLOW_CHUNK = 64
-#: The depths of an evaluation, shallowest first.
-DETAILS: tuple[str, ...] = ("encircled", "status", "light", "full")
 
 #: The evidence that does not depend on corridors (:func:`ground_evidence`).
 GROUND_EVIDENCE = [
@@ -404,6 +404,8 @@ class RoadContacts:
         is never exposed).
     node_piece, node : numpy.ndarray of int
         The pairs of a piece and a node of the piece's segments that lies in it.
+
+    Both kinds of pairs are sorted by piece.
     """
 
     piece: np.ndarray
@@ -411,6 +413,16 @@ class RoadContacts:
     exposed: np.ndarray
     node_piece: np.ndarray
     node: np.ndarray
+
+    def of_piece(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Piece ``i``'s usable segments, whether each is exposed, and its nodes."""
+        first, last = np.searchsorted(self.piece, [i, i + 1])
+        node_first, node_last = np.searchsorted(self.node_piece, [i, i + 1])
+        return (
+            self.segment[first:last],
+            self.exposed[first:last],
+            self.node[node_first:node_last],
+        )
 
     def open_linked(self, graph: RoadGraph, use: RoadUse, n: int) -> np.ndarray:
         """Per piece: some usable unexposed road path links it to the rear."""
@@ -435,7 +447,8 @@ def road_contacts(
 ) -> RoadContacts:
     """The :class:`RoadContacts` of pieces from their intersecting segment pairs."""
     u, v = graph.u, graph.v
-    keep = (use.usable & (u != v))[seg]
+    keep = np.flatnonzero((use.usable & (u != v))[seg])
+    keep = keep[np.argsort(piece[keep], kind="stable")]
     piece, seg = piece[keep], seg[keep]
     exposed = use.exposed[seg].copy()
     if exposed.any():
@@ -479,14 +492,15 @@ def road_evidence(
     # (their part inside the piece is never exposed), found above for every piece. One
     # maximum flow per linked piece, solved together a few dozen pieces at a time.
     flowing = np.flatnonzero(enter & linked)
-    for chunk in np.array_split(flowing, -(-len(flowing) // FLOW_CHUNK)) if len(flowing) else []:
+    for start in range(0, len(flowing), FLOW_CHUNK):
+        chunk = flowing[start : start + FLOW_CHUNK]
         exposed, contact = [], []
         for i in chunk:
-            mine = contacts.piece == i
+            segments, exposed_outside, nodes = contacts.of_piece(i)
             own = use.exposed.copy()
-            own[contacts.segment[mine]] = contacts.exposed[mine]
+            own[segments] = exposed_outside
             exposed.append(own)
-            contact.append((contacts.segment[mine], contacts.node[contacts.node_piece == i]))
+            contact.append((segments, nodes))
         found = routes.supply_routes_many(
             graph,
             areas=list(geoms[chunk]),
