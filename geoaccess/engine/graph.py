@@ -271,11 +271,12 @@ def _solve(batch: list[tuple[int, _Block]], out: list[tuple[int, IntArray]]) -> 
     found = arc_key[at] == fi.astype(np.int64) * n + fj
     saturated = found & (coo.data[at] == carried_flow)
     cut = saturated & (scc[fi] != scc[fj])
+    fi, fj = fi[cut], fj[cut]  # the arcs on some minimum cut: a few per block
     for i in wanted:
         k, block = batch[i]
         ci, cj = fi - starts[i], fj - starts[i]
         # the block's own road arcs (not those into its source or sink)
-        mine = cut & (ci >= 0) & (ci < block.s) & (cj >= 0) & (cj < block.s)
+        mine = (ci >= 0) & (ci < block.s) & (cj >= 0) & (cj < block.s)
         ci, cj = ci[mine], cj[mine]
         # Map the cut arcs back to segments through their (unordered) node pair.
         key = np.minimum(block.a, block.b) * block.n + np.maximum(block.a, block.b)
