@@ -520,14 +520,10 @@ def test_nearest_nodes_breaks_ties_by_the_lowest_node_id_by_scan_and_by_index():
     assert (d.min(axis=1) == 50.0).sum() > 5  # ties between two junctions were asked
 
 
-def test_a_flow_seen_before_is_not_run_again(monkeypatch):
-    """With the call's cache, two areas or dates giving one flow the same inputs share
-    its answer; other inputs run their own flow."""
+def _counted_flows(monkeypatch) -> list[bool]:
+    """The flows run from now on, each as whether it looked for lifelines."""
     from geoaccess.engine import routes as routes_module
-    from geoaccess.engine.cache import Cache
 
-    west, north = [(0, 0), (1000, 0), (2000, 0)], [(0, 0), (0, 500), (2000, 500)]
-    graph = build_road_graph(roads_of(west, north))
     runs: list[bool] = []
     real = routes_module.flow_routes_many
 
@@ -536,6 +532,17 @@ def test_a_flow_seen_before_is_not_run_again(monkeypatch):
         return real(n_nodes, problems)
 
     monkeypatch.setattr(routes_module, "flow_routes_many", counted)
+    return runs
+
+
+def test_a_flow_seen_before_is_not_run_again(monkeypatch):
+    """With the call's cache, two areas or dates giving one flow the same inputs share
+    its answer; other inputs run their own flow."""
+    from geoaccess.engine.cache import Cache
+
+    west, north = [(0, 0), (1000, 0), (2000, 0)], [(0, 0), (0, 500), (2000, 500)]
+    graph = build_road_graph(roads_of(west, north))
+    runs = _counted_flows(monkeypatch)
     n = graph.n_edges
     usable, exposed = np.ones(n, bool), np.zeros(n, bool)
     exposed[np.flatnonzero(graph.segments["road"].to_numpy() == 1)[0]] = True  # north
@@ -565,18 +572,9 @@ def test_a_flow_seen_before_is_not_run_again(monkeypatch):
 
 def test_open_routes_take_no_flow_of_their_own_where_they_are_the_usable_ones(monkeypatch):
     """No usable segment exposed, or one usable path and an open link known: one flow."""
-    from geoaccess.engine import routes as routes_module
-
     west, north = [(0, 0), (1000, 0), (2000, 0)], [(0, 0), (0, 500), (2000, 500)]
     graph = build_road_graph(roads_of(west, north))
-    runs: list[bool] = []
-    real = routes_module.flow_routes_many
-
-    def counted(n_nodes, problems):
-        runs.extend(p.with_lifelines for p in problems)
-        return real(n_nodes, problems)
-
-    monkeypatch.setattr(routes_module, "flow_routes_many", counted)
+    runs = _counted_flows(monkeypatch)
     n = graph.n_edges
     rear = rear_nodes(graph, frame=FRAME, anchors=None, snap_m=50)
     area = box(-50, -50, 50, 50)
