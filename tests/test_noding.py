@@ -219,6 +219,61 @@ def test_check_segments_cuts_long_segments_into_cells():
     assert pairs == [[0, i] for i in range(1, 100)]
 
 
+def every_pair_flagged(lines: list[LineString]) -> tuple[set, set]:
+    """What ``check_segments`` should find, by classifying every pair of segments."""
+    coords, which = shapely.get_coordinates(lines, return_index=True)
+    vid, _ = segments.factorize_xy(coords)
+    start = np.flatnonzero(which[1:] == which[:-1])
+    start = start[vid[start] != vid[start + 1]]
+    i, j = np.triu_indices(len(start), k=1)
+    scale = float(np.abs(coords).max())
+    x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
+    ends = segments._Ends(x, y, vid, segments._NEAR * scale)
+    bad = ends.not_clean(start[i], start[j])
+    li, lj = which[start[i[bad]]], which[start[j[bad]]]
+    return {(a, b) for a, b in zip(li.tolist(), lj.tolist(), strict=True) if a != b}, set(
+        li[li == lj].tolist()
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_check_segments_finds_what_comparing_every_pair_finds(seed):
+    """Hundreds of ways crossing, touching and sharing vertices in one small square, with
+    long ways across many cells: the grid pairs up every pair that comparing all of them
+    flags, and no other."""
+    rng = np.random.default_rng(seed)
+    origin = np.array([5e5, 4e6])
+    pool = rng.uniform(0, 200, (60, 2)).round(1) + origin  # shared vertices
+    lines = []
+    for _ in range(150):
+        k = int(rng.integers(2, 5))
+        xy = np.where(
+            rng.random((k, 1)) < 0.5,
+            pool[rng.integers(0, len(pool), k)],
+            rng.uniform(0, 200, (k, 2)) + origin,
+        )
+        if rng.random() < 0.1:
+            xy[-1] = xy[0] + rng.uniform(-2000, 2000, 2)  # long: across many cells
+        lines.append(LineString(xy))
+    lines = [line for line in lines if line.length > 0]
+    coords, which = shapely.get_coordinates(lines, return_index=True)
+    check = segments.check_segments(coords, which)
+    pairs, self_lines = every_pair_flagged(lines)
+    assert set(check.self_lines.tolist()) == self_lines
+    found = {tuple(p) for p in check.pairs.tolist()}
+    assert found >= {(min(p), max(p)) for p in pairs}
+    if not self_lines:
+        assert found == {(min(p), max(p)) for p in pairs}
+    assert len(pairs) > 50  # the ways do meet off shared vertices
+
+
+def test_check_segments_flags_ends_nearer_than_the_tolerance():
+    """An end 5e-9 of the coordinates' size from another way (5e-8 at 10) may be snapped
+    by GEOS: it is paired and flagged, an end 2e-7 of their size away is not."""
+    assert flagged([(0, 0), (10, 0)], [(5, 5e-8), (5, 5)]) == [[0, 1]]
+    assert flagged([(0, 0), (10, 0)], [(5, 2e-6), (5, 5)]) == []
+
+
 def test_close_pairs_are_never_missed():
     rng = np.random.default_rng(3)
     xy = rng.uniform(0, 1, (4000, 2)) * 1e3 + 5e5

@@ -174,29 +174,25 @@ def check_segments(
     zero = vid[start] == vid[start + 1]
     repeated = np.unique(vline[start[zero]])
     start = start[~zero]
-    x, y = coords[:, 0], coords[:, 1]
-    px, py, qx, qy, line = x[start], y[start], x[start + 1], y[start + 1], vline[start]
-    vp, vq = vid[start], vid[start + 1]
+    x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
+    line = vline[start]
     empty = np.zeros(0, dtype=np.int64)
     if len(line) < 2:
         return SegmentCheck(np.zeros((0, 2), dtype=np.int64), empty, repeated)
     scale = float(np.abs(coords).max(initial=1.0))
-    near = _NEAR * scale
+    ends = _Ends(x, y, vid, _NEAR * scale)
     # Segments in a row of one line share their middle vertex: they fail only by
     # doubling back over each other, or by nearly doing so.
     row = np.flatnonzero(line[1:] == line[:-1])
-    back = (vp[row] == vq[row + 1]) | _shared_end_bad(
-        px[row], py[row], qx[row + 1], qy[row + 1], qx[row], qy[row], near
-    )
+    first, second = start[row], start[row + 1]
+    back = (vid[first] == vid[second + 1]) | ends.shared_end_bad(first, second + 1, first + 1)
     bad_a, bad_b = [line[row[back]]], [line[row[back]]]
-    grid = _Grid.of(px, py, qx, qy, scale)
-    # Endpoints in cell order: the pairs below read them from nearby rows.
-    seg = grid.seg
-    ex, ey, fx, fy, ep, eq, el = px[seg], py[seg], qx[seg], qy[seg], vp[seg], vq[seg], line[seg]
-    for left, right in grid.pairs(line):
-        bad = _not_clean(ex, ey, fx, fy, ep, eq, left, right, near=near)
-        bad_a.append(el[left[bad]])
-        bad_b.append(el[right[bad]])
+    grid = _Grid.of(x[start], y[start], x[start + 1], y[start + 1], scale)
+    row_start, row_line = start[grid.seg], line[grid.seg]  # of each (cell, box) row
+    for left, right in grid.pairs(row_line):
+        bad = ends.not_clean(row_start[left], row_start[right])
+        bad_a.append(row_line[left[bad]])
+        bad_b.append(row_line[right[bad]])
     li, lj = np.concatenate(bad_a), np.concatenate(bad_b)
     self_lines = np.unique(li[li == lj])
     # A line that meets itself goes to GEOS with every line near it: GEOS may snap
@@ -205,15 +201,35 @@ def check_segments(
         with_self = np.zeros(int(line.max()) + 1, dtype=bool)
         with_self[self_lines] = True
         near_a, near_b = [li], [lj]
-        for left, right in grid.pairs(line):
-            hit = with_self[el[left]] | with_self[el[right]]
-            near_a.append(el[left[hit]])
-            near_b.append(el[right[hit]])
+        for left, right in grid.pairs(row_line):
+            hit = with_self[row_line[left]] | with_self[row_line[right]]
+            near_a.append(row_line[left[hit]])
+            near_b.append(row_line[right[hit]])
         li, lj = np.concatenate(near_a), np.concatenate(near_b)
     other = li != lj
     a, b = np.minimum(li[other], lj[other]), np.maximum(li[other], lj[other])
     pairs = np.unique(np.c_[a, b], axis=0) if len(a) else np.zeros((0, 2), dtype=np.int64)
     return SegmentCheck(pairs.astype(np.int64), self_lines, repeated)
+
+
+def _sorted_order(key: IntArray) -> tuple[IntArray, IntArray]:
+    """These non-negative keys sorted, and ``np.argsort(key, kind="stable")``.
+
+    Keys below 2**32 (every grid here) are sorted as two 16-bit digits, low then high:
+    numpy's stable sort of 16-bit integers is a radix sort, about twice as fast as an
+    argsort of 64-bit keys.
+
+    Examples
+    --------
+    >>> [v.tolist() for v in _sorted_order(np.array([70000, 2, 70000, 0, 65536]))]
+    [[0, 2, 65536, 70000, 70000], [3, 1, 4, 0, 2]]
+    """
+    if len(key) and int(key.max()) >= 1 << 32:
+        order = np.argsort(key, kind="stable")
+        return key[order], order
+    order = np.argsort(key.astype(np.uint16), kind="stable")  # the low digit
+    order = order[np.argsort((key[order] >> 16).astype(np.uint16), kind="stable")]
+    return key[order], order
 
 
 @dataclass(frozen=True, eq=False)
@@ -239,7 +255,7 @@ class _Grid:
     ) -> _Grid:
         """The grid of cells twice the median segment, finer where cells are crowded."""
         box = _Boxes.of(px, py, qx, qy)
-        pad = 1e-9 * scale  # boxes grow by far more than any rounding of their corners
+        pad = _NEAR * scale  # pairs within ``near`` of each other share a cell
         size = max(2.0 * float(np.median(box.ext)), 4.0 * pad)
         for _ in range(_MAX_HALVING):
             grid = cls._at(box.split(size), size, pad)
@@ -273,40 +289,63 @@ class _Grid:
             nxr = np.repeat(nx, count)
             mkey = (cx0[mrow] + rank % nxr) * rows + cy0[mrow] + rank // nxr
             row, key = np.r_[row, mrow], np.r_[key, mkey]
-        order = np.argsort(key)
-        row, key = row[order], key[order]
+        key, order = _sorted_order(key)
+        row = row[order]
         return cls(key, box.seg[row], x0[row], y0[row], x1[row], y1[row], size, (ox, oy), rows)
 
-    def pairs(self, line: IntArray) -> Iterator[tuple[IntArray, IntArray]]:
+    def pairs(self, row_line: IntArray) -> Iterator[tuple[IntArray, IntArray]]:
         """Rows ``(left, right)`` of boxes overlapping in their cell, offset by offset.
 
         Each overlapping pair of boxes comes once: in the cell holding the corner where
         they start to overlap. Pairs of boxes of one segment, or of two segments in a
-        row of one line (``line`` gives each segment's), are left out.
+        row of one line (``row_line`` gives each row's), are left out. While most rows
+        have a row ``step`` after them in their cell, rows are compared with slices;
+        then with the rows still in play.
         """
         key = self.key
+        n_rows = len(key)
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        count = np.diff(np.r_[starts, len(key)])
-        after = np.repeat(starts + count, count) - 1 - np.arange(len(key))
-        left = np.flatnonzero(after >= 1)
+        count = np.diff(np.r_[starts, n_rows])
+        after = np.repeat(starts + count, count) - 1 - np.arange(n_rows)
+        left: IntArray | None = None
         step = 1
-        ox, oy = self.origin
-        inv = 1.0 / self.size
-        while len(left):
+        while step < n_rows:
+            if left is None:
+                n = n_rows - step
+                valid = after[:n] >= step
+                if 3 * int(np.count_nonzero(valid)) >= n:
+                    l_, r_ = slice(0, n), slice(step, n_rows)
+                    keep = valid & self._meet(l_, r_, row_line)
+                    found = np.flatnonzero(keep)
+                    yield found, found + step
+                    step += 1
+                    continue
+                left = np.flatnonzero(valid)
+            if len(left) == 0:
+                return
             right = left + step
-            cx = np.maximum(self.x0[left], self.x0[right])
-            cy = np.maximum(self.y0[left], self.y0[right])
-            keep = (cx <= np.minimum(self.x1[left], self.x1[right])) & (
-                cy <= np.minimum(self.y1[left], self.y1[right])
-            )
-            cell_x = ((cx - ox) * inv).astype(np.int64)
-            cell_y = ((cy - oy) * inv).astype(np.int64)
-            keep &= cell_x * self.rows + cell_y == key[left]
-            sl, sr = self.seg[left], self.seg[right]
-            keep &= (np.abs(sl - sr) > 1) | ((sl != sr) & (line[sl] != line[sr]))
-            yield left[keep], right[keep]
+            found = left[self._meet(left, right, row_line)]
+            yield found, found + step
             step += 1
             left = left[after[left] >= step]
+
+    def _meet(
+        self, left: IntArray | slice, right: IntArray | slice, row_line: IntArray
+    ) -> BoolArray:
+        """Which rows of ``left`` pair with those of ``right`` (see :meth:`pairs`)."""
+        cx = np.maximum(self.x0[left], self.x0[right])
+        cy = np.maximum(self.y0[left], self.y0[right])
+        keep = (cx <= np.minimum(self.x1[left], self.x1[right])) & (
+            cy <= np.minimum(self.y1[left], self.y1[right])
+        )
+        ox, oy = self.origin
+        inv = 1.0 / self.size
+        cell_x = ((cx - ox) * inv).astype(np.int64)
+        cell_y = ((cy - oy) * inv).astype(np.int64)
+        keep &= cell_x * self.rows + cell_y == self.key[left]
+        sl, sr = self.seg[left], self.seg[right]
+        keep &= (np.abs(sl - sr) > 1) | ((sl != sr) & (row_line[left] != row_line[right]))
+        return keep
 
 
 @dataclass(frozen=True, eq=False)
@@ -378,73 +417,92 @@ def _orient(
     return left - right, _ORIENT_ERR * (np.abs(left) + np.abs(right))
 
 
-def _not_clean(
-    px: FloatArray,
-    py: FloatArray,
-    qx: FloatArray,
-    qy: FloatArray,
-    vp: IntArray,
-    vq: IntArray,
-    i: IntArray,
-    j: IntArray,
-    *,
+@dataclass(frozen=True, eq=False)
+class _Ends:
+    """Segments named by the coordinate they start at: ``a`` runs from ``a`` to ``a + 1``.
+
+    ``vid`` codes the coordinates (equal codes, equal coordinates); segments that come
+    within ``near`` of each other other than at one shared end count as meeting.
+    """
+
+    x: FloatArray
+    y: FloatArray
+    vid: IntArray
+    near: float
+
+    def shared_end_bad(self, a: IntArray, b: IntArray, s: IntArray) -> BoolArray:
+        """:func:`_shared_end_bad` of the coordinates ``s -> a`` and ``s -> b``."""
+        x, y = self.x, self.y
+        return _shared_end_bad(x[a], y[a], x[b], y[b], x[s], y[s], self.near)
+
+    def not_clean(self, a: IntArray, b: IntArray) -> BoolArray:
+        """Segment pairs ``(a, b)`` that may meet other than at exactly one shared end."""
+        x, y, vid = self.x, self.y, self.vid
+        p1, q1, p2, q2 = vid[a], vid[a + 1], vid[b], vid[b + 1]
+        pp, pq, qp, qq = p1 == p2, p1 == q2, q1 == p2, q1 == q2
+        n_shared = pp.astype(np.int8) + pq + qp + qq
+        bad = n_shared >= 2
+
+        one = np.flatnonzero(n_shared == 1)
+        if len(one):
+            # The shared end of ``a`` and the other ends of both.
+            at_p1 = (pp | pq)[one]
+            a1 = a[one]
+            shared, end_a = a1 + ~at_p1, a1 + at_p1
+            end_b = b[one] + (pp | qp)[one]
+            bad[one] = self.shared_end_bad(end_a, end_b, shared)
+
+        # No shared end: disjoint only when one segment lies strictly on one side of
+        # the other.
+        none = np.flatnonzero(n_shared == 0)
+        if len(none):
+            a0, b0 = a[none], b[none]
+            bad[none] = _crossing_or_near(
+                x[a0], y[a0], x[a0 + 1], y[a0 + 1], x[b0], y[b0], x[b0 + 1], y[b0 + 1], self.near
+            )
+        return bad
+
+
+def _crossing_or_near(
+    p1x: FloatArray,
+    p1y: FloatArray,
+    q1x: FloatArray,
+    q1y: FloatArray,
+    p2x: FloatArray,
+    p2y: FloatArray,
+    q2x: FloatArray,
+    q2y: FloatArray,
     near: float,
 ) -> BoolArray:
-    """Segment pairs ``(i, j)`` that may meet other than at exactly one shared end.
-
-    ``vp`` and ``vq`` code the ends (equal codes, equal coordinates). Pairs that come
-    within ``near`` of each other elsewhere count as meeting too.
-    """
-    p1, q1, p2, q2 = vp[i], vq[i], vp[j], vq[j]
-    pp, pq, qp, qq = p1 == p2, p1 == q2, q1 == p2, q1 == q2
-    n_shared = pp.astype(np.int8) + pq + qp + qq
-    bad = n_shared >= 2
-
-    one = np.flatnonzero(n_shared == 1)
-    if len(one):
-        i1, j1 = i[one], j[one]
-        at_p1 = (pp | pq)[one]
-        at_p2 = (pp | qp)[one]
-        sx, sy = np.where(at_p1, px[i1], qx[i1]), np.where(at_p1, py[i1], qy[i1])
-        ax, ay = np.where(at_p1, qx[i1], px[i1]), np.where(at_p1, qy[i1], py[i1])
-        bx, by = np.where(at_p2, qx[j1], px[j1]), np.where(at_p2, qy[j1], py[j1])
-        bad[one] = _shared_end_bad(ax, ay, bx, by, sx, sy, near)
-
-    # No shared end: disjoint only when one segment lies strictly on one side of the other.
-    none = np.flatnonzero(n_shared == 0)
-    if len(none):
-        i0, j0 = i[none], j[none]
-        p1x, p1y, q1x, q1y = px[i0], py[i0], qx[i0], qy[i0]
-        p2x, p2y, q2x, q2y = px[j0], py[j0], qx[j0], qy[j0]
-        o1, e1 = _orient(p1x, p1y, q1x, q1y, p2x, p2y)
-        o2, e2 = _orient(p1x, p1y, q1x, q1y, q2x, q2y)
-        apart = ((o1 > e1) & (o2 > e2)) | ((o1 < -e1) & (o2 < -e2))
-        o3, e3 = _orient(p2x, p2y, q2x, q2y, p1x, p1y)
-        o4, e4 = _orient(p2x, p2y, q2x, q2y, q1x, q1y)
-        apart_2 = ((o3 > e3) & (o4 > e4)) | ((o3 < -e3) & (o4 < -e4))
-        # Apart, and farther than ``near`` from the other's line (|o| / length is the
-        # distance of an end to it): farther than ``near`` from the other segment.
-        sq_1 = (q1x - p1x) ** 2 + (q1y - p1y) ** 2
-        sq_2 = (q2x - p2x) ** 2 + (q2y - p2y) ** 2
-        least_1 = np.minimum(np.abs(o1), np.abs(o2))
-        least_2 = np.minimum(np.abs(o3), np.abs(o4))
-        far = (apart & (least_1 * least_1 > near * near * sq_1)) | (
-            apart_2 & (least_2 * least_2 > near * near * sq_2)
+    """Segments ``p1 -> q1`` and ``p2 -> q2``, with no shared end, that may meet or come close."""
+    o1, e1 = _orient(p1x, p1y, q1x, q1y, p2x, p2y)
+    o2, e2 = _orient(p1x, p1y, q1x, q1y, q2x, q2y)
+    apart = ((o1 > e1) & (o2 > e2)) | ((o1 < -e1) & (o2 < -e2))
+    o3, e3 = _orient(p2x, p2y, q2x, q2y, p1x, p1y)
+    o4, e4 = _orient(p2x, p2y, q2x, q2y, q1x, q1y)
+    apart_2 = ((o3 > e3) & (o4 > e4)) | ((o3 < -e3) & (o4 < -e4))
+    # Apart, and farther than ``near`` from the other's line (|o| / length is the
+    # distance of an end to it): farther than ``near`` from the other segment.
+    sq_1 = (q1x - p1x) ** 2 + (q1y - p1y) ** 2
+    sq_2 = (q2x - p2x) ** 2 + (q2y - p2y) ** 2
+    least_1 = np.minimum(np.abs(o1), np.abs(o2))
+    least_2 = np.minimum(np.abs(o3), np.abs(o4))
+    far = (apart & (least_1 * least_1 > near * near * sq_1)) | (
+        apart_2 & (least_2 * least_2 > near * near * sq_2)
+    )
+    worse = ~(apart | apart_2)
+    ask = np.flatnonzero(~far & ~worse)
+    if len(ask):
+        close = np.minimum.reduce(
+            [
+                _point_segment(p2x[ask], p2y[ask], p1x[ask], p1y[ask], q1x[ask], q1y[ask]),
+                _point_segment(q2x[ask], q2y[ask], p1x[ask], p1y[ask], q1x[ask], q1y[ask]),
+                _point_segment(p1x[ask], p1y[ask], p2x[ask], p2y[ask], q2x[ask], q2y[ask]),
+                _point_segment(q1x[ask], q1y[ask], p2x[ask], p2y[ask], q2x[ask], q2y[ask]),
+            ]
         )
-        worse = ~(apart | apart_2)
-        ask = np.flatnonzero(~far & ~worse)
-        if len(ask):
-            close = np.minimum.reduce(
-                [
-                    _point_segment(p2x[ask], p2y[ask], p1x[ask], p1y[ask], q1x[ask], q1y[ask]),
-                    _point_segment(q2x[ask], q2y[ask], p1x[ask], p1y[ask], q1x[ask], q1y[ask]),
-                    _point_segment(p1x[ask], p1y[ask], p2x[ask], p2y[ask], q2x[ask], q2y[ask]),
-                    _point_segment(q1x[ask], q1y[ask], p2x[ask], p2y[ask], q2x[ask], q2y[ask]),
-                ]
-            )
-            worse[ask] = close <= near
-        bad[none] = worse
-    return bad
+        worse[ask] = close <= near
+    return worse
 
 
 def _shared_end_bad(
@@ -462,10 +520,14 @@ def _shared_end_bad(
     ``near`` only when an end is that close to the other's line (``|det|`` over a
     segment's length is that distance).
     """
-    det, err = _orient(ax, ay, bx, by, sx, sy)
-    dot = (ax - sx) * (bx - sx) + (ay - sy) * (by - sy)
-    bad = (np.abs(det) <= err) & (dot > 0)
-    longest = np.maximum((ax - sx) ** 2 + (ay - sy) ** 2, (bx - sx) ** 2 + (by - sy) ** 2)
+    ux, uy, vx, vy = ax - sx, ay - sy, bx - sx, by - sy
+    left, right = ux * vy, uy * vx  # :func:`_orient`'s terms, as it computes them
+    det = left - right
+    np.abs(left, out=left)
+    left += np.abs(right, out=right)
+    bad = np.abs(det) <= _ORIENT_ERR * left
+    bad &= ux * vx + uy * vy > 0
+    longest = np.maximum(ux * ux + uy * uy, vx * vx + vy * vy)
     ask = np.flatnonzero(~bad & (det * det <= near * near * longest))
     if len(ask):
         a_x, a_y, b_x, b_y, s_x, s_y = ax[ask], ay[ask], bx[ask], by[ask], sx[ask], sy[ask]
