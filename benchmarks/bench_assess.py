@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 #: the target after building population units, road nodes and walks once per
 #: assessment is about 0.6 s. 07-30 has the four Russian corridors open (reach by road).
 ASSESS_DAYS = ("2016-07-05", "2016-07-20", "2016-07-30", "2016-09-20", "2016-12-23")
+#: Threads of the second timeline row: the cores of the machine the goals name.
+THREADS = 2
 
 
 def generated(n_zones: int = 1_000, n_roads: int = 5_000, seed: int = 0) -> ga.Scenario:
@@ -63,6 +65,10 @@ def main() -> None:
         rows.append(["pockets Aleppo 2016-09-20", seconds])
         seconds, tl = median_time(lambda: ga.timeline(aleppo, "2016-07-01", "2016-12-31"))
         rows.append([f"timeline Aleppo: {len(tl.evaluated)} evaluations for 184 days", seconds])
+        seconds, _ = median_time(
+            lambda: ga.timeline(aleppo, "2016-07-01", "2016-12-31", threads=THREADS)
+        )
+        rows.append([f"timeline Aleppo, threads={THREADS}", seconds])
     big = generated()
     seconds, _ = median_time(lambda: ga.assess(big, "2020-01-01"), repeat=1)
     rows.append(["assess generated (1,000 zones, 5,000 roads)", seconds])
