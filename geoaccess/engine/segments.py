@@ -314,8 +314,7 @@ class _Grid:
                 n = n_rows - step
                 valid = after[:n] >= step
                 if 3 * int(np.count_nonzero(valid)) >= n:
-                    l_, r_ = slice(0, n), slice(step, n_rows)
-                    keep = valid & self._meet(l_, r_, row_line)
+                    keep = valid & self._meet(slice(0, n), slice(step, n_rows), row_line)
                     found = np.flatnonzero(keep)
                     yield found, found + step
                     step += 1
@@ -421,8 +420,9 @@ def _orient(
 class _Ends:
     """Segments named by the coordinate they start at: ``a`` runs from ``a`` to ``a + 1``.
 
-    ``vid`` codes the coordinates (equal codes, equal coordinates); segments that come
-    within ``near`` of each other other than at one shared end count as meeting.
+    ``vid`` codes the coordinates (equal codes, equal coordinates). Two segments count
+    as meeting when they come within ``near`` of each other anywhere but at one shared
+    end.
     """
 
     x: FloatArray
@@ -523,9 +523,9 @@ def _shared_end_bad(
     ux, uy, vx, vy = ax - sx, ay - sy, bx - sx, by - sy
     left, right = ux * vy, uy * vx  # :func:`_orient`'s terms, as it computes them
     det = left - right
-    np.abs(left, out=left)
-    left += np.abs(right, out=right)
-    bad = np.abs(det) <= _ORIENT_ERR * left
+    bound = np.abs(left, out=left)  # the terms are not needed again
+    bound += np.abs(right, out=right)
+    bad = np.abs(det) <= _ORIENT_ERR * bound
     bad &= ux * vx + uy * vy > 0
     longest = np.maximum(ux * ux + uy * uy, vx * vx + vy * vy)
     ask = np.flatnonzero(~bad & (det * det <= near * near * longest))
