@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from shapely import LineString, MultiLineString, Point, box
 
 import geoaccess as ga
+from geoaccess.engine.graph import weighted_csr
 from geoaccess.engine.roads import (
     RoadGraph,
     build_road_graph,
@@ -655,3 +656,29 @@ def test_property_flows_solved_together_are_networkx_s_one_by_one(cut, at):
                 if _networkx_routes(graph, without, node, rear) == 0:
                     lifelines.append(int(e))
         assert found.lifelines.tolist() == lifelines
+
+
+@given(
+    n=st.sampled_from([8, 300, 70_000, 2**20]),  # keys of 1, 2 and 3 radix digits
+    edges=st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 7), st.integers(1, 50)), max_size=40
+    ),
+    spread=st.integers(1, 2**17),
+)
+def test_property_the_graph_keeps_the_lightest_of_parallel_edges(n, edges, spread):
+    """Each pair of nodes joined by any edges gets one arc each way, of the least length;
+    self-loops get none."""
+    spread = min(spread, (n - 1) // 7)  # node ids up to 7 * spread < n
+    u = np.array([a * spread for a, _, _ in edges], dtype=np.int64)
+    v = np.array([b * spread for _, b, _ in edges], dtype=np.int64)
+    weight = np.array([float(w) for _, _, w in edges])
+    csr = weighted_csr(n, u, v, weight).tocoo()
+    expected: dict[tuple[int, int], float] = {}
+    for a, b, w in zip(u.tolist(), v.tolist(), weight.tolist(), strict=True):
+        if a != b:
+            for key in ((a, b), (b, a)):
+                expected[key] = min(expected.get(key, np.inf), w)
+    arcs = zip(csr.row.tolist(), csr.col.tolist(), strict=True)
+    got = dict(zip(arcs, csr.data.tolist(), strict=True))
+    assert got == expected
+    assert csr.nnz == len(expected)  # one arc per pair and way

@@ -274,6 +274,20 @@ def test_check_segments_flags_ends_nearer_than_the_tolerance():
     assert flagged([(0, 0), (10, 0)], [(5, 2e-6), (5, 5)]) == []
 
 
+@given(
+    keys=st.lists(st.integers(0, 2**62), max_size=60),
+    bits=st.sampled_from([8, 16, 17, 32, 33, 48, 49, 62]),
+)
+def test_property_sorted_order_is_a_stable_argsort(keys, bits):
+    """Radix-sorted keys of 1, 2 and 3 digits, and argsorted larger ones: as numpy's
+    stable argsort, ties in their first order."""
+    key = np.array([k % (2**bits) for k in keys] * 2, dtype=np.int64)  # ties for sure
+    expected = np.argsort(key, kind="stable")
+    got_key, got_order = segments.sorted_order(key)
+    np.testing.assert_array_equal(got_order, expected)
+    np.testing.assert_array_equal(got_key, key[expected])
+
+
 def test_close_pairs_are_never_missed():
     rng = np.random.default_rng(3)
     xy = rng.uniform(0, 1, (4000, 2)) * 1e3 + 5e5

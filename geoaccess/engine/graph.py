@@ -23,6 +23,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
 from .noding import TOL_M
+from .segments import sorted_order
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,7 @@ def weighted_csr(n: int, u: IntArray, v: IntArray, weight: FloatArray) -> sparse
     """Symmetric CSR of an undirected graph keeping the lightest of parallel edges."""
     ok = u != v
     u, v, weight = u[ok], v[ok], weight[ok]
-    key = np.minimum(u, v) * n + np.maximum(u, v)
-    order = np.argsort(key)  # parallel edges in any order: the least weight is kept
-    key = key[order]
+    key, order = sorted_order(np.minimum(u, v) * n + np.maximum(u, v))
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else order
     least = np.minimum.reduceat(weight[order], first) if len(key) else weight
     lo, hi = key[first] // n, key[first] % n

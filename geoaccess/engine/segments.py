@@ -212,24 +212,30 @@ def check_segments(
     return SegmentCheck(pairs.astype(np.int64), self_lines, repeated)
 
 
-def _sorted_order(key: IntArray) -> tuple[IntArray, IntArray]:
+def sorted_order(key: IntArray) -> tuple[IntArray, IntArray]:
     """These non-negative keys sorted, and ``np.argsort(key, kind="stable")``.
 
-    Keys below 2**32 (every grid here) are sorted as two 16-bit digits, low then high:
-    numpy's stable sort of 16-bit integers is a radix sort, about twice as fast as an
-    argsort of 64-bit keys.
+    Keys below 2**48 are sorted as 16-bit digits, lowest first: numpy's stable sort of
+    16-bit integers is a radix sort, and two or three of its passes take a half to a
+    quarter of the time of an argsort of the 64-bit keys. Larger keys are argsorted.
 
     Examples
     --------
-    >>> [v.tolist() for v in _sorted_order(np.array([70000, 2, 70000, 0, 65536]))]
+    >>> [v.tolist() for v in sorted_order(np.array([70000, 2, 70000, 0, 65536]))]
     [[0, 2, 65536, 70000, 70000], [3, 1, 4, 0, 2]]
     """
-    if len(key) and int(key.max()) >= 1 << 32:
+    bits = int(key.max()).bit_length() if len(key) else 0
+    if bits > _RADIX_BITS:
         order = np.argsort(key, kind="stable")
         return key[order], order
-    order = np.argsort(key.astype(np.uint16), kind="stable")  # the low digit
-    order = order[np.argsort((key[order] >> 16).astype(np.uint16), kind="stable")]
+    order = np.argsort(key.astype(np.uint16), kind="stable")  # the lowest digit
+    for shift in range(16, bits, 16):
+        order = order[np.argsort((key[order] >> shift).astype(np.uint16), kind="stable")]
     return key[order], order
+
+
+#: Keys of up to this many bits are radix-sorted by :func:`sorted_order`.
+_RADIX_BITS = 48
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,7 +295,7 @@ class _Grid:
             nxr = np.repeat(nx, count)
             mkey = (cx0[mrow] + rank % nxr) * rows + cy0[mrow] + rank // nxr
             row, key = np.r_[row, mrow], np.r_[key, mkey]
-        key, order = _sorted_order(key)
+        key, order = sorted_order(key)
         row = row[order]
         return cls(key, box.seg[row], x0[row], y0[row], x1[row], y1[row], size, (ox, oy), rows)
 
