@@ -304,9 +304,10 @@ class _Grid:
 
         Each overlapping pair of boxes comes once: in the cell holding the corner where
         they start to overlap. Pairs of boxes of one segment, or of two segments in a
-        row of one line (``row_line`` gives each row's), are left out. While most rows
-        have a row ``step`` after them in their cell, rows are compared with slices;
-        then with the rows still in play.
+        row of one line (``row_line`` gives each row's), are left out. While at least a
+        third of the rows have a row ``step`` after them in their cell, all rows are
+        compared with the rows ``step`` on through slices (no gathers); after that, only
+        the rows still in play, gathered.
         """
         key = self.key
         n_rows = len(key)
