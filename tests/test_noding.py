@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 from shapely import LineString
 
-from geoaccess.engine import noding, segments
+from geoaccess.engine import noding, segments, sorting
 from geoaccess.engine.roads import build_road_graph
 from tests.test_network import roads_of
 
@@ -283,7 +283,7 @@ def test_property_sorted_order_is_a_stable_argsort(keys, bits):
     stable argsort, ties in their first order."""
     key = np.array([k % (2**bits) for k in keys] * 2, dtype=np.int64)  # ties for sure
     expected = np.argsort(key, kind="stable")
-    got_key, got_order = segments.sorted_order(key)
+    got_key, got_order = sorting.sorted_order(key)
     np.testing.assert_array_equal(got_order, expected)
     np.testing.assert_array_equal(got_key, key[expected])
 

@@ -23,7 +23,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
 from .noding import TOL_M
-from .segments import sorted_order
+from .sorting import sorted_order
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .sorting import sorted_order
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -210,32 +212,6 @@ def check_segments(
     a, b = np.minimum(li[other], lj[other]), np.maximum(li[other], lj[other])
     pairs = np.unique(np.c_[a, b], axis=0) if len(a) else np.zeros((0, 2), dtype=np.int64)
     return SegmentCheck(pairs.astype(np.int64), self_lines, repeated)
-
-
-def sorted_order(key: IntArray) -> tuple[IntArray, IntArray]:
-    """These non-negative keys sorted, and ``np.argsort(key, kind="stable")``.
-
-    Keys below 2**48 are sorted as 16-bit digits, lowest first: numpy's stable sort of
-    16-bit integers is a radix sort, and two or three of its passes take a half to a
-    quarter of the time of an argsort of the 64-bit keys. Larger keys are argsorted.
-
-    Examples
-    --------
-    >>> [v.tolist() for v in sorted_order(np.array([70000, 2, 70000, 0, 65536]))]
-    [[0, 2, 65536, 70000, 70000], [3, 1, 4, 0, 2]]
-    """
-    bits = int(key.max()).bit_length() if len(key) else 0
-    if bits > _RADIX_BITS:
-        order = np.argsort(key, kind="stable")
-        return key[order], order
-    order = np.argsort(key.astype(np.uint16), kind="stable")  # the lowest digit
-    for shift in range(16, bits, 16):
-        order = order[np.argsort((key[order] >> shift).astype(np.uint16), kind="stable")]
-    return key[order], order
-
-
-#: Keys of up to this many bits are radix-sorted by :func:`sorted_order`.
-_RADIX_BITS = 48
 
 
 @dataclass(frozen=True, eq=False)
