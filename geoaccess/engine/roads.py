@@ -167,7 +167,7 @@ class RoadGraph:
 
 
 def build_road_graph(
-    roads: gpd.GeoDataFrame, *, snap_m: float = 50.0, noded: bool = False
+    roads: gpd.GeoDataFrame, *, snap_m: float = 50.0, noded: bool | None = None
 ) -> RoadGraph:
     """Node a roads layer into a graph.
 
@@ -183,11 +183,15 @@ def build_road_graph(
         LineString/MultiLineString roads in a projected CRS.
     snap_m : float, default 50.0
         Dangling ends this close to another road join it (``0`` joins only what touches).
-    noded : bool, default False
+    noded : bool, optional
         The roads already meet only at shared vertices, as OpenStreetMap ways do: they
         are split there without looking for crossings, so a road passing over another
         without a shared vertex (a bridge, a tunnel) does not join it. Dangling ends are
-        still snapped. Without it every crossing, touch and overlap is a junction.
+        still snapped. ``False``: every crossing, touch and overlap is a junction. By
+        default each road's own ``noded`` column says it where the layer has one (the
+        roads :func:`geoaccess.io.osm.read_osm_roads` reads do, all ``True``): two
+        marked roads meet only at shared vertices, and a road not marked (or missing)
+        joins every road it crosses. Without the column, ``False``.
 
     Returns
     -------
@@ -231,7 +235,8 @@ def build_road_graph(
         msg = f"snap_m must be a finite distance >= 0 metres; got {snap_m!r}"
         raise ValueError(msg)
     parts, rows = explode_lines(np.asarray(roads.geometry.array, dtype=object))
-    pieces = node_lines(parts, snap_m=float(snap_m), noded=noded)
+    marked = noded_rows(roads) if noded is None else np.full(len(roads), bool(noded))
+    pieces = node_lines(parts, snap_m=float(snap_m), noded=marked[rows])
     row = rows[pieces.source]
     data = {
         "length_m": pieces.lengths,
@@ -244,6 +249,44 @@ def build_road_graph(
         edges[column] = roads[column].array.take(row)  # keeps the column's dtype
     log.info("road graph: %d segments, %d nodes", len(edges), len(pieces.nodes))
     return RoadGraph(edges=edges, nodes=pieces.nodes, crs=crs, edge_lines=pieces.lines)
+
+
+def noded_rows(roads: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Whether each road meets the other marked roads only at shared vertices.
+
+    Read from the layer's ``noded`` column: ``True``/``False`` (or 1/0), missing values
+    ``False``; all ``False`` without the column.
+
+    Raises
+    ------
+    ValueError
+        When a value is anything else (the text ``"false"`` would read as true).
+
+    Examples
+    --------
+    >>> noded_rows(pd.DataFrame({"noded": [True, None, 0]})).tolist()
+    [True, False, False]
+    >>> noded_rows(pd.DataFrame({"name": ["a"]})).tolist()
+    [False]
+    """
+    if "noded" not in roads:
+        return np.zeros(len(roads), dtype=bool)
+    values = roads["noded"].to_numpy(dtype=object)
+    missing = pd.isna(values)
+    bad = [v for v in values[~missing] if not _is_flag(v)]
+    if bad:
+        msg = f"the roads' noded column holds True or False, not {bad[0]!r}"
+        raise ValueError(msg)
+    out = np.zeros(len(values), dtype=bool)
+    out[~missing] = [bool(v) for v in values[~missing]]
+    return out
+
+
+def _is_flag(value: object) -> bool:
+    """Whether a value is a boolean, or the integer 0 or 1."""
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    return isinstance(value, (int, np.integer)) and value in (0, 1)
 
 
 def nearest_nodes(

@@ -311,7 +311,7 @@ def network_distance(
     *,
     barriers: Any = None,
     max_m: float | None = None,
-    noded: bool = False,
+    noded: bool | None = None,
 ) -> gpd.GeoDataFrame:
     """Distance along the roads from the nearest origin to every road node.
 
@@ -331,11 +331,13 @@ def network_distance(
         entering a barrier polygon is removed.
     max_m : float, optional
         Distances beyond this are not explored (reported as ``inf``).
-    noded : bool, default False
+    noded : bool, optional
         The roads already meet only at shared vertices, as OpenStreetMap ways do: the
         graph is built without looking for crossings, faster, and a road passing over
-        another without a shared vertex (a bridge) does not join it. Ignored for a
-        prebuilt graph (see :func:`~geoaccess.engine.roads.build_road_graph`).
+        another without a shared vertex (a bridge) does not join it. ``False``: every
+        crossing is a junction. By default the roads' own ``noded`` column says it where
+        they have one (roads read from an OpenStreetMap extract do), else ``False``.
+        Ignored for a prebuilt graph (see :func:`~geoaccess.engine.roads.build_road_graph`).
 
     Returns
     -------

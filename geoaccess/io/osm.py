@@ -3,7 +3,8 @@
 Analysts get road networks as OSM PBF extracts: a country or region from Geofabrik, or an
 area of interest from the HOT export tool. :func:`read_osm_roads` reads the drivable ways
 of such a file into the roads layer of DESIGN section 3, with the OSM ``highway`` value
-as ``kind`` and bridges and tunnels marked, so that a manifest can say
+as ``kind``, bridges and tunnels marked and every way ``noded`` (it joins others where
+they share a node, as in OSM), so that a manifest can say
 ``roads = { path = "region.osm.pbf", format = "osm" }``.
 
 This is the only module that imports pyrosm (the reader), lazily: without it
@@ -55,7 +56,7 @@ DRIVABLE_KINDS: tuple[str, ...] = (
     "road",
 )
 #: Columns of the roads :func:`read_osm_roads` returns, before ``geometry``.
-OSM_COLUMNS: tuple[str, ...] = ("osm_id", "kind", "name", "ref", "bridge", "tunnel")
+OSM_COLUMNS: tuple[str, ...] = ("osm_id", "kind", "name", "ref", "bridge", "tunnel", "noded")
 #: Values of ``bridge=*`` and ``tunnel=*`` that deny it; any other value
 #: (``yes``, ``viaduct``, ``building_passage``...) marks one.
 NEGATIVE: tuple[str, ...] = ("no", "false", "0")
@@ -115,9 +116,12 @@ def read_osm_roads(
         ``osm_id`` (the way's id, ``int64``), ``kind`` (its ``highway`` value), ``name``
         and ``ref`` (the road number, e.g. ``M5``; both missing where the way has none),
         ``bridge`` and ``tunnel`` (``bool``: the way carries ``bridge=*`` or ``tunnel=*``
-        with a value other than ``no``). A closed way that OSM reads as an area (such as a
-        ``highway=service`` way tagged ``area=yes``) is read as its outline,
-        so that the roads meeting it stay connected; an area with holes gives one line
+        with a value other than ``no``) and ``noded`` (``True``: OSM ways join where they
+        share a node, so the road graph joins these roads at their shared vertices only
+        and a bridge does not join the street it passes over; see
+        :func:`geoaccess.engine.roads.build_road_graph`). A closed way that OSM reads as
+        an area (such as a ``highway=service`` way tagged ``area=yes``) is read as its
+        outline, so that the roads meeting it stay connected; an area with holes gives one line
         per ring, under the same ``osm_id``. An extract without such ways gives an empty
         frame with these columns, and a :class:`~geoaccess.ScenarioWarning`.
 
@@ -221,6 +225,7 @@ def _as_roads(ways: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
             "ref": text_column(ways, "ref"),
             "bridge": _flag(ways, "bridge"),
             "tunnel": _flag(ways, "tunnel"),
+            "noded": True,
         },
         index=ways.index,
     )
@@ -250,6 +255,7 @@ def _empty() -> gpd.GeoDataFrame:
             **{c: pd.Series(dtype="str") for c in ("kind", "name", "ref")},
             "bridge": pd.Series(dtype=bool),
             "tunnel": pd.Series(dtype=bool),
+            "noded": pd.Series(dtype=bool),
         }
     )
     return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)

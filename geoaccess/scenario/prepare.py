@@ -395,6 +395,8 @@ def _prepare_layer(
             )
     if "population" in frame and name in ("population", "areas"):
         frame["population"] = _population(name, frame["population"], found)
+    if name == "roads" and "noded" in frame:
+        frame["noded"] = _flags(name, "noded", frame["noded"], found)
     if name == "corridors":
         for column, allowed in (("kind", CORRIDOR_KINDS), ("status", CORRIDOR_STATUSES)):
             if column in frame:
@@ -436,6 +438,38 @@ def _population(name: str, values: pd.Series, found: Findings) -> pd.Series:
         for row in values.index[mask.to_numpy()]:
             found.error(name, message, row, "population", values[row])
     return numbers
+
+
+#: Texts read as a flag's value (any case, spaces round them ignored).
+_FLAG_TEXTS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def _flags(name: str, column: str, values: pd.Series, found: Findings) -> pd.Series:
+    """A true/false column as booleans (missing: ``False``), reporting other values.
+
+    Booleans, the integers 1 and 0 and the texts true/false, yes/no, 1/0 are read.
+    """
+    out = np.zeros(len(values), dtype=bool)
+    for k, (row, value) in enumerate(values.items()):
+        if isinstance(value, (bool, np.bool_)):
+            out[k] = bool(value)
+        elif isinstance(value, str) and value.strip().lower() in _FLAG_TEXTS:
+            out[k] = _FLAG_TEXTS[value.strip().lower()]
+        elif isinstance(value, (int, np.integer, float, np.floating)) and value in (0, 1):
+            out[k] = bool(value)
+        elif not _missing(value):
+            found.error(name, f"{column} must be true or false", row, column, value)
+    return pd.Series(out, index=values.index, name=column)
+
+
+def _missing(value: object) -> bool:
+    """Whether a cell is empty: ``None``, ``NaN``, ``NA`` or blank text."""
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array in a cell
+        return False
 
 
 def _as_float(value: object) -> float:
