@@ -235,7 +235,7 @@ def build_road_graph(
         msg = f"snap_m must be a finite distance >= 0 metres; got {snap_m!r}"
         raise ValueError(msg)
     parts, rows = explode_lines(np.asarray(roads.geometry.array, dtype=object))
-    marked = noded_rows(roads) if noded is None else np.full(len(roads), bool(noded))
+    marked = _noded_rows(roads) if noded is None else np.full(len(roads), bool(noded))
     pieces = node_lines(parts, snap_m=float(snap_m), noded=marked[rows])
     row = rows[pieces.source]
     data = {
@@ -251,7 +251,7 @@ def build_road_graph(
     return RoadGraph(edges=edges, nodes=pieces.nodes, crs=crs, edge_lines=pieces.lines)
 
 
-def noded_rows(roads: pd.DataFrame) -> npt.NDArray[np.bool_]:
+def _noded_rows(roads: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Whether each road meets the other marked roads only at shared vertices.
 
     Read from the layer's ``noded`` column: ``True``/``False`` (or 1/0), missing values
@@ -264,9 +264,9 @@ def noded_rows(roads: pd.DataFrame) -> npt.NDArray[np.bool_]:
 
     Examples
     --------
-    >>> noded_rows(pd.DataFrame({"noded": [True, None, 0]})).tolist()
+    >>> _noded_rows(pd.DataFrame({"noded": [True, None, 0]})).tolist()
     [True, False, False]
-    >>> noded_rows(pd.DataFrame({"name": ["a"]})).tolist()
+    >>> _noded_rows(pd.DataFrame({"name": ["a"]})).tolist()
     [False]
     """
     if "noded" not in roads:

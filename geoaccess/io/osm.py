@@ -121,8 +121,8 @@ def read_osm_roads(
         and a bridge does not join the street it passes over; see
         :func:`geoaccess.engine.roads.build_road_graph`). A closed way that OSM reads as
         an area (such as a ``highway=service`` way tagged ``area=yes``) is read as its
-        outline, so that the roads meeting it stay connected; an area with holes gives one line
-        per ring, under the same ``osm_id``. An extract without such ways gives an empty
+        outline, so that the roads meeting it stay connected; an area with holes gives
+        one line per ring, under the same ``osm_id``. An extract without such ways gives an empty
         frame with these columns, and a :class:`~geoaccess.ScenarioWarning`.
 
     Raises
