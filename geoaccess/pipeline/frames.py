@@ -263,13 +263,28 @@ def in_wgs84(frame: gpd.GeoDataFrame, lonlat: np.ndarray | None) -> gpd.GeoDataF
     the scenario's own rows (areas, corridors, facilities), taken as they are rather
     than projected there and back, or a date's derived geometries reprojected once
     (:func:`geometry_in_wgs84`). ``None``, or not one per row: the frame is reprojected.
+    ``frame`` itself is left as it is.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> metric = gpd.GeoDataFrame(
+    ...     {"id": ["a"]}, geometry=[Point(500_000, 4_000_000)], crs=32637, index=[7]
+    ... )
+    >>> out = in_wgs84(metric, np.array([Point(39.0, 36.14)], dtype=object))
+    >>> out.crs.to_epsg(), out.index.tolist(), out.geometry.iloc[0].x
+    (4326, [0], 39.0)
+    >>> metric.crs.to_epsg(), metric.index.tolist(), metric.geometry.iloc[0].x
+    (32637, [7], 500000.0)
     """
     if lonlat is None or len(lonlat) != len(frame):
         return to_wgs84(frame)
-    name = frame.geometry.name
-    plain = pd.DataFrame(frame).reset_index(drop=True)
-    plain[name] = gpd.array.GeometryArray(np.asarray(lonlat, dtype=object), crs=WGS84)
-    return gpd.GeoDataFrame(plain, geometry=name, crs=WGS84)
+    # a shallow copy (copied on write) whose geometry column is replaced: the GeoDataFrame
+    # takes its CRS from the new column, with no new frame built around the columns
+    out = frame.copy(deep=False)
+    out.index = pd.RangeIndex(len(out))
+    out[frame.geometry.name] = gpd.array.GeometryArray(np.asarray(lonlat, dtype=object), crs=WGS84)
+    return out
 
 
 def own_geometry(ctx: Context, layer: str, rows: Collection[int]) -> np.ndarray | None:
