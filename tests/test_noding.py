@@ -385,8 +385,17 @@ def test_a_marked_end_on_a_marked_line_joins_it_only_by_snapping():
     assert (joined.source == 0).sum() == 2
 
 
-def test_the_roads_noded_column_is_read_by_default():
-    roads = roads_of(STREET, BRIDGE, TRACK, noded=[True, True, None])
+@pytest.mark.parametrize(
+    "marks",
+    [
+        [True, True, None],
+        pd.array([True, True, None], dtype="boolean"),
+        np.array([True, True, False]),
+        [1.0, 1.0, np.nan],
+    ],
+)
+def test_the_roads_noded_column_is_read_by_default(marks):
+    roads = roads_of(STREET, BRIDGE, TRACK, noded=marks)
     assert build_road_graph(roads, snap_m=0).n_edges == 2 + 1 + 2
     assert build_road_graph(roads, snap_m=0, noded=False).n_edges == 3 + 2 + 2
     assert build_road_graph(roads, snap_m=0, noded=True).n_edges == 3

@@ -254,8 +254,8 @@ def build_road_graph(
 def _noded_rows(roads: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Whether each road meets the other marked roads only at shared vertices.
 
-    Read from the layer's ``noded`` column: ``True``/``False`` (or 1/0), missing values
-    ``False``; all ``False`` without the column.
+    Read from the layer's ``noded`` column: ``True``/``False`` (or the numbers 1/0),
+    missing values ``False``; all ``False`` without the column.
 
     Raises
     ------
@@ -271,7 +271,10 @@ def _noded_rows(roads: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """
     if "noded" not in roads:
         return np.zeros(len(roads), dtype=bool)
-    values = roads["noded"].to_numpy(dtype=object)
+    column = roads["noded"]
+    if pd.api.types.is_bool_dtype(column.dtype):  # numpy's bool, or pandas' with NA
+        return column.fillna(False).to_numpy(dtype=bool)
+    values = column.to_numpy(dtype=object)
     missing = pd.isna(values)
     bad = [v for v in values[~missing] if not _is_flag(v)]
     if bad:
@@ -283,10 +286,10 @@ def _noded_rows(roads: pd.DataFrame) -> npt.NDArray[np.bool_]:
 
 
 def _is_flag(value: object) -> bool:
-    """Whether a value is a boolean, or the integer 0 or 1."""
+    """Whether a value is a boolean, or the number 0 or 1."""
     if isinstance(value, (bool, np.bool_)):
         return True
-    return isinstance(value, (int, np.integer)) and value in (0, 1)
+    return isinstance(value, (int, np.integer, float, np.floating)) and value in (0, 1)
 
 
 def nearest_nodes(
