@@ -10,7 +10,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-__all__ = ["DateLike", "as_date", "change_dates", "valid_mask", "TEMPORAL_COLUMNS"]
+__all__ = ["DateLike", "TEMPORAL_COLUMNS", "as_date", "change_dates", "is_blank", "valid_mask"]
 
 DateLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
 
@@ -72,7 +72,7 @@ def to_day_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     raw = values.astype(object)
     days = raw.map(_iso_day)
-    empty = raw.map(_is_empty)
+    empty = raw.map(is_blank)
     parsed = pd.to_datetime(days, errors="coerce", format="%Y-%m-%d")
     # pandas parses 0001-01-01 or 9999-12-31 at a coarser unit; such days do not fit the
     # nanosecond days the layers hold, so they count as unparseable, not as a crash
@@ -83,7 +83,14 @@ def to_day_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed, bad
 
 
-def _is_empty(value: object) -> bool:
+def is_blank(value: object) -> bool:
+    """Whether a cell is empty: missing (``None``, ``NaN``, ``NaT``, ``NA``) or blank text.
+
+    Examples
+    --------
+    >>> [is_blank(v) for v in (None, float("nan"), "  ", "x", 0, [1])]
+    [True, True, True, False, False, False]
+    """
     if isinstance(value, str):
         return not value.strip()
     missing = pd.isna(value)

@@ -261,6 +261,14 @@ def test_roads_noded_flags_are_read_and_other_values_named() -> None:
     assert all(p.message == "noded must be true or false" for p in problems)
 
 
+def test_roads_noded_column_of_booleans_is_taken_as_it_is() -> None:
+    road = shapely.LineString([(37.05, 36.2), (37.25, 36.2)])
+    flags = pd.array([True, None, False], dtype="boolean")
+    read = create(layers={"roads": lines([road] * 3, noded=flags)})
+    assert read.roads["noded"].tolist() == [True, False, False]
+    assert read.roads["noded"].dtype == bool
+
+
 def test_negative_non_numeric_and_missing_population() -> None:
     frame = gpd.GeoDataFrame(
         {"population": [100, -5, "many", None]}, geometry=[shapely.Point(37.1, 36.2)] * 4, crs=4326

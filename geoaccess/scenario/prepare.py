@@ -31,7 +31,7 @@ from ..schema import (
     RELATIONS,
     PopulationRaster,
 )
-from ..temporal import to_day_series
+from ..temporal import is_blank, to_day_series
 from . import checks, rest
 from .problems import Findings
 
@@ -447,8 +447,11 @@ _FLAG_TEXTS = {"true": True, "yes": True, "1": True, "false": False, "no": False
 def _flags(name: str, column: str, values: pd.Series, found: Findings) -> pd.Series:
     """A true/false column as booleans (missing: ``False``), reporting other values.
 
-    Booleans, the integers 1 and 0 and the texts true/false, yes/no, 1/0 are read.
+    Booleans, the numbers 1 and 0 and the texts true/false, yes/no, 1/0 are read; a
+    boolean column (as the OSM reader gives) is taken as it is.
     """
+    if pd.api.types.is_bool_dtype(values.dtype):  # numpy's bool, or pandas' with NA
+        return pd.Series(values.fillna(False).to_numpy(dtype=bool), index=values.index, name=column)
     out = np.zeros(len(values), dtype=bool)
     for k, (row, value) in enumerate(values.items()):
         if isinstance(value, (bool, np.bool_)):
@@ -457,19 +460,9 @@ def _flags(name: str, column: str, values: pd.Series, found: Findings) -> pd.Ser
             out[k] = _FLAG_TEXTS[value.strip().lower()]
         elif isinstance(value, (int, np.integer, float, np.floating)) and value in (0, 1):
             out[k] = bool(value)
-        elif not _missing(value):
+        elif not is_blank(value):
             found.error(name, f"{column} must be true or false", row, column, value)
     return pd.Series(out, index=values.index, name=column)
-
-
-def _missing(value: object) -> bool:
-    """Whether a cell is empty: ``None``, ``NaN``, ``NA`` or blank text."""
-    if isinstance(value, str):
-        return not value.strip()
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # a list or array in a cell
-        return False
 
 
 def _as_float(value: object) -> float:
