@@ -142,6 +142,18 @@ def test_the_timeline_agrees_with_the_assessments(
     ]
 
 
+def test_two_threads_give_the_one_thread_assessment(avdiivka: ga.Scenario) -> None:
+    """On 16 February the walk back (on the workers, beside the day's own evidence)
+    passes 15 February and stops at 10 February: the same frames as one thread gives."""
+    day = "2024-02-16"
+    one, two = ga.assess(avdiivka, day), ga.assess(avdiivka, day, threads=2)
+    assert two.areas.iloc[0]["status_since"] == dt.date(2024, 2, 15)
+    for name in ("areas", "pockets", "front_lines", "population"):
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(getattr(two, name)), pd.DataFrame(getattr(one, name)), obj=name
+        )
+
+
 # ---------------------------------------------------------------------- COD-AB
 NEIGHBOURHOODS = SHARED_DATA / "derived_geojson" / "aleppo_city_neighborhoods_ocha_cod_ab.geojson"
 

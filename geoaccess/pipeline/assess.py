@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -83,7 +84,8 @@ def assess(
         Defaults to the scenario's own rules.
     threads : int, default 1
         Threads of this process that evaluate the earlier dates of the ``status_since``
-        walk, as many at a time (:mod:`geoaccess.pipeline.workers`). Same result.
+        walk, as many at a time (:mod:`geoaccess.pipeline.workers`), while the calling
+        thread computes the day's own evidence. Same result.
 
     Returns
     -------
@@ -104,13 +106,35 @@ def assess(
     # the walk back for status_since reads earlier rows only: none valid after the day
     ctx = context_for(scn, rules, threads=threads, period=(None, day))
     cache = Cache()
-    snap = evaluate(ctx, cache, day, detail="full")
     if threads == 1:
+        snap = evaluate(ctx, cache, day, detail="full")
         since = history(ctx, cache, day, snap.units)
     else:
-        with Workers(ctx, threads) as workers:
-            since = history(ctx, cache, day, snap.units, workers=workers)
+        snap, since = _walked_beside(ctx, cache, day, threads)
     return build_assessment(ctx, cache, snap, since)
+
+
+def _walked_beside(
+    ctx: Context, cache: Cache, day: dt.date, threads: int
+) -> tuple[Snapshot, pd.DataFrame]:
+    """The day's full evaluation, and the walk back run beside it on the worker threads.
+
+    The walk needs only the day's statuses: they come from an evaluation at the
+    ``"status"`` depth, whose geometry (the territories, the safe ground at 0 and at
+    ``fire_control_m``) the full evaluation then reuses from ``cache``. The walk's
+    earlier dates are evaluated on the workers while this thread computes the rest of
+    the day's evidence (route clearances, road flows, perimeters), instead of after it.
+    """
+    units = evaluate(ctx, cache, day, detail="status").units
+    with (
+        Workers(ctx, threads) as workers,
+        ThreadPoolExecutor(1, thread_name_prefix="geoaccess-walk") as walker,
+    ):
+        # the walk's own thread follows the runs; it needs no cache of its own (every
+        # date it asks for is evaluated by the workers, each with theirs)
+        walk = walker.submit(lambda: history(ctx, Cache(), day, units, workers=workers))
+        snap = evaluate(ctx, cache, day, detail="full")
+        return snap, walk.result()
 
 
 def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataFrame) -> Assessment:
