@@ -130,8 +130,9 @@ def _walked_beside(
         Workers(ctx, threads) as workers,
         ThreadPoolExecutor(1, thread_name_prefix="geoaccess-walk") as walker,
     ):
-        # the walk's own thread follows the runs; it needs no cache of its own (every
-        # date it asks for is evaluated by the workers, each with theirs)
+        # the walk's thread only follows the runs: every date it asks for is evaluated
+        # by the workers, each with its own cache, so the one it is given stays empty
+        # (``cache`` never leaves this thread)
         walk = walker.submit(lambda: history(ctx, Cache(), day, units, workers=workers))
         snap = evaluate(ctx, cache, day, detail="full")
         return snap, walk.result()
