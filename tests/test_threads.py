@@ -95,3 +95,48 @@ def test_threads_must_be_a_whole_number_of_at_least_one(scn, threads):
 def test_threads_and_a_dask_client_do_not_mix(scn):
     with pytest.raises(ValueError, match="a Dask client or threads, not both"):
         ga.timeline(scn, "2020-01-01", "2020-06-30", client=object(), threads=2)
+
+
+def test_assess_on_threads_walks_from_the_dates_evaluated_before_the_statuses(scn, monkeypatch):
+    """On 30 June the walk back has one earlier date, 1 January: the workers evaluate it
+    while the day's statuses are computed, and the walk takes it from there."""
+    from geoaccess.pipeline import history
+
+    asked: list[list[dt.date]] = []
+    evaluated = history._evaluated
+
+    def recording(ctx, cache, workers, days, detail, area_ids):
+        asked.append(list(days))
+        return evaluated(ctx, cache, workers, days, detail, area_ids)
+
+    monkeypatch.setattr(history, "_evaluated", recording)
+    threaded = ga.assess(scn, "2020-06-30", threads=2)
+    assert asked == []  # the first (and only) round came evaluated
+    alone = ga.assess(scn, "2020-06-30")
+    assert asked == [[D(2020, 1, 1)]]
+    disc = threaded.areas.set_index("area_id").loc["disc"]
+    assert (disc["status"], disc["status_since"]) == ("besieged", D(2020, 3, 1))
+    pd.testing.assert_frame_equal(pd.DataFrame(threaded.areas), pd.DataFrame(alone.areas))
+
+
+def test_a_first_round_of_other_dates_or_depth_is_evaluated_again(scn):
+    """Snapshots that are not the walk's first dates at the ``"status"`` depth are not
+    taken for them: a map of 1 April (the disc besieged, as on 30 June) given for 1
+    January would date the siege from 1 January."""
+    from geoaccess.pipeline.evaluate import evaluate
+    from geoaccess.pipeline.history import _is_first_round, first_round_days, history
+
+    ctx = context_for(scn, scn.rules)
+    day = D(2020, 6, 30)
+    assert first_round_days(ctx, day, 2) == [D(2020, 1, 1)]
+    units = evaluate(ctx, Cache(), day, detail="status").units
+    expected = history(ctx, Cache(), day, units)
+    assert expected.loc["disc", "base_since"] == D(2020, 3, 1)
+    april = [evaluate(ctx, Cache(), D(2020, 4, 1), detail="status")]
+    with Workers(ctx, 2) as workers:
+        walked = history(ctx, Cache(), day, units, workers=workers, first_round=april)
+    pd.testing.assert_frame_equal(walked, expected)
+    january = [evaluate(ctx, Cache(), D(2020, 1, 1), detail=d) for d in ("status", "encircled")]
+    assert _is_first_round(january[:1], [D(2020, 1, 1)], "status")
+    assert not _is_first_round(january[1:], [D(2020, 1, 1)], "status")
+    assert not _is_first_round(january[:1], [D(2020, 1, 1), D(2019, 12, 1)], "status")

@@ -49,7 +49,7 @@ from .frames import (
     population_frame,
     to_wgs84,
 )
-from .history import final_decision, history, status_since, wording_at
+from .history import final_decision, first_round_days, history, status_since, wording_at
 from .results import Assessment
 from .workers import Workers, checked_threads
 
@@ -119,21 +119,25 @@ def _walked_beside(
 ) -> tuple[Snapshot, pd.DataFrame]:
     """The day's full evaluation, and the walk back run beside it on the worker threads.
 
-    The walk needs only the day's statuses: they come from an evaluation at the
-    ``"status"`` depth, whose geometry (the territories, the safe ground at 0 and at
-    ``fire_control_m``) the full evaluation then reuses from ``cache``. The walk's
-    earlier dates are evaluated on the workers while this thread computes the rest of
-    the day's evidence (route clearances, road flows, perimeters), instead of after it.
+    The walk's first dates do not depend on the day's statuses: the workers start on
+    them at once. The rest of the walk needs those statuses, which come from an
+    evaluation at the ``"status"`` depth whose geometry (the territories, the safe
+    ground at 0 and at ``fire_control_m``) the full evaluation then reuses from
+    ``cache``; it goes on on the workers while this thread computes the rest of the
+    day's evidence (route clearances, road flows, perimeters), instead of after it.
     """
-    units = evaluate(ctx, cache, day, detail="status").units
     with (
         Workers(ctx, threads) as workers,
         ThreadPoolExecutor(1, thread_name_prefix="geoaccess-walk") as walker,
     ):
+        first = walker.submit(workers.evaluate, first_round_days(ctx, day, threads), "status")
+        units = evaluate(ctx, cache, day, detail="status").units
         # the walk's thread only follows the runs: every date it asks for is evaluated
         # by the workers, each with its own cache, so the one it is given stays empty
         # (``cache`` never leaves this thread)
-        walk = walker.submit(lambda: history(ctx, Cache(), day, units, workers=workers))
+        walk = walker.submit(
+            lambda: history(ctx, Cache(), day, units, workers=workers, first_round=first.result())
+        )
         snap = evaluate(ctx, cache, day, detail="full")
         return snap, walk.result()
 

@@ -11,6 +11,7 @@ encirclement (Siege Watch's ``encircled_days``), which :func:`final_decision` ap
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ from ..rules import AccessStatus, Rules
 from .evaluate import Snapshot, evaluate
 from .workers import Workers
 
-__all__ = ["final_decision", "history", "status_since", "wording_at"]
+__all__ = ["final_decision", "first_round_days", "history", "status_since", "wording_at"]
 
 
 def wording_at(ctx: Context, day: dt.date) -> Wording:
@@ -48,6 +49,7 @@ def history(
     *,
     encircled_only: bool = False,
     workers: Workers | None = None,
+    first_round: Sequence[Snapshot] | None = None,
 ) -> pd.DataFrame:
     """First day of each unit's current base-status run and of its encirclement.
 
@@ -75,6 +77,10 @@ def history(
         Threads that evaluate earlier dates as many at a time as they are (the walk may
         then evaluate up to ``workers.threads - 1`` dates it did not need); by default
         one at a time, with ``cache``.
+    first_round : sequence of Snapshot, optional
+        The walk's first dates (:func:`first_round_days`) already evaluated at the
+        ``"status"`` depth for every area, before ``units`` were known: used instead of
+        evaluating them again (ignored unless they are those dates at that depth).
 
     Returns
     -------
@@ -105,7 +111,14 @@ def history(
         # units whose runs have ended are not evaluated again (their areas' pieces and
         # evidence are their own): most of a long walk follows a few units
         following = set(ids[open_base | open_enc]) if narrow else None
-        evaluated = _evaluated(ctx, cache, workers, days, detail, following)
+        if (
+            first_round is not None
+            and first_of_round == 0
+            and _is_first_round(first_round, days, detail)
+        ):
+            evaluated = list(first_round)  # every area: the same units, and more
+        else:
+            evaluated = _evaluated(ctx, cache, workers, days, detail, following)
         for t, past in zip(days, evaluated, strict=True):
             past_status, past_side, was_enc = _aligned(past.units, ids)
             # a run is one status under one holder: a change of hands starts a new one
@@ -119,6 +132,31 @@ def history(
         {"base_since": base_since, "encircled_since": enc_since, "at_least": at_least},
         index=pd.Index(ids, dtype=object),
     )
+
+
+def first_round_days(ctx: Context, day: dt.date, threads: int) -> list[dt.date]:
+    """The earlier change dates :func:`history` evaluates first, on ``threads`` threads.
+
+    They do not depend on the statuses of ``day``: the walk can start on them before
+    those are known.
+
+    Examples
+    --------
+    >>> import geoaccess as ga
+    >>> from geoaccess.pipeline.evaluate import context_for
+    >>> scn = ga.datasets.aleppo_2016()
+    >>> first_round_days(context_for(scn, scn.rules), dt.date(2016, 9, 20), 2)
+    [datetime.date(2016, 9, 12), datetime.date(2016, 9, 4)]
+    """
+    first = ctx.first_day or day
+    return ctx.scenario.change_dates(min(first, day), day)[-2::-1][:threads]
+
+
+def _is_first_round(snapshots: Sequence[Snapshot], days: list[dt.date], detail: Detail) -> bool:
+    """Whether ``snapshots`` are ``days`` evaluated at ``detail`` (for every area)."""
+    if len(snapshots) != len(days):
+        return False
+    return all(s.date == t and s.detail == detail for s, t in zip(snapshots, days, strict=True))
 
 
 def _areas_apart(ctx: Context) -> bool:
