@@ -137,6 +137,47 @@ def test_a_first_round_of_other_dates_or_depth_is_evaluated_again(scn):
         walked = history(ctx, Cache(), day, units, workers=workers, first_round=april)
     pd.testing.assert_frame_equal(walked, expected)
     january = [evaluate(ctx, Cache(), D(2020, 1, 1), detail=d) for d in ("status", "encircled")]
-    assert _is_first_round(january[:1], [D(2020, 1, 1)], "status")
-    assert not _is_first_round(january[1:], [D(2020, 1, 1)], "status")
-    assert not _is_first_round(january[:1], [D(2020, 1, 1), D(2019, 12, 1)], "status")
+    assert _is_first_round(ctx, january[:1], [D(2020, 1, 1)], "status")
+    assert not _is_first_round(ctx, january[1:], [D(2020, 1, 1)], "status")
+    assert not _is_first_round(ctx, january[:1], [D(2020, 1, 1), D(2019, 12, 1)], "status")
+    # evaluated for some areas only: the walk would miss the others' runs
+    narrowed = evaluate(ctx, Cache(), D(2020, 1, 1), detail="status", area_ids=set())
+    assert not _is_first_round(ctx, [narrowed], [D(2020, 1, 1)], "status")
+
+
+def test_an_error_in_the_days_evidence_ends_the_walk_after_its_round(monkeypatch):
+    """On 23 December the walk would go back over 22 dates, 11 rounds of two: when the
+    day's full evaluation fails, the walk ends after the round under way, the error
+    reaches the caller, and no thread is left behind."""
+    from geoaccess.pipeline import assess as assess_module
+    from geoaccess.pipeline import history
+
+    scn = ga.datasets.aleppo_2016()
+    rounds: list[list[dt.date]] = []
+    stops: list[threading.Event] = []
+    told: list[bool] = []
+    evaluated, evaluate, walk = history._evaluated, assess_module.evaluate, history.history
+
+    def watched(*args, stop, **kwargs):
+        stops.append(stop)
+        return walk(*args, stop=stop, **kwargs)
+
+    def recording(ctx, cache, workers, days, detail, area_ids):
+        rounds.append(list(days))
+        if len(rounds) == 1:  # under way when the day fails: done once the walk is told
+            told.append(stops[0].wait(timeout=10))
+        return evaluated(ctx, cache, workers, days, detail, area_ids)
+
+    def failing(ctx, cache, day, *, detail, **kwargs):
+        if detail == "full":
+            raise RuntimeError("the day's evidence failed")
+        return evaluate(ctx, cache, day, detail=detail, **kwargs)
+
+    monkeypatch.setattr(assess_module, "history", watched)
+    monkeypatch.setattr(history, "_evaluated", recording)
+    monkeypatch.setattr(assess_module, "evaluate", failing)
+    with pytest.raises(RuntimeError, match="the day's evidence failed"):
+        ga.assess(scn, "2016-12-23", threads=2)
+    assert len(rounds) <= 1  # the first round came evaluated; at most one more began
+    assert told in ([], [True])
+    assert not [t for t in threading.enumerate() if t.name.startswith("geoaccess")]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
@@ -132,13 +133,22 @@ def _walked_beside(
     ):
         first = walker.submit(workers.evaluate, first_round_days(ctx, day, threads), "status")
         units = evaluate(ctx, cache, day, detail="status").units
-        # the walk's thread only follows the runs: every date it asks for is evaluated
-        # by the workers, each with its own cache, so the one it is given stays empty
-        # (``cache`` never leaves this thread)
-        walk = walker.submit(
-            lambda: history(ctx, Cache(), day, units, workers=workers, first_round=first.result())
-        )
-        snap = evaluate(ctx, cache, day, detail="full")
+        stop = threading.Event()
+
+        def walk_back() -> pd.DataFrame:
+            # this thread only follows the runs: every date it asks for is evaluated by
+            # the workers, each with its own cache, so the one it is given stays empty
+            # (``cache`` never leaves the calling thread)
+            return history(
+                ctx, Cache(), day, units, workers=workers, first_round=first.result(), stop=stop
+            )
+
+        walk = walker.submit(walk_back)
+        try:
+            snap = evaluate(ctx, cache, day, detail="full")
+        except BaseException:  # an error or an interrupt: the walk ends after its round
+            stop.set()
+            raise
         return snap, walk.result()
 
 

@@ -11,6 +11,7 @@ encirclement (Siege Watch's ``encircled_days``), which :func:`final_decision` ap
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -50,6 +51,7 @@ def history(
     encircled_only: bool = False,
     workers: Workers | None = None,
     first_round: Sequence[Snapshot] | None = None,
+    stop: threading.Event | None = None,
 ) -> pd.DataFrame:
     """First day of each unit's current base-status run and of its encirclement.
 
@@ -80,7 +82,11 @@ def history(
     first_round : sequence of Snapshot, optional
         The walk's first dates (:func:`first_round_days`) already evaluated at the
         ``"status"`` depth for every area, before ``units`` were known: used instead of
-        evaluating them again (ignored unless they are those dates at that depth).
+        evaluating them again (ignored unless they are those dates at that depth, for
+        every area valid on them).
+    stop : threading.Event, optional
+        Set from another thread to end the walk before its next round (the caller has
+        failed and will not read the answer, which is then incomplete).
 
     Returns
     -------
@@ -92,8 +98,7 @@ def history(
     base = units["base_status"].to_numpy(dtype=object)
     held_by = units["side"].to_numpy(dtype=object)
     enc = units["encircled"].to_numpy(dtype=bool)
-    first = ctx.first_day or day
-    dates = ctx.scenario.change_dates(min(first, day), day)
+    dates = _change_dates_to(ctx, day)
     latest = dates[-1]
     base_since = np.full(len(ids), latest, dtype=object)
     enc_since = np.full(len(ids), None, dtype=object)
@@ -104,7 +109,7 @@ def history(
     step = 1 if workers is None else workers.threads
     narrow = _areas_apart(ctx)
     for first_of_round in range(0, len(earlier), step):
-        if not (open_base.any() or open_enc.any()):
+        if not (open_base.any() or open_enc.any()) or (stop is not None and stop.is_set()):
             break
         days = earlier[first_of_round : first_of_round + step]
         detail: Detail = "status" if open_base.any() else "encircled"
@@ -114,7 +119,7 @@ def history(
         if (
             first_round is not None
             and first_of_round == 0
-            and _is_first_round(first_round, days, detail)
+            and _is_first_round(ctx, first_round, days, detail)
         ):
             evaluated = list(first_round)  # every area: the same units, and more
         else:
@@ -148,15 +153,25 @@ def first_round_days(ctx: Context, day: dt.date, threads: int) -> list[dt.date]:
     >>> first_round_days(context_for(scn, scn.rules), dt.date(2016, 9, 20), 2)
     [datetime.date(2016, 9, 12), datetime.date(2016, 9, 4)]
     """
+    return _change_dates_to(ctx, day)[-2::-1][:threads]
+
+
+def _change_dates_to(ctx: Context, day: dt.date) -> list[dt.date]:
+    """The change dates from the scenario's first date up to ``day`` (the walk's dates)."""
     first = ctx.first_day or day
-    return ctx.scenario.change_dates(min(first, day), day)[-2::-1][:threads]
+    return ctx.scenario.change_dates(min(first, day), day)
 
 
-def _is_first_round(snapshots: Sequence[Snapshot], days: list[dt.date], detail: Detail) -> bool:
-    """Whether ``snapshots`` are ``days`` evaluated at ``detail`` (for every area)."""
+def _is_first_round(
+    ctx: Context, snapshots: Sequence[Snapshot], days: list[dt.date], detail: Detail
+) -> bool:
+    """Whether ``snapshots`` are ``days`` evaluated at ``detail``, for every area."""
     if len(snapshots) != len(days):
         return False
-    return all(s.date == t and s.detail == detail for s, t in zip(snapshots, days, strict=True))
+    return all(
+        s.date == t and s.detail == detail and s.rows.areas == ctx.rows_valid("areas", t)
+        for s, t in zip(snapshots, days, strict=True)
+    )
 
 
 def _areas_apart(ctx: Context) -> bool:
