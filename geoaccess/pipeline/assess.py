@@ -146,10 +146,10 @@ def _walked_beside(
         walk = walker.submit(walk_back)
         try:
             snap = evaluate(ctx, cache, day, detail="full")
+            return snap, walk.result()
         except BaseException:  # an error or an interrupt: the walk ends after its round
             stop.set()
             raise
-        return snap, walk.result()
 
 
 def build_assessment(ctx: Context, cache: Cache, snap: Snapshot, since: pd.DataFrame) -> Assessment:
