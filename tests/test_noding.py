@@ -356,12 +356,18 @@ def test_noded_lines_join_one_another_at_shared_vertices_only(marks, edges, node
 
 
 def test_a_mask_of_one_value_is_that_value(overlays):
+    """Every way marked: the bridge passes over the two streets it crosses (one edge, no
+    GEOS overlay); none marked: it is cut at both, as the full route cuts it."""
     ways = np.array([*noded_ways(5, seed=2), BRIDGE], dtype=object)
-    for value in (True, False):
-        assert_same_graph(
-            noding.node_lines(ways, snap_m=50.0, noded=np.full(len(ways), value)),
-            noding.node_lines(ways, snap_m=50.0, noded=value),
-        )
+    bridge = len(ways) - 1
+    marked = noding.node_lines(ways, snap_m=50.0, noded=np.full(len(ways), True))
+    assert sum(overlays) == 0  # no pair of lines intersected
+    assert np.count_nonzero(marked.source == bridge) == 1
+    unmarked = noding.node_lines(ways, snap_m=50.0, noded=np.full(len(ways), False))
+    assert np.count_nonzero(unmarked.source == bridge) == 3
+    assert_same_graph(unmarked, noding.node_lines_full(ways, snap_m=50.0))
+    for value, mask in ((True, marked), (False, unmarked)):
+        assert_same_graph(mask, noding.node_lines(ways, snap_m=50.0, noded=value))
 
 
 def test_a_marked_end_on_a_marked_line_joins_it_only_by_snapping():
@@ -402,8 +408,8 @@ def test_the_roads_noded_column_is_read_by_default(marks):
     assert build_road_graph(roads.drop(columns="noded"), snap_m=0).n_edges == 3 + 2 + 2
 
 
-@pytest.mark.parametrize("value", ["false", 2, "yes"])
-def test_a_noded_value_that_is_not_a_flag_is_refused(value):
-    roads = roads_of(STREET, BRIDGE, noded=[True, value])
+@pytest.mark.parametrize(("first", "value"), [(True, "false"), (True, 2), (True, "yes"), (1, 2)])
+def test_a_noded_value_that_is_not_a_flag_is_refused(first, value):
+    roads = roads_of(STREET, BRIDGE, noded=[first, value])
     with pytest.raises(ValueError, match="noded column holds True or False"):
         build_road_graph(roads)
