@@ -274,6 +274,14 @@ def _noded_rows(roads: pd.DataFrame) -> npt.NDArray[np.bool_]:
     column = roads["noded"]
     if pd.api.types.is_bool_dtype(column.dtype):  # numpy's bool, or pandas' with NA
         return column.fillna(False).to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(column.dtype):  # 1/0, in numpy, however many roads
+        numbers = column.to_numpy(dtype=float, na_value=np.nan)
+        other = ~np.isnan(numbers) & (numbers != 0) & (numbers != 1)
+        if other.any():
+            bad = column.to_numpy(dtype=object)[other][0]
+            msg = f"the roads' noded column holds True or False, not {bad!r}"
+            raise ValueError(msg)
+        return numbers == 1
     values = column.to_numpy(dtype=object)
     missing = pd.isna(values)
     bad = [v for v in values[~missing] if not _is_flag(v)]
