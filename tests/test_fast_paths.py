@@ -7,6 +7,9 @@
   clearance is the same with every barrier line buffered;
 - hostile ground and clearance lines grown once into one polygon, then buffered by the
   rest of each clearance, block the ground that buffering each and merging blocks;
+- past the fire-control distance that ground grows from a ladder of rungs: it keeps
+  one buffer's distance, does not depend on what was tested before, and route
+  clearances come within a step of those of fine arcs;
 - the bisection of route clearances starting from the statuses' bracket lands where
   the full bisection does;
 - zones that only touch are not overlaid by the overlap check, and overlaps are still
@@ -197,12 +200,16 @@ def _seed_and_chords(c: float) -> float:
     return 2 * safe_ground.SEED_M + 2 * c * chord
 
 
-def test_obstacles_grown_once_block_what_each_buffer_blocks() -> None:
-    """A 1 km square of hostile ground and a 10 km line apart: areas known on paper."""
+#: The ladder's lowest rung: the default fire-control distance.
+BASE_M = ga.Rules().fire_control_m
+
+
+def square_and_line_view() -> SideView:
+    """A 1 km square of hostile ground, and a 10 km clearance line 7 km east of it."""
     square = box(CX - 8_000, CY - 500, CX - 7_000, CY + 500)
     line = shapely.LineString([(CX, CY - 5_000), (CX, CY + 5_000)])
     empty = shapely.Polygon()
-    view = SideView(
+    return SideView(
         side="A",
         date=as_date(DAY),
         rows=DayRows(*[()] * 8),
@@ -216,15 +223,85 @@ def test_obstacles_grown_once_block_what_each_buffer_blocks() -> None:
         hostile_sides=("B",),
         clearance_lines=line,
     )
-    for c in (0.25, 25.0, 300.0, 2_000.0):  # 0.25: thinner than the seed, the long way
-        blocked = safe_ground._blocked(view, c, Cache())
-        # the square grown by c (rounded corners) and the line's stadium, apart at 2 km
+
+
+def test_obstacles_grown_once_block_what_each_buffer_blocks() -> None:
+    """The square and the line grown apart, and together: areas known on paper.
+
+    From 1.5 km on (the fire-control distance) the ground grows from the ladder's rungs;
+    at 3 km and 6 km the buffers are still apart, at 7 km they overlap.
+    """
+    view = square_and_line_view()
+    for c in (0.25, 25.0, 300.0, 2_000.0, 3_000.0, 6_000.0, 7_000.0):  # 0.25: thinner than the seed
+        blocked = safe_ground._blocked(view, c, BASE_M, Cache())
+        # the square grown by c (rounded corners) and the line's stadium
         on_paper = (1_000 + 2 * c) ** 2 - (4 - np.pi) * c**2 + 2 * c * 10_000 + np.pi * c**2
-        if c == 2_000.0:  # they overlap: compare with the overlay of the two buffers
+        if c > 3_500.0:  # they overlap: compare with the overlay of the two buffers
             on_paper = shapely.area(_blocked_the_long_way(view, c))
         assert shapely.area(blocked) == pytest.approx(on_paper, rel=2e-3)
         long_way = _blocked_the_long_way(view, c)
         assert shapely.hausdorff_distance(blocked, long_way) <= _seed_and_chords(c) + 1e-6
+
+
+@pytest.mark.parametrize("c", [2_000.0, 3_000.0, 7_000.0, 10_000.0])
+def test_ground_grown_from_the_ladder_keeps_the_distance_of_one_buffer(c: float) -> None:
+    """Every boundary point is ``c`` from the obstacles, short by at most the arcs' chords.
+
+    Chained buffers fall short by the chords of each; their distances add up to ``c``,
+    so the bound is one buffer's: ``c cos(pi / (4 q))``. Vertices lie on the arcs, at
+    ``c`` (plus the seed's mitres, at most twice the seed).
+    """
+    view = square_and_line_view()
+    obstacles = shapely.union(view.hostile, view.clearance_lines)
+    blocked = safe_ground._blocked(view, c, BASE_M, Cache())
+    boundary = shapely.boundary(blocked)
+    vertices = shapely.points(shapely.get_coordinates(boundary))
+    along = shapely.points(shapely.get_coordinates(shapely.segmentize(boundary, 5.0)))
+    assert shapely.distance(vertices, obstacles).max() <= c + 2 * safe_ground.SEED_M + 1e-6
+    lowest = c * np.cos(np.pi / (4 * safe_ground.ARC_SEGMENTS))
+    assert shapely.distance(along, obstacles).min() >= lowest - 1e-6
+
+
+def test_ground_past_fire_control_does_not_depend_on_what_came_before() -> None:
+    """5 km grows from the 3 km rung whatever the cache holds; up to the base, one buffer.
+
+    The ground of a clearance must not depend on which clearances an evaluation tested
+    first (an area assessed alone, or within a timeline, on one thread or two).
+    """
+    view = square_and_line_view()
+    alone = safe_ground._blocked(view, 5_000.0, BASE_M, Cache())
+    cache = Cache()
+    for c in (12_000.0, 4_000.0, 4_900.0, 1_500.0, 6_000.0):
+        safe_ground._blocked(view, c, BASE_M, cache)
+    assert shapely.equals_exact(safe_ground._blocked(view, 5_000.0, BASE_M, cache), alone, 0)
+    from_rung = shapely.buffer(
+        safe_ground._blocked(view, 3_000.0, BASE_M, Cache()),
+        2_000.0,
+        quad_segs=safe_ground.ARC_SEGMENTS,
+    )
+    assert shapely.equals_exact(alone, from_rung, 0)
+    # encirclement and fire control keep one buffer of the obstacles, as statuses had it
+    for c, base in ((25.0, BASE_M), (BASE_M, BASE_M), (5_000.0, 0.0)):
+        one_buffer = safe_ground._grown(view, c, Cache())
+        assert shapely.equals_exact(safe_ground._blocked(view, c, base, Cache()), one_buffer, 0)
+
+
+def test_route_clearances_come_within_a_step_of_fine_arcs(monkeypatch) -> None:
+    """On the bundled scenario, against buffers of 256 segments per quarter circle.
+
+    Clearances past fire control come from the ladder; one buffer of the obstacles
+    each gave 50 m (two steps) on this day.
+    """
+    scn = ga.datasets.aleppo_2016()
+    day = "2016-09-20"
+    ours = ga.assess(scn, day).areas
+    monkeypatch.setattr(safe_ground, "ARC_SEGMENTS", 256)
+    fine = ga.assess(scn, day).areas
+    assert (ours["route_clearance_m"] > BASE_M).sum() >= 20
+    pd.testing.assert_series_equal(ours["status"], fine["status"])
+    np.testing.assert_allclose(
+        ours["route_clearance_m"], fine["route_clearance_m"], atol=safe_ground.CLEARANCE_STEP_M
+    )
 
 
 @pytest.mark.parametrize("day", ["2016-07-10", "2016-08-10"])
@@ -233,8 +310,8 @@ def test_obstacles_grown_once_on_aleppo(day: str) -> None:
     found = [v for _, _, v, _ in side_pockets(ga.datasets.aleppo_2016(), day)]
     assert any(not shapely.is_empty(view.clearance_lines) for view in found)
     for view in found:
-        for c in (25.0, 750.0, 1_500.0, 10_000.0):
-            blocked = safe_ground._blocked(view, c, Cache())
+        for c in (25.0, 750.0, 1_500.0, 4_000.0, 10_000.0):
+            blocked = safe_ground._blocked(view, c, BASE_M, Cache())
             long_way = _blocked_the_long_way(view, c)
             assert shapely.hausdorff_distance(blocked, long_way) <= _seed_and_chords(c)
 

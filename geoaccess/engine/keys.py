@@ -92,6 +92,11 @@ def clearance_obstacles(rows: DayRows, side: str) -> Hashable:
     return ("clearance_obstacles", rows.barriers, side)
 
 
+def blocked_rung(rows: DayRows, side: str, clearance: float) -> Hashable:
+    """The ground a clearance keeps a side from, at a rung of the buffer ladder."""
+    return ("blocked_rung", rows.barriers, side, clearance)
+
+
 def rear_components(rows: DayRows, side: str, clearance: float) -> Hashable:
     """The components of a side's safe ground at a clearance that reach its rear."""
     return ("rear_components", rows.barriers, side, clearance)

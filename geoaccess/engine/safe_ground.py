@@ -13,12 +13,15 @@
   ``X`` stays connected, by bisection on a grid of ``step`` metres.
 
 The components reaching the rear are memoised per side and clearance in the call's cache,
-so every pocket and area of a side shares them.
+so every pocket and area of a side shares them. Past ``fire_control_m``, the ground a
+clearance keeps from grows from a ladder of buffers at ``fire_control_m * 2**k``
+(:func:`_blocked`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 import shapely
@@ -50,7 +53,7 @@ CLEARANCE_CAP_M = 10_000.0
 #: against buffers of 256 segments; with 16 they are within 50 m of those.
 ARC_SEGMENTS = 16
 #: Metres by which hostile ground and clearance lines are first grown into one polygon
-#: before a clearance's buffer (:func:`_blocked`).
+#: before a clearance's buffer (:func:`_grown`).
 SEED_M = 0.5
 
 
@@ -61,17 +64,18 @@ def rear_components(
     c = float(clearance)
     return cache.get(
         keys.rear_components(view.rows, view.side, c),
-        lambda: _rear_components(view, c, rules.snap_m, cache),
+        lambda: _rear_components(view, c, rules, cache),
     )
 
 
 def _rear_components(
-    view: SideView, c: float, snap_m: float, cache: Cache
+    view: SideView, c: float, rules: Rules, cache: Cache
 ) -> shapely.STRtree | None:
+    snap_m = rules.snap_m
     if c <= 0:
         safe = view.passable
     else:
-        safe = shapely.difference(view.passable, _blocked(view, c, cache))
+        safe = shapely.difference(view.passable, _blocked(view, c, rules.fire_control_m, cache))
     parts = shapely.get_parts(safe)
     parts = parts[shapely.area(parts) > 0] if len(parts) else parts
     # the rear (prepared) first: GEOS then measures each part against its index
@@ -85,8 +89,46 @@ def _rear_components(
     return shapely.STRtree(kept) if len(kept) else None
 
 
-def _blocked(view: SideView, c: float, cache: Cache) -> shapely.Geometry:
+def _blocked(view: SideView, c: float, base: float, cache: Cache) -> shapely.Geometry:
     """``buffer(hostile ∪ clearance lines, c)``: the ground a clearance ``c`` keeps from.
+
+    Up to ``base`` (the fire-control distance) it is one buffer of the obstacles
+    (:func:`_grown`). Beyond, it is grown from a ladder of rungs at ``base * 2**k``: the
+    ground of the rung just below ``c`` (made once per view, from the rung below it)
+    grown by the rest. Buffers add up, and a rung's ground is a smooth polygon: growing
+    it by 8.5 km took 0.3 ms on the Avdiivka maps, against 3.7 ms for growing the
+    obstacles by 10 km. The arcs of each buffer fall short of the circle by at most
+    0.12 % of its own distance (:data:`ARC_SEGMENTS`), and a chain's distances add up to
+    ``c``: the chain's bound is one buffer's. Measured on the bundled scenario's half
+    year against buffers of 256 segments per quarter circle, route clearances from the
+    ladder differ in 8 places by at most 25 m; from one buffer each, in 20 by 50 m.
+
+    The ground at a clearance depends on ``c`` and ``base`` alone, never on what was
+    made before; clearances up to ``base`` (encirclement and fire control, which decide
+    statuses) are made as they always were.
+    """
+    if base <= 0 or c <= base:
+        rung = None
+        grow = partial(_grown, view, c, cache)
+    else:
+        rung = base
+        while 2.0 * rung < c:  # doubling is exact: rungs are base * 2**k to the bit
+            rung *= 2.0
+        grow = partial(_grown_from, view, rung, c - rung, base, cache)
+    if c == base or (rung is not None and c == 2.0 * rung):
+        return cache.get(keys.blocked_rung(view.rows, view.side, c), grow)
+    return grow()
+
+
+def _grown_from(
+    view: SideView, rung: float, by: float, base: float, cache: Cache
+) -> shapely.Geometry:
+    """The ground kept from at the ladder's ``rung``, grown by ``by`` metres."""
+    return shapely.buffer(_blocked(view, rung, base, cache), by, quad_segs=ARC_SEGMENTS)
+
+
+def _grown(view: SideView, c: float, cache: Cache) -> shapely.Geometry:
+    """``buffer(hostile ∪ clearance lines, c)`` in one buffer of the obstacles.
 
     Where the side keeps clearance lines, hostile ground and the lines are first grown
     by :data:`SEED_M` into one polygon (once per view, :func:`_obstacles`), which is
