@@ -15,6 +15,9 @@ import shapely
 from pyproj import Transformer
 
 import geoaccess as ga
+from geoaccess.engine import safe_ground
+from geoaccess.engine.cache import Cache
+from geoaccess.engine.sides import SideView
 
 UTM = "EPSG:32637"
 CX, CY = 500_000.0, 4_000_000.0
@@ -261,3 +264,12 @@ def tips_scenario(*, half_gap_m: float, tip_angle_deg: float) -> ga.Scenario:
         layers={"areas": areas},
         extent=frame_extent(),
     )
+
+
+def one_fine_buffer(view: SideView, c: float, base: float, cache: Cache) -> shapely.Geometry:
+    """The ground a clearance keeps from as one buffer of the obstacles (no ladder).
+
+    With ``safe_ground.ARC_SEGMENTS`` patched to 256, the reference route clearances
+    are measured against: discs of 256 segments per quarter circle.
+    """
+    return safe_ground._grown(view, c, cache)

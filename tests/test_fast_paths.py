@@ -45,6 +45,7 @@ from _builders import (
     disc,
     disc_scenario,
     frame_extent,
+    one_fine_buffer,
     zones_frame,
 )
 
@@ -296,6 +297,7 @@ def test_route_clearances_come_within_a_step_of_fine_arcs(monkeypatch) -> None:
     day = "2016-09-20"
     ours = ga.assess(scn, day).areas
     monkeypatch.setattr(safe_ground, "ARC_SEGMENTS", 256)
+    monkeypatch.setattr(safe_ground, "_blocked", one_fine_buffer)
     fine = ga.assess(scn, day).areas
     assert (ours["route_clearance_m"] > BASE_M).sum() >= 20
     pd.testing.assert_series_equal(ours["status"], fine["status"])

@@ -15,12 +15,15 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from _builders import one_fine_buffer
 from conftest import SHARED_DATA
 
 import geoaccess as ga
 from geoaccess.cli import main
+from geoaccess.engine import safe_ground
 
 AVDIIVKA = SHARED_DATA / "real_control" / "avdiivka_2024"
 SNAPSHOT_DATES = [
@@ -152,6 +155,30 @@ def test_two_threads_give_the_one_thread_assessment(avdiivka: ga.Scenario) -> No
         pd.testing.assert_frame_equal(
             pd.DataFrame(getattr(two, name)), pd.DataFrame(getattr(one, name)), obj=name
         )
+
+
+@pytest.mark.parametrize("day", ["2023-10-10", "2024-02-10"])
+def test_route_clearances_come_within_a_step_of_fine_arcs(
+    avdiivka: ga.Scenario, day: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clearances past fire control (the town's 4.4 km, a pocket's 10 km cap) come from
+    the ladder of buffers: within one 25 m step of discs drawn with 256 segments per
+    quarter circle, areas and pockets alike, with the same statuses."""
+    ours = ga.assess(avdiivka, day)
+    monkeypatch.setattr(safe_ground, "ARC_SEGMENTS", 256)
+    monkeypatch.setattr(safe_ground, "_blocked", one_fine_buffer)
+    fine = ga.assess(avdiivka, day)
+    for name in ("areas", "pockets"):
+        got, want = getattr(ours, name), getattr(fine, name)
+        assert got["status"].tolist() == want["status"].tolist(), name
+        np.testing.assert_allclose(
+            got["route_clearance_m"],
+            want["route_clearance_m"],
+            atol=safe_ground.CLEARANCE_STEP_M,
+            err_msg=name,
+        )
+    past_fire_control = pd.concat([ours.areas, ours.pockets])["route_clearance_m"] > 1_500
+    assert past_fire_control.sum() >= 2
 
 
 # ---------------------------------------------------------------------- COD-AB
