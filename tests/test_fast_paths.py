@@ -230,7 +230,7 @@ def test_obstacles_grown_once_block_what_each_buffer_blocks() -> None:
     """The square and the line grown apart, and together: areas known on paper.
 
     From 1.5 km on (the fire-control distance) the ground grows from the ladder's rungs;
-    at 3 km and 6 km the buffers are still apart, at 7 km they overlap.
+    up to 3 km the buffers are still apart (7 km between them), at 6 and 7 km they overlap.
     """
     view = square_and_line_view()
     for c in (0.25, 25.0, 300.0, 2_000.0, 3_000.0, 6_000.0, 7_000.0):  # 0.25: thinner than the seed
@@ -281,13 +281,30 @@ def test_ground_past_fire_control_does_not_depend_on_what_came_before() -> None:
         quad_segs=safe_ground.ARC_SEGMENTS,
     )
     assert shapely.equals_exact(alone, from_rung, 0)
-    # encirclement and fire control keep one buffer of the obstacles, as statuses had it
-    for c, base in ((25.0, BASE_M), (BASE_M, BASE_M), (5_000.0, 0.0)):
+    # encirclement and fire control keep one buffer of the obstacles, as statuses had it;
+    # with no fire-control distance, clearances below the ladder's lowest foot do too
+    for c, fire_control_m in ((25.0, BASE_M), (BASE_M, BASE_M), (999.0, 0.0)):
         one_buffer = safe_ground._grown(view, c, Cache())
-        assert shapely.equals_exact(safe_ground._blocked(view, c, base, Cache()), one_buffer, 0)
+        blocked = safe_ground._blocked(view, c, fire_control_m, Cache())
+        assert shapely.equals_exact(blocked, one_buffer, 0)
 
 
-def test_route_clearances_come_within_a_step_of_fine_arcs(monkeypatch) -> None:
+@pytest.mark.parametrize("fire_control_m", [0.0, 1e-9, 100.0])
+def test_a_fire_control_distance_near_zero_starts_the_ladder_at_its_lowest_foot(
+    fire_control_m: float,
+) -> None:
+    """The ground at 10 km keeps the line (a nanometre's buffer of it is empty in GEOS)
+    and is the one grown from the lowest foot, in four rungs."""
+    view = square_and_line_view()
+    blocked = safe_ground._blocked(view, 10_000.0, fire_control_m, Cache())
+    long_way = _blocked_the_long_way(view, 10_000.0)
+    assert shapely.area(blocked) == pytest.approx(shapely.area(long_way), rel=2e-3)
+    assert shapely.hausdorff_distance(blocked, long_way) <= _seed_and_chords(10_000.0)
+    from_foot = safe_ground._blocked(view, 10_000.0, safe_ground.LADDER_FROM_M, Cache())
+    assert shapely.equals_exact(blocked, from_foot, 0)
+
+
+def test_route_clearances_come_within_a_step_of_fine_arcs(monkeypatch: pytest.MonkeyPatch) -> None:
     """On the bundled scenario, against buffers of 256 segments per quarter circle.
 
     Clearances past fire control come from the ladder; one buffer of the obstacles
