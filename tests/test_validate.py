@@ -269,6 +269,14 @@ def test_roads_noded_column_of_booleans_is_taken_as_it_is() -> None:
     assert read.roads["noded"].dtype == bool
 
 
+def test_roads_noded_column_of_numbers_is_read_and_other_numbers_named() -> None:
+    road = shapely.LineString([(37.05, 36.2), (37.25, 36.2)])
+    read = create(layers={"roads": lines([road] * 3, noded=[1, 0, None])})
+    assert read.roads["noded"].tolist() == [True, False, False]
+    problems = fatal(layers={"roads": lines([road] * 3, noded=[1, 2, 0])})
+    assert {(p.layer, p.row, p.column, p.value) for p in problems} == {("roads", 1, "noded", 2)}
+
+
 def test_negative_non_numeric_and_missing_population() -> None:
     frame = gpd.GeoDataFrame(
         {"population": [100, -5, "many", None]}, geometry=[shapely.Point(37.1, 36.2)] * 4, crs=4326

@@ -448,10 +448,17 @@ def _flags(name: str, column: str, values: pd.Series, found: Findings) -> pd.Ser
     """A true/false column as booleans (missing: ``False``), reporting other values.
 
     Booleans, the numbers 1 and 0 and the texts true/false, yes/no, 1/0 are read; a
-    boolean column (as the OSM reader gives) is taken as it is.
+    boolean column (as the OSM reader gives) is taken as it is, and a numeric one is
+    read in numpy, without a loop over its rows.
     """
     if pd.api.types.is_bool_dtype(values.dtype):  # numpy's bool, or pandas' with NA
         return pd.Series(values.fillna(False).to_numpy(dtype=bool), index=values.index, name=column)
+    if pd.api.types.is_numeric_dtype(values.dtype):  # 1/0, as a shapefile stores flags
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        for at in np.flatnonzero(~np.isnan(numbers) & (numbers != 0) & (numbers != 1)):
+            message = f"{column} must be true or false"
+            found.error(name, message, values.index[at], column, values.iloc[at])
+        return pd.Series(numbers == 1, index=values.index, name=column)
     out = np.zeros(len(values), dtype=bool)
     for k, (row, value) in enumerate(values.items()):
         if isinstance(value, (bool, np.bool_)):
