@@ -247,6 +247,15 @@ def test_zone_overlaps_tolerated_when_tiny_thin_or_apart_in_time() -> None:
     create(overlapping_zones(1000, party=["saa", "saa"]))
 
 
+def test_a_party_that_is_a_list_is_named_not_a_crash() -> None:
+    """A GeoJSON property may hold a list: the row is reported by layer, row and column
+    (found by ``make fuzz``; the overlap check used to raise a TypeError hashing it)."""
+    frame = overlapping_zones(1000)
+    frame["party"] = pd.Series([np.array([""], dtype=object), "reb"], dtype=object)
+    problems = fatal(zone_frame=frame)
+    assert ("zones", 0, "party") in where(problems)
+
+
 def test_roads_noded_flags_are_read_and_other_values_named() -> None:
     road = shapely.LineString([(37.05, 36.2), (37.25, 36.2)])
     flags = [True, "yes", "False", 1, 0.0, None, " "]

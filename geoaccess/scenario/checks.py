@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -81,6 +83,16 @@ def check_zone_overlaps(
     with np.errstate(invalid="ignore"):
         usable &= (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
         usable &= (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
+    # a party that cannot be one (a list, as a GeoJSON property may hold) was reported by
+    # check_references: its rows have no side to overlap another's
+    parties = zones["party"].to_numpy(dtype=object)
+    named = np.array([isinstance(p, Hashable) for p in parties], dtype=bool)
+    usable &= named
+    side_of = side_of or {}
+    sides = np.array(
+        [side_of.get(p, p) if ok else None for p, ok in zip(parties, named, strict=True)],
+        dtype=object,
+    )
     if metric is None or usable.sum() < 2:
         return
     candidates = np.flatnonzero(usable)
@@ -90,8 +102,6 @@ def check_zone_overlaps(
     # minute on a generated year of daily maps)
     left, right = shapely.STRtree(geoms[candidates]).query(geoms[candidates])
     left, right = candidates[left], candidates[right]
-    parties = zones["party"].to_numpy()
-    sides = np.array([(side_of or {}).get(p, p) for p in parties], dtype=object)
     start, end = valid_days(zones)
     lo, hi = np.maximum(start[left], start[right]), np.minimum(end[left], end[right])
     keep = (left < right) & (sides[left] != sides[right]) & (lo < hi)
