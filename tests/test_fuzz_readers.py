@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -865,3 +866,18 @@ def test_fuzz_regression_acled_ancient_dates_and_ragged_rows(tmp_path: Path) -> 
         assert error.problems[0].column == "path"
     else:
         raise AssertionError("a row with an extra field was accepted")
+
+
+# ------------------------------------------------------------- found by make fuzz
+def test_a_ring_with_a_nan_coordinate_is_named_not_a_crash(tmp_path: Path) -> None:
+    """GEOS cannot build a ring whose ends are NaN (never closed): the row is reported
+    by layer, row and column instead of a GEOSException from the GeoJSON reader."""
+    layers = base_layers()
+    feature = layers["areas"]["features"][0]
+    feature["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[0.0, float("nan")], [37.1, 36.1], [37.1, 36.2], [0.0, float("nan")]]],
+    }
+    with pytest.raises(ga.ScenarioError) as error, pytest.warns(ga.ScenarioWarning):
+        ga.read_scenario(write_folder(tmp_path, base_manifest(), layers, BASE_CSV))
+    assert ("areas", 0, "geometry") in {(p.layer, p.row, p.column) for p in error.value.problems}

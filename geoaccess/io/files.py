@@ -278,8 +278,13 @@ def _read_gdal(source: LayerSource, problems: list[Problem]) -> gpd.GeoDataFrame
         return None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # a geometry GEOS cannot build (a ring with a NaN coordinate is never closed)
+        # is read as none, with a warning: the layer's check then names its row
         frame = pyogrio.read_dataframe(
-            source.path, layer=layer, **OPEN_OPTIONS.get(source.path.suffix.lower(), {})
+            source.path,
+            layer=layer,
+            on_invalid="warn",
+            **OPEN_OPTIONS.get(source.path.suffix.lower(), {}),
         )
     for message in dict.fromkeys(str(w.message) for w in caught):
         # GDAL's own warnings (a feature of unsupported type read as NULL...) name no
