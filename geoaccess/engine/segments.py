@@ -10,8 +10,9 @@ uncertain is flagged for GEOS.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property, partial
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +38,12 @@ _NEAR = 1e-8
 _MAX_PAIRS = 16
 _MAX_HALVING = 8
 
+#: Elementwise steps over many segments run in blocks of this many entries: a block's
+#: temporaries (125 kB of floats) stay in the processor's cache and below glibc's
+#: threshold for mapping fresh memory, which made these steps 3 to 4 times faster than
+#: whole-array passes on a million segments (page faults included).
+_BLOCK = 16_000
+
 
 @dataclass(frozen=True)
 class SegmentCheck:
@@ -58,6 +65,27 @@ class SegmentCheck:
     repeated: IntArray
 
 
+def _blockwise(n: int, dtype: type, part: Callable[[slice], npt.NDArray]) -> npt.NDArray:
+    """``part(block)`` for consecutive blocks of ``range(n)``, joined into one array."""
+    out: npt.NDArray = np.empty(n, dtype=dtype)
+    for lo in range(0, n, _BLOCK):
+        block = slice(lo, min(lo + _BLOCK, n))
+        out[block] = part(block)
+    return out
+
+
+def _blockwise_many(
+    n: int, dtypes: tuple[type, ...], part: Callable[[slice], tuple[npt.NDArray, ...]]
+) -> tuple[npt.NDArray, ...]:
+    """:func:`_blockwise` of a ``part`` giving one array per dtype."""
+    out: tuple[npt.NDArray, ...] = tuple(np.empty(n, dtype=dtype) for dtype in dtypes)
+    for lo in range(0, n, _BLOCK):
+        block = slice(lo, min(lo + _BLOCK, n))
+        for whole, piece in zip(out, part(block), strict=True):
+            whole[block] = piece
+    return out
+
+
 def factorize_xy(xy: FloatArray) -> tuple[IntArray, FloatArray]:
     """A code per coordinate pair (equal pairs share one) and the pairs in code order.
 
@@ -67,12 +95,16 @@ def factorize_xy(xy: FloatArray) -> tuple[IntArray, FloatArray]:
     the pairs are hashed as complex numbers instead.
     """
     x, y = xy[:, 0] + 0.0, xy[:, 1] + 0.0  # -0.0 and 0.0 are one coordinate
-    key = (x.view(np.uint64) * _MIX) ^ y.view(np.uint64)
-    codes, _ = pd.factorize(key.view(np.int64))
-    first = np.empty(codes.max(initial=-1) + 1, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # first appearance wins
-    if np.array_equal(x, x[first][codes]) and np.array_equal(y, y[first][codes]):
-        return codes.astype(np.int64), np.c_[x[first], y[first]]
+    key = x.view(np.uint64) * _MIX
+    key ^= y.view(np.uint64)
+    codes = pd.factorize(key.view(np.int64))[0].astype(np.int64, copy=False)
+    # Codes count up in order of first appearance: a code is new where it passes the
+    # largest code before it.
+    seen = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]]) if len(codes) else codes
+    first_x, first_y = x[first], y[first]
+    if np.array_equal(x, first_x[codes]) and np.array_equal(y, first_y[codes]):
+        return codes, np.stack([first_x, first_y], axis=1)
     z = np.empty(len(xy), dtype=np.complex128)
     z.real, z.imag = x, y
     codes, uniq = pd.factorize(z, use_na_sentinel=False)
@@ -187,9 +219,12 @@ def check_segments(
     # doubling back over each other, or by nearly doing so.
     row = np.flatnonzero(line[1:] == line[:-1])
     first, second = start[row], start[row + 1]
-    back = (vid[first] == vid[second + 1]) | ends.shared_end_bad(first, second + 1, first + 1)
+    if zero.any():
+        back = ends.shared_end_bad(first, second + 1, first + 1)
+    else:  # segments in a row are coordinates in a row: slices instead of gathers
+        back = ends.turns_back_at(first)
     bad_a, bad_b = [line[row[back]]], [line[row[back]]]
-    grid = _Grid.of(x[start], y[start], x[start + 1], y[start + 1], scale)
+    grid = _Grid.of(x, y, start, scale)
     row_start, row_line = start[grid.seg], line[grid.seg]  # of each (cell, box) row
     for left, right in grid.pairs(row_line):
         bad = ends.not_clean(row_start[left], row_start[right])
@@ -232,15 +267,16 @@ class _Grid:
     rows: int
 
     @classmethod
-    def of(
-        cls, px: FloatArray, py: FloatArray, qx: FloatArray, qy: FloatArray, scale: float
-    ) -> _Grid:
-        """The grid of cells twice the median segment, finer where cells are crowded."""
-        box = _Boxes.of(px, py, qx, qy)
+    def of(cls, x: FloatArray, y: FloatArray, start: IntArray, scale: float) -> _Grid:
+        """The grid of the segments ``start`` (from ``x[start]`` to ``x[start + 1]``).
+
+        Cells are twice the median segment, finer where cells are crowded.
+        """
         pad = _NEAR * scale  # pairs within ``near`` of each other share a cell
+        box = _Boxes.of(x, y, start, pad)
         size = max(2.0 * float(np.median(box.ext)), 4.0 * pad)
         for _ in range(_MAX_HALVING):
-            grid = cls._at(box.split(size), size, pad)
+            grid = cls._at(box.split(size), size)
             starts = np.flatnonzero(np.r_[True, grid.key[1:] != grid.key[:-1]])
             count = np.diff(np.r_[starts, len(grid.key)])
             if int((count * (count - 1) // 2).sum()) <= _MAX_PAIRS * len(grid.key):
@@ -249,31 +285,42 @@ class _Grid:
         return grid
 
     @classmethod
-    def _at(cls, box: _Boxes, size: float, pad: float) -> _Grid:
-        x0, y0, x1, y1 = box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad
-        ox, oy = float(x0.min()), float(y0.min())
-        # Cell indices: coordinates are >= the origin, so truncation is floor.
-        inv = 1.0 / size
-        cx0 = ((x0 - ox) * inv).astype(np.int64)
-        cy0 = ((y0 - oy) * inv).astype(np.int64)
-        cx1 = ((x1 - ox) * inv).astype(np.int64)
-        cy1 = ((y1 - oy) * inv).astype(np.int64)
-        rows = int(cy1.max()) + 1
-        one = (cx0 == cx1) & (cy0 == cy1)
-        row = np.flatnonzero(one)
-        key = cx0[row] * rows + cy0[row]
-        multi = np.flatnonzero(~one)
+    def _at(cls, box: _Boxes, size: float) -> _Grid:
+        ox, oy = float(box.x0.min()), float(box.y0.min())
+        rows = int(_cell(box.y1.max(keepdims=True), oy, size)[0]) + 1
+
+        def first_cell(k: slice) -> tuple[IntArray, IntArray]:
+            """Each box's first cell, and how many cells it covers."""
+            cx0, cx1 = _cell(box.x0[k], ox, size), _cell(box.x1[k], ox, size)
+            cy0, cy1 = _cell(box.y0[k], oy, size), _cell(box.y1[k], oy, size)
+            return cx0 * rows + cy0, (cx1 - cx0 + 1) * (cy1 - cy0 + 1)
+
+        key, cells = _blockwise_many(len(box.seg), (np.int64, np.int64), first_cell)
+        multi = np.flatnonzero(cells > 1)
+        row = np.arange(len(key))
         if len(multi):  # a box over a cell border: one row per cell (2 to 9 of them)
-            nx, ny = (cx1 - cx0 + 1)[multi], (cy1 - cy0 + 1)[multi]
-            count = nx * ny
-            mrow = np.repeat(multi, count)
-            rank = np.arange(len(mrow)) - np.repeat(np.cumsum(count) - count, count)
-            nxr = np.repeat(nx, count)
-            mkey = (cx0[mrow] + rank % nxr) * rows + cy0[mrow] + rank // nxr
-            row, key = np.r_[row, mrow], np.r_[key, mkey]
+            nx = _cell(box.x1[multi], ox, size) - _cell(box.x0[multi], ox, size) + 1
+            count = cells[multi]
+            mrow = np.repeat(multi, count - 1)  # its other cells follow all first cells
+            nxr = np.repeat(nx, count - 1)
+            rank = np.arange(1, len(mrow) + 1) - np.repeat(
+                np.cumsum(count - 1) - count + 1, count - 1
+            )
+            mkey = key[mrow] + (rank % nxr) * rows + rank // nxr
+            row, key = np.concatenate([row, mrow]), np.concatenate([key, mkey])
         key, order = sorted_order(key)
         row = row[order]
-        return cls(key, box.seg[row], x0[row], y0[row], x1[row], y1[row], size, (ox, oy), rows)
+        return cls(
+            key,
+            box.seg[row],
+            box.x0[row],
+            box.y0[row],
+            box.x1[row],
+            box.y1[row],
+            size,
+            (ox, oy),
+            rows,
+        )
 
     def pairs(self, row_line: IntArray) -> Iterator[tuple[IntArray, IntArray]]:
         """Rows ``(left, right)`` of boxes overlapping in their cell, offset by offset.
@@ -297,7 +344,8 @@ class _Grid:
                 n = n_rows - step
                 valid = after[:n] >= step
                 if 3 * int(np.count_nonzero(valid)) >= n:
-                    keep = valid & self._meet(slice(0, n), slice(step, n_rows), row_line)
+                    meet = partial(self._meet_block, None, step, row_line)
+                    keep = valid & _blockwise(n, bool, meet)
                     found = np.flatnonzero(keep)
                     yield found, found + step
                     step += 1
@@ -305,11 +353,24 @@ class _Grid:
                 left = np.flatnonzero(valid)
             if len(left) == 0:
                 return
-            right = left + step
-            found = left[self._meet(left, right, row_line)]
+            found = left[
+                _blockwise(len(left), bool, partial(self._meet_block, left, step, row_line))
+            ]
             yield found, found + step
             step += 1
             left = left[after[left] >= step]
+
+    def _meet_block(
+        self, rows: IntArray | None, step: int, row_line: IntArray, block: slice
+    ) -> BoolArray:
+        """:meth:`_meet` of the rows ``rows[block]`` and the rows ``step`` after them.
+
+        Without ``rows``, the rows ``block``.
+        """
+        if rows is None:
+            return self._meet(block, slice(block.start + step, block.stop + step), row_line)
+        left = rows[block]
+        return self._meet(left, left + step, row_line)
 
     def _meet(
         self, left: IntArray | slice, right: IntArray | slice, row_line: IntArray
@@ -330,63 +391,87 @@ class _Grid:
         return keep
 
 
+def _cell(v: FloatArray, origin: float, size: float) -> IntArray:
+    """Cell index of each coordinate (all ``>= origin``, so truncation is floor)."""
+    c = v - origin
+    c *= 1.0 / size
+    return c.astype(np.int64)
+
+
 @dataclass(frozen=True, eq=False)
 class _Boxes:
-    """Bounding boxes of segments; ``seg`` is the segment of each box."""
+    """Bounding boxes of segments, padded by ``pad``; ``seg`` is the segment of each box.
 
-    px: FloatArray
-    py: FloatArray
-    qx: FloatArray
-    qy: FloatArray
+    Segment ``i`` runs from ``(x, y)[start[i]]`` to ``(x, y)[start[i] + 1]``; ``ext``
+    is the larger side of its own box (unpadded).
+    """
+
+    x: FloatArray
+    y: FloatArray
+    start: IntArray
     seg: IntArray
     x0: FloatArray
     y0: FloatArray
     x1: FloatArray
     y1: FloatArray
     ext: FloatArray
+    pad: float
 
     @classmethod
-    def of(cls, px: FloatArray, py: FloatArray, qx: FloatArray, qy: FloatArray) -> _Boxes:
-        x0, x1 = np.minimum(px, qx), np.maximum(px, qx)
-        y0, y1 = np.minimum(py, qy), np.maximum(py, qy)
-        ext = np.maximum(x1 - x0, y1 - y0)
-        return cls(px, py, qx, qy, np.arange(len(px)), x0, y0, x1, y1, ext)
+    def of(cls, x: FloatArray, y: FloatArray, start: IntArray, pad: float) -> _Boxes:
+        def boxes(k: slice) -> tuple[FloatArray, ...]:
+            a = start[k]
+            px, py, qx, qy = x[a], y[a], x[a + 1], y[a + 1]
+            x0, x1 = np.minimum(px, qx), np.maximum(px, qx)
+            y0, y1 = np.minimum(py, qy), np.maximum(py, qy)
+            ext = np.maximum(x1 - x0, y1 - y0)
+            return x0 - pad, y0 - pad, x1 + pad, y1 + pad, ext
+
+        x0, y0, x1, y1, ext = _blockwise_many(len(start), (float,) * 5, boxes)
+        return cls(x, y, start, np.arange(len(start)), x0, y0, x1, y1, ext, pad)
 
     def split(self, size: float) -> _Boxes:
         """Segments longer than ``size`` cut into ``k`` boxes at most ``size`` long.
 
-        Box 0 of such a segment stays in its row; boxes 1 to ``k - 1`` follow all rows.
+        Box 0 of such a segment stays in its row; boxes 1 to ``k - 1`` follow all rows
+        (their ``ext`` is left at 0: the boxes are not split again).
         """
         k = np.ceil(self.ext / size).astype(np.int64)
         long = np.flatnonzero(k > 1)
         if len(long) == 0:
             return self
-        px, py, qx, qy = self.px, self.py, self.qx, self.qy
         kl = k[long]
         seg = np.repeat(long, kl)
         part = np.arange(len(seg)) - np.repeat(np.cumsum(kl) - kl, kl)
         kk = np.repeat(kl, kl).astype(float)
-        dx, dy = (qx - px)[seg], (qy - py)[seg]
+        a = self.start[seg]
+        px, py, qx, qy = self.x[a], self.y[a], self.x[a + 1], self.y[a + 1]
+        dx, dy = qx - px, qy - py
         last = part + 1 == kk
-        ax, ay = px[seg] + dx * (part / kk), py[seg] + dy * (part / kk)
-        bx = np.where(last, qx[seg], px[seg] + dx * ((part + 1) / kk))
-        by = np.where(last, qy[seg], py[seg] + dy * ((part + 1) / kk))
-        bx0, bx1 = np.minimum(ax, bx), np.maximum(ax, bx)
-        by0, by1 = np.minimum(ay, by), np.maximum(ay, by)
+        ax, ay = px + dx * (part / kk), py + dy * (part / kk)
+        bx = np.where(last, qx, px + dx * ((part + 1) / kk))
+        by = np.where(last, qy, py + dy * ((part + 1) / kk))
         first, later = part == 0, part > 0
-        x0, y0, x1, y1 = self.x0.copy(), self.y0.copy(), self.x1.copy(), self.y1.copy()
-        x0[long], y0[long], x1[long], y1[long] = bx0[first], by0[first], bx1[first], by1[first]
+        n, extra, pad = len(self.seg), int(np.count_nonzero(later)), self.pad
+
+        def rows(old: FloatArray, piece: FloatArray) -> FloatArray:
+            out = np.empty(n + extra)
+            out[:n] = old
+            out[long] = piece[first]
+            out[n:] = piece[later]
+            return out
+
         return _Boxes(
-            px,
-            py,
-            qx,
-            qy,
-            np.r_[self.seg, seg[later]],
-            np.r_[x0, bx0[later]],
-            np.r_[y0, by0[later]],
-            np.r_[x1, bx1[later]],
-            np.r_[y1, by1[later]],
-            np.r_[self.ext, np.zeros(int(later.sum()))],
+            self.x,
+            self.y,
+            self.start,
+            np.concatenate([self.seg, seg[later]]),
+            rows(self.x0, np.minimum(ax, bx) - pad),
+            rows(self.y0, np.minimum(ay, by) - pad),
+            rows(self.x1, np.maximum(ax, bx) + pad),
+            rows(self.y1, np.maximum(ay, by) + pad),
+            np.concatenate([self.ext, np.zeros(extra)]),
+            pad,
         )
 
 
@@ -413,27 +498,48 @@ class _Ends:
     vid: IntArray
     near: float
 
+    @cached_property
+    def step(self) -> tuple[FloatArray, FloatArray]:
+        """``x[a + 1] - x[a]`` and ``y[a + 1] - y[a]`` of every coordinate ``a``."""
+        return np.diff(self.x), np.diff(self.y)
+
     def shared_end_bad(self, a: IntArray, b: IntArray, s: IntArray) -> BoolArray:
         """:func:`_shared_end_bad` of the coordinates ``s -> a`` and ``s -> b``."""
         x, y = self.x, self.y
         return _shared_end_bad(x[a], y[a], x[b], y[b], x[s], y[s], self.near)
 
+    def turns_back_at(self, first: IntArray) -> BoolArray:
+        """Whether ``first -> first + 1 -> first + 2`` doubles back over itself, or nearly.
+
+        :meth:`shared_end_bad` of ``(first, first + 2, first + 1)``, computed for every
+        coordinate through slices, which is cheaper than gathering the three coordinates
+        of each of ``first``; only the paths ``first`` are measured further.
+        """
+        x, y = self.x, self.y
+        path = np.zeros(len(x) - 2, dtype=bool)  # three coordinates of one line
+        path[first] = True
+
+        def turns_back(a: slice) -> BoolArray:
+            s, b = slice(a.start + 1, a.stop + 1), slice(a.start + 2, a.stop + 2)
+            return _shared_end_bad(x[a], y[a], x[b], y[b], x[s], y[s], self.near, path[a])
+
+        return _blockwise(len(path), bool, turns_back)[first]
+
     def not_clean(self, a: IntArray, b: IntArray) -> BoolArray:
         """Segment pairs ``(a, b)`` that may meet other than at exactly one shared end."""
+        return _blockwise(len(a), bool, lambda k: self._not_clean(a[k], b[k]))
+
+    def _not_clean(self, a: IntArray, b: IntArray) -> BoolArray:
         x, y, vid = self.x, self.y, self.vid
-        p1, q1, p2, q2 = vid[a], vid[a + 1], vid[b], vid[b + 1]
+        x_next, y_next, vid_next = x[1:], y[1:], vid[1:]  # ``x_next[a]`` is ``x[a + 1]``
+        p1, q1, p2, q2 = vid[a], vid_next[a], vid[b], vid_next[b]
         pp, pq, qp, qq = p1 == p2, p1 == q2, q1 == p2, q1 == q2
         n_shared = pp.astype(np.int8) + pq + qp + qq
         bad = n_shared >= 2
 
         one = np.flatnonzero(n_shared == 1)
         if len(one):
-            # The shared end of ``a`` and the other ends of both.
-            at_p1 = (pp | pq)[one]
-            a1 = a[one]
-            shared, end_a = a1 + ~at_p1, a1 + at_p1
-            end_b = b[one] + (pp | qp)[one]
-            bad[one] = self.shared_end_bad(end_a, end_b, shared)
+            bad[one] = self._shared_end_of_pairs(a[one], b[one], (pp | pq)[one], (pp | qp)[one])
 
         # No shared end: disjoint only when one segment lies strictly on one side of
         # the other.
@@ -441,7 +547,40 @@ class _Ends:
         if len(none):
             a0, b0 = a[none], b[none]
             bad[none] = _crossing_or_near(
-                x[a0], y[a0], x[a0 + 1], y[a0 + 1], x[b0], y[b0], x[b0 + 1], y[b0 + 1], self.near
+                x[a0],
+                y[a0],
+                x_next[a0],
+                y_next[a0],
+                x[b0],
+                y[b0],
+                x_next[b0],
+                y_next[b0],
+                self.near,
+            )
+        return bad
+
+    def _shared_end_of_pairs(
+        self, a: IntArray, b: IntArray, at_a_start: BoolArray, at_b_start: BoolArray
+    ) -> BoolArray:
+        """:meth:`shared_end_bad` of segments ``a`` and ``b`` sharing one end.
+
+        ``at_a_start`` (``at_b_start``) tells whether that end is where ``a`` (``b``)
+        starts. The vectors from it to the other ends are the segments' steps, turned
+        round where the segment ends there (exactly, as negation is exact).
+        """
+        dx, dy = self.step
+        turn_a = np.where(at_a_start, 1.0, -1.0)
+        turn_b = np.where(at_b_start, 1.0, -1.0)
+        bad, maybe = _turn_bad(
+            dx[a] * turn_a, dy[a] * turn_a, dx[b] * turn_b, dy[b] * turn_b, self.near
+        )
+        ask = np.flatnonzero(maybe)
+        if len(ask):
+            a1, b1, at_a, at_b = a[ask], b[ask], at_a_start[ask], at_b_start[ask]
+            shared, end_a, end_b = a1 + ~at_a, a1 + at_a, b1 + at_b
+            x, y = self.x, self.y
+            bad[ask] = _closer_than(
+                x[end_a], y[end_a], x[end_b], y[end_b], x[shared], y[shared], self.near
             )
         return bad
 
@@ -496,14 +635,29 @@ def _shared_end_bad(
     sx: FloatArray,
     sy: FloatArray,
     near: float,
+    among: BoolArray | None = None,
 ) -> BoolArray:
     """Segments ``s -> a`` and ``s -> b`` meeting again, or nearly, beyond their shared end.
 
+    See :func:`_turn_bad`. Only the entries ``among`` marks (all by default) are
+    measured where that takes more than their determinant.
+    """
+    bad, maybe = _turn_bad(ax - sx, ay - sy, bx - sx, by - sy, near)
+    ask = np.flatnonzero(maybe if among is None else maybe & among)
+    if len(ask):
+        bad[ask] = _closer_than(ax[ask], ay[ask], bx[ask], by[ask], sx[ask], sy[ask], near)
+    return bad
+
+
+def _turn_bad(
+    ux: FloatArray, uy: FloatArray, vx: FloatArray, vy: FloatArray, near: float
+) -> tuple[BoolArray, BoolArray]:
+    """Segments ``s -> s + u`` and ``s -> s + v`` overlapping, and those that may come near.
+
     They overlap only when collinear and pointing the same way; they come within
     ``near`` only when an end is that close to the other's line (``|det|`` over a
-    segment's length is that distance).
+    segment's length is that distance): those are to be measured (:func:`_closer_than`).
     """
-    ux, uy, vx, vy = ax - sx, ay - sy, bx - sx, by - sy
     left, right = ux * vy, uy * vx  # :func:`_orient`'s terms, as it computes them
     det = left - right
     bound = np.abs(left, out=left)  # the terms are not needed again
@@ -511,15 +665,25 @@ def _shared_end_bad(
     bad = np.abs(det) <= _ORIENT_ERR * bound
     bad &= ux * vx + uy * vy > 0
     longest = np.maximum(ux * ux + uy * uy, vx * vx + vy * vy)
-    ask = np.flatnonzero(~bad & (det * det <= near * near * longest))
-    if len(ask):
-        a_x, a_y, b_x, b_y, s_x, s_y = ax[ask], ay[ask], bx[ask], by[ask], sx[ask], sy[ask]
-        close = np.minimum(
-            _point_segment(a_x, a_y, s_x, s_y, b_x, b_y),
-            _point_segment(b_x, b_y, s_x, s_y, a_x, a_y),
-        )
-        bad[ask] = close <= near
-    return bad
+    maybe = ~bad & (det * det <= near * near * longest)
+    return bad, maybe
+
+
+def _closer_than(
+    ax: FloatArray,
+    ay: FloatArray,
+    bx: FloatArray,
+    by: FloatArray,
+    sx: FloatArray,
+    sy: FloatArray,
+    near: float,
+) -> BoolArray:
+    """Whether an end of ``s -> a`` or ``s -> b`` comes within ``near`` of the other."""
+    close = np.minimum(
+        _point_segment(ax, ay, sx, sy, bx, by),
+        _point_segment(bx, by, sx, sy, ax, ay),
+    )
+    return close <= near
 
 
 def _point_segment(
