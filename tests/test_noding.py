@@ -145,6 +145,21 @@ def test_t_junction_within_snap_m_is_snapped_onto_the_street():
     assert len(lone.u) == 2
 
 
+def test_a_snapped_end_moves_onto_the_street_and_the_street_stays():
+    """A lane stopping 20 m short south of a street: its dangling end (numbered before
+    the street's new junction, lying further south) and the junction merge into one
+    node, which keeps the coordinates of the better-connected of the two, the street's
+    junction; the lane is drawn onto it and the street stays straight."""
+    street = LineString([(0, 0), (200, 0)])
+    lane = LineString([(100, -120), (100, -20)])
+    fast, full = node_both([street, lane], 50.0)
+    assert_same_graph(fast, full)
+    nodes = fast.nodes.tolist()
+    assert [100.0, 0.0] in nodes
+    assert [100.0, -20.0] not in nodes
+    assert sorted(fast.lengths.tolist()) == [100.0, 100.0, 120.0]
+
+
 def test_t_junction_off_a_vertex_is_noded_without_snapping():
     fast, full = node_both([LineString([(0, 0), (200, 0)]), LineString([(100, 0), (100, 80)])], 0.0)
     assert_same_graph(fast, full)
@@ -267,11 +282,56 @@ def test_check_segments_finds_what_comparing_every_pair_finds(seed):
     assert len(pairs) > 50  # the ways do meet off shared vertices
 
 
+@pytest.mark.parametrize("block", [5, 64])
+def test_check_segments_gives_one_answer_whatever_its_blocks(block, monkeypatch):
+    """The elementwise steps run block by block (16,000 entries at a time); with blocks
+    of 5 or 64 entries, far more than one per step, the ways of the every-pair test
+    and a street grid are flagged exactly as with one block for everything."""
+    rng = np.random.default_rng(11)
+    pool = rng.uniform(0, 200, (60, 2)).round(1)
+    ways = [
+        LineString(pool[rng.integers(0, len(pool), int(rng.integers(2, 5)))]) for _ in range(150)
+    ]
+    ways = [way for way in ways if way.length > 0]
+    streets = [LineString([(x, 0), (x, 50), (x + 1, 100)]) for x in range(0, 100, 10)]
+    streets += [LineString([(0, y), (50, y + 1e-9), (100, y)]) for y in range(5, 100, 10)]
+    for lines in (ways, streets):
+        coords, which = shapely.get_coordinates(lines, return_index=True)
+        monkeypatch.setattr(segments, "_BLOCK", 10**9)
+        whole = segments.check_segments(coords, which)
+        monkeypatch.setattr(segments, "_BLOCK", block)
+        blocks = segments.check_segments(coords, which)
+        assert len(whole.pairs) > 20
+        for field in ("pairs", "self_lines", "repeated"):
+            np.testing.assert_array_equal(getattr(blocks, field), getattr(whole, field))
+
+
 def test_check_segments_flags_ends_nearer_than_the_tolerance():
     """An end 5e-9 of the coordinates' size from another way (5e-8 at 10) may be snapped
     by GEOS: it is paired and flagged, an end 2e-7 of their size away is not."""
     assert flagged([(0, 0), (10, 0)], [(5, 5e-8), (5, 5)]) == [[0, 1]]
     assert flagged([(0, 0), (10, 0)], [(5, 2e-6), (5, 5)]) == []
+
+
+@pytest.mark.parametrize("repeat", [False, True])
+def test_check_segments_flags_a_line_doubling_back_or_nearly(repeat):
+    """A line turning back over its own segment meets itself there; so does one whose
+    turn comes back within the tolerance (1e-7 at 10), and not one 2e-6 away. Checked
+    with every segment non-zero (consecutive segments are compared through slices) and
+    with a repeated vertex in each line (compared one pair at a time)."""
+
+    def self_lines(*lines):
+        lines = [[p, *([p] if repeat else []), *rest] for p, *rest in lines]
+        coords, which = shapely.get_coordinates([LineString(c) for c in lines], return_index=True)
+        check = segments.check_segments(coords, which)
+        assert check.repeated.tolist() == (list(range(len(lines))) if repeat else [])
+        return check.self_lines.tolist()
+
+    assert self_lines([(0, 0), (10, 0), (5, 0)]) == [0]  # back over itself
+    assert self_lines([(0, 0), (10, 0), (5, 5e-8)]) == [0]  # back, nearly
+    assert self_lines([(0, 0), (10, 0), (5, 2e-6)]) == []  # back, but apart
+    assert self_lines([(0, 0), (10, 0), (10, 10)]) == []  # a turn
+    assert self_lines([(0, 0), (10, 0), (10, 10)], [(20, 0), (30, 0), (25, 5e-8)]) == [1]
 
 
 @given(

@@ -23,6 +23,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from . import segments as seg
+from .sorting import sorted_order
 
 log = logging.getLogger(__name__)
 
@@ -557,9 +558,10 @@ def _along(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:
     step = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1])
     along = np.zeros(len(xy))
     n_seg = tails - heads
-    order = np.argsort(-n_seg, kind="stable")
-    start, count = heads[order], n_seg[order]
-    still = np.searchsorted(-count, -np.arange(int(count.max(initial=0))), side="left")
+    most = int(n_seg.max(initial=0))
+    shorter_by, order = sorted_order(most - n_seg)  # the longest paths first
+    start = heads[order]
+    still = np.searchsorted(shorter_by, most - np.arange(most), side="left")
     for k, c in enumerate(still.tolist()):
         row = start[:c] + k
         along[row + 1] = along[row] + step[row]
@@ -599,18 +601,13 @@ def _join_nodes(
         pts = shapely.points(node_xy[close])
         a, b = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=TOL_M)
         a, b = close[a], close[b]
-    pairs = sparse.coo_array(
-        (np.ones(len(a) + k, dtype=np.int8), (np.r_[a, dangle], np.r_[b, target])), shape=(n, n)
-    )
-    n_comp, comp = connected_components(pairs, directed=False)
-    degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
-    # Each merged node keeps the coordinates of its best-connected member.
-    order = np.lexsort((np.arange(n), -degree, comp))
-    _, first = np.unique(comp[order], return_index=True)
-    new_xy = node_xy[order[first]]
-    node_moved = np.any(node_xy != new_xy[comp], axis=1)
+    comp, kept, merged = _merged(n, np.r_[a, dangle], np.r_[b, target], u, v)
+    new_xy = node_xy[kept]
+    node_moved = np.zeros(n, dtype=bool)  # only a merged node can move
+    node_moved[merged] = np.any(node_xy[merged] != new_xy[comp[merged]], axis=1)
     moved = np.flatnonzero(node_moved[u] | node_moved[v])
     u, v = comp[u], comp[v]
+    n_comp = len(kept)
     if len(moved):
         coords, which = shapely.get_coordinates(edges.make_some(moved), return_index=True)
         head = np.ones(len(which), dtype=bool)
@@ -626,6 +623,38 @@ def _join_nodes(
         log.debug("moved the ends of %d road pieces onto snapped nodes", len(moved))
     log.debug("noded %d pieces into %d nodes", m, n_comp)
     return _without_empty(edges, lengths, source, u, v, new_xy)
+
+
+def _merged(
+    n: int, a: IntArray, b: IntArray, u: IntArray, v: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Nodes merged along the pairs ``(a, b)``, as connected components of the pairs.
+
+    Returns each node's new id, the node whose coordinates each new node keeps, and the
+    nodes in some pair (sorted). New ids count the groups in order of their lowest node,
+    as :func:`scipy.sparse.csgraph.connected_components` labels them; a group keeps the
+    coordinates of its best-connected member (the most edge ends in ``u`` and ``v``, the
+    lowest node on ties). Only the nodes in pairs are grouped, so the work grows with
+    them, not with ``n``.
+    """
+    merged, local = np.unique(np.r_[a, b], return_inverse=True)
+    k = len(a)
+    pairs = sparse.coo_array(
+        (np.ones(k, dtype=np.int8), (local[:k], local[k:])), shape=(len(merged), len(merged))
+    )
+    _, group = connected_components(pairs, directed=False)
+    _, first = np.unique(group, return_index=True)  # groups come in order of their lowest
+    lowest = merged[first]
+    root = np.arange(n)
+    root[merged] = lowest[group]
+    is_root = root == np.arange(n)
+    comp = (np.cumsum(is_root) - 1)[root]
+    kept = np.flatnonzero(is_root)
+    degree = np.bincount(u, minlength=n)[merged] + np.bincount(v, minlength=n)[merged]
+    order = np.lexsort((merged, -degree, group))
+    best = order[np.r_[True, group[order][1:] != group[order][:-1]]] if len(order) else order
+    kept[comp[lowest]] = merged[best]
+    return comp, kept, merged
 
 
 def _without_empty(
