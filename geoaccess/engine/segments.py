@@ -6,6 +6,11 @@ classified with orientation tests whose floating-point error is bounded (Shewchu
 "Adaptive precision floating-point arithmetic", 1997): a pair is called clean only when
 the sign is certain, so a clean pair truly meets at most at one shared end, and anything
 uncertain is flagged for GEOS.
+
+The arithmetic over every segment or pair runs in blocks (:data:`_BLOCK` entries): on a
+million segments, whole-array passes spent their time in memory traffic and in page
+faults for fresh temporaries, and blocks whose temporaries stay in the cache make those
+steps several times faster. The answer does not depend on the block size.
 """
 
 from __future__ import annotations
