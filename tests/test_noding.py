@@ -282,6 +282,17 @@ def test_check_segments_finds_what_comparing_every_pair_finds(seed):
     assert len(pairs) > 50  # the ways do meet off shared vertices
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("repeat", [False, True])
+def test_a_line_back_at_its_start_is_a_self_line_even_below_squaring(repeat):
+    """Steps of 1e-170 square to zero, so the turn's determinant and dot product say
+    nothing (and measuring the distance divides by zero, hence the warning): the
+    return to the very same coordinate still makes the line meet itself."""
+    line = [(0, 0), *([(0, 0)] if repeat else []), (1e-170, 0), (0, 0)]
+    coords, which = shapely.get_coordinates([LineString(line)], return_index=True)
+    assert segments.check_segments(coords, which).self_lines.tolist() == [0]
+
+
 @pytest.mark.parametrize("block", [5, 64])
 def test_check_segments_gives_one_answer_whatever_its_blocks(block, monkeypatch):
     """The elementwise steps run block by block (16,000 entries at a time); with blocks

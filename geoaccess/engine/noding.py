@@ -601,10 +601,10 @@ def _join_nodes(
         pts = shapely.points(node_xy[close])
         a, b = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=TOL_M)
         a, b = close[a], close[b]
-    comp, kept, merged = _merged(n, np.r_[a, dangle], np.r_[b, target], u, v)
+    comp, kept, in_pairs = _merged(n, np.r_[a, dangle], np.r_[b, target], u, v)
     new_xy = node_xy[kept]
     node_moved = np.zeros(n, dtype=bool)  # only a merged node can move
-    node_moved[merged] = np.any(node_xy[merged] != new_xy[comp[merged]], axis=1)
+    node_moved[in_pairs] = np.any(node_xy[in_pairs] != new_xy[comp[in_pairs]], axis=1)
     moved = np.flatnonzero(node_moved[u] | node_moved[v])
     u, v = comp[u], comp[v]
     n_comp = len(kept)
@@ -637,24 +637,24 @@ def _merged(
     lowest node on ties). Only the nodes in pairs are grouped, so the work grows with
     them, not with ``n``.
     """
-    merged, local = np.unique(np.r_[a, b], return_inverse=True)
+    in_pairs, local = np.unique(np.r_[a, b], return_inverse=True)
     k = len(a)
     pairs = sparse.coo_array(
-        (np.ones(k, dtype=np.int8), (local[:k], local[k:])), shape=(len(merged), len(merged))
+        (np.ones(k, dtype=bool), (local[:k], local[k:])), shape=(len(in_pairs), len(in_pairs))
     )
     _, group = connected_components(pairs, directed=False)
     _, first = np.unique(group, return_index=True)  # groups come in order of their lowest
-    lowest = merged[first]
+    lowest = in_pairs[first]
     root = np.arange(n)
-    root[merged] = lowest[group]
+    root[in_pairs] = lowest[group]
     is_root = root == np.arange(n)
     comp = (np.cumsum(is_root) - 1)[root]
     kept = np.flatnonzero(is_root)
-    degree = np.bincount(u, minlength=n)[merged] + np.bincount(v, minlength=n)[merged]
-    order = np.lexsort((merged, -degree, group))
+    degree = np.bincount(u, minlength=n)[in_pairs] + np.bincount(v, minlength=n)[in_pairs]
+    order = np.lexsort((in_pairs, -degree, group))
     best = order[np.r_[True, group[order][1:] != group[order][:-1]]] if len(order) else order
-    kept[comp[lowest]] = merged[best]
-    return comp, kept, merged
+    kept[comp[lowest]] = in_pairs[best]
+    return comp, kept, in_pairs
 
 
 def _without_empty(

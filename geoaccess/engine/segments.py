@@ -201,7 +201,8 @@ def check_segments(
     vline : numpy.ndarray of int
         The line of each coordinate (non-decreasing).
     vid : numpy.ndarray of int, optional
-        A code per coordinate, equal for equal coordinates (:func:`factorize_xy`).
+        A code per coordinate, equal exactly for equal coordinates
+        (:func:`factorize_xy`).
 
     Returns
     -------
@@ -225,7 +226,7 @@ def check_segments(
     row = np.flatnonzero(line[1:] == line[:-1])
     first, second = start[row], start[row + 1]
     if zero.any():
-        back = ends.shared_end_bad(first, second + 1, first + 1)
+        back = (vid[first] == vid[second + 1]) | ends.shared_end_bad(first, second + 1, first + 1)
     else:  # segments in a row are coordinates in a row: slices instead of gathers
         back = ends.turns_back_at(first)
     bad_a, bad_b = [line[row[back]]], [line[row[back]]]
@@ -292,6 +293,7 @@ class _Grid:
     @classmethod
     def _at(cls, box: _Boxes, size: float) -> _Grid:
         ox, oy = float(box.x0.min()), float(box.y0.min())
+        # The cell of the largest y1 is the largest cell, by the same arithmetic.
         rows = int(_cell(box.y1.max(keepdims=True), oy, size)[0]) + 1
 
         def first_cell(k: slice) -> tuple[IntArray, IntArray]:
@@ -305,12 +307,12 @@ class _Grid:
         row = np.arange(len(key))
         if len(multi):  # a box over a cell border: one row per cell (2 to 9 of them)
             nx = _cell(box.x1[multi], ox, size) - _cell(box.x0[multi], ox, size) + 1
-            count = cells[multi]
-            mrow = np.repeat(multi, count - 1)  # its other cells follow all first cells
-            nxr = np.repeat(nx, count - 1)
-            rank = np.arange(1, len(mrow) + 1) - np.repeat(
-                np.cumsum(count - 1) - count + 1, count - 1
-            )
+            extra = cells[multi] - 1  # its other cells, in rows after all first cells
+            mrow = np.repeat(multi, extra)
+            nxr = np.repeat(nx, extra)
+            # Cell ``rank`` (1 to ``cells - 1``) of a box lies ``rank % nx`` columns and
+            # ``rank // nx`` rows from its first cell.
+            rank = 1 + np.arange(len(mrow)) - np.repeat(np.cumsum(extra) - extra, extra)
             mkey = key[mrow] + (rank % nxr) * rows + rank // nxr
             row, key = np.concatenate([row, mrow]), np.concatenate([key, mkey])
         key, order = sorted_order(key)
@@ -349,8 +351,7 @@ class _Grid:
                 n = n_rows - step
                 valid = after[:n] >= step
                 if 3 * int(np.count_nonzero(valid)) >= n:
-                    meet = partial(self._meet_block, None, step, row_line)
-                    keep = valid & _blockwise(n, bool, meet)
+                    keep = valid & _blockwise(n, bool, partial(self._meet_all, step, row_line))
                     found = np.flatnonzero(keep)
                     yield found, found + step
                     step += 1
@@ -359,21 +360,18 @@ class _Grid:
             if len(left) == 0:
                 return
             found = left[
-                _blockwise(len(left), bool, partial(self._meet_block, left, step, row_line))
+                _blockwise(len(left), bool, partial(self._meet_some, left, step, row_line))
             ]
             yield found, found + step
             step += 1
             left = left[after[left] >= step]
 
-    def _meet_block(
-        self, rows: IntArray | None, step: int, row_line: IntArray, block: slice
-    ) -> BoolArray:
-        """:meth:`_meet` of the rows ``rows[block]`` and the rows ``step`` after them.
+    def _meet_all(self, step: int, row_line: IntArray, block: slice) -> BoolArray:
+        """:meth:`_meet` of the rows ``block`` and the rows ``step`` after them."""
+        return self._meet(block, slice(block.start + step, block.stop + step), row_line)
 
-        Without ``rows``, the rows ``block``.
-        """
-        if rows is None:
-            return self._meet(block, slice(block.start + step, block.stop + step), row_line)
+    def _meet_some(self, rows: IntArray, step: int, row_line: IntArray, block: slice) -> BoolArray:
+        """:meth:`_meet` of the rows ``rows[block]`` and the rows ``step`` after them."""
         left = rows[block]
         return self._meet(left, left + step, row_line)
 
@@ -438,8 +436,9 @@ class _Boxes:
     def split(self, size: float) -> _Boxes:
         """Segments longer than ``size`` cut into ``k`` boxes at most ``size`` long.
 
-        Box 0 of such a segment stays in its row; boxes 1 to ``k - 1`` follow all rows
-        (their ``ext`` is left at 0: the boxes are not split again).
+        Box 0 of such a segment stays in its row (row ``i`` of the boxes :meth:`of`
+        makes is segment ``i``); boxes 1 to ``k - 1`` follow all rows (their ``ext`` is
+        left at 0: the boxes are not split again).
         """
         k = np.ceil(self.ext / size).astype(np.int64)
         long = np.flatnonzero(k > 1)
@@ -516,17 +515,21 @@ class _Ends:
     def turns_back_at(self, first: IntArray) -> BoolArray:
         """Whether ``first -> first + 1 -> first + 2`` doubles back over itself, or nearly.
 
-        :meth:`shared_end_bad` of ``(first, first + 2, first + 1)``, computed for every
-        coordinate through slices, which is cheaper than gathering the three coordinates
-        of each of ``first``; only the paths ``first`` are measured further.
+        The path's ends coincide, or :meth:`shared_end_bad` of ``(first, first + 2,
+        first + 1)`` (the same when its steps are too short to square: below 1e-162),
+        computed for every coordinate through slices, which is cheaper than gathering
+        the three coordinates of each of ``first``; only the paths ``first`` are
+        measured further.
         """
-        x, y = self.x, self.y
+        x, y, vid = self.x, self.y, self.vid
         path = np.zeros(len(x) - 2, dtype=bool)  # three coordinates of one line
         path[first] = True
 
         def turns_back(a: slice) -> BoolArray:
             s, b = slice(a.start + 1, a.stop + 1), slice(a.start + 2, a.stop + 2)
-            return _shared_end_bad(x[a], y[a], x[b], y[b], x[s], y[s], self.near, path[a])
+            back = _shared_end_bad(x[a], y[a], x[b], y[b], x[s], y[s], self.near, path[a])
+            back |= vid[a] == vid[b]
+            return back
 
         return _blockwise(len(path), bool, turns_back)[first]
 
@@ -574,10 +577,10 @@ class _Ends:
         round where the segment ends there (exactly, as negation is exact).
         """
         dx, dy = self.step
-        turn_a = np.where(at_a_start, 1.0, -1.0)
-        turn_b = np.where(at_b_start, 1.0, -1.0)
+        sign_a = np.where(at_a_start, 1.0, -1.0)
+        sign_b = np.where(at_b_start, 1.0, -1.0)
         bad, maybe = _turn_bad(
-            dx[a] * turn_a, dy[a] * turn_a, dx[b] * turn_b, dy[b] * turn_b, self.near
+            dx[a] * sign_a, dy[a] * sign_a, dx[b] * sign_b, dy[b] * sign_b, self.near
         )
         ask = np.flatnonzero(maybe)
         if len(ask):
@@ -645,7 +648,8 @@ def _shared_end_bad(
     """Segments ``s -> a`` and ``s -> b`` meeting again, or nearly, beyond their shared end.
 
     See :func:`_turn_bad`. Only the entries ``among`` marks (all by default) are
-    measured where that takes more than their determinant.
+    measured where that takes more than their determinant; the others are left as the
+    determinant says (not overlapping), whatever their distance.
     """
     bad, maybe = _turn_bad(ax - sx, ay - sy, bx - sx, by - sy, near)
     ask = np.flatnonzero(maybe if among is None else maybe & among)
