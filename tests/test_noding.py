@@ -282,6 +282,33 @@ def test_check_segments_finds_what_comparing_every_pair_finds(seed):
     assert len(pairs) > 50  # the ways do meet off shared vertices
 
 
+def test_tiny_segments_beside_long_roads_keep_the_grid_small():
+    """Most segments a tenth of a millimetre long (a densified curve), five roads 10 km
+    long, in a local CRS near 0: cells twice the median segment would cut each road into
+    25 million boxes. Cells of at least a quarter of the mean segment keep the grid
+    within twenty rows per segment (five boxes, each in at most four cells), and the
+    check still finds the 40 tiny segments crossing a road, as comparing every pair
+    does."""
+    rng = np.random.default_rng(5)
+    across = [LineString([(x, 3000 - 5e-5), (x, 3000 + 5e-5)]) for x in rng.uniform(1, 9999, 40)]
+    apart = [LineString([(x, y), (x + 1e-4, y)]) for x, y in rng.uniform(0, 9999, (260, 2))]
+    roads = [LineString([(0, y), (10000, y)]) for y in (1000, 3000, 6000, 8000, 9000)]
+    assert (
+        min(abs(way.coords[0][1] - y) for way in apart for y in (1000, 3000, 6000, 8000, 9000)) > 1
+    )
+    lines = across + apart + roads
+    coords, which = shapely.get_coordinates(lines, return_index=True)
+    start = np.flatnonzero(which[1:] == which[:-1])
+    x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
+    grid = segments._Grid.of(x, y, start, float(np.abs(coords).max()))
+    assert len(grid.key) <= 20 * len(start)
+    found = {tuple(p) for p in segments.check_segments(coords, which).pairs.tolist()}
+    pairs, self_lines = every_pair_flagged(lines)
+    assert found == {(min(p), max(p)) for p in pairs}
+    assert found == {(i, 301) for i in range(40)}
+    assert self_lines == set()
+
+
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 @pytest.mark.parametrize("repeat", [False, True])
 def test_a_line_back_at_its_start_is_a_self_line_even_below_squaring(repeat):

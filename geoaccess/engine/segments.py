@@ -276,11 +276,15 @@ class _Grid:
     def of(cls, x: FloatArray, y: FloatArray, start: IntArray, scale: float) -> _Grid:
         """The grid of the segments ``start`` (from ``x[start]`` to ``x[start + 1]``).
 
-        Cells are twice the median segment, finer where cells are crowded.
+        Cells are twice the median segment, finer where cells are crowded, and at least
+        a quarter of the mean segment: cutting segments into cells then adds at most
+        four boxes per segment (before any halving), even where most segments are tiny
+        (a densified curve beside long roads once made a grid of 125 million boxes).
         """
         pad = _NEAR * scale  # pairs within ``near`` of each other share a cell
         box = _Boxes.of(x, y, start, pad)
-        size = max(2.0 * float(np.median(box.ext)), 4.0 * pad)
+        ext = box.ext
+        size = max(2.0 * float(np.median(ext)), float(ext.mean()) / 4.0, 4.0 * pad)
         for _ in range(_MAX_HALVING):
             grid = cls._at(box.split(size), size)
             starts = np.flatnonzero(np.r_[True, grid.key[1:] != grid.key[:-1]])
