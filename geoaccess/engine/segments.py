@@ -214,7 +214,7 @@ def check_segments(
     zero = vid[start] == vid[start + 1]
     repeated = np.unique(vline[start[zero]])
     start = start[~zero]
-    x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
+    x, y = coords[:, 0], coords[:, 1]  # views, not copies: less memory to fault in
     line = vline[start]
     empty = np.zeros(0, dtype=np.int64)
     if len(line) < 2:
