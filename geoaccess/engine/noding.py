@@ -634,8 +634,9 @@ def _merged(
     nodes in some pair (sorted). New ids count the groups in order of their lowest node,
     as :func:`scipy.sparse.csgraph.connected_components` labels them; a group keeps the
     coordinates of its best-connected member (the most edge ends in ``u`` and ``v``, the
-    lowest node on ties). Only the nodes in pairs are grouped, so the work grows with
-    them, not with ``n``.
+    lowest node on ties). Only the nodes in pairs are grouped (components, sorts), so
+    that work grows with them; renumbering and degrees are a few passes over ``n`` nodes
+    and the edges.
     """
     in_pairs, local = np.unique(np.r_[a, b], return_inverse=True)
     k = len(a)

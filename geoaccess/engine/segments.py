@@ -72,11 +72,7 @@ class SegmentCheck:
 
 def _blockwise(n: int, dtype: type, part: Callable[[slice], npt.NDArray]) -> npt.NDArray:
     """``part(block)`` for consecutive blocks of ``range(n)``, joined into one array."""
-    out: npt.NDArray = np.empty(n, dtype=dtype)
-    for lo in range(0, n, _BLOCK):
-        block = slice(lo, min(lo + _BLOCK, n))
-        out[block] = part(block)
-    return out
+    return _blockwise_many(n, (dtype,), lambda block: (part(block),))[0]
 
 
 def _blockwise_many(
@@ -389,10 +385,8 @@ class _Grid:
             cy <= np.minimum(self.y1[left], self.y1[right])
         )
         ox, oy = self.origin
-        inv = 1.0 / self.size
-        cell_x = ((cx - ox) * inv).astype(np.int64)
-        cell_y = ((cy - oy) * inv).astype(np.int64)
-        keep &= cell_x * self.rows + cell_y == self.key[left]
+        # the corner's cell, by the arithmetic that put the boxes in cells (:meth:`_at`)
+        keep &= _cell(cx, ox, self.size) * self.rows + _cell(cy, oy, self.size) == self.key[left]
         sl, sr = self.seg[left], self.seg[right]
         keep &= (np.abs(sl - sr) > 1) | ((sl != sr) & (row_line[left] != row_line[right]))
         return keep
