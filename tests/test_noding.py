@@ -351,6 +351,25 @@ def test_check_segments_flags_ends_nearer_than_the_tolerance():
     assert flagged([(0, 0), (10, 0)], [(5, 2e-6), (5, 5)]) == []
 
 
+@pytest.mark.parametrize("offset", [(5e5 + 0.3, 4e6 + 0.1), (-1.8e7 + 0.7, 9e6 + 0.6)])
+def test_near_misses_are_flagged_at_the_size_of_projected_coordinates(offset):
+    """At UTM northings (or web-mercator coordinates) float32 bounds step by 0.25 m (or 1
+    and 2 m), more than the tolerance (1e-8 of the coordinates' size: 4 and 18 cm here).
+    An end 3 cm from a way, or 0.8 of the tolerance beyond it, is still paired and
+    flagged, from a way off float32's steps; ends 1 m and 4 m away, or sharing a vertex,
+    are not."""
+    ox, oy = offset
+    tol = 1e-8 * max(abs(ox), abs(oy))
+
+    def near(dy):
+        return flagged([(ox, oy), (ox + 10, oy)], [(ox + 5, oy + dy), (ox + 5, oy + 5)])
+
+    assert near(0.03) == [[0, 1]]
+    assert near(-0.8 * tol) == [[0, 1]]
+    assert near(1.0) == near(4.0) == []
+    assert flagged([(ox, oy), (ox + 5, oy), (ox + 10, oy)], [(ox + 5, oy), (ox + 5, oy + 5)]) == []
+
+
 @pytest.mark.parametrize("repeat", [False, True])
 def test_check_segments_flags_a_line_doubling_back_or_nearly(repeat):
     """A line turning back over its own segment meets itself there; so does one whose

@@ -11,6 +11,11 @@ The arithmetic over every segment or pair runs in blocks (:data:`_BLOCK` entries
 million segments, whole-array passes spent their time in memory traffic and in page
 faults for fresh temporaries, and blocks whose temporaries stay in the cache make those
 steps several times faster. The answer does not depend on the block size.
+
+The grid's boxes are kept in float32, rounded to nearest: half the memory to sort, gather
+and compare. Rounding to nearest never decreases, so boxes that overlap in float64 still
+overlap, and the grid pairs every segment it paired before; rounding may add pairs,
+which the exact classification, on the float64 coordinates, then calls clean.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from .sorting import sorted_order
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+BoxArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Relative error bound of an orientation determinant, 30 times Shewchuk's
@@ -255,15 +261,17 @@ def check_segments(
 class _Grid:
     """Boxes of segments (long ones cut to cell-sized pieces) in the cells they overlap.
 
-    Rows are (cell, box) entries sorted by cell; ``seg`` is the segment of each row.
+    Rows are (cell, box) entries sorted by cell; ``seg`` is the segment of each row. A
+    box's cells and the cell of a pair's corner are both found from its float32 bounds,
+    by the same arithmetic (:func:`_cell`).
     """
 
     key: IntArray
     seg: IntArray
-    x0: FloatArray
-    y0: FloatArray
-    x1: FloatArray
-    y1: FloatArray
+    x0: BoxArray
+    y0: BoxArray
+    x1: BoxArray
+    y1: BoxArray
     size: float
     origin: tuple[float, float]
     rows: int
@@ -392,7 +400,7 @@ class _Grid:
         return keep
 
 
-def _cell(v: FloatArray, origin: float, size: float) -> IntArray:
+def _cell(v: BoxArray, origin: float, size: float) -> IntArray:
     """Cell index of each coordinate (all ``>= origin``, so truncation is floor)."""
     c = v - origin
     c *= 1.0 / size
@@ -404,17 +412,18 @@ class _Boxes:
     """Bounding boxes of segments, padded by ``pad``; ``seg`` is the segment of each box.
 
     Segment ``i`` runs from ``(x, y)[start[i]]`` to ``(x, y)[start[i] + 1]``; ``ext``
-    is the larger side of its own box (unpadded).
+    is the larger side of its own box (unpadded). The bounds are computed in float64 and
+    kept in float32, rounded to nearest (see the module's docstring).
     """
 
     x: FloatArray
     y: FloatArray
     start: IntArray
     seg: IntArray
-    x0: FloatArray
-    y0: FloatArray
-    x1: FloatArray
-    y1: FloatArray
+    x0: BoxArray
+    y0: BoxArray
+    x1: BoxArray
+    y1: BoxArray
     ext: FloatArray
     pad: float
 
@@ -428,7 +437,7 @@ class _Boxes:
             ext = np.maximum(x1 - x0, y1 - y0)
             return x0 - pad, y0 - pad, x1 + pad, y1 + pad, ext
 
-        x0, y0, x1, y1, ext = _blockwise_many(len(start), (float,) * 5, boxes)
+        x0, y0, x1, y1, ext = _blockwise_many(len(start), (np.float32,) * 4 + (float,), boxes)
         return cls(x, y, start, np.arange(len(start)), x0, y0, x1, y1, ext, pad)
 
     def split(self, size: float) -> _Boxes:
@@ -456,8 +465,8 @@ class _Boxes:
         first, later = part == 0, part > 0
         n, extra, pad = len(self.seg), int(np.count_nonzero(later)), self.pad
 
-        def rows(old: FloatArray, piece: FloatArray) -> FloatArray:
-            out = np.empty(n + extra)
+        def rows(old: BoxArray, piece: FloatArray) -> BoxArray:
+            out = np.empty(n + extra, dtype=np.float32)
             out[:n] = old
             out[long] = piece[first]
             out[n:] = piece[later]
