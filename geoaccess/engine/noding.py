@@ -520,15 +520,19 @@ def _split_at_vertices(
     again = pd.Series(vline[busy] * len(shared) + vid[busy]).duplicated().to_numpy()
     cut[busy[again]] = False  # cut where the line first passes each shared vertex
     cut &= ~first_v & ~last_v
-    # Each inner cut vertex is written twice: the end of one piece, the start of the next.
-    out = np.arange(n_v) + np.cumsum(cut) - cut
+    # Each inner cut vertex is written twice: the end of one piece, the start of the next;
+    # a vertex moves down by the number of cuts before it (the k-th cut's copy by k + 1).
+    cut_v, first_at = np.flatnonzero(cut), np.flatnonzero(first_v)
     xy = np.repeat(coords, cut + 1, axis=0)
     opens = np.zeros(len(xy), dtype=bool)
-    opens[out[first_v]] = True
-    opens[out[cut] + 1] = True
-    pid = np.cumsum(opens) - 1
+    opens[first_at + np.searchsorted(cut_v, first_at)] = True
+    opens[cut_v + np.arange(1, len(cut_v) + 1)] = True
+    pid = np.cumsum(opens)
+    pid -= 1
     heads = np.flatnonzero(opens)
-    tails = np.r_[heads[1:] - 1, len(xy) - 1]
+    tails = np.empty_like(heads)
+    np.subtract(heads[1:], 1, out=tails[:-1])
+    tails[-1] = len(xy) - 1
     # The vertices the pieces start and end at, piece after piece.
     head_v = np.flatnonzero(first_v | cut)
     tail_v = np.flatnonzero(cut | last_v)
@@ -540,7 +544,8 @@ def _split_at_vertices(
     lengths = np.empty(len(heads))
     lengths[whole] = shapely.length(made[whole])
     lengths[~whole] = _along(xy, heads[~whole], tails[~whole])[tails[~whole]]
-    edges = EdgeLines(made, xy, np.where(whole[pid], -1, pid))  # whole lines need no rows
+    pid[whole[pid]] = -1  # whole lines need no rows
+    edges = EdgeLines(made, xy, pid)
     if rows_taken is not None:  # back to rows of the ``coords`` passed in
         head_v, tail_v = rows_taken[head_v], rows_taken[tail_v]
     return edges, lengths, source, head_v, tail_v
@@ -554,8 +559,11 @@ def _along(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:
     (longest first). So a path's last value is its ``shapely.length``, and a cut point
     on a vertex gets from ``shapely.line_locate_point`` the vertex's own distance.
     """
-    d = np.diff(xy, axis=0)
-    step = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1])
+    step, dy = np.diff(xy[:, 0]), np.diff(xy[:, 1])
+    step *= step
+    dy *= dy
+    step += dy
+    np.sqrt(step, out=step)
     along = np.zeros(len(xy))
     n_seg = tails - heads
     most = int(n_seg.max(initial=0))
