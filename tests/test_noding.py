@@ -320,11 +320,13 @@ def test_a_line_back_at_its_start_is_a_self_line_even_below_squaring(repeat):
     assert segments.check_segments(coords, which).self_lines.tolist() == [0]
 
 
-@pytest.mark.parametrize("block", [5, 64])
-def test_check_segments_gives_one_answer_whatever_its_blocks(block, monkeypatch):
-    """The elementwise steps run block by block (16,000 entries at a time); with blocks
-    of 5 or 64 entries, far more than one per step, the ways of the every-pair test
-    and a street grid are flagged exactly as with one block for everything."""
+@pytest.mark.parametrize(("block", "part"), [(5, 10**9), (64, 10**9), (10**9, 1), (16, 40)])
+def test_check_segments_gives_one_answer_whatever_its_blocks_and_parts(block, part, monkeypatch):
+    """The elementwise steps run block by block (16,000 entries at a time), and the grid
+    is read in parts of whole cells (about 65,536 rows each); with blocks of 5 to 64
+    entries and parts of 1 to 40 rows, far more than one per step, the ways of the
+    every-pair test (some meeting themselves) and a street grid are flagged exactly as
+    with one block and one part for everything."""
     rng = np.random.default_rng(11)
     pool = rng.uniform(0, 200, (60, 2)).round(1)
     ways = [
@@ -333,15 +335,20 @@ def test_check_segments_gives_one_answer_whatever_its_blocks(block, monkeypatch)
     ways = [way for way in ways if way.length > 0]
     streets = [LineString([(x, 0), (x, 50), (x + 1, 100)]) for x in range(0, 100, 10)]
     streets += [LineString([(0, y), (50, y + 1e-9), (100, y)]) for y in range(5, 100, 10)]
+    self_lines = []
     for lines in (ways, streets):
         coords, which = shapely.get_coordinates(lines, return_index=True)
         monkeypatch.setattr(segments, "_BLOCK", 10**9)
+        monkeypatch.setattr(segments, "_PART", 10**9)
         whole = segments.check_segments(coords, which)
         monkeypatch.setattr(segments, "_BLOCK", block)
-        blocks = segments.check_segments(coords, which)
+        monkeypatch.setattr(segments, "_PART", part)
+        pieces = segments.check_segments(coords, which)
         assert len(whole.pairs) > 20
         for field in ("pairs", "self_lines", "repeated"):
-            np.testing.assert_array_equal(getattr(blocks, field), getattr(whole, field))
+            np.testing.assert_array_equal(getattr(pieces, field), getattr(whole, field))
+        self_lines.append(len(whole.self_lines))
+    assert self_lines[0] > 0  # the second pass, for lines meeting themselves, runs too
 
 
 def test_check_segments_flags_ends_nearer_than_the_tolerance():

@@ -55,6 +55,10 @@ _MAX_HALVING = 8
 #: whole-array passes on a million segments (page faults included).
 _BLOCK = 16_000
 
+#: The grid's rows are read in parts of about this many rows (:meth:`_Grid.parts`), so
+#: that the boxes gathered in cell order stay a few megabytes at a time.
+_PART = 65_536
+
 
 @dataclass(frozen=True)
 class SegmentCheck:
@@ -233,11 +237,12 @@ def check_segments(
         back = ends.turns_back_at(first)
     bad_a, bad_b = [line[row[back]]], [line[row[back]]]
     grid = _Grid.of(x, y, start, scale)
-    row_start, row_line = start[grid.seg], line[grid.seg]  # of each (cell, box) row
-    for left, right in grid.pairs(row_line):
-        bad = ends.not_clean(row_start[left], row_start[right])
-        bad_a.append(row_line[left[bad]])
-        bad_b.append(row_line[right[bad]])
+    for cells in grid.parts():
+        row_start, row_line = start[cells.seg], line[cells.seg]  # of each (cell, box) row
+        for left, right in cells.pairs(row_line):
+            bad = ends.not_clean(row_start[left], row_start[right])
+            bad_a.append(row_line[left[bad]])
+            bad_b.append(row_line[right[bad]])
     li, lj = np.concatenate(bad_a), np.concatenate(bad_b)
     self_lines = np.unique(li[li == lj])
     # A line that meets itself goes to GEOS with every line near it: GEOS may snap
@@ -246,10 +251,12 @@ def check_segments(
         with_self = np.zeros(int(line.max()) + 1, dtype=bool)
         with_self[self_lines] = True
         near_a, near_b = [li], [lj]
-        for left, right in grid.pairs(row_line):
-            hit = with_self[row_line[left]] | with_self[row_line[right]]
-            near_a.append(row_line[left[hit]])
-            near_b.append(row_line[right[hit]])
+        for cells in grid.parts():
+            row_line = line[cells.seg]
+            for left, right in cells.pairs(row_line):
+                hit = with_self[row_line[left]] | with_self[row_line[right]]
+                near_a.append(row_line[left[hit]])
+                near_b.append(row_line[right[hit]])
         li, lj = np.concatenate(near_a), np.concatenate(near_b)
     other = li != lj
     a, b = np.minimum(li[other], lj[other]), np.maximum(li[other], lj[other])
@@ -261,17 +268,15 @@ def check_segments(
 class _Grid:
     """Boxes of segments (long ones cut to cell-sized pieces) in the cells they overlap.
 
-    Rows are (cell, box) entries sorted by cell; ``seg`` is the segment of each row. A
-    box's cells and the cell of a pair's corner are both found from its float32 bounds,
-    by the same arithmetic (:func:`_cell`).
+    Rows are (cell, box) entries sorted by cell: ``key`` is the cell of each row and
+    ``box_of`` its box in ``boxes``. Pairs are only made within a cell, so the rows are
+    read in parts of whole cells (:meth:`parts`), each part's boxes gathered on its own:
+    the grid never holds a gathered copy of every box.
     """
 
     key: IntArray
-    seg: IntArray
-    x0: BoxArray
-    y0: BoxArray
-    x1: BoxArray
-    y1: BoxArray
+    box_of: IntArray
+    boxes: _Boxes
     size: float
     origin: tuple[float, float]
     rows: int
@@ -324,18 +329,46 @@ class _Grid:
             mkey = key[mrow] + (rank % nxr) * rows + rank // nxr
             row, key = np.concatenate([row, mrow]), np.concatenate([key, mkey])
         key, order = sorted_order(key)
-        row = row[order]
-        return cls(
-            key,
-            box.seg[row],
-            box.x0[row],
-            box.y0[row],
-            box.x1[row],
-            box.y1[row],
-            size,
-            (ox, oy),
-            rows,
-        )
+        return cls(key, row[order], box, size, (ox, oy), rows)
+
+    def parts(self) -> Iterator[_Cells]:
+        """The rows in parts of whole cells, about :data:`_PART` rows each, boxes gathered."""
+        key, box = self.key, self.boxes
+        cuts = np.arange(_PART, len(key), _PART)
+        # each cut moves back to the first row of its cell: a part holds whole cells
+        bounds = np.unique(np.r_[0, np.searchsorted(key, key[cuts]), len(key)])
+        for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            row = self.box_of[lo:hi]
+            yield _Cells(
+                key[lo:hi],
+                box.seg[row],
+                box.x0[row],
+                box.y0[row],
+                box.x1[row],
+                box.y1[row],
+                self.size,
+                self.origin,
+                self.rows,
+            )
+
+
+@dataclass(frozen=True, eq=False)
+class _Cells:
+    """Rows of whole cells of a :class:`_Grid`, with their boxes.
+
+    ``seg`` is each row's segment. A box's cells and the cell of a pair's corner are
+    both found from its float32 bounds, by the same arithmetic (:func:`_cell`).
+    """
+
+    key: IntArray
+    seg: IntArray
+    x0: BoxArray
+    y0: BoxArray
+    x1: BoxArray
+    y1: BoxArray
+    size: float
+    origin: tuple[float, float]
+    rows: int
 
     def pairs(self, row_line: IntArray) -> Iterator[tuple[IntArray, IntArray]]:
         """Rows ``(left, right)`` of boxes overlapping in their cell, offset by offset.
@@ -393,7 +426,7 @@ class _Grid:
             cy <= np.minimum(self.y1[left], self.y1[right])
         )
         ox, oy = self.origin
-        # the corner's cell, by the arithmetic that put the boxes in cells (:meth:`_at`)
+        # the corner's cell, by the arithmetic that put the boxes in cells (:meth:`_Grid._at`)
         keep &= _cell(cx, ox, self.size) * self.rows + _cell(cy, oy, self.size) == self.key[left]
         sl, sr = self.seg[left], self.seg[right]
         keep &= (np.abs(sl - sr) > 1) | ((sl != sr) & (row_line[left] != row_line[right]))
