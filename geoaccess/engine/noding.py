@@ -178,19 +178,20 @@ def unique_rows(xy: FloatArray) -> tuple[FloatArray, IntArray]:
 
 
 def unique_rows_known(
-    xy: FloatArray, code: IntArray, table: FloatArray
+    code: IntArray, table: FloatArray, rest_xy: FloatArray
 ) -> tuple[FloatArray, IntArray]:
-    """:func:`unique_rows` of ``xy``, where rows with ``code >= 0`` are ``table[code]``.
+    """:func:`unique_rows` of ``table[code]``, with ``rest_xy`` in order where ``code`` is -1.
 
     ``table`` holds distinct coordinate pairs (:func:`~.segments.factorize_xy`'s): only
-    the pairs used and the rows without a code are sorted, and nothing is hashed again.
+    the pairs used and the rows without a code are sorted, and nothing is hashed again;
+    the coordinates of the rows with a code are never gathered.
     """
     known = code >= 0
     used = np.zeros(len(table), dtype=bool)
     used[code[known]] = True
     ids = np.flatnonzero(used)
     rest = np.flatnonzero(~known)
-    candidates = np.concatenate([table[ids], xy[rest] + 0.0])  # -0.0 and 0.0 are one
+    candidates = np.concatenate([table[ids], rest_xy + 0.0])  # -0.0 and 0.0 are one
     order = seg.xy_order(candidates)
     in_order = candidates[order]
     new = np.r_[True, np.any(in_order[1:] != in_order[:-1], axis=1)]
@@ -198,7 +199,7 @@ def unique_rows_known(
     inverse[order] = np.cumsum(new) - 1
     slot = np.zeros(len(table), dtype=np.int64)
     slot[ids] = np.arange(len(ids))
-    out = np.empty(len(xy), dtype=np.int64)
+    out = np.empty(len(code), dtype=np.int64)
     out[known] = inverse[slot[code[known]]]
     out[rest] = inverse[len(ids) :]
     return in_order[new], out
@@ -235,9 +236,14 @@ def node_lines_full(lines: GeomArray, *, snap_m: float) -> Noded:
     pieces, source, start_xy, last_xy = _split(
         lines, np.concatenate([cut_line, target_line]), np.concatenate([cut_xy, target_xy])
     )
-    edges = EdgeLines.of(pieces)
+    node_xy, inverse = unique_rows(np.concatenate([start_xy, last_xy, dangle_xy, target_xy]))
     return _join_nodes(
-        edges, shapely.length(pieces), source, start_xy, last_xy, dangle_xy, target_xy
+        EdgeLines.of(pieces),
+        shapely.length(pieces),
+        source,
+        node_xy,
+        inverse,
+        dangles=len(dangle_xy),
     )
 
 
@@ -336,7 +342,8 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
         len(check.pairs),
         len(dangle_xy),
     )
-    # Piece ends that are vertices keep their code: only the others are hashed again.
+    # Piece ends that are vertices keep their code: only the others (the ends of GEOS's
+    # pieces, in their order among all pieces, and the snap targets) are sorted again.
     unknown = np.full(len(d_source), -1, dtype=np.int64)
     end_code = np.concatenate(
         [
@@ -346,16 +353,11 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
             np.full(len(target_xy), -1, dtype=np.int64),
         ]
     )
-    return _join_nodes(
-        edges,
-        lengths,
-        source[order],
-        np.concatenate([coords[c_head], d_start])[order],
-        np.concatenate([coords[c_tail], d_end])[order],
-        dangle_xy,
-        target_xy,
-        known=(end_code, vxy),
+    d_order = order[order >= len(c_source)] - len(c_source)
+    node_xy, inverse = unique_rows_known(
+        end_code, vxy, np.concatenate([d_start[d_order], d_end[d_order], target_xy])
     )
+    return _join_nodes(edges, lengths, source[order], node_xy, inverse, dangles=len(dangle_xy))
 
 
 def _unmarked_meetings(check: seg.SegmentCheck, marked: BoolArray) -> seg.SegmentCheck:
@@ -580,23 +582,20 @@ def _join_nodes(
     edges: EdgeLines,
     lengths: FloatArray,
     source: IntArray,
-    start_xy: FloatArray,
-    end_xy: FloatArray,
-    dangle_xy: FloatArray,
-    target_xy: FloatArray,
+    node_xy: FloatArray,
+    inverse: IntArray,
     *,
-    known: tuple[IntArray, FloatArray] | None = None,
+    dangles: int,
 ) -> Noded:
     """Node ids of the piece ends: float-noise duplicates and snapped ends merged.
 
-    ``known`` is the code of each end (in the order they are passed; ``-1`` for none)
-    in a table of distinct coordinates, when the caller has one.
+    ``node_xy`` are the distinct coordinates of the ends and ``inverse`` the row of each
+    end in it (:func:`unique_rows`): every piece's start, every piece's end, then the
+    ``dangles`` dangling ends that snap, then their snap targets.
     """
     m = len(source)
-    ends_xy = np.concatenate([start_xy, end_xy, dangle_xy, target_xy])
-    node_xy, inverse = unique_rows(ends_xy) if known is None else unique_rows_known(ends_xy, *known)
     u, v = inverse[:m], inverse[m : 2 * m]
-    k = len(dangle_xy)
+    k = dangles
     dangle, target = inverse[2 * m : 2 * m + k], inverse[2 * m + k :]
     n = len(node_xy)
     close = np.flatnonzero(seg.close_candidates(node_xy, TOL_M))
