@@ -360,21 +360,23 @@ def test_check_segments_flags_ends_nearer_than_the_tolerance():
 
 @pytest.mark.parametrize("offset", [(5e5 + 0.3, 4e6 + 0.1), (-1.8e7 + 0.7, 9e6 + 0.6)])
 def test_near_misses_are_flagged_at_the_size_of_projected_coordinates(offset):
-    """At UTM northings (or web-mercator coordinates) float32 bounds step by 0.25 m (or 1
-    and 2 m), more than the tolerance (1e-8 of the coordinates' size: 4 and 18 cm here).
-    An end 3 cm from a way, or 0.8 of the tolerance beyond it, is still paired and
-    flagged, from a way off float32's steps; ends 1 m and 4 m away, or sharing a vertex,
-    are not."""
+    """At UTM northings and web-mercator coordinates the tolerance is 1e-8 of the
+    coordinates' size (4 and 18 cm here). An end 3 cm, or 0.8 of the tolerance, from a
+    way is paired and flagged; ends 1 m and 4 m away, a shared vertex, and a way going
+    on in line 40 cm after another ends are not (boxes rounded to float32, with steps
+    of 0.25 to 2 m there, once paired such ways)."""
     ox, oy = offset
     tol = 1e-8 * max(abs(ox), abs(oy))
 
     def near(dy):
         return flagged([(ox, oy), (ox + 10, oy)], [(ox + 5, oy + dy), (ox + 5, oy + 5)])
 
-    assert near(0.03) == [[0, 1]]
-    assert near(-0.8 * tol) == [[0, 1]]
+    assert near(0.03) == near(0.8 * tol) == [[0, 1]]
     assert near(1.0) == near(4.0) == []
     assert flagged([(ox, oy), (ox + 5, oy), (ox + 10, oy)], [(ox + 5, oy), (ox + 5, oy + 5)]) == []
+    way = [(ox, oy), (ox + 10, oy)]
+    assert flagged(way, [(ox + 10.4, oy), (ox + 20, oy)]) == []
+    assert flagged(way, [(ox + 10 + 0.5 * tol, oy), (ox + 20, oy)]) == [[0, 1]]
 
 
 @pytest.mark.parametrize("repeat", [False, True])
@@ -426,6 +428,28 @@ def test_close_pairs_are_never_missed():
     )
     assert not segments.close_candidates(lattice, 0.5).any()
     assert segments.close_candidates(lattice, 1.0).all()
+
+
+def test_unique_rows_known_is_unique_rows_of_the_rows_it_is_given():
+    """Rows given by a code into a table of distinct pairs, and rows given by their
+    coordinates (some of them pairs of the table, one at -0.0): the same distinct pairs
+    (0.0 for -0.0) and the same index of each row as :func:`unique_rows` of every row's
+    coordinates."""
+    rng = np.random.default_rng(2)
+    table = np.unique(rng.integers(1, 20, (40, 2)).astype(float), axis=0)
+    code = np.where(rng.random(300) < 0.3, -1, rng.integers(0, len(table), 300))
+    n_rest = int((code < 0).sum())
+    rest = rng.integers(0, 25, (n_rest, 2)).astype(float)
+    rest[::2] = table[rng.integers(0, len(table), len(rest[::2]))]
+    rest[1] = (-0.0, 0.0)
+    xy = np.empty((len(code), 2))
+    xy[code >= 0], xy[code < 0] = table[code[code >= 0]], rest
+    got_xy, got_row = noding.unique_rows_known(code, table, rest)
+    want_xy, want_row = noding.unique_rows(xy)
+    np.testing.assert_array_equal(got_xy, want_xy)
+    np.testing.assert_array_equal(np.signbit(got_xy), np.signbit(want_xy))  # 0.0, not -0.0
+    np.testing.assert_array_equal(got_row, want_row)
+    assert n_rest > 50 and len(want_xy) < len(xy)
 
 
 def complex_codes(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

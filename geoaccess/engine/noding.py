@@ -180,11 +180,24 @@ def unique_rows(xy: FloatArray) -> tuple[FloatArray, IntArray]:
 def unique_rows_known(
     code: IntArray, table: FloatArray, rest_xy: FloatArray
 ) -> tuple[FloatArray, IntArray]:
-    """:func:`unique_rows` of ``table[code]``, with ``rest_xy`` in order where ``code`` is -1.
+    """:func:`unique_rows` of rows given by a code into a table, or by their coordinates.
 
-    ``table`` holds distinct coordinate pairs (:func:`~.segments.factorize_xy`'s): only
-    the pairs used and the rows without a code are sorted, and nothing is hashed again;
-    the coordinates of the rows with a code are never gathered.
+    Only the table's pairs in use and the rows without a code are sorted, nothing is
+    hashed again, and the coordinates of the rows with a code are never gathered.
+
+    Parameters
+    ----------
+    code : numpy.ndarray of int
+        Each row's code: its pair is ``table[code]``; ``-1`` where the row has none.
+    table : numpy.ndarray
+        ``(t, 2)`` distinct coordinate pairs (:func:`~.segments.factorize_xy`'s).
+    rest_xy : numpy.ndarray
+        ``(r, 2)`` coordinates of the rows without a code, in their order.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The distinct pairs, sorted by x then y, and each row's index into them.
     """
     known = code >= 0
     used = np.zeros(len(table), dtype=bool)
@@ -595,11 +608,10 @@ def _join_nodes(
     """
     m = len(source)
     u, v = inverse[:m], inverse[m : 2 * m]
-    k = dangles
-    dangle, target = inverse[2 * m : 2 * m + k], inverse[2 * m + k :]
+    dangle, target = inverse[2 * m : 2 * m + dangles], inverse[2 * m + dangles :]
     n = len(node_xy)
     close = np.flatnonzero(seg.close_candidates(node_xy, TOL_M))
-    if k == 0 and len(close) == 0:
+    if dangles == 0 and len(close) == 0:
         return _without_empty(edges, lengths, source, u, v, node_xy)
 
     # Merge nodes: float-noise duplicates, and dangling ends with their snap targets.

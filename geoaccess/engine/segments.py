@@ -11,11 +11,6 @@ The arithmetic over every segment or pair runs in blocks (:data:`_BLOCK` entries
 million segments, whole-array passes spent their time in memory traffic and in page
 faults for fresh temporaries, and blocks whose temporaries stay in the cache make those
 steps several times faster. The answer does not depend on the block size.
-
-The grid's boxes are kept in float32, rounded to nearest: half the memory to sort, gather
-and compare. Rounding to nearest never decreases, so boxes that overlap in float64 still
-overlap, and the grid pairs every segment it paired before; rounding may add pairs,
-which the exact classification, on the float64 coordinates, then calls clean.
 """
 
 from __future__ import annotations
@@ -32,7 +27,6 @@ from .sorting import sorted_order
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-BoxArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Relative error bound of an orientation determinant, 30 times Shewchuk's
@@ -357,15 +351,15 @@ class _Cells:
     """Rows of whole cells of a :class:`_Grid`, with their boxes.
 
     ``seg`` is each row's segment. A box's cells and the cell of a pair's corner are
-    both found from its float32 bounds, by the same arithmetic (:func:`_cell`).
+    both found from the boxes' bounds, by the same arithmetic (:func:`_cell`).
     """
 
     key: IntArray
     seg: IntArray
-    x0: BoxArray
-    y0: BoxArray
-    x1: BoxArray
-    y1: BoxArray
+    x0: FloatArray
+    y0: FloatArray
+    x1: FloatArray
+    y1: FloatArray
     size: float
     origin: tuple[float, float]
     rows: int
@@ -433,7 +427,7 @@ class _Cells:
         return keep
 
 
-def _cell(v: BoxArray, origin: float, size: float) -> IntArray:
+def _cell(v: FloatArray, origin: float, size: float) -> IntArray:
     """Cell index of each coordinate (all ``>= origin``, so truncation is floor)."""
     c = v - origin
     c *= 1.0 / size
@@ -445,18 +439,17 @@ class _Boxes:
     """Bounding boxes of segments, padded by ``pad``; ``seg`` is the segment of each box.
 
     Segment ``i`` runs from ``(x, y)[start[i]]`` to ``(x, y)[start[i] + 1]``; ``ext``
-    is the larger side of its own box (unpadded). The bounds are computed in float64 and
-    kept in float32, rounded to nearest (see the module's docstring).
+    is the larger side of its own box (unpadded).
     """
 
     x: FloatArray
     y: FloatArray
     start: IntArray
     seg: IntArray
-    x0: BoxArray
-    y0: BoxArray
-    x1: BoxArray
-    y1: BoxArray
+    x0: FloatArray
+    y0: FloatArray
+    x1: FloatArray
+    y1: FloatArray
     ext: FloatArray
     pad: float
 
@@ -470,7 +463,7 @@ class _Boxes:
             ext = np.maximum(x1 - x0, y1 - y0)
             return x0 - pad, y0 - pad, x1 + pad, y1 + pad, ext
 
-        x0, y0, x1, y1, ext = _blockwise_many(len(start), (np.float32,) * 4 + (float,), boxes)
+        x0, y0, x1, y1, ext = _blockwise_many(len(start), (float,) * 5, boxes)
         return cls(x, y, start, np.arange(len(start)), x0, y0, x1, y1, ext, pad)
 
     def split(self, size: float) -> _Boxes:
@@ -498,8 +491,8 @@ class _Boxes:
         first, later = part == 0, part > 0
         n, extra, pad = len(self.seg), int(np.count_nonzero(later)), self.pad
 
-        def rows(old: BoxArray, piece: FloatArray) -> BoxArray:
-            out = np.empty(n + extra, dtype=np.float32)
+        def rows(old: FloatArray, piece: FloatArray) -> FloatArray:
+            out = np.empty(n + extra)
             out[:n] = old
             out[long] = piece[first]
             out[n:] = piece[later]
