@@ -545,9 +545,7 @@ def _split_at_vertices(
     pid = np.cumsum(opens)
     pid -= 1
     heads = np.flatnonzero(opens)
-    tails = np.empty_like(heads)
-    np.subtract(heads[1:], 1, out=tails[:-1])
-    tails[-1] = len(xy) - 1
+    tails = np.r_[heads[1:] - 1, len(xy) - 1]
     # The vertices the pieces start and end at, piece after piece.
     head_v = np.flatnonzero(first_v | cut)
     tail_v = np.flatnonzero(cut | last_v)

@@ -74,19 +74,19 @@ class SegmentCheck:
     repeated: IntArray
 
 
-def _blockwise(n: int, dtype: type, part: Callable[[slice], npt.NDArray]) -> npt.NDArray:
-    """``part(block)`` for consecutive blocks of ``range(n)``, joined into one array."""
-    return _blockwise_many(n, (dtype,), lambda block: (part(block),))[0]
+def _blockwise(n: int, dtype: type, of_block: Callable[[slice], npt.NDArray]) -> npt.NDArray:
+    """``of_block(block)`` for consecutive blocks of ``range(n)``, joined into one array."""
+    return _blockwise_many(n, (dtype,), lambda block: (of_block(block),))[0]
 
 
 def _blockwise_many(
-    n: int, dtypes: tuple[type, ...], part: Callable[[slice], tuple[npt.NDArray, ...]]
+    n: int, dtypes: tuple[type, ...], of_block: Callable[[slice], tuple[npt.NDArray, ...]]
 ) -> tuple[npt.NDArray, ...]:
-    """:func:`_blockwise` of a ``part`` giving one array per dtype."""
+    """:func:`_blockwise` of an ``of_block`` giving one array per dtype."""
     out: tuple[npt.NDArray, ...] = tuple(np.empty(n, dtype=dtype) for dtype in dtypes)
     for lo in range(0, n, _BLOCK):
         block = slice(lo, min(lo + _BLOCK, n))
-        for whole, piece in zip(out, part(block), strict=True):
+        for whole, piece in zip(out, of_block(block), strict=True):
             whole[block] = piece
     return out
 
