@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 from shapely import LineString
 
-from geoaccess.engine import noding, segments, sorting
+from geoaccess.engine import crossings, noding, segments, sorting
 from geoaccess.engine.roads import build_road_graph
 from tests.test_network import roads_of
 
@@ -65,6 +65,7 @@ def overlays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many line pairs each ``shapely.intersection`` call intersects."""
     calls: list[int] = []
     real = shapely.intersection
+    crossings.agrees_with_geos()  # its one comparison with GEOS, made before counting
 
     def counting(a, b, **kwargs):
         calls.append(int(np.size(a)))
@@ -95,9 +96,20 @@ def test_a_crossing_mid_segment_is_still_noded(overlays):
     bridge = LineString([ways[0].coords[0], (450.0, 450.0)])  # crosses streets mid-segment
     fast, full = node_both([*ways, bridge], 0.0)
     assert_same_graph(fast, full)
-    assert 0 < overlays[0] < len(ways)  # only the pairs with the bridge
-    crossings = np.flatnonzero(np.bincount(np.r_[fast.u, fast.v]) == 4)
-    assert len(crossings) > len(noded_ways()) // 4  # new junctions along the bridge
+    assert overlays[0] == 0  # the fast route: the bridge only crosses, found by numpy
+    junctions = np.flatnonzero(np.bincount(np.r_[fast.u, fast.v]) == 4)
+    assert len(junctions) > len(noded_ways()) // 4  # new junctions along the bridge
+
+
+def test_a_touch_off_a_vertex_is_left_to_geos(overlays):
+    """A way ending on a street between its vertices: GEOS finds that meeting."""
+    ways = noded_ways()
+    street = LineString([(0.0, -300.0), (1000.0, -300.0)])
+    spur = LineString([(500.0, -300.0), (500.0, -500.0)])  # ends on the street
+    fast, full = node_both([*ways, street, spur], 0.0)
+    assert_same_graph(fast, full)
+    assert overlays[0] == 1  # the fast route: the street and the spur only
+    assert len(fast.u) == len(node_both(ways, 0.0)[0].u) + 3
 
 
 @pytest.mark.parametrize("snap_m", [0.0, 50.0])
@@ -244,7 +256,7 @@ def every_pair_flagged(lines: list[LineString]) -> tuple[set, set]:
     scale = float(np.abs(coords).max())
     x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
     ends = segments._Ends(x, y, vid, segments._NEAR * scale)
-    bad = ends.not_clean(start[i], start[j])
+    bad = ends.classify(start[i], start[j]) != segments.CLEAN
     li, lj = which[start[i[bad]]], which[start[j[bad]]]
     return {(a, b) for a, b in zip(li.tolist(), lj.tolist(), strict=True) if a != b}, set(
         li[li == lj].tolist()

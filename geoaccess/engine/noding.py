@@ -5,15 +5,18 @@ with GEOS and splits every line again. :func:`node_lines` (what the graph uses) 
 checks the segments with numpy (:mod:`.segments`): a pair of lines meeting only at
 shared vertices (OSM ways do, where they meet at a junction node) intersects exactly
 there, so no GEOS overlay is needed and a line without junctions inside it stays the
-same geometry. Pairs that cross mid-segment, overlap, or come too close to tell, and the
-lines a dangling end snaps onto, take the GEOS steps of the full route, line by line.
-Both give the same pieces, nodes and node ids (``tests/test_network.py`` checks it).
+same geometry. Pairs of lines that only cross mid-segment (each crossing certain, one per
+segment) cross where GEOS's overlay would find it, by GEOS's own arithmetic
+(:mod:`.crossings`). Pairs that overlap, touch off a vertex, or come too close to tell,
+and the lines a dangling end snaps onto, take the GEOS steps of the full route, line by
+line. Both give the same pieces, nodes and node ids (``tests/test_network.py`` checks it).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +25,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from . import crossings
 from . import segments as seg
 from .sorting import sorted_order
 
@@ -246,14 +250,18 @@ def node_lines_full(lines: GeomArray, *, snap_m: float) -> Noded:
         lines, tree, ends[dangling], owner[dangling], snap_m
     )
     dangle_xy = end_xy[dangling[snapped]]
-    pieces, source, start_xy, last_xy = _split(
+    split = _split(
         lines, np.concatenate([cut_line, target_line]), np.concatenate([cut_xy, target_xy])
     )
-    node_xy, inverse = unique_rows(np.concatenate([start_xy, last_xy, dangle_xy, target_xy]))
+    piece_ends = np.concatenate(
+        [split.xy[split.heads], split.xy[split.tails], dangle_xy, target_xy]
+    )
+    node_xy, inverse = unique_rows(piece_ends)
+    pieces = split.made()
     return _join_nodes(
         EdgeLines.of(pieces),
         shapely.length(pieces),
-        source,
+        split.source,
         node_xy,
         inverse,
         dangles=len(dangle_xy),
@@ -292,17 +300,21 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
     if marked.all():
         check = seg.repeated_vertices(vline, vid)
     else:
-        check = _unmarked_meetings(seg.check_segments(coords, vline, vid), marked)
+        check = _unmarked_meetings(seg.check_segments(coords, vline, vid), marked, vline)
     # Lines that take the GEOS route: a flagged pair (a crossing, an overlap, a touch
     # off a vertex, or too close to tell), a repeated vertex, or (below) a snapped end.
     dirty = np.zeros(n, dtype=bool)
     dirty[check.self_lines] = True
     dirty[check.repeated] = True
     dirty[check.pairs.ravel()] = True
-    # Only pairs GEOS sees intersecting are cut (as the full route finds them).
+    # Only pairs GEOS sees intersecting are cut (as the full route finds them); pairs
+    # that only cross are cut where GEOS's overlay of the two would find each crossing.
     left, right = check.pairs[:, 0], check.pairs[:, 1]
-    meet = shapely.intersects(lines[left], lines[right])
+    only_cross, x_line, x_xy = _pairs_only_crossing(coords, vline, check, n)
+    ask = np.flatnonzero(~only_cross)
+    meet = ask[shapely.intersects(lines[left[ask]], lines[right[ask]])]
     cut_line, cut_xy = _crossings(lines, left[meet], right[meet])
+    cut_line, cut_xy = np.concatenate([cut_line, x_line]), np.concatenate([cut_xy, x_xy])
 
     # Dangling ends: an end is touched when another line has it as a vertex or, for a
     # dirty line only (a touch off a vertex flags the pair), when GEOS says so.
@@ -340,14 +352,15 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
     local[dirty_ids] = np.arange(len(dirty_ids))
     all_line = np.concatenate([vline[at_shared], cut_line, target_line])
     all_xy = np.concatenate([coords[at_shared], cut_xy, target_xy])
-    d_pieces, d_source, d_start, d_end = _split(lines[dirty_ids], local[all_line], all_xy)
+    split = _split(lines[dirty_ids], local[all_line], all_xy, locate_segments=True)
+    d_source, d_start, d_end = split.source, split.xy[split.heads], split.xy[split.tails]
     c_edges, c_lengths, c_source, c_head, c_tail = _split_at_vertices(
         lines, coords, vline, vid, shared, ~dirty
     )
     source = np.concatenate([c_source, dirty_ids[d_source]])
     order = np.argsort(source, kind="stable")
-    edges = c_edges.then(EdgeLines.of(d_pieces)).reorder(order)
-    lengths = np.concatenate([c_lengths, shapely.length(d_pieces)])[order]
+    edges = c_edges.then(split.edges()).reorder(order)
+    lengths = np.concatenate([c_lengths, split.lengths()])[order]
     log.debug(
         "noding: %d of %d lines by GEOS (%d flagged pairs, %d snapped ends)",
         len(dirty_ids),
@@ -373,7 +386,9 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
     return _join_nodes(edges, lengths, source[order], node_xy, inverse, dangles=len(dangle_xy))
 
 
-def _unmarked_meetings(check: seg.SegmentCheck, marked: BoolArray) -> seg.SegmentCheck:
+def _unmarked_meetings(
+    check: seg.SegmentCheck, marked: BoolArray, vline: IntArray
+) -> seg.SegmentCheck:
     """The check without what marked lines do among themselves.
 
     Two marked lines meet only at shared vertices (a pair of them is dropped), and a
@@ -382,8 +397,82 @@ def _unmarked_meetings(check: seg.SegmentCheck, marked: BoolArray) -> seg.Segmen
     """
     if not marked.any():
         return check
-    pairs = check.pairs[~(marked[check.pairs[:, 0]] & marked[check.pairs[:, 1]])]
-    return seg.SegmentCheck(pairs, check.self_lines[~marked[check.self_lines]], check.repeated)
+
+    def unmarked(pairs: IntArray) -> IntArray:
+        return pairs[~(marked[pairs[:, 0]] & marked[pairs[:, 1]])]
+
+    return seg.SegmentCheck(
+        unmarked(check.pairs),
+        check.self_lines[~marked[check.self_lines]],
+        check.repeated,
+        check.crossings[~(marked[vline[check.crossings]].all(axis=1))],
+        unmarked(check.unsure),
+    )
+
+
+def _pairs_only_crossing(
+    coords: FloatArray, vline: IntArray, check: seg.SegmentCheck, n_lines: int
+) -> tuple[BoolArray, IntArray, FloatArray]:
+    """Which flagged pairs of lines only cross, and the cut points of those.
+
+    Two lines whose every flagged pair of segments certainly crosses at one point inside
+    both meet there and at their shared vertices, nowhere else. GEOS's overlay of the
+    two finds each crossing with the arithmetic :func:`.crossings.crossing_points`
+    repeats, so the points are the same. A pair is left to GEOS when a segment crosses
+    the other line more than once (the overlay then cuts one segment twice, and may snap),
+    when GEOS would move a point (parallel lines, a point outside a segment's box),
+    when a line meets itself or repeats a vertex, or where this machine's GEOS does not
+    compute crossings this way (:func:`.crossings.agrees_with_geos`).
+
+    Returns
+    -------
+    only_cross : numpy.ndarray of bool
+        Per row of ``check.pairs``.
+    cut_line, cut_xy : numpy.ndarray
+        The line and coordinates of each cut point (each crossing once for each line).
+    """
+    pairs = check.pairs
+    only_cross = np.zeros(len(pairs), dtype=bool)
+    if len(check.crossings) == 0 or not crossings.agrees_with_geos():
+        return only_cross, np.zeros(0, dtype=np.int64), _NO_XY
+    seg_a, seg_b = check.crossings[:, 0], check.crossings[:, 1]
+    line_a, line_b = vline[seg_a], vline[seg_b]
+    swap = line_a > line_b
+    seg_a, seg_b = np.where(swap, seg_b, seg_a), np.where(swap, seg_a, seg_b)
+    line_a, line_b = np.minimum(line_a, line_b), np.maximum(line_a, line_b)
+    key = pairs[:, 0] * n_lines + pairs[:, 1]  # ascending: the pairs are sorted rows
+    at = np.searchsorted(key, line_a * n_lines + line_b)  # each crossing's pair
+    only_cross[at] = True
+    unsure = check.unsure[:, 0] * n_lines + check.unsure[:, 1]
+    only_cross[np.searchsorted(key, unsure)] = False
+    alone = np.zeros(n_lines, dtype=bool)  # lines that meet themselves or repeat a vertex
+    alone[check.self_lines] = True
+    alone[check.repeated] = True
+    only_cross &= ~alone[pairs[:, 0]] & ~alone[pairs[:, 1]]
+    # a segment crossing the other line twice (segments are named by their first
+    # coordinate, so a segment and a line make one key)
+    only_cross[at[_not_unique(seg_a * n_lines + line_b)]] = False
+    only_cross[at[_not_unique(seg_b * n_lines + line_a)]] = False
+    xy, found = crossings.crossing_points(
+        coords[seg_a], coords[seg_a + 1], coords[seg_b], coords[seg_b + 1]
+    )
+    only_cross[at[~found]] = False
+    use = only_cross[at]
+    return (
+        only_cross,
+        np.concatenate([line_a[use], line_b[use]]),
+        np.concatenate([xy[use], xy[use]]),
+    )
+
+
+def _not_unique(key: IntArray) -> BoolArray:
+    """Whether each key occurs more than once."""
+    key, order = sorted_order(key)
+    same = key[1:] == key[:-1]
+    out = np.zeros(len(key), dtype=bool)
+    out[order[1:][same]] = True
+    out[order[:-1][same]] = True
+    return out
 
 
 # --- shared steps ---------------------------------------------------------------------
@@ -445,23 +534,76 @@ def _snap_targets(
     return target_line, target_xy, end_id
 
 
+@dataclass(frozen=True, eq=False)
+class _Pieces:
+    """Lines cut into pieces: the pieces' coordinates, piece after piece.
+
+    Attributes
+    ----------
+    xy : numpy.ndarray
+        ``(k, 2)`` coordinates, each piece's rows in order.
+    piece : numpy.ndarray of int
+        The piece of each row (non-decreasing).
+    source : numpy.ndarray of int
+        The line of each piece.
+    """
+
+    xy: FloatArray
+    piece: IntArray
+    source: IntArray
+
+    @cached_property
+    def heads(self) -> IntArray:
+        """The row of each piece's first coordinate."""
+        piece = self.piece
+        return np.flatnonzero(np.r_[True, piece[1:] != piece[:-1]]) if len(piece) else piece
+
+    @cached_property
+    def tails(self) -> IntArray:
+        """The row of each piece's last coordinate."""
+        return np.r_[self.heads[1:] - 1, len(self.piece) - 1] if len(self.piece) else self.piece
+
+    def made(self) -> GeomArray:
+        """Each piece's LineString."""
+        return shapely.linestrings(self.xy, indices=self.piece)
+
+    def edges(self) -> EdgeLines:
+        """The pieces as edges made on first use."""
+        return EdgeLines(np.full(len(self.source), None, dtype=object), self.xy, self.piece)
+
+    def lengths(self) -> FloatArray:
+        """Each piece's length, summed as GEOS sums it (``shapely.length`` of :meth:`made`)."""
+        return _along(self.xy, self.heads, self.tails)[self.tails]
+
+
 def _split(
-    lines: GeomArray, cut_line: IntArray, cut_xy: FloatArray
-) -> tuple[GeomArray, IntArray, FloatArray, FloatArray]:
+    lines: GeomArray, cut_line: IntArray, cut_xy: FloatArray, *, locate_segments: bool = False
+) -> _Pieces:
     """Split each line at its cut points (and nowhere else).
 
-    Returns the pieces, the line of each, and their first and last coordinates.
+    Cut points are ordered along each line by ``shapely.line_locate_point``; with
+    ``locate_segments``, those on lines of one segment by :func:`_locate_on_segments`,
+    which gives the same numbers.
     """
     if len(lines) == 0:
-        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64), _NO_XY, _NO_XY
+        return _Pieces(_NO_XY, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     coords, vline = shapely.get_coordinates(lines, return_index=True)
     n_v = len(coords)
     first_v = np.ones(n_v, dtype=bool)
     first_v[1:] = vline[1:] != vline[:-1]
     last_v = np.ones(n_v, dtype=bool)
     last_v[:-1] = first_v[1:]
-    along = _along(coords, np.flatnonzero(first_v), np.flatnonzero(last_v))
-    cut_along = shapely.line_locate_point(lines[cut_line], shapely.points(cut_xy))
+    heads, tails = np.flatnonzero(first_v), np.flatnonzero(last_v)
+    along = _along(coords, heads, tails)
+    cut_along = np.empty(len(cut_line))
+    by_geos = np.ones(len(cut_line), dtype=bool)
+    if locate_segments:
+        by_geos = (tails - heads)[cut_line] != 1
+        head = heads[cut_line[~by_geos]]
+        cut_along[~by_geos] = _locate_on_segments(coords[head], coords[head + 1], cut_xy[~by_geos])
+    cut_along[by_geos] = shapely.line_locate_point(
+        lines[cut_line[by_geos]], shapely.points(cut_xy[by_geos])
+    )
 
     line = np.concatenate([vline, cut_line])
     dist = np.concatenate([along, cut_along])
@@ -489,13 +631,7 @@ def _split(
     pos = np.concatenate([np.arange(len(line)), closes])
     pid = np.concatenate([piece, piece[closes] - 1])
     order = np.lexsort((pos, pid))
-    pid, pxy = pid[order], xy[pos[order]]
-    head = np.ones(len(pid), dtype=bool)
-    head[1:] = pid[1:] != pid[:-1]
-    tail = np.ones(len(pid), dtype=bool)
-    tail[:-1] = head[1:]
-    pieces = shapely.linestrings(pxy, indices=pid)
-    return pieces, line[opens], pxy[head], pxy[tail]
+    return _Pieces(xy[pos[order]], pid[order], line[opens])
 
 
 def _split_at_vertices(
@@ -562,6 +698,24 @@ def _split_at_vertices(
     if rows_taken is not None:  # back to rows of the ``coords`` passed in
         head_v, tail_v = rows_taken[head_v], rows_taken[tail_v]
     return edges, lengths, source, head_v, tail_v
+
+
+def _locate_on_segments(p0: FloatArray, p1: FloatArray, xy: FloatArray) -> FloatArray:
+    """``shapely.line_locate_point`` of points on lines of one segment ``p0 -> p1``.
+
+    GEOS projects a point onto a segment by its projection factor (0 at a point equal
+    to ``p0``, 1 at one equal to ``p1``), clamped to the segment, times the segment's
+    length; the same arithmetic here gives the same numbers.
+    """
+    dx, dy = p1[:, 0] - p0[:, 0], p1[:, 1] - p0[:, 1]
+    length_2 = dx * dx + dy * dy
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = ((xy[:, 0] - p0[:, 0]) * dx + (xy[:, 1] - p0[:, 1]) * dy) / length_2
+    factor[length_2 == 0] = 0.0
+    factor[(xy == p0).all(axis=1)] = 0.0
+    factor[(xy == p1).all(axis=1)] = 1.0
+    length = np.sqrt(dx * dx + dy * dy)
+    return np.where(factor <= 0.0, 0.0, np.where(factor <= 1.0, factor * length, length))
 
 
 def _along(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:

@@ -5,7 +5,9 @@ from a uniform grid (long segments are cut into grid-sized boxes), and each pair
 classified with orientation tests whose floating-point error is bounded (Shewchuk,
 "Adaptive precision floating-point arithmetic", 1997): a pair is called clean only when
 the sign is certain, so a clean pair truly meets at most at one shared end, and anything
-uncertain is flagged for GEOS.
+uncertain is flagged for GEOS. A flagged pair whose segments certainly cross at one point
+inside both, with every end farther than the closeness tolerance from the other's line, is
+named a crossing: the noding computes that point itself (:mod:`.crossings`).
 
 The arithmetic over every segment or pair runs in blocks (:data:`_BLOCK` entries): on a
 million segments, whole-array passes spent their time in memory traffic and in page
@@ -16,7 +18,7 @@ steps several times faster. The answer does not depend on the block size.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 
 import numpy as np
@@ -49,6 +51,10 @@ _MAX_HALVING = 8
 #: whole-array passes on a million segments (page faults included).
 _BLOCK = 16_000
 
+#: What a pair of segments does (:meth:`_Ends.classify`): meets at most at one shared
+#: end, certainly crosses at one point inside both, or anything else (or too close to tell).
+CLEAN, UNSURE, CROSSING = 0, 1, 2
+
 #: The grid's rows are read in parts of about this many rows (:meth:`_Grid.parts`), so
 #: that the boxes gathered in cell order stay a few megabytes at a time.
 _PART = 65_536
@@ -67,11 +73,19 @@ class SegmentCheck:
         Lines with two such segments of their own.
     repeated : numpy.ndarray of int
         Lines with a zero-length segment (the same coordinate twice in a row).
+    crossings : numpy.ndarray of int
+        ``(m, 2)`` pairs of segments of two different lines that certainly cross at one
+        point inside both, each segment named by the coordinate it starts at.
+    unsure : numpy.ndarray of int
+        The ``pairs`` (unique) with two segments that meet otherwise than by such a
+        crossing, or that lie near a line in ``self_lines``.
     """
 
     pairs: IntArray
     self_lines: IntArray
     repeated: IntArray
+    crossings: IntArray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    unsure: IntArray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
 
 
 def _blockwise(n: int, dtype: type, of_block: Callable[[slice], npt.NDArray]) -> npt.NDArray:
@@ -229,16 +243,24 @@ def check_segments(
         back = (vid[first] == vid[second + 1]) | ends.shared_end_bad(first, second + 1, first + 1)
     else:  # segments in a row are coordinates in a row: slices instead of gathers
         back = ends.turns_back_at(first)
-    bad_a, bad_b = [line[row[back]]], [line[row[back]]]
+    # segment pairs that are not clean, each segment named by its first coordinate
+    seg_a, seg_b = [first[back]], [second[back]]
+    kinds = [np.full(int(np.count_nonzero(back)), UNSURE, dtype=np.int8)]
     grid = _Grid.of(x, y, start, scale)
     for cells in grid.parts():
         row_start, row_line = start[cells.seg], line[cells.seg]  # of each (cell, box) row
         for left, right in cells.pairs(row_line):
-            bad = ends.not_clean(row_start[left], row_start[right])
-            bad_a.append(row_line[left[bad]])
-            bad_b.append(row_line[right[bad]])
-    li, lj = np.concatenate(bad_a), np.concatenate(bad_b)
+            kind = ends.classify(row_start[left], row_start[right])
+            bad = np.flatnonzero(kind)  # not CLEAN
+            seg_a.append(row_start[left[bad]])
+            seg_b.append(row_start[right[bad]])
+            kinds.append(kind[bad])
+    sa, sb, kind = np.concatenate(seg_a), np.concatenate(seg_b), np.concatenate(kinds)
+    li, lj = vline[sa], vline[sb]
     self_lines = np.unique(li[li == lj])
+    crossing = (kind == CROSSING) & (li != lj)
+    crossings = np.c_[sa[crossing], sb[crossing]]
+    unsure_at = kind != CROSSING
     # A line that meets itself goes to GEOS with every line near it: GEOS may snap
     # when it nodes such a line, and the snapping can move what it finds elsewhere.
     if len(self_lines):
@@ -251,11 +273,27 @@ def check_segments(
                 hit = with_self[row_line[left]] | with_self[row_line[right]]
                 near_a.append(row_line[left[hit]])
                 near_b.append(row_line[right[hit]])
+        n_near = sum(len(a) for a in near_a) - len(li)
         li, lj = np.concatenate(near_a), np.concatenate(near_b)
+        unsure_at = np.r_[unsure_at, np.ones(n_near, dtype=bool)]
     other = li != lj
     a, b = np.minimum(li[other], lj[other]), np.maximum(li[other], lj[other])
-    pairs = np.unique(np.c_[a, b], axis=0) if len(a) else np.zeros((0, 2), dtype=np.int64)
-    return SegmentCheck(pairs.astype(np.int64), self_lines, repeated)
+    unsure_at = unsure_at[other]
+    n_lines = int(vline[-1]) + 1
+    return SegmentCheck(
+        _unique_pairs(a, b, n_lines),
+        self_lines,
+        repeated,
+        crossings,
+        _unique_pairs(a[unsure_at], b[unsure_at], n_lines),
+    )
+
+
+def _unique_pairs(a: IntArray, b: IntArray, n: int) -> IntArray:
+    """Rows ``(a, b)`` of numbers below ``n``, sorted and unique, as a ``(k, 2)`` array."""
+    key, _ = sorted_order(a.astype(np.int64) * n + b)
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    return np.c_[key // n, key % n].astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -566,28 +604,32 @@ class _Ends:
 
         return _blockwise(len(path), bool, turns_back)[first]
 
-    def not_clean(self, a: IntArray, b: IntArray) -> BoolArray:
-        """Segment pairs ``(a, b)`` that may meet other than at exactly one shared end."""
-        return _blockwise(len(a), bool, lambda k: self._not_clean(a[k], b[k]))
+    def classify(self, a: IntArray, b: IntArray) -> npt.NDArray[np.int8]:
+        """What segment pairs ``(a, b)`` do: :data:`CLEAN`, :data:`CROSSING` or :data:`UNSURE`.
 
-    def _not_clean(self, a: IntArray, b: IntArray) -> BoolArray:
+        A pair is clean when it meets at most at exactly one shared end.
+        """
+        return _blockwise(len(a), np.int8, lambda k: self._classify(a[k], b[k]))
+
+    def _classify(self, a: IntArray, b: IntArray) -> npt.NDArray[np.int8]:
         x, y, vid = self.x, self.y, self.vid
         x_next, y_next, vid_next = x[1:], y[1:], vid[1:]  # ``x_next[a]`` is ``x[a + 1]``
         p1, q1, p2, q2 = vid[a], vid_next[a], vid[b], vid_next[b]
         pp, pq, qp, qq = p1 == p2, p1 == q2, q1 == p2, q1 == q2
         n_shared = pp.astype(np.int8) + pq + qp + qq
-        bad = n_shared >= 2
+        kind = (n_shared >= 2).view(np.int8)  # UNSURE where True, else CLEAN
 
         one = np.flatnonzero(n_shared == 1)
         if len(one):
-            bad[one] = self._shared_end_of_pairs(a[one], b[one], (pp | pq)[one], (pp | qp)[one])
+            bad = self._shared_end_of_pairs(a[one], b[one], (pp | pq)[one], (pp | qp)[one])
+            kind[one] = bad  # UNSURE where True
 
         # No shared end: disjoint only when one segment lies strictly on one side of
         # the other.
         none = np.flatnonzero(n_shared == 0)
         if len(none):
             a0, b0 = a[none], b[none]
-            bad[none] = _crossing_or_near(
+            kind[none] = _crossing_or_near(
                 x[a0],
                 y[a0],
                 x_next[a0],
@@ -598,7 +640,7 @@ class _Ends:
                 y_next[b0],
                 self.near,
             )
-        return bad
+        return kind
 
     def _shared_end_of_pairs(
         self, a: IntArray, b: IntArray, at_a_start: BoolArray, at_b_start: BoolArray
@@ -636,8 +678,13 @@ def _crossing_or_near(
     q2x: FloatArray,
     q2y: FloatArray,
     near: float,
-) -> BoolArray:
-    """Segments ``p1 -> q1`` and ``p2 -> q2``, with no shared end, that may meet or come close."""
+) -> npt.NDArray[np.int8]:
+    """Segments ``p1 -> q1`` and ``p2 -> q2``, with no shared end: what they do.
+
+    :data:`CROSSING` where each has its ends certainly on two sides of the other's
+    line, :data:`UNSURE` where they may otherwise meet or come within ``near``, else
+    :data:`CLEAN`.
+    """
     o1, e1 = _orient(p1x, p1y, q1x, q1y, p2x, p2y)
     o2, e2 = _orient(p1x, p1y, q1x, q1y, q2x, q2y)
     apart = ((o1 > e1) & (o2 > e2)) | ((o1 < -e1) & (o2 < -e2))
@@ -654,6 +701,20 @@ def _crossing_or_near(
         apart_2 & (least_2 * least_2 > near * near * sq_2)
     )
     worse = ~(apart | apart_2)
+    # A crossing is never apart: look for one among the few pairs that are not. It is
+    # certain when each segment has its ends certainly on two sides of the other's line,
+    # and farther than ``near`` from it (so the crossing is that far from every end, and
+    # the segments are not so nearly parallel that GEOS's overlay may have to snap).
+    maybe = np.flatnonzero(worse)
+    if len(maybe):
+        m1, m2, m3, m4 = o1[maybe], o2[maybe], o3[maybe], o4[maybe]
+        f1, f2, f3, f4 = e1[maybe], e2[maybe], e3[maybe], e4[maybe]
+        across = (((m1 > f1) & (m2 < -f2)) | ((m1 < -f1) & (m2 > f2))) & (
+            ((m3 > f3) & (m4 < -f4)) | ((m3 < -f3) & (m4 > f4))
+        )
+        l1, l2 = least_1[maybe], least_2[maybe]
+        across &= (l1 * l1 > near * near * sq_1[maybe]) & (l2 * l2 > near * near * sq_2[maybe])
+        maybe = maybe[across]
     ask = np.flatnonzero(~far & ~worse)
     if len(ask):
         close = np.minimum.reduce(
@@ -665,7 +726,9 @@ def _crossing_or_near(
             ]
         )
         worse[ask] = close <= near
-    return worse
+    kind = worse.view(np.int8)  # UNSURE where True, else CLEAN
+    kind[maybe] = CROSSING
+    return kind
 
 
 def _shared_end_bad(

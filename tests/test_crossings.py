@@ -1,0 +1,304 @@
+"""Crossing points computed as GEOS computes them, and the noding pairs that use them.
+
+The fast noding route (:func:`geoaccess.engine.noding.node_lines`) cuts pairs of lines
+that only cross at points from :mod:`geoaccess.engine.crossings` instead of GEOS
+overlays. The points must be GEOS's to the bit, and every other pair must still go to
+GEOS: either way the graph is the full route's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from shapely import LineString
+
+from geoaccess.engine import crossings, noding, segments
+from tests.test_noding import assert_same_graph, node_both
+
+#: Offsets of local, UTM-sized and web-mercator-sized coordinates.
+OFFSETS = [(0.0, 0.0), (5e5 + 0.3, 4e6 + 0.1), (-1.8e7 + 0.7, 9e6 + 0.6)]
+
+
+def random_crossings(rng, n: int, offset, scale: float):
+    p1, p2, q1, q2 = (rng.random((n, 2)) * scale + offset for _ in range(4))
+    geos = shapely.intersection(
+        shapely.linestrings(np.stack([p1, p2], axis=1)),
+        shapely.linestrings(np.stack([q1, q2], axis=1)),
+    )
+    point = (shapely.get_type_id(geos) == 0) & ~shapely.is_empty(geos)
+    return p1[point], p2[point], q1[point], q2[point], shapely.get_coordinates(geos[point])
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+@pytest.mark.parametrize("scale", [1.0, 1e3, 1e5])
+def test_crossing_points_are_geos_points_to_the_bit(offset, scale):
+    rng = np.random.default_rng(int(scale))
+    p1, p2, q1, q2, expected = random_crossings(rng, 20_000, offset, scale)
+    xy, found = crossings.crossing_points(p1, p2, q1, q2)
+    assert found.mean() > 0.99
+    np.testing.assert_array_equal(xy[found], expected[found])
+    # the same with the segments swapped or turned round
+    for a, b, c, d in ((q1, q2, p1, p2), (p2, p1, q2, q1)):
+        other, _ = crossings.crossing_points(a, b, c, d)
+        np.testing.assert_array_equal(other[found], xy[found])
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+def test_crossing_points_of_streets_on_a_grid_are_geos_points(offset):
+    """Axis-parallel segments: their boxes have no width, so one bit off would be out."""
+    rng = np.random.default_rng(3)
+    x, y = rng.random((2, 5000)) * 1e4 + np.array(offset)[:, None]
+    p1, p2 = np.c_[x, y - 40.0], np.c_[x, y + 60.0]
+    q1, q2 = np.c_[x - 70.0, y], np.c_[x + 30.0, y]
+    xy, found = crossings.crossing_points(p1, p2, q1, q2)
+    expected = shapely.get_coordinates(
+        shapely.intersection(
+            shapely.linestrings(np.stack([p1, p2], axis=1)),
+            shapely.linestrings(np.stack([q1, q2], axis=1)),
+        )
+    )
+    assert found.all()
+    np.testing.assert_array_equal(xy, expected)
+    np.testing.assert_array_equal(xy, np.c_[x, y])
+
+
+def test_crossing_points_known_answers():
+    xy, found = crossings.crossing_points(
+        np.array([[0.0, 0.0], [0.0, 0.0]]),
+        np.array([[2.0, 2.0], [2.0, 0.0]]),
+        np.array([[0.0, 2.0], [0.0, 1.0]]),
+        np.array([[2.0, 0.0], [2.0, 1.0]]),  # the second pair is parallel
+    )
+    assert xy[0].tolist() == [1.0, 1.0]
+    assert found.tolist() == [True, False]
+
+
+def test_this_machine_computes_crossings_as_its_geos_does():
+    assert crossings.agrees_with_geos()
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+def test_locating_a_point_on_one_segment_is_geos_to_the_bit(offset):
+    rng = np.random.default_rng(9)
+    p1, p2, _, _, xy = random_crossings(rng, 20_000, offset, 1e3)
+    off_line = rng.random((500, 2)) * 1e3 + offset  # projections clamped to the ends
+    a, b = np.r_[p1, p1[:500], p1[:500], p1[:500]], np.r_[p2, p2[:500], p2[:500], p2[:500]]
+    points = np.r_[xy, p1[:500], p2[:500], off_line]
+    expected = shapely.line_locate_point(
+        shapely.linestrings(np.stack([a, b], axis=1)), shapely.points(points)
+    )
+    np.testing.assert_array_equal(noding._locate_on_segments(a, b, points), expected)
+
+
+# --- which pairs of segments are certain crossings ---------------------------------------
+
+
+def check_of(*lines):
+    coords, which = shapely.get_coordinates([LineString(c) for c in lines], return_index=True)
+    return segments.check_segments(coords, which)
+
+
+def test_a_plain_crossing_is_certain():
+    check = check_of([(0, 0), (10, 0)], [(5, -5), (5, 5)])
+    assert check.crossings.tolist() == [[0, 2]]  # segments named by their first coordinate
+    assert check.unsure.tolist() == []
+    assert check.pairs.tolist() == [[0, 1]]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        [(5, 0), (5, 5)],  # a T: an end on the other's inside
+        [(0, 0), (20, 0)],  # an overlap from a shared end
+        [(0, -1e-9), (10, 1e-9)],  # crossing, nearly parallel: GEOS may snap
+        [(2e-8, -5), (2e-8, 5)],  # crossing a hair from an end: GEOS may snap
+    ],
+)
+def test_what_is_not_a_plain_crossing_is_unsure(other):
+    check = check_of([(0, 0), (10, 0)], other)
+    assert check.pairs.tolist() == [[0, 1]]
+    assert check.unsure.tolist() == [[0, 1]]
+    assert check.crossings.tolist() == []
+
+
+def every_pair_classified(lines: list[LineString]) -> tuple[set, set]:
+    """Certain crossings (segment pairs) and unsure line pairs, comparing every pair."""
+    coords, which = shapely.get_coordinates(lines, return_index=True)
+    vid, _ = segments.factorize_xy(coords)
+    start = np.flatnonzero(which[1:] == which[:-1])
+    start = start[vid[start] != vid[start + 1]]
+    i, j = np.triu_indices(len(start), k=1)
+    ends = segments._Ends(
+        coords[:, 0].copy(), coords[:, 1].copy(), vid, segments._NEAR * np.abs(coords).max()
+    )
+    kind = ends.classify(start[i], start[j])
+    li, lj = which[start[i]], which[start[j]]
+    other = li != lj
+    cross = other & (kind == segments.CROSSING)
+    unsure = other & (kind == segments.UNSURE)
+    crossing_set = {tuple(sorted(p)) for p in zip(start[i[cross]], start[j[cross]], strict=True)}
+    unsure_set = {tuple(sorted(p)) for p in zip(li[unsure], lj[unsure], strict=True)}
+    return crossing_set, unsure_set
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_check_names_the_crossings_comparing_every_pair_names(seed):
+    rng = np.random.default_rng(seed)
+    origin = np.array([5e5, 4e6])
+    pool = rng.uniform(0, 200, (40, 2)).round(1) + origin  # shared vertices and touches
+    lines = []
+    for _ in range(120):
+        k = int(rng.integers(2, 5))
+        xy = np.where(
+            rng.random((k, 1)) < 0.5,
+            pool[rng.integers(0, len(pool), k)],
+            rng.uniform(0, 200, (k, 2)) + origin,
+        )
+        lines.append(LineString(xy))
+    lines = [line for line in lines if line.length > 0]
+    coords, which = shapely.get_coordinates(lines, return_index=True)
+    check = segments.check_segments(coords, which)
+    crossing_set, unsure_set = every_pair_classified(lines)
+    assert {tuple(sorted(p)) for p in check.crossings.tolist()} == crossing_set
+    found = {tuple(p) for p in check.unsure.tolist()}
+    assert found >= unsure_set
+    if not len(check.self_lines):
+        assert found == unsure_set
+    assert len(crossing_set) > 100 and len(unsure_set) > 5
+
+
+# --- the noding: pairs that only cross need no overlay; all others do -------------------
+
+
+@pytest.fixture
+def overlays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many line pairs each ``shapely.intersection`` call intersects."""
+    calls: list[int] = []
+    real = shapely.intersection
+    crossings.agrees_with_geos()  # its one comparison with GEOS, made before counting
+
+    def counting(a, b, **kwargs):
+        calls.append(int(np.size(a)))
+        return real(a, b, **kwargs)
+
+    monkeypatch.setattr(shapely, "intersection", counting)
+    return calls
+
+
+def street_grid(k: int, offset=(0.0, 0.0)) -> list[LineString]:
+    """``k`` streets each way, crossing mid-segment; the outer ones end on no street."""
+    pos = np.arange(k) * 100.0 + 50.0
+    ox, oy = offset
+    return [LineString([(ox + p, oy), (ox + p, oy + 100.0 * k)]) for p in pos] + [
+        LineString([(ox, oy + p), (ox + 100.0 * k, oy + p)]) for p in pos
+    ]
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+def test_streets_crossing_mid_segment_are_cut_without_an_overlay(offset, overlays):
+    fast, full = node_both(street_grid(8, offset), 0.0)
+    assert_same_graph(fast, full)
+    assert overlays[0] == 0  # the fast route
+    assert len(fast.nodes) == 8 * 8 + 4 * 8  # the crossings and the street ends
+    assert len(fast.u) == 2 * 8 * 9
+
+
+def test_a_way_that_crosses_and_touches_another_is_left_to_geos(overlays):
+    street = LineString([(0, 0), (10, 0)])
+    way = LineString([(2, -1), (3, 1), (5, 0), (6, -2)])  # crosses, then a vertex on it
+    fast, full = node_both([street, way], 0.0)
+    assert_same_graph(fast, full)
+    assert overlays[0] == 1
+    assert len(fast.u) == 3 + 3  # the street cut twice, the way once more
+
+
+@pytest.mark.parametrize("street_first", [True, False])
+def test_a_segment_crossing_a_way_twice_is_left_to_geos(street_first, overlays):
+    street = LineString([(0, 0), (10, 0)])
+    way = LineString([(1, -1), (2, 1), (3, -1)])  # one segment of the street, crossed twice
+    fast, full = node_both([street, way] if street_first else [way, street], 0.0)
+    assert_same_graph(fast, full)
+    assert overlays[0] == 1
+    assert len(fast.u) == 3 + 3
+
+
+def test_a_way_repeating_a_vertex_is_left_to_geos(overlays):
+    street = LineString([(0, 0), (10, 0)])
+    way = LineString([(5, -5), (5, -2), (5, -2), (5, 5)])  # crosses, repeats a vertex
+    fast, full = node_both([street, way], 0.0)
+    assert_same_graph(fast, full)
+    assert overlays[0] == 1
+
+
+def test_where_this_machine_computes_crossings_otherwise_geos_cuts_every_pair(
+    overlays, monkeypatch
+):
+    """One bit off GEOS, as a GEOS built with fused multiply-adds can be: the check finds
+    it, and every crossing goes to GEOS again."""
+    real = crossings.crossing_points
+
+    def a_bit_off(*args):
+        xy, found = real(*args)
+        return np.nextafter(xy, np.inf), found
+
+    monkeypatch.setattr(crossings, "crossing_points", a_bit_off)
+    crossings.agrees_with_geos.cache_clear()
+    try:
+        assert not crossings.agrees_with_geos()
+        fast, full = node_both(street_grid(4), 0.0)
+        assert_same_graph(fast, full)
+        assert overlays[1] == 16  # the fast route (after the check's own comparison)
+    finally:
+        crossings.agrees_with_geos.cache_clear()
+
+
+def test_ways_starting_a_bit_apart_and_crossing_there_give_the_full_graph():
+    """Two ways whose starts are one unit in the last place apart, crossing between them:
+    GEOS's overlay snaps that crossing to a start, so it is left to GEOS."""
+    a = LineString(
+        [(500023.62402821035, 4000038.295894686), (500027.1055348821, 4000037.0364280823)]
+    )
+    b = LineString([(500023.6240282104, 4000038.295894686), (500038.5741294692, 4000023.31063899)])
+    for snap_m in (0.0, 2.0):
+        assert_same_graph(*node_both([a, b], snap_m))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("offset", OFFSETS)
+def test_layers_that_cross_a_lot_give_the_full_graph(seed, offset):
+    """Zigzags, lines through nearly one point, nearly parallel lines and vertices on a
+    shared pool jittered by a hair: the fast route is the full route's graph."""
+    rng = np.random.default_rng(seed)
+    lines = []
+    for _ in range(12):  # zigzags crossing one another many times
+        lines.append(rng.uniform(0, 100, (int(rng.integers(2, 10)), 2)))
+    centre = rng.uniform(40, 60, 2)
+    for _ in range(8):  # through nearly one point
+        angle = rng.uniform(0, np.pi)
+        step = np.array([np.cos(angle), np.sin(angle)]) * 50
+        at = centre + rng.normal(0, 10 ** rng.uniform(-12, -3), 2)
+        lines.append(np.stack([at - step, at + step]))
+    for _ in range(6):  # nearly parallel
+        angle = 0.3 + 10 ** rng.uniform(-14, -2) * rng.choice([-1, 1])
+        step = np.array([np.cos(angle), np.sin(angle)]) * rng.uniform(10, 200)
+        at = centre + rng.normal(0, 10 ** rng.uniform(-13, -4), 2)
+        lines.append(np.stack([at - step, at + step]))
+    pool = rng.uniform(0, 100, (10, 2))
+    for _ in range(10):  # on a pool of points, some a hair off
+        k = int(rng.integers(2, 5))
+        hair = (rng.random((k, 1)) < 0.5) * rng.normal(0, 10 ** rng.uniform(-10, -1), (k, 2))
+        lines.append(pool[rng.integers(0, 10, k)] + hair)
+    layer = [LineString(np.asarray(xy) + offset) for xy in lines]
+    layer = [line for line in layer if line.length > 0]
+    for snap_m in (0.0, 2.0):
+        assert_same_graph(*node_both(layer, snap_m))
+
+
+def test_a_way_crossing_itself_is_left_to_geos_with_what_it_crosses(overlays):
+    """GEOS may snap while it nodes a line that crosses itself, so its pairs are GEOS's."""
+    loop = LineString([(0, 0), (10, 0), (10, 5), (5, 5), (5, -5)])  # crosses itself
+    street = LineString([(-1, 2), (12, 2)])  # crosses the loop twice, mid-segment
+    fast, full = node_both([loop, street], 0.0)
+    assert_same_graph(fast, full)
+    assert overlays[0] == 1
