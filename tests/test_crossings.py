@@ -14,7 +14,7 @@ import shapely
 from shapely import LineString
 
 from geoaccess.engine import crossings, noding, segments
-from tests.test_noding import assert_same_graph, node_both
+from tests.test_noding import assert_same_graph, node_both, noded_ways
 
 #: Offsets of local, UTM-sized and web-mercator-sized coordinates.
 OFFSETS = [(0.0, 0.0), (5e5 + 0.3, 4e6 + 0.1), (-1.8e7 + 0.7, 9e6 + 0.6)]
@@ -48,7 +48,7 @@ def test_crossing_points_are_geos_points_to_the_bit(offset, scale):
 def test_crossing_points_of_streets_on_a_grid_are_geos_points(offset):
     """Axis-parallel segments: their boxes have no width, so one bit off would be out."""
     rng = np.random.default_rng(3)
-    x, y = rng.random((2, 5000)) * 1e4 + np.array(offset)[:, None]
+    x, y = rng.random((2, 20_000)) * 1e4 + np.array(offset)[:, None]  # blocks of 16,000
     p1, p2 = np.c_[x, y - 40.0], np.c_[x, y + 60.0]
     q1, q2 = np.c_[x - 70.0, y], np.c_[x + 30.0, y]
     xy, found = crossings.crossing_points(p1, p2, q1, q2)
@@ -302,3 +302,16 @@ def test_a_way_crossing_itself_is_left_to_geos_with_what_it_crosses(overlays):
     fast, full = node_both([loop, street], 0.0)
     assert_same_graph(fast, full)
     assert overlays[0] == 1
+
+
+@pytest.mark.parametrize("snap_m", [0.0, 50.0])
+def test_ways_with_heights_give_the_full_graph(snap_m):
+    """Z coordinates: every piece stays coordinates until made (GEOS's pieces are 2D, so
+    no way is kept whole), the pieces of the ways a bridge crosses among the others: the
+    edges are made from their rows put in edge order, not in the order they were cut."""
+    ways = noded_ways()
+    ways.append(LineString([ways[0].coords[0], (450.0, 450.0)]))  # crosses mid-segment
+    ways = [LineString(np.c_[np.asarray(w.coords), np.ones(len(w.coords))]) for w in ways]
+    fast, full = node_both(ways, snap_m)
+    assert_same_graph(fast, full)
+    assert len(np.unique(fast.source)) == len(ways)

@@ -443,25 +443,29 @@ def test_close_pairs_are_never_missed():
 
 
 def test_unique_rows_known_is_unique_rows_of_the_rows_it_is_given():
-    """Rows given by a code into a table of distinct pairs, and rows given by their
-    coordinates (some of them pairs of the table, one at -0.0): the same distinct pairs
-    (0.0 for -0.0) and the same index of each row as :func:`unique_rows` of every row's
-    coordinates."""
+    """Rows given by a code into a table of distinct pairs, or past it into more pairs
+    (some equal to the table's or to each other, one at -0.0, some not used): the same
+    distinct pairs (0.0 for -0.0) and the same index of each row as :func:`unique_rows`
+    of every row's coordinates."""
     rng = np.random.default_rng(2)
     table = np.unique(rng.integers(1, 20, (40, 2)).astype(float), axis=0)
-    code = np.where(rng.random(300) < 0.3, -1, rng.integers(0, len(table), 300))
-    n_rest = int((code < 0).sum())
-    rest = rng.integers(0, 25, (n_rest, 2)).astype(float)
-    rest[::2] = table[rng.integers(0, len(table), len(rest[::2]))]
-    rest[1] = (-0.0, 0.0)
-    xy = np.empty((len(code), 2))
-    xy[code >= 0], xy[code < 0] = table[code[code >= 0]], rest
-    got_xy, got_row = noding.unique_rows_known(code, table, rest)
+    more = rng.integers(0, 25, (120, 2)).astype(float)
+    more[::2] = table[rng.integers(0, len(table), len(more[::2]))]
+    more[1] = (-0.0, 0.0)
+    more[-1] = (99.0, 99.0)  # in no row: not a pair of the answer
+    code = np.where(
+        rng.random(300) < 0.3,
+        len(table) + rng.integers(0, len(more) - 1, 300),
+        rng.integers(0, len(table), 300),
+    )
+    code[0] = len(table) + 1
+    xy = np.concatenate([table, more])[code]
+    got_xy, got_row = noding.unique_rows_known(code, table, more)
     want_xy, want_row = noding.unique_rows(xy)
     np.testing.assert_array_equal(got_xy, want_xy)
     np.testing.assert_array_equal(np.signbit(got_xy), np.signbit(want_xy))  # 0.0, not -0.0
     np.testing.assert_array_equal(got_row, want_row)
-    assert n_rest > 50 and len(want_xy) < len(xy)
+    assert (code >= len(table)).sum() > 50 and len(want_xy) < len(xy)
 
 
 def complex_codes(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -73,10 +73,12 @@ class EdgeLines:
         if used.any():
             rows = np.flatnonzero(used)
             edge = self.edge[rows]
+            in_place = len(rows) == len(self.xy)  # every row, in order
             if np.any(edge[1:] < edge[:-1]):
                 order = np.argsort(edge, kind="stable")
                 rows, edge = rows[order], edge[order]
-            xy = self.xy if len(rows) == len(self.xy) else self.xy[rows]
+                in_place = False
+            xy = self.xy if in_place else self.xy[rows]
             first = np.r_[True, edge[1:] != edge[:-1]]
             out[edge[first]] = shapely.linestrings(xy, indices=np.cumsum(first) - 1)
         return out
@@ -184,42 +186,41 @@ def unique_rows(xy: FloatArray) -> tuple[FloatArray, IntArray]:
 def unique_rows_known(
     code: IntArray, table: FloatArray, rest_xy: FloatArray
 ) -> tuple[FloatArray, IntArray]:
-    """:func:`unique_rows` of rows given by a code into a table, or by their coordinates.
+    """:func:`unique_rows` of rows given by a code into a table of pairs, then more pairs.
 
-    Only the table's pairs in use and the rows without a code are sorted, nothing is
-    hashed again, and the coordinates of the rows with a code are never gathered.
+    Only the pairs in use are sorted, nothing is hashed again, and no row's coordinates
+    are gathered.
 
     Parameters
     ----------
     code : numpy.ndarray of int
-        Each row's code: its pair is ``table[code]``; ``-1`` where the row has none.
+        Each row's code: its pair is ``table[code]``, or ``rest_xy[code - len(table)]``
+        from ``len(table)`` on.
     table : numpy.ndarray
         ``(t, 2)`` distinct coordinate pairs (:func:`~.segments.factorize_xy`'s).
     rest_xy : numpy.ndarray
-        ``(r, 2)`` coordinates of the rows without a code, in their order.
+        ``(r, 2)`` more pairs, not necessarily distinct from each other or the table's.
 
     Returns
     -------
     tuple of numpy.ndarray
-        The distinct pairs, sorted by x then y, and each row's index into them.
+        The distinct pairs in use, sorted by x then y, and each row's index into them.
     """
-    known = code >= 0
-    used = np.zeros(len(table), dtype=bool)
-    used[code[known]] = True
+    n_table = len(table)
+    used = np.zeros(n_table + len(rest_xy), dtype=bool)
+    used[code] = True
     ids = np.flatnonzero(used)
-    rest = np.flatnonzero(~known)
-    candidates = np.concatenate([table[ids], rest_xy + 0.0])  # -0.0 and 0.0 are one
+    n_known = int(np.searchsorted(ids, n_table))
+    rest = rest_xy[ids[n_known:] - n_table] + 0.0  # -0.0 and 0.0 are one
+    candidates = np.concatenate([table[ids[:n_known]], rest])
     order = seg.xy_order(candidates)
     in_order = candidates[order]
     new = np.r_[True, np.any(in_order[1:] != in_order[:-1], axis=1)]
     inverse = np.empty(len(order), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
-    slot = np.zeros(len(table), dtype=np.int64)
-    slot[ids] = np.arange(len(ids))
-    out = np.empty(len(code), dtype=np.int64)
-    out[known] = inverse[slot[code[known]]]
-    out[rest] = inverse[len(ids) :]
-    return in_order[new], out
+    slot = np.zeros(len(used), dtype=np.int64)
+    slot[ids] = inverse
+    return in_order[new], slot[code]
 
 
 # --- the full route: GEOS intersections of every touching pair --------------------------
@@ -314,7 +315,6 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
     ask = np.flatnonzero(~only_cross)
     meet = ask[shapely.intersects(lines[left[ask]], lines[right[ask]])]
     cut_line, cut_xy = _crossings(lines, left[meet], right[meet])
-    cut_line, cut_xy = np.concatenate([cut_line, x_line]), np.concatenate([cut_xy, x_xy])
 
     # Dangling ends: an end is touched when another line has it as a vertex or, for a
     # dirty line only (a touch off a vertex flags the pair), when GEOS says so.
@@ -350,10 +350,24 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
     dirty_ids = np.flatnonzero(dirty)
     local = np.full(n, -1, dtype=np.int64)
     local[dirty_ids] = np.arange(len(dirty_ids))
-    all_line = np.concatenate([vline[at_shared], cut_line, target_line])
-    all_xy = np.concatenate([coords[at_shared], cut_xy, target_xy])
-    split = _split(lines[dirty_ids], local[all_line], all_xy, locate_segments=True)
-    d_source, d_start, d_end = split.source, split.xy[split.heads], split.xy[split.tails]
+    # Each cut point has a code: a vertex's own, or past the vertices' a slot among the
+    # other points, in ``more_xy`` (the two cuts of a crossing found in numpy share one,
+    # and a snap target's slot is also the dangling end's node).
+    n_x = len(x_line) // 2
+    more_xy = np.concatenate([cut_xy, x_xy[:n_x], target_xy])
+    slot = len(vxy) + np.arange(len(more_xy))
+    x_slot, target_slot = slot[len(cut_xy) : len(cut_xy) + n_x], slot[len(cut_xy) + n_x :]
+    all_line = np.concatenate([vline[at_shared], cut_line, x_line, target_line])
+    all_xy = np.concatenate([coords[at_shared], cut_xy, x_xy, target_xy])
+    all_code = np.concatenate([vid[at_shared], slot[: len(cut_xy)], x_slot, x_slot, target_slot])
+    split = _split(
+        lines[dirty_ids],
+        local[all_line],
+        all_xy,
+        locate_segments=True,
+        codes=(vid[dirty[vline]], all_code),
+    )
+    d_source = split.source
     c_edges, c_lengths, c_source, c_head, c_tail = _split_at_vertices(
         lines, coords, vline, vid, shared, ~dirty
     )
@@ -368,21 +382,17 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
         len(check.pairs),
         len(dangle_xy),
     )
-    # Piece ends that are vertices keep their code: only the others (the ends of GEOS's
-    # pieces, in their order among all pieces, and the snap targets) are sorted again.
-    unknown = np.full(len(d_source), -1, dtype=np.int64)
+    # Piece ends keep the codes of their points: nothing is hashed again, and only the
+    # points in use are sorted.
     end_code = np.concatenate(
         [
-            np.concatenate([vid[c_head], unknown])[order],
-            np.concatenate([vid[c_tail], unknown])[order],
+            np.concatenate([vid[c_head], split.code[split.heads]])[order],
+            np.concatenate([vid[c_tail], split.code[split.tails]])[order],
             vid[end_v[dangling[snapped]]],
-            np.full(len(target_xy), -1, dtype=np.int64),
+            target_slot,
         ]
     )
-    d_order = order[order >= len(c_source)] - len(c_source)
-    node_xy, inverse = unique_rows_known(
-        end_code, vxy, np.concatenate([d_start[d_order], d_end[d_order], target_xy])
-    )
+    node_xy, inverse = unique_rows_known(end_code, vxy, more_xy)
     return _join_nodes(edges, lengths, source[order], node_xy, inverse, dangles=len(dangle_xy))
 
 
@@ -546,11 +556,14 @@ class _Pieces:
         The piece of each row (non-decreasing).
     source : numpy.ndarray of int
         The line of each piece.
+    code : numpy.ndarray of int
+        The code of each row's point (``-1`` where the split was given none).
     """
 
     xy: FloatArray
     piece: IntArray
     source: IntArray
+    code: IntArray
 
     @cached_property
     def heads(self) -> IntArray:
@@ -577,16 +590,24 @@ class _Pieces:
 
 
 def _split(
-    lines: GeomArray, cut_line: IntArray, cut_xy: FloatArray, *, locate_segments: bool = False
+    lines: GeomArray,
+    cut_line: IntArray,
+    cut_xy: FloatArray,
+    *,
+    locate_segments: bool = False,
+    codes: tuple[IntArray, IntArray] | None = None,
 ) -> _Pieces:
     """Split each line at its cut points (and nowhere else).
 
     Cut points are ordered along each line by ``shapely.line_locate_point``; with
     ``locate_segments``, those on lines of one segment by :func:`_locate_on_segments`,
-    which gives the same numbers.
+    which gives the same numbers. ``codes`` (of the lines' vertices, and of the cut
+    points) are carried to the pieces' rows: where a cut point falls on a vertex, the
+    vertex's code.
     """
     if len(lines) == 0:
-        return _Pieces(_NO_XY, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        empty = np.zeros(0, dtype=np.int64)
+        return _Pieces(_NO_XY, empty, empty, empty)
     coords, vline = shapely.get_coordinates(lines, return_index=True)
     n_v = len(coords)
     first_v = np.ones(n_v, dtype=bool)
@@ -614,12 +635,15 @@ def _split(
     # (the order they were found in makes no difference).
     order = np.lexsort((np.arange(len(line)), xy[:, 1], xy[:, 0], ~is_cut_v, dist, line))
     line, xy, is_cut = line[order], xy[order], is_cut[order]
+    code = np.full(len(line), -1, dtype=np.int64) if codes is None else np.concatenate(codes)
+    code = code[order]
     # Repeated points (a cut on a vertex, one crossing found twice) collapse into one.
     new = np.ones(len(line), dtype=bool)
     new[1:] = (line[1:] != line[:-1]) | np.any(xy[1:] != xy[:-1], axis=1)
     starts = np.flatnonzero(new)
     is_cut = np.maximum.reduceat(is_cut, starts)
     line, xy = line[starts], xy[starts]
+    code = code[starts]  # a vertex's before a cut point's
 
     first = np.ones(len(line), dtype=bool)
     first[1:] = line[1:] != line[:-1]
@@ -631,7 +655,8 @@ def _split(
     pos = np.concatenate([np.arange(len(line)), closes])
     pid = np.concatenate([piece, piece[closes] - 1])
     order = np.lexsort((pos, pid))
-    return _Pieces(xy[pos[order]], pid[order], line[opens])
+    rows = pos[order]
+    return _Pieces(xy[rows], pid[order], line[opens], code[rows])
 
 
 def _split_at_vertices(
