@@ -8,12 +8,14 @@ GEOS: either way the graph is the full route's.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 from shapely import LineString
 
 from geoaccess.engine import crossings, noding, segments
+from geoaccess.engine.roads import build_road_graph
 from tests.test_noding import assert_same_graph, node_both, noded_ways
 
 #: Offsets of local, UTM-sized and web-mercator-sized coordinates.
@@ -74,6 +76,15 @@ def test_crossing_points_known_answers():
     assert found.tolist() == [True, False]
 
 
+#: Tests of which pairs go to GEOS: where this machine's GEOS fuses multiply-adds, every
+#: crossing does (``test_where_this_machine_computes_crossings_otherwise...``).
+numpy_crossings = pytest.mark.skipif(
+    not crossings.agrees_with_geos(),
+    reason="this machine's GEOS does not compute crossings as plain doubles do",
+)
+
+
+@numpy_crossings
 def test_this_machine_computes_crossings_as_its_geos_does():
     assert crossings.agrees_with_geos()
 
@@ -82,13 +93,17 @@ def test_this_machine_computes_crossings_as_its_geos_does():
 def test_locating_a_point_on_one_segment_is_geos_to_the_bit(offset):
     rng = np.random.default_rng(9)
     p1, p2, _, _, xy = random_crossings(rng, 20_000, offset, 1e3)
-    off_line = rng.random((500, 2)) * 1e3 + offset  # projections clamped to the ends
-    a, b = np.r_[p1, p1[:500], p1[:500], p1[:500]], np.r_[p2, p2[:500], p2[:500], p2[:500]]
-    points = np.r_[xy, p1[:500], p2[:500], off_line]
+    step = (p2 - p1)[:500]
+    before = p1[:500] - step * rng.random((500, 1))  # beyond the start: clamped to 0
+    after = p2[:500] + step * rng.random((500, 1))  # beyond the end: clamped to the length
+    a, b = np.r_[p1, np.tile(p1[:500], (4, 1))], np.r_[p2, np.tile(p2[:500], (4, 1))]
+    points = np.r_[xy, p1[:500], p2[:500], before, after]
     expected = shapely.line_locate_point(
         shapely.linestrings(np.stack([a, b], axis=1)), shapely.points(points)
     )
-    np.testing.assert_array_equal(noding._locate_on_segments(a, b, points), expected)
+    np.testing.assert_array_equal(crossings.locate_on_segments(a, b, points), expected)
+    length = shapely.length(shapely.linestrings(np.stack([a, b], axis=1)))
+    assert (expected[-1000:-500] == 0).all() and (expected[-500:] == length[-500:]).all()
 
 
 # --- which pairs of segments are certain crossings ---------------------------------------
@@ -186,6 +201,15 @@ def overlays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+def fast_and_full(lines: list, snap_m: float, overlays: list[int]) -> tuple[int, ...]:
+    """Both routes give the same graph; the line pairs of the fast route's overlays."""
+    arr = np.array(lines, dtype=object)
+    fast = noding.node_lines(arr, snap_m=snap_m)
+    by_fast = sum(overlays)
+    assert_same_graph(fast, noding.node_lines_full(arr, snap_m=snap_m))
+    return by_fast, len(fast.u), len(fast.nodes)
+
+
 def street_grid(k: int, offset=(0.0, 0.0)) -> list[LineString]:
     """``k`` streets each way, crossing mid-segment; the outer ones end on no street."""
     pos = np.arange(k) * 100.0 + 50.0
@@ -195,40 +219,55 @@ def street_grid(k: int, offset=(0.0, 0.0)) -> list[LineString]:
     ]
 
 
+@numpy_crossings
 @pytest.mark.parametrize("offset", OFFSETS)
 def test_streets_crossing_mid_segment_are_cut_without_an_overlay(offset, overlays):
-    fast, full = node_both(street_grid(8, offset), 0.0)
-    assert_same_graph(fast, full)
-    assert overlays[0] == 0  # the fast route
-    assert len(fast.nodes) == 8 * 8 + 4 * 8  # the crossings and the street ends
-    assert len(fast.u) == 2 * 8 * 9
+    by_fast, n_edges, n_nodes = fast_and_full(street_grid(8, offset), 0.0, overlays)
+    assert by_fast == 0
+    assert n_nodes == 8 * 8 + 4 * 8  # the crossings and the street ends
+    assert n_edges == 2 * 8 * 9
+
+
+def test_a_road_cut_at_its_shared_vertex_keeps_its_own_geometry():
+    """Found by review: two crossing roads (cut in numpy) before two roads meeting at a
+    shared vertex; every piece then stays coordinates until made, and each edge must get
+    its own (a 71 m piece once came out as a 100 m one)."""
+    roads = gpd.GeoDataFrame(
+        geometry=[
+            LineString([(0, 0), (100, 100)]),
+            LineString([(0, 100), (100, 0)]),
+            LineString([(0, 500), (100, 500), (200, 500)]),
+            LineString([(100, 400), (100, 500), (100, 600)]),
+        ],
+        crs="EPSG:32637",
+    )
+    edges = build_road_graph(roads).segments
+    np.testing.assert_allclose(edges.geometry.length, edges["length_m"], rtol=1e-12)
+    assert_same_graph(*node_both(list(roads.geometry), 0.0))
 
 
 def test_a_way_that_crosses_and_touches_another_is_left_to_geos(overlays):
     street = LineString([(0, 0), (10, 0)])
     way = LineString([(2, -1), (3, 1), (5, 0), (6, -2)])  # crosses, then a vertex on it
-    fast, full = node_both([street, way], 0.0)
-    assert_same_graph(fast, full)
-    assert overlays[0] == 1
-    assert len(fast.u) == 3 + 3  # the street cut twice, the way once more
+    by_fast, n_edges, _ = fast_and_full([street, way], 0.0, overlays)
+    assert by_fast == 1
+    assert n_edges == 3 + 3  # the street cut twice, the way once more
 
 
 @pytest.mark.parametrize("street_first", [True, False])
 def test_a_segment_crossing_a_way_twice_is_left_to_geos(street_first, overlays):
     street = LineString([(0, 0), (10, 0)])
     way = LineString([(1, -1), (2, 1), (3, -1)])  # one segment of the street, crossed twice
-    fast, full = node_both([street, way] if street_first else [way, street], 0.0)
-    assert_same_graph(fast, full)
-    assert overlays[0] == 1
-    assert len(fast.u) == 3 + 3
+    lines = [street, way] if street_first else [way, street]
+    by_fast, n_edges, _ = fast_and_full(lines, 0.0, overlays)
+    assert by_fast == 1
+    assert n_edges == 3 + 3
 
 
 def test_a_way_repeating_a_vertex_is_left_to_geos(overlays):
     street = LineString([(0, 0), (10, 0)])
     way = LineString([(5, -5), (5, -2), (5, -2), (5, 5)])  # crosses, repeats a vertex
-    fast, full = node_both([street, way], 0.0)
-    assert_same_graph(fast, full)
-    assert overlays[0] == 1
+    assert fast_and_full([street, way], 0.0, overlays)[0] == 1
 
 
 def test_where_this_machine_computes_crossings_otherwise_geos_cuts_every_pair(
@@ -246,22 +285,24 @@ def test_where_this_machine_computes_crossings_otherwise_geos_cuts_every_pair(
     crossings.agrees_with_geos.cache_clear()
     try:
         assert not crossings.agrees_with_geos()
-        fast, full = node_both(street_grid(4), 0.0)
-        assert_same_graph(fast, full)
-        assert overlays[1] == 16  # the fast route (after the check's own comparison)
+        calls_before = len(overlays)  # the check's own comparison
+        arr = np.array(street_grid(4), dtype=object)
+        fast = noding.node_lines(arr, snap_m=0.0)
+        assert sum(overlays[calls_before:]) == 16  # every crossing by GEOS
+        assert_same_graph(fast, noding.node_lines_full(arr, snap_m=0.0))
     finally:
         crossings.agrees_with_geos.cache_clear()
 
 
-def test_ways_starting_a_bit_apart_and_crossing_there_give_the_full_graph():
+def test_ways_starting_a_bit_apart_and_crossing_there_give_the_full_graph(overlays):
     """Two ways whose starts are one unit in the last place apart, crossing between them:
     GEOS's overlay snaps that crossing to a start, so it is left to GEOS."""
     a = LineString(
         [(500023.62402821035, 4000038.295894686), (500027.1055348821, 4000037.0364280823)]
     )
     b = LineString([(500023.6240282104, 4000038.295894686), (500038.5741294692, 4000023.31063899)])
-    for snap_m in (0.0, 2.0):
-        assert_same_graph(*node_both([a, b], snap_m))
+    assert fast_and_full([a, b], 0.0, overlays)[0] == 1
+    assert_same_graph(*node_both([a, b], 2.0))
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -299,9 +340,7 @@ def test_a_way_crossing_itself_is_left_to_geos_with_what_it_crosses(overlays):
     """GEOS may snap while it nodes a line that crosses itself, so its pairs are GEOS's."""
     loop = LineString([(0, 0), (10, 0), (10, 5), (5, 5), (5, -5)])  # crosses itself
     street = LineString([(-1, 2), (12, 2)])  # crosses the loop twice, mid-segment
-    fast, full = node_both([loop, street], 0.0)
-    assert_same_graph(fast, full)
-    assert overlays[0] == 1
+    assert fast_and_full([loop, street], 0.0, overlays)[0] == 1
 
 
 @pytest.mark.parametrize("snap_m", [0.0, 50.0])
@@ -315,3 +354,16 @@ def test_ways_with_heights_give_the_full_graph(snap_m):
     fast, full = node_both(ways, snap_m)
     assert_same_graph(fast, full)
     assert len(np.unique(fast.source)) == len(ways)
+
+
+def test_the_check_of_this_machine_also_locates_points(monkeypatch):
+    """A location one bit off GEOS's turns the numpy crossings off too."""
+    real = crossings.locate_on_segments
+    monkeypatch.setattr(
+        crossings, "locate_on_segments", lambda *args: np.nextafter(real(*args), np.inf)
+    )
+    crossings.agrees_with_geos.cache_clear()
+    try:
+        assert not crossings.agrees_with_geos()
+    finally:
+        crossings.agrees_with_geos.cache_clear()

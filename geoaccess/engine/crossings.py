@@ -1,4 +1,4 @@
-"""Where two segments cross, to the bit, as GEOS computes it.
+"""Where two segments cross, and where a point lies along one, to the bit, as GEOS computes it.
 
 GEOS (3.9 on) computes the point where segments ``p1 -> p2`` and ``q1 -> q2`` cross
 in double-double arithmetic (``CGAlgorithmsDD::intersection``): each segment's line in
@@ -6,7 +6,9 @@ homogeneous coordinates, their cross product, and a division, every step in pair
 doubles (Dekker's arithmetic, as ``geos::math::DD`` does it). :func:`crossing_points`
 takes the same steps, in the same order, on numpy arrays, so its points are GEOS's to
 the bit wherever GEOS is built without fused multiply-adds (as its x86-64 wheels are).
-:func:`agrees_with_geos` checks that on this machine, once per process.
+:func:`locate_on_segments` repeats GEOS's projection of a point onto a segment
+(``shapely.line_locate_point`` on a line of one segment). :func:`agrees_with_geos`
+checks both on this machine, once per process.
 
 The noding's fast route (:mod:`.noding`) uses these points for pairs of lines that
 certainly cross, instead of intersecting each pair with a GEOS overlay. GEOS replaces
@@ -22,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-__all__ = ["agrees_with_geos", "crossing_points"]
+__all__ = ["agrees_with_geos", "crossing_points", "locate_on_segments"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -100,14 +102,41 @@ def _crossing_points(
     return xy, found
 
 
+def locate_on_segments(p0: FloatArray, p1: FloatArray, xy: FloatArray) -> FloatArray:
+    """``shapely.line_locate_point`` of each point on the line of one segment ``p0 -> p1``.
+
+    GEOS projects a point onto a segment by its projection factor (0 at a point equal
+    to ``p0``, 1 at one equal to ``p1``), clamped to the segment, times the segment's
+    length; the same arithmetic here gives the same numbers.
+
+    Examples
+    --------
+    >>> locate_on_segments(np.array([[0.0, 0.0]] * 3), np.array([[4.0, 0.0]] * 3),
+    ...                    np.array([[1.0, 0.0], [9.0, 2.0], [-1.0, 0.0]])).tolist()
+    [1.0, 4.0, 0.0]
+    """
+    dx, dy = p1[:, 0] - p0[:, 0], p1[:, 1] - p0[:, 1]
+    length_2 = dx * dx + dy * dy
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = ((xy[:, 0] - p0[:, 0]) * dx + (xy[:, 1] - p0[:, 1]) * dy) / length_2
+    # GEOS tests p0 == p1; a zero length_2 also comes from ends 1e-170 apart, where
+    # GEOS's factor would be a division by zero: 0 either way for a noded line
+    factor[length_2 == 0] = 0.0
+    factor[(xy == p0).all(axis=1)] = 0.0
+    factor[(xy == p1).all(axis=1)] = 1.0
+    length = np.sqrt(dx * dx + dy * dy)
+    return np.where(factor <= 0.0, 0.0, np.where(factor <= 1.0, factor * length, length))
+
+
 @cache
 def agrees_with_geos() -> bool:
-    """Whether :func:`crossing_points` gives GEOS's points on this machine.
+    """Whether :func:`crossing_points` and :func:`locate_on_segments` are GEOS's here.
 
     Compares 512 crossings of random segments at the sizes of local and projected
-    coordinates with ``shapely.intersection``. Where GEOS is built to fuse multiplies
-    and adds, the last bit of a point may differ, and the noding leaves every crossing
-    to GEOS. Computed once per process (the answer is the machine's).
+    coordinates with ``shapely.intersection``, and where each lies along its first
+    segment with ``shapely.line_locate_point``. Where GEOS is built to fuse multiplies
+    and adds, a last bit may differ, and the noding leaves every crossing to GEOS.
+    Computed once per process (the answer is the machine's).
     """
     rng = np.random.default_rng(20_261_205)
     offsets = np.repeat([0.0, 5.0e5, 5.0e6, 2.0e7], 128)[:, None]
@@ -118,9 +147,17 @@ def agrees_with_geos() -> bool:
         shapely.linestrings(np.stack([q1, q2], axis=1)),
     )
     point = (shapely.get_type_id(geos) == 0) & ~shapely.is_empty(geos)
-    xy, found = crossing_points(p1[point], p2[point], q1[point], q2[point])
+    p1, p2, q1, q2 = p1[point], p2[point], q1[point], q2[point]
+    xy, found = crossing_points(p1, p2, q1, q2)
     expected = shapely.get_coordinates(geos[point])
-    return bool(point.sum() > 100) and bool(np.array_equal(xy[found], expected[found]))
+    along = shapely.line_locate_point(
+        shapely.linestrings(np.stack([p1, p2], axis=1)), shapely.points(expected)
+    )
+    return (
+        len(xy) > 100
+        and bool(np.array_equal(xy[found], expected[found]))
+        and bool(np.array_equal(locate_on_segments(p1, p2, expected), along))
+    )
 
 
 # --- double-double arithmetic, step for step as geos::math::DD ----------------------------

@@ -364,7 +364,7 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
         lines[dirty_ids],
         local[all_line],
         all_xy,
-        locate_segments=True,
+        locate_segments=crossings.agrees_with_geos(),
         codes=(vid[dirty[vline]], all_code),
     )
     d_source = split.source
@@ -600,14 +600,17 @@ def _split(
     """Split each line at its cut points (and nowhere else).
 
     Cut points are ordered along each line by ``shapely.line_locate_point``; with
-    ``locate_segments``, those on lines of one segment by :func:`_locate_on_segments`,
-    which gives the same numbers. ``codes`` (of the lines' vertices, and of the cut
+    ``locate_segments``, those on lines of one segment by
+    :func:`.crossings.locate_on_segments`, which gives the same numbers. Cut points are
+    taken with 0.0 for -0.0, so which of two equal points was found first makes no
+    difference. ``codes`` (of the lines' vertices, and of the cut
     points) are carried to the pieces' rows: where a cut point falls on a vertex, the
     vertex's code.
     """
     if len(lines) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return _Pieces(_NO_XY, empty, empty, empty)
+    cut_xy = cut_xy + 0.0  # -0.0 and 0.0 are one point, and the same whichever comes first
     coords, vline = shapely.get_coordinates(lines, return_index=True)
     n_v = len(coords)
     first_v = np.ones(n_v, dtype=bool)
@@ -621,7 +624,9 @@ def _split(
     if locate_segments:
         by_geos = (tails - heads)[cut_line] != 1
         head = heads[cut_line[~by_geos]]
-        cut_along[~by_geos] = _locate_on_segments(coords[head], coords[head + 1], cut_xy[~by_geos])
+        cut_along[~by_geos] = crossings.locate_on_segments(
+            coords[head], coords[head + 1], cut_xy[~by_geos]
+        )
     cut_along[by_geos] = shapely.line_locate_point(
         lines[cut_line[by_geos]], shapely.points(cut_xy[by_geos])
     )
@@ -723,24 +728,6 @@ def _split_at_vertices(
     if rows_taken is not None:  # back to rows of the ``coords`` passed in
         head_v, tail_v = rows_taken[head_v], rows_taken[tail_v]
     return edges, lengths, source, head_v, tail_v
-
-
-def _locate_on_segments(p0: FloatArray, p1: FloatArray, xy: FloatArray) -> FloatArray:
-    """``shapely.line_locate_point`` of points on lines of one segment ``p0 -> p1``.
-
-    GEOS projects a point onto a segment by its projection factor (0 at a point equal
-    to ``p0``, 1 at one equal to ``p1``), clamped to the segment, times the segment's
-    length; the same arithmetic here gives the same numbers.
-    """
-    dx, dy = p1[:, 0] - p0[:, 0], p1[:, 1] - p0[:, 1]
-    length_2 = dx * dx + dy * dy
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = ((xy[:, 0] - p0[:, 0]) * dx + (xy[:, 1] - p0[:, 1]) * dy) / length_2
-    factor[length_2 == 0] = 0.0
-    factor[(xy == p0).all(axis=1)] = 0.0
-    factor[(xy == p1).all(axis=1)] = 1.0
-    length = np.sqrt(dx * dx + dy * dy)
-    return np.where(factor <= 0.0, 0.0, np.where(factor <= 1.0, factor * length, length))
 
 
 def _along(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:

@@ -617,7 +617,7 @@ class _Ends:
         p1, q1, p2, q2 = vid[a], vid_next[a], vid[b], vid_next[b]
         pp, pq, qp, qq = p1 == p2, p1 == q2, q1 == p2, q1 == q2
         n_shared = pp.astype(np.int8) + pq + qp + qq
-        kind = (n_shared >= 2).view(np.int8)  # UNSURE where True, else CLEAN
+        kind = np.where(n_shared >= 2, UNSURE, CLEAN).astype(np.int8)
 
         one = np.flatnonzero(n_shared == 1)
         if len(one):
@@ -726,7 +726,7 @@ def _crossing_or_near(
             ]
         )
         worse[ask] = close <= near
-    kind = worse.view(np.int8)  # UNSURE where True, else CLEAN
+    kind = np.where(worse, UNSURE, CLEAN).astype(np.int8)
     kind[maybe] = CROSSING
     return kind
 
