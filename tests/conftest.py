@@ -7,11 +7,14 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from hypothesis import HealthCheck, settings
 
 import geoaccess as ga
+from geoaccess.engine import crossings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -70,3 +73,18 @@ def shared_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"real data file {path} is absent")
     return path
+
+
+@pytest.fixture
+def overlays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many line pairs each ``shapely.intersection`` call intersects."""
+    calls: list[int] = []
+    real = shapely.intersection
+    crossings.agrees_with_geos()  # its one comparison with GEOS, made before counting
+
+    def counting(a, b, **kwargs):
+        calls.append(int(np.size(a)))
+        return real(a, b, **kwargs)
+
+    monkeypatch.setattr(shapely, "intersection", counting)
+    return calls

@@ -84,11 +84,6 @@ numpy_crossings = pytest.mark.skipif(
 )
 
 
-@numpy_crossings
-def test_this_machine_computes_crossings_as_its_geos_does():
-    assert crossings.agrees_with_geos()
-
-
 @pytest.mark.parametrize("offset", OFFSETS)
 def test_locating_a_point_on_one_segment_is_geos_to_the_bit(offset):
     rng = np.random.default_rng(9)
@@ -184,21 +179,6 @@ def test_the_check_names_the_crossings_comparing_every_pair_names(seed):
 
 
 # --- the noding: pairs that only cross need no overlay; all others do -------------------
-
-
-@pytest.fixture
-def overlays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many line pairs each ``shapely.intersection`` call intersects."""
-    calls: list[int] = []
-    real = shapely.intersection
-    crossings.agrees_with_geos()  # its one comparison with GEOS, made before counting
-
-    def counting(a, b, **kwargs):
-        calls.append(int(np.size(a)))
-        return real(a, b, **kwargs)
-
-    monkeypatch.setattr(shapely, "intersection", counting)
-    return calls
 
 
 def fast_and_full(lines: list, snap_m: float, overlays: list[int]) -> tuple[int, ...]:

@@ -60,21 +60,6 @@ def node_both(lines: list, snap_m: float) -> tuple[noding.Noded, noding.Noded]:
     return noding.node_lines(arr, snap_m=snap_m), noding.node_lines_full(arr, snap_m=snap_m)
 
 
-@pytest.fixture
-def overlays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many line pairs each ``shapely.intersection`` call intersects."""
-    calls: list[int] = []
-    real = shapely.intersection
-    crossings.agrees_with_geos()  # its one comparison with GEOS, made before counting
-
-    def counting(a, b, **kwargs):
-        calls.append(int(np.size(a)))
-        return real(a, b, **kwargs)
-
-    monkeypatch.setattr(shapely, "intersection", counting)
-    return calls
-
-
 def test_noded_ways_need_no_geos_overlay(overlays):
     fast = noding.node_lines(np.array(noded_ways(), dtype=object), snap_m=0.0)
     assert sum(overlays) == 0

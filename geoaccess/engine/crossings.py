@@ -182,14 +182,17 @@ def _sub(a: Pair, b: Pair) -> Pair:
     return _add(a, (-b[0], -b[1]))
 
 
+def _halves(v: FloatArray) -> Pair:
+    """Dekker's split of each double into its high and low halves of bits."""
+    c = _SPLIT * v
+    big = c - (c - v)
+    return big, v - big
+
+
 def _mul(a: Pair, b: Pair) -> Pair:
     (a_hi, a_lo), (b_hi, b_lo) = a, b
-    c = _SPLIT * a_hi
-    a_big = c - (c - a_hi)  # the high half of a_hi's bits
-    a_small = a_hi - a_big
-    d = _SPLIT * b_hi
-    b_big = d - (d - b_hi)
-    b_small = b_hi - b_big
+    a_big, a_small = _halves(a_hi)
+    b_big, b_small = _halves(b_hi)
     prod = a_hi * b_hi
     err = (((a_big * b_big - prod) + a_big * b_small) + a_small * b_big) + a_small * b_small
     err = err + (a_hi * b_lo + a_lo * b_hi)
@@ -200,12 +203,8 @@ def _mul(a: Pair, b: Pair) -> Pair:
 def _div(a: Pair, b: Pair) -> Pair:
     (a_hi, a_lo), (b_hi, b_lo) = a, b
     q = a_hi / b_hi
-    c = _SPLIT * q
-    q_big = c - (c - q)
-    q_small = q - q_big
-    d = _SPLIT * b_hi
-    b_big = d - (d - b_hi)
-    b_small = b_hi - b_big
+    q_big, q_small = _halves(q)
+    b_big, b_small = _halves(b_hi)
     prod = q * b_hi
     err = (((q_big * b_big - prod) + q_big * b_small) + q_small * b_big) + q_small * b_small
     r = (((a_hi - prod) - err) + a_lo - q * b_lo) / b_hi

@@ -367,11 +367,10 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
         locate_segments=crossings.agrees_with_geos(),
         codes=(vid[dirty[vline]], all_code),
     )
-    d_source = split.source
     c_edges, c_lengths, c_source, c_head, c_tail = _split_at_vertices(
         lines, coords, vline, vid, shared, ~dirty
     )
-    source = np.concatenate([c_source, dirty_ids[d_source]])
+    source = np.concatenate([c_source, dirty_ids[split.source]])
     order = np.argsort(source, kind="stable")
     edges = c_edges.then(split.edges()).reorder(order)
     lengths = np.concatenate([c_lengths, split.lengths()])[order]
@@ -477,12 +476,7 @@ def _pairs_only_crossing(
 
 def _not_unique(key: IntArray) -> BoolArray:
     """Whether each key occurs more than once."""
-    key, order = sorted_order(key)
-    same = key[1:] == key[:-1]
-    out = np.zeros(len(key), dtype=bool)
-    out[order[1:][same]] = True
-    out[order[:-1][same]] = True
-    return out
+    return pd.Series(key).duplicated(keep=False).to_numpy()
 
 
 # --- shared steps ---------------------------------------------------------------------
