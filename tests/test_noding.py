@@ -431,6 +431,77 @@ def test_close_pairs_are_never_missed():
     assert segments.close_candidates(lattice, 1.0).all()
 
 
+@pytest.mark.parametrize("runs", [1, 40])
+def test_sorted_order_of_keys_in_sorted_runs(runs):
+    """Keys that come in long sorted runs (segments in line order, in their grid cells)
+    are merged by numpy's stable argsort: its order, ties in their first order."""
+    rng = np.random.default_rng(runs)
+    key = np.concatenate([np.sort(rng.integers(0, 2**10, 4_000)) for _ in range(runs)])
+    assert np.count_nonzero(key[1:] < key[:-1]) * sorting._RUN < len(key)
+    got_key, got_order = sorting.sorted_order(key)
+    expected = np.argsort(key, kind="stable")
+    np.testing.assert_array_equal(got_order, expected)
+    np.testing.assert_array_equal(got_key, key[expected])
+
+
+def test_xy_order_where_most_pairs_share_their_x():
+    """Pairs on few x values (the crossings of a street grid), -0.0 among them: in the
+    order of ``np.lexsort((y, x))``, equal pairs in any order."""
+    rng = np.random.default_rng(5)
+    xy = np.c_[rng.integers(-30, 30, 20_000) * 0.5, rng.integers(-60, 60, 20_000) * 0.25]
+    xy[:50, 0] = -0.0
+    xy[50:100, 1] = -0.0
+    assert segments._few_xs(xy[:, 0])
+    expected = xy[np.lexsort((xy[:, 1], xy[:, 0]))] + 0.0
+    np.testing.assert_array_equal(xy[segments.xy_order(xy)] + 0.0, expected)
+    spread = rng.uniform(0, 1e4, (20_000, 2))  # hardly a repeated x: the other route
+    assert not segments._few_xs(spread[:, 0])
+    np.testing.assert_array_equal(
+        spread[segments.xy_order(spread)], spread[np.lexsort((spread[:, 1], spread[:, 0]))]
+    )
+
+
+def test_order_along_is_the_lexsort_of_all_its_keys():
+    """Rows along lines, ties on distance (a cut on a vertex, two cuts at one point,
+    -0.0 and 0.0) and NaN distances: line, distance, vertices first, x, y, then row."""
+    rng = np.random.default_rng(7)
+    n = 5_000
+    line = rng.integers(0, 30, n)
+    dist = rng.integers(0, 40, n) * 0.5
+    dist[::97] = np.nan
+    dist[5::89] = -0.0
+    is_vertex = rng.random(n) < 0.3
+    xy = rng.integers(0, 3, (n, 2)).astype(float)
+    expected = np.lexsort((np.arange(n), xy[:, 1], xy[:, 0], ~is_vertex, dist, line))
+    np.testing.assert_array_equal(noding._order_along(line, dist, is_vertex, xy), expected)
+
+
+def test_along_paths_of_one_segment_at_most():
+    """Paths of one segment and of none (a lone point): each path's last value is its
+    ``shapely.length``, to the bit, and a lone point's is 0."""
+    rng = np.random.default_rng(8)
+    xy = rng.uniform(-1e5, 1e5, (9, 2)) + 5e5
+    heads, tails = np.array([0, 2, 3, 5, 7]), np.array([1, 2, 4, 6, 8])
+    along = noding._along(xy, heads, tails)
+    lengths = [
+        shapely.length(LineString(xy[h : t + 1])) if t > h else 0.0
+        for h, t in zip(heads, tails, strict=True)
+    ]
+    np.testing.assert_array_equal(along[tails], lengths)
+    np.testing.assert_array_equal(along[heads], 0.0)
+
+
+def test_locate_on_first_segments_block_by_block():
+    """Points located on the first segment of their lines, in more than two blocks: the
+    numbers of :func:`.crossings.locate_on_segments` on whole arrays."""
+    rng = np.random.default_rng(9)
+    coords = rng.uniform(0, 1e4, (600, 2)) + 5e5
+    head = rng.integers(0, 599, 2 * crossings.BLOCK + 123)
+    xy = rng.uniform(0, 1e4, (len(head), 2)) + 5e5
+    expected = crossings.locate_on_segments(coords[head], coords[head + 1], xy)
+    np.testing.assert_array_equal(noding._locate_on_first_segments(coords, head, xy), expected)
+
+
 def test_unique_rows_known_is_unique_rows_of_the_rows_it_is_given():
     """Rows given by a code into a table of distinct pairs, or past it into more pairs
     (some equal to the table's or to each other, one at -0.0, some not used): the same

@@ -35,7 +35,7 @@ Pair = tuple[FloatArray, FloatArray]
 _SPLIT = 134_217_729.0
 #: Crossings computed at a time: a block's many temporaries stay in the processor's cache
 #: (a third less time than whole arrays at 250,000 crossings).
-_BLOCK = 16_000
+BLOCK = 16_000
 
 
 def crossing_points(
@@ -68,8 +68,8 @@ def crossing_points(
     """
     xy = np.empty((len(p1), 2))
     found = np.empty(len(p1), dtype=bool)
-    for start in range(0, len(p1), _BLOCK):
-        block = slice(start, start + _BLOCK)
+    for start in range(0, len(p1), BLOCK):
+        block = slice(start, start + BLOCK)
         xy[block], found[block] = _crossing_points(p1[block], p2[block], q1[block], q2[block])
     return xy, found
 
