@@ -351,6 +351,8 @@ class _Grid:
             count = np.diff(np.r_[starts, len(grid.key)])
             if int((count * (count - 1) // 2).sum()) <= _MAX_PAIRS * len(grid.key):
                 break
+            if size / 2.0 < 4.0 * pad:  # finer cells would cut the padding, not part boxes
+                break
             size /= 2.0
         return grid
 
