@@ -16,7 +16,7 @@ from shapely import LineString
 
 from geoaccess.engine import crossings, noding, segments
 from geoaccess.engine.roads import build_road_graph
-from tests.test_noding import assert_same_graph, node_both, noded_ways
+from tests.test_noding import assert_same_graph, every_segment_pair, node_both, noded_ways
 
 #: Offsets of local, UTM-sized and web-mercator-sized coordinates.
 OFFSETS = [(0.0, 0.0), (5e5 + 0.3, 4e6 + 0.1), (-1.8e7 + 0.7, 9e6 + 0.6)]
@@ -134,20 +134,11 @@ def test_what_is_not_a_plain_crossing_is_unsure(other):
 
 def every_pair_classified(lines: list[LineString]) -> tuple[set, set]:
     """Certain crossings (segment pairs) and unsure line pairs, comparing every pair."""
-    coords, which = shapely.get_coordinates(lines, return_index=True)
-    vid, _ = segments.factorize_xy(coords)
-    start = np.flatnonzero(which[1:] == which[:-1])
-    start = start[vid[start] != vid[start + 1]]
-    i, j = np.triu_indices(len(start), k=1)
-    ends = segments._Ends(
-        coords[:, 0].copy(), coords[:, 1].copy(), vid, segments._NEAR * np.abs(coords).max()
-    )
-    kind = ends.classify(start[i], start[j])
-    li, lj = which[start[i]], which[start[j]]
+    seg_a, seg_b, li, lj, kind = every_segment_pair(lines)
     other = li != lj
     cross = other & (kind == segments.CROSSING)
     unsure = other & (kind == segments.UNSURE)
-    crossing_set = {tuple(sorted(p)) for p in zip(start[i[cross]], start[j[cross]], strict=True)}
+    crossing_set = {tuple(sorted(p)) for p in zip(seg_a[cross], seg_b[cross], strict=True)}
     unsure_set = {tuple(sorted(p)) for p in zip(li[unsure], lj[unsure], strict=True)}
     return crossing_set, unsure_set
 

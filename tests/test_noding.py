@@ -235,8 +235,9 @@ def test_check_segments_cuts_long_segments_into_cells():
     assert pairs == [[0, i] for i in range(1, 100)]
 
 
-def every_pair_flagged(lines: list[LineString]) -> tuple[set, set]:
-    """What ``check_segments`` should find, by classifying every pair of segments."""
+def every_segment_pair(lines: list[LineString]) -> tuple[np.ndarray, ...]:
+    """Every pair of segments (no grid), classified: the segments (named by the coordinate
+    each starts at), their lines, and what the pair does (``segments.CLEAN``...)."""
     coords, which = shapely.get_coordinates(lines, return_index=True)
     vid, _ = segments.factorize_xy(coords)
     start = np.flatnonzero(which[1:] == which[:-1])
@@ -245,8 +246,15 @@ def every_pair_flagged(lines: list[LineString]) -> tuple[set, set]:
     scale = float(np.abs(coords).max())
     x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
     ends = segments._Ends(x, y, vid, segments._NEAR * scale)
-    bad = ends.classify(start[i], start[j]) != segments.CLEAN
-    li, lj = which[start[i[bad]]], which[start[j[bad]]]
+    seg_a, seg_b = start[i], start[j]
+    return seg_a, seg_b, which[seg_a], which[seg_b], ends.classify(seg_a, seg_b)
+
+
+def every_pair_flagged(lines: list[LineString]) -> tuple[set, set]:
+    """What ``check_segments`` should find, by classifying every pair of segments."""
+    _, _, li, lj, kind = every_segment_pair(lines)
+    bad = kind != segments.CLEAN
+    li, lj = li[bad], lj[bad]
     return {(a, b) for a, b in zip(li.tolist(), lj.tolist(), strict=True) if a != b}, set(
         li[li == lj].tolist()
     )
