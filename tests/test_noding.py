@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 from shapely import LineString
 
-from geoaccess.engine import crossings, noding, segments, sorting
+from geoaccess.engine import blocks, crossings, noding, segments, sorting
 from geoaccess.engine.roads import build_road_graph
 from tests.test_network import roads_of
 
@@ -347,10 +347,10 @@ def test_check_segments_gives_one_answer_whatever_its_blocks_and_parts(block, pa
     self_lines = []
     for lines in (ways, streets):
         coords, which = shapely.get_coordinates(lines, return_index=True)
-        monkeypatch.setattr(segments, "_BLOCK", 10**9)
+        monkeypatch.setattr(blocks, "BLOCK", 10**9)
         monkeypatch.setattr(segments, "_PART", 10**9)
         whole = segments.check_segments(coords, which)
-        monkeypatch.setattr(segments, "_BLOCK", block)
+        monkeypatch.setattr(blocks, "BLOCK", block)
         monkeypatch.setattr(segments, "_PART", part)
         pieces = segments.check_segments(coords, which)
         assert len(whole.pairs) > 20
@@ -539,7 +539,7 @@ def test_locate_on_first_segments_block_by_block():
     numbers of :func:`.crossings.locate_on_segments` on whole arrays."""
     rng = np.random.default_rng(9)
     coords = rng.uniform(0, 1e4, (600, 2)) + 5e5
-    head = rng.integers(0, 599, 2 * crossings.BLOCK + 123)
+    head = rng.integers(0, 599, 2 * blocks.BLOCK + 123)
     xy = rng.uniform(0, 1e4, (len(head), 2)) + 5e5
     expected = crossings.locate_on_segments(coords[head], coords[head + 1], xy)
     np.testing.assert_array_equal(noding._locate_on_first_segments(coords, head, xy), expected)

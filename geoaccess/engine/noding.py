@@ -27,6 +27,7 @@ from scipy.sparse.csgraph import connected_components
 
 from . import crossings
 from . import segments as seg
+from .blocks import blockwise
 from .sorting import sorted_order
 
 log = logging.getLogger(__name__)
@@ -754,12 +755,12 @@ def _locate_on_first_segments(coords: FloatArray, head: IntArray, xy: FloatArray
     Block by block, each block's segment ends gathered as it is computed: they stay in the
     processor's cache (half the time of whole arrays at 500,000 points).
     """
-    along = np.empty(len(head))
-    for start in range(0, len(head), crossings.BLOCK):
-        block = slice(start, start + crossings.BLOCK)
-        at = head[block]
-        along[block] = crossings.locate_on_segments(coords[at], coords[at + 1], xy[block])
-    return along
+
+    def located(k: slice) -> FloatArray:
+        at = head[k]
+        return crossings.locate_on_segments(coords[at], coords[at + 1], xy[k])
+
+    return blockwise(len(head), float, located)
 
 
 def _along(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:

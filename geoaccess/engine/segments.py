@@ -9,15 +9,13 @@ uncertain is flagged for GEOS. A flagged pair whose segments certainly cross at 
 inside both, with every end farther than the closeness tolerance from the other's line, is
 named a crossing: the noding computes that point itself (:mod:`.crossings`).
 
-The arithmetic over every segment or pair runs in blocks (:data:`_BLOCK` entries): on a
-million segments, whole-array passes spent their time in memory traffic and in page
-faults for fresh temporaries, and blocks whose temporaries stay in the cache make those
-steps several times faster. The answer does not depend on the block size.
+The arithmetic over every segment or pair runs in blocks that stay in the cache
+(:mod:`.blocks`); the answer does not depend on the block size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 
@@ -25,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .blocks import blockwise, blockwise_many
 from .sorting import sorted_order
 
 IntArray = npt.NDArray[np.int64]
@@ -44,12 +43,6 @@ _NEAR = 1e-8
 #: (at most ``_MAX_HALVING`` times).
 _MAX_PAIRS = 16
 _MAX_HALVING = 8
-
-#: Elementwise steps over many segments run in blocks of this many entries: a block's
-#: temporaries (125 kB of floats) stay in the processor's cache and below glibc's
-#: threshold for mapping fresh memory, which made these steps 3 to 4 times faster than
-#: whole-array passes on a million segments (page faults included).
-_BLOCK = 16_000
 
 #: What a pair of segments does (:meth:`_Ends.classify`): meets at most at one shared
 #: end, certainly crosses at one point inside both, or anything else (or too close to tell).
@@ -86,23 +79,6 @@ class SegmentCheck:
     repeated: IntArray
     crossings: IntArray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     unsure: IntArray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
-
-
-def _blockwise(n: int, dtype: type, of_block: Callable[[slice], npt.NDArray]) -> npt.NDArray:
-    """``of_block(block)`` for consecutive blocks of ``range(n)``, joined into one array."""
-    return _blockwise_many(n, (dtype,), lambda block: (of_block(block),))[0]
-
-
-def _blockwise_many(
-    n: int, dtypes: tuple[type, ...], of_block: Callable[[slice], tuple[npt.NDArray, ...]]
-) -> tuple[npt.NDArray, ...]:
-    """:func:`_blockwise` of an ``of_block`` giving one array per dtype."""
-    out: tuple[npt.NDArray, ...] = tuple(np.empty(n, dtype=dtype) for dtype in dtypes)
-    for lo in range(0, n, _BLOCK):
-        block = slice(lo, min(lo + _BLOCK, n))
-        for whole, piece in zip(out, of_block(block), strict=True):
-            whole[block] = piece
-    return out
 
 
 def factorize_xy(xy: FloatArray) -> tuple[IntArray, FloatArray]:
@@ -368,7 +344,7 @@ class _Grid:
             cy0, cy1 = _cell(box.y0[k], oy, size), _cell(box.y1[k], oy, size)
             return cx0 * rows + cy0, (cx1 - cx0 + 1) * (cy1 - cy0 + 1)
 
-        key, cells = _blockwise_many(len(box.seg), (np.int64, np.int64), first_cell)
+        key, cells = blockwise_many(len(box.seg), (np.int64, np.int64), first_cell)
         multi = np.flatnonzero(cells > 1)
         row = np.arange(len(key))
         if len(multi):  # a box over a cell border: one row per cell (2 to 9 of them)
@@ -445,7 +421,7 @@ class _Cells:
                 n = n_rows - step
                 valid = after[:n] >= step
                 if 3 * int(np.count_nonzero(valid)) >= n:
-                    keep = valid & _blockwise(n, bool, partial(self._meet_all, step, row_line))
+                    keep = valid & blockwise(n, bool, partial(self._meet_all, step, row_line))
                     found = np.flatnonzero(keep)
                     yield found, found + step
                     step += 1
@@ -453,9 +429,7 @@ class _Cells:
                 left = np.flatnonzero(valid)
             if len(left) == 0:
                 return
-            found = left[
-                _blockwise(len(left), bool, partial(self._meet_some, left, step, row_line))
-            ]
+            found = left[blockwise(len(left), bool, partial(self._meet_some, left, step, row_line))]
             yield found, found + step
             step += 1
             left = left[after[left] >= step]
@@ -522,7 +496,7 @@ class _Boxes:
             ext = np.maximum(x1 - x0, y1 - y0)
             return x0 - pad, y0 - pad, x1 + pad, y1 + pad, ext
 
-        x0, y0, x1, y1, ext = _blockwise_many(len(start), (float,) * 5, boxes)
+        x0, y0, x1, y1, ext = blockwise_many(len(start), (float,) * 5, boxes)
         return cls(x, y, start, np.arange(len(start)), x0, y0, x1, y1, ext, pad)
 
     def split(self, size: float) -> _Boxes:
@@ -623,14 +597,14 @@ class _Ends:
             back |= vid[a] == vid[b]
             return back
 
-        return _blockwise(len(path), bool, turns_back)[first]
+        return blockwise(len(path), bool, turns_back)[first]
 
     def classify(self, a: IntArray, b: IntArray) -> npt.NDArray[np.int8]:
         """What segment pairs ``(a, b)`` do: :data:`CLEAN`, :data:`CROSSING` or :data:`UNSURE`.
 
         A pair is clean when it meets at most at exactly one shared end.
         """
-        return _blockwise(len(a), np.int8, lambda k: self._classify(a[k], b[k]))
+        return blockwise(len(a), np.int8, lambda k: self._classify(a[k], b[k]))
 
     def _classify(self, a: IntArray, b: IntArray) -> npt.NDArray[np.int8]:
         x, y, vid = self.x, self.y, self.vid
