@@ -16,7 +16,13 @@ from shapely import LineString
 
 from geoaccess.engine import crossings, noding, segments
 from geoaccess.engine.roads import build_road_graph
-from tests.test_noding import assert_same_graph, every_segment_pair, node_both, noded_ways
+from tests.test_noding import (
+    assert_same_graph,
+    every_segment_pair,
+    node_both,
+    noded_ways,
+    pooled_ways,
+)
 
 #: Offsets of local, UTM-sized and web-mercator-sized coordinates.
 OFFSETS = [(0.0, 0.0), (5e5 + 0.3, 4e6 + 0.1), (-1.8e7 + 0.7, 9e6 + 0.6)]
@@ -145,19 +151,7 @@ def every_pair_classified(lines: list[LineString]) -> tuple[set, set]:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_the_check_names_the_crossings_comparing_every_pair_names(seed):
-    rng = np.random.default_rng(seed)
-    origin = np.array([5e5, 4e6])
-    pool = rng.uniform(0, 200, (40, 2)).round(1) + origin  # shared vertices and touches
-    lines = []
-    for _ in range(120):
-        k = int(rng.integers(2, 5))
-        xy = np.where(
-            rng.random((k, 1)) < 0.5,
-            pool[rng.integers(0, len(pool), k)],
-            rng.uniform(0, 200, (k, 2)) + origin,
-        )
-        lines.append(LineString(xy))
-    lines = [line for line in lines if line.length > 0]
+    lines = pooled_ways(np.random.default_rng(seed), n_ways=120, n_pool=40)
     coords, which = shapely.get_coordinates(lines, return_index=True)
     check = segments.check_segments(coords, which)
     crossing_set, unsure_set = every_pair_classified(lines)

@@ -235,6 +235,29 @@ def test_check_segments_cuts_long_segments_into_cells():
     assert pairs == [[0, i] for i in range(1, 100)]
 
 
+def pooled_ways(
+    rng: np.random.Generator, *, n_ways: int, n_pool: int, long_share: float | None = None
+) -> list[LineString]:
+    """Ways of 2-4 vertices in a 200 m square at UTM size, each vertex drawn from a pool
+    of ``n_pool`` points (shared vertices, touches) or anywhere; with ``long_share``, that
+    share of ways ends up to 2 km away (long: across many cells). Zero-length ways are
+    left out."""
+    origin = np.array([5e5, 4e6])
+    pool = rng.uniform(0, 200, (n_pool, 2)).round(1) + origin
+    lines = []
+    for _ in range(n_ways):
+        k = int(rng.integers(2, 5))
+        xy = np.where(
+            rng.random((k, 1)) < 0.5,
+            pool[rng.integers(0, len(pool), k)],
+            rng.uniform(0, 200, (k, 2)) + origin,
+        )
+        if long_share is not None and rng.random() < long_share:
+            xy[-1] = xy[0] + rng.uniform(-2000, 2000, 2)
+        lines.append(LineString(xy))
+    return [line for line in lines if line.length > 0]
+
+
 def every_segment_pair(lines: list[LineString]) -> tuple[np.ndarray, ...]:
     """Every pair of segments (no grid), classified: the segments (named by the coordinate
     each starts at), their lines, and what the pair does (``segments.CLEAN``...)."""
@@ -265,21 +288,7 @@ def test_check_segments_finds_what_comparing_every_pair_finds(seed):
     """Hundreds of ways crossing, touching and sharing vertices in one small square, with
     long ways across many cells: the grid pairs up every pair that comparing all of them
     flags, and no other."""
-    rng = np.random.default_rng(seed)
-    origin = np.array([5e5, 4e6])
-    pool = rng.uniform(0, 200, (60, 2)).round(1) + origin  # shared vertices
-    lines = []
-    for _ in range(150):
-        k = int(rng.integers(2, 5))
-        xy = np.where(
-            rng.random((k, 1)) < 0.5,
-            pool[rng.integers(0, len(pool), k)],
-            rng.uniform(0, 200, (k, 2)) + origin,
-        )
-        if rng.random() < 0.1:
-            xy[-1] = xy[0] + rng.uniform(-2000, 2000, 2)  # long: across many cells
-        lines.append(LineString(xy))
-    lines = [line for line in lines if line.length > 0]
+    lines = pooled_ways(np.random.default_rng(seed), n_ways=150, n_pool=60, long_share=0.1)
     coords, which = shapely.get_coordinates(lines, return_index=True)
     check = segments.check_segments(coords, which)
     pairs, self_lines = every_pair_flagged(lines)
