@@ -108,7 +108,10 @@ class Rules:
         frame (densified so that its edges follow parallels and meridians) is
         simplified within 1 m, or this distance when smaller. ``0`` keeps every vertex.
     unmapped : {"passable", "hostile"}
-        How ground that no zone covers is treated.
+        How ground that no zone covers is treated. Counted as hostile, it leaves out
+        what is narrower than ``snap_m`` (digitising residue, such as the slivers where
+        a map's zones stop a float's width or a simplification's metres short of the
+        frame's edge), as a territory's closing fills such gaps.
     sea : {"impassable", "ignore"}
         ``"impassable"``: the sea, from the coastline geoaccess ships (Natural Earth
         1:10m land), is impassable ground wherever the ``impassable`` layer does not

@@ -24,6 +24,7 @@ CX, CY = 500_000.0, 4_000_000.0
 HALF = 15_000.0
 START = "2020-01-01"
 _TO_LONLAT = Transformer.from_crs(UTM, "EPSG:4326", always_xy=True)
+_TO_UTM = Transformer.from_crs("EPSG:4326", UTM, always_xy=True)
 
 
 def at(x: float, y: float) -> tuple[float, float]:
@@ -45,6 +46,14 @@ def frame_extent() -> tuple[float, float, float, float]:
     ys = np.array([CY - HALF, CY + HALF])
     lon, lat = _TO_LONLAT.transform(xs, ys)
     return (float(lon[0]), float(lat[0]), float(lon[1]), float(lat[1]))
+
+
+def frame_utm() -> shapely.Polygon:
+    """The frame (:func:`frame_extent`) in UTM, its edges following the parallels and
+    meridians (within a millimetre)."""
+    edge = shapely.segmentize(shapely.box(*frame_extent()), 1e-4)
+    lon, lat = shapely.get_coordinates(edge).T
+    return shapely.Polygon(np.column_stack(_TO_UTM.transform(lon, lat)))
 
 
 def lonlat_point(x: float, y: float) -> tuple[float, float]:
@@ -78,6 +87,7 @@ def disc_scenario(
     rules: ga.Rules | None = None,
     crs: str = UTM,
     split_outer: bool = False,
+    outer_inset_m: float | None = None,
 ) -> ga.Scenario:
     """The disc scenario and its variants.
 
@@ -105,10 +115,15 @@ def disc_scenario(
         countryside.
     split_outer : bool
         Give A's countryside as four zones instead of one.
+    outer_inset_m : float, optional
+        A's countryside stops this far inside the frame: a band of unmapped ground of
+        this width lines the frame's edge.
     """
     link = box(-link_m / 2, 0, link_m / 2, 6_500) if link_m else None
     annulus = shapely.difference(disc(6_000), disc(2_000))
     outer = shapely.difference(box(-HALF, -HALF, HALF, HALF), disc(6_000))
+    if outer_inset_m is not None:
+        outer = shapely.intersection(outer, shapely.buffer(frame_utm(), -outer_inset_m))
     ring = shapely.difference(annulus, link) if link is not None else annulus
     rows = [
         {"party": "a", "name": "disc", "geometry": disc(2_000)},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from _builders import disc_scenario
@@ -14,8 +15,8 @@ from hypothesis import strategies as st
 import geoaccess as ga
 from geoaccess.engine import safe_ground
 from geoaccess.engine.cache import Cache
-from geoaccess.engine.context import project_scenario
-from geoaccess.engine.sides import side_view
+from geoaccess.engine.context import FRAME_TOLERANCE_M, project_scenario
+from geoaccess.engine.sides import side_view, unmapped_ground
 from geoaccess.engine.territory import ground_at
 from geoaccess.polygons import merged, parts_merged
 from geoaccess.temporal import as_date
@@ -62,6 +63,38 @@ def test_unmapped_gap_is_passable_or_hostile(unmapped, encircled):
     scn = disc_scenario(link_m=4_000, link_holder=None)
     res = ga.assess(scn, DAY, rules=ga.Rules(unmapped=unmapped))
     assert res.areas.set_index("area_id").loc["disc", "encircled"] == encircled
+
+
+@pytest.mark.parametrize("inset_m", [None, 3.0, 40.0])
+def test_unmapped_slivers_along_the_frame_are_not_hostile_ground(inset_m):
+    # A's countryside stops short of the frame's edge by float noise (None: the UTM
+    # square, whose edges part from the frame's parallels and meridians), by 3 m or by
+    # 40 m: narrower than snap_m, residue like the gaps a territory's closing fills. Were
+    # it hostile, it would line the rear and cap the clearances (the disc came out hard
+    # to reach at 500 m with the 3 m band).
+    scn = disc_scenario(link_m=4_000, outer_inset_m=inset_m)
+    passable, hostile = (
+        ga.assess(scn, DAY, rules=ga.Rules(unmapped=u)).areas.set_index("area_id")
+        for u in ("passable", "hostile")
+    )
+    columns = ["status", "encircled", "route_clearance_m"]
+    pd.testing.assert_frame_equal(hostile[columns], passable[columns])
+    # the 4 km link runs 2 km from the ring on either side: clear to 1,975 m (25 m steps)
+    assert hostile.loc["disc", columns].tolist() == ["accessible", False, 1975.0]
+
+
+def test_unmapped_band_wider_than_snap_along_the_frame_is_hostile():
+    scn = disc_scenario(link_m=4_000, outer_inset_m=300.0)
+    ctx, cache = project_scenario(scn, ga.Rules(unmapped="hostile")), Cache()
+    band = unmapped_ground(ctx, cache, ground_at(ctx, cache, as_date(DAY)))
+    # the frame less the frame 300 m in (the opening rounds its four outer corners only),
+    # to the metre the frame is simplified within along its 120 km
+    expected = ctx.frame.area - shapely.buffer(ctx.frame, -300.0).area
+    assert band.area == pytest.approx(expected, abs=ctx.frame.length * FRAME_TOLERANCE_M)
+    areas = ga.assess(scn, DAY, rules=ctx.rules).areas.set_index("area_id")
+    # hostile ground all round the frame: every area of A is cut off from the rear
+    assert areas["encircled"].all()
+    assert set(areas["status"]) == {"besieged"}
 
 
 def test_siege_line_across_the_link_encircles_the_disc():

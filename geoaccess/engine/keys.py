@@ -66,6 +66,11 @@ def ground(rows: DayRows) -> Hashable:
     return ("ground", rows.ground)
 
 
+def unmapped(rows: DayRows) -> Hashable:
+    """Ground no zone covers, counted as hostile (``Rules(unmapped="hostile")``)."""
+    return ("unmapped", rows.ground)
+
+
 def side_view(rows: DayRows, side: str) -> Hashable:
     """Hostile, barrier and passable ground of one side."""
     return ("side_view", rows.barriers, side)
