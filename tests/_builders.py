@@ -41,7 +41,12 @@ def box(x0: float, y0: float, x1: float, y1: float) -> shapely.Polygon:
 
 
 def frame_extent() -> tuple[float, float, float, float]:
-    """The 30 km square frame as a lon/lat extent (slightly inside the UTM square)."""
+    """The 30 km square frame as a lon/lat extent.
+
+    Its south-west and north-east corners are the UTM square's; its edges, along
+    parallels and meridians, part from the square's by up to 52 m (east) and 13 m
+    (south).
+    """
     xs = np.array([CX - HALF, CX + HALF])
     ys = np.array([CY - HALF, CY + HALF])
     lon, lat = _TO_LONLAT.transform(xs, ys)
@@ -49,8 +54,7 @@ def frame_extent() -> tuple[float, float, float, float]:
 
 
 def frame_utm() -> shapely.Polygon:
-    """The frame (:func:`frame_extent`) in UTM, its edges following the parallels and
-    meridians (within a millimetre)."""
+    """The frame (:func:`frame_extent`) in UTM, within a millimetre of its edges."""
     edge = shapely.segmentize(shapely.box(*frame_extent()), 1e-4)
     lon, lat = shapely.get_coordinates(edge).T
     return shapely.Polygon(np.column_stack(_TO_UTM.transform(lon, lat)))
@@ -116,14 +120,15 @@ def disc_scenario(
     split_outer : bool
         Give A's countryside as four zones instead of one.
     outer_inset_m : float, optional
-        A's countryside stops this far inside the frame: a band of unmapped ground of
-        this width lines the frame's edge.
+        A's countryside is the frame (not the UTM square) shrunk by this much: a band
+        of unmapped ground of this width lines the frame's edge.
     """
     link = box(-link_m / 2, 0, link_m / 2, 6_500) if link_m else None
     annulus = shapely.difference(disc(6_000), disc(2_000))
-    outer = shapely.difference(box(-HALF, -HALF, HALF, HALF), disc(6_000))
+    countryside = box(-HALF, -HALF, HALF, HALF)
     if outer_inset_m is not None:
-        outer = shapely.intersection(outer, shapely.buffer(frame_utm(), -outer_inset_m))
+        countryside = shapely.buffer(frame_utm(), -outer_inset_m, join_style="mitre")
+    outer = shapely.difference(countryside, disc(6_000))
     ring = shapely.difference(annulus, link) if link is not None else annulus
     rows = [
         {"party": "a", "name": "disc", "geometry": disc(2_000)},

@@ -162,10 +162,10 @@ def test_no_ground_is_unmapped_where_ukraine_holds_the_rest(
     avdiivka: ga.Scenario, day: str
 ) -> None:
     """Ukraine holds all the ground the maps leave, so taking unmapped ground as hostile
-    changes nothing: the slivers where the zones part from the frame's edge (float noise,
-    and the metres the simplification moves either) are not hostile ground. Counted as
-    such, they lined the rear and capped the clearance of Ukraine's pocket, 10 km clear
-    of the enemy, at 4,225 m (at 550 m, hard to reach, with float noise alone)."""
+    changes nothing: the slivers, up to 4 m wide, where the zones part from the frame's
+    edge (float noise, and the metres the simplification moves either) are not hostile
+    ground. Counted as such, they lined the rear and capped the route clearance of
+    Ukraine's pocket at 4,250 m and 4,225 m on these dates, against the 10 km cap."""
     passable = ga.assess(avdiivka, day)
     hostile = ga.assess(avdiivka, day, rules=ga.Rules(unmapped="hostile"))
     for name in ("areas", "pockets"):

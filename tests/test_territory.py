@@ -16,7 +16,7 @@ import geoaccess as ga
 from geoaccess.engine import safe_ground
 from geoaccess.engine.cache import Cache
 from geoaccess.engine.context import FRAME_TOLERANCE_M, project_scenario
-from geoaccess.engine.sides import side_view, unmapped_ground
+from geoaccess.engine.sides import hostile_unmapped, side_view
 from geoaccess.engine.territory import ground_at
 from geoaccess.polygons import merged, parts_merged
 from geoaccess.temporal import as_date
@@ -65,13 +65,12 @@ def test_unmapped_gap_is_passable_or_hostile(unmapped, encircled):
     assert res.areas.set_index("area_id").loc["disc", "encircled"] == encircled
 
 
-@pytest.mark.parametrize("inset_m", [None, 3.0, 40.0])
+@pytest.mark.parametrize("inset_m", [3.0, 30.0])
 def test_unmapped_slivers_along_the_frame_are_not_hostile_ground(inset_m):
-    # A's countryside stops short of the frame's edge by float noise (None: the UTM
-    # square, whose edges part from the frame's parallels and meridians), by 3 m or by
-    # 40 m: narrower than snap_m, residue like the gaps a territory's closing fills. Were
-    # it hostile, it would line the rear and cap the clearances (the disc came out hard
-    # to reach at 500 m with the 3 m band).
+    # A's countryside stops 3 m or 30 m short of the frame's edge (36 m at most once it
+    # is simplified within edge_tolerance_m, 5 m, and the frame within 1 m): narrower
+    # than snap_m, digitising residue. Were it hostile, it would line the rear and cap
+    # the clearances (with the 3 m band the disc came out hard to reach at 500 m).
     scn = disc_scenario(link_m=4_000, outer_inset_m=inset_m)
     passable, hostile = (
         ga.assess(scn, DAY, rules=ga.Rules(unmapped=u)).areas.set_index("area_id")
@@ -83,14 +82,18 @@ def test_unmapped_slivers_along_the_frame_are_not_hostile_ground(inset_m):
     assert hostile.loc["disc", columns].tolist() == ["accessible", False, 1975.0]
 
 
-def test_unmapped_band_wider_than_snap_along_the_frame_is_hostile():
-    scn = disc_scenario(link_m=4_000, outer_inset_m=300.0)
+@pytest.mark.parametrize("inset_m", [60.0, 300.0])
+def test_unmapped_band_wider_than_snap_along_the_frame_is_hostile(inset_m):
+    scn = disc_scenario(link_m=4_000, outer_inset_m=inset_m)
     ctx, cache = project_scenario(scn, ga.Rules(unmapped="hostile")), Cache()
-    band = unmapped_ground(ctx, cache, ground_at(ctx, cache, as_date(DAY)))
-    # the frame less the frame 300 m in (the opening rounds its four outer corners only),
-    # to the metre the frame is simplified within along its 120 km
-    expected = ctx.frame.area - shapely.buffer(ctx.frame, -300.0).area
-    assert band.area == pytest.approx(expected, abs=ctx.frame.length * FRAME_TOLERANCE_M)
+    band = hostile_unmapped(ctx, cache, ground_at(ctx, cache, as_date(DAY)))
+    # the frame less the frame inset (the opening rounds its four outer corners only),
+    # to the metres the frame (1 m) and A's countryside (edge_tolerance_m) are
+    # simplified within, along the 120 km of the frame's edge
+    expected = ctx.frame.area - shapely.buffer(ctx.frame, -inset_m, join_style="mitre").area
+    slack = ctx.frame.length * (FRAME_TOLERANCE_M + ctx.rules.edge_tolerance_m)
+    assert band.area == pytest.approx(expected, abs=slack)
+    assert slack < expected / 5
     areas = ga.assess(scn, DAY, rules=ctx.rules).areas.set_index("area_id")
     # hostile ground all round the frame: every area of A is cut off from the rear
     assert areas["encircled"].all()

@@ -31,9 +31,9 @@ from .cache import Cache
 from .context import Context
 from .impassable import impassable_at
 from .roads import road_graph_at, usable_segments
-from .territory import EMPTY, Ground
+from .territory import EMPTY, Ground, opening
 
-__all__ = ["SideView", "side_view", "unmapped_ground", "usable_roads"]
+__all__ = ["SideView", "hostile_unmapped", "side_view", "usable_roads"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,7 +121,7 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
     pieces = [ground.territory(s) for s in hostile_sides]
     blocked = impassable_at(ctx, cache, ground.rows)
     if rules.unmapped == "hostile":
-        pieces.append(unmapped_ground(ctx, cache, ground))
+        pieces.append(hostile_unmapped(ctx, cache, ground))
     hostile = merged(pieces)
     held: tuple[int, ...] = ()
     if ground.rows.siege_lines:
@@ -166,37 +166,41 @@ def _view(ctx: Context, cache: Cache, ground: Ground, side: str) -> SideView:
     )
 
 
-def unmapped_ground(ctx: Context, cache: Cache, ground: Ground) -> shapely.Geometry:
-    """Frame ground no zone covers and no sea or impassable ground takes (memoised).
+def hostile_unmapped(ctx: Context, cache: Cache, ground: Ground) -> shapely.Geometry:
+    """Unmapped ground counted as hostile (``Rules(unmapped="hostile")``; memoised).
 
-    Ground narrower than ``snap_m`` is left out, as the gaps a territory's closing fills
-    are: it is digitising residue, not ground anybody leaves unmapped. Where a map's
-    zones meet the frame's edge, their edges and the frame's part by float noise, or by
-    up to ``Rules.edge_tolerance_m`` once both are simplified; counted as hostile, those
-    slivers would line the rear with hostile ground and cap the route clearances through
-    it (on DeepState's Avdiivka maps, where Ukraine holds all the rest, its pocket 10 km
-    clear of the enemy came out at 550 m with float noise alone).
+    Frame ground that no zone covers and that is not impassable (the sea is nobody's
+    ground), less what is narrower than ``snap_m`` (:func:`~.territory.opening` by
+    ``snap_m / 2``): digitising residue, not ground anybody left unmapped. Where a map's
+    zones meet the frame's edge, their edges and the frame's part by float noise, or,
+    once both are simplified, by up to ``Rules.edge_tolerance_m`` plus the frame's
+    metre; counted as hostile, those slivers would line the rear with hostile ground and
+    cap every route clearance through it.
+
+    Parameters
+    ----------
+    ctx : Context
+        The projected scenario.
+    cache : Cache
+        The call's cache.
+    ground : Ground
+        Territories on the date.
+
+    Returns
+    -------
+    shapely.Geometry
+        Polygonal, or empty.
     """
 
     def build() -> shapely.Geometry:
         blocked = impassable_at(ctx, cache, ground.rows)
         covered = shapely.union_all([*ground.raw, *ground.territories])
-        if not blocked.is_empty:  # the sea is nobody's ground, not hostile ground
+        if not blocked.is_empty:
             covered = shapely.union(covered, blocked.ground)
-        return _opening(shapely.difference(ctx.frame, covered), ctx.rules.snap_m / 2.0)
+        return opening(shapely.difference(ctx.frame, covered), ctx.rules.snap_m / 2.0)
 
     found: shapely.Geometry = cache.get(keys.unmapped(ground.rows), build)
     return found
-
-
-def _opening(geom: shapely.Geometry, radius: float) -> shapely.Geometry:
-    """``geom`` without its parts narrower than ``2 * radius`` (a morphological opening)."""
-    if radius <= 0 or geom.is_empty:
-        return geom
-    core = shapely.buffer(geom, -radius)
-    if core.is_empty:
-        return EMPTY
-    return shapely.intersection(shapely.buffer(core, radius), geom)
 
 
 def usable_roads(
