@@ -92,6 +92,7 @@ def disc_scenario(
     crs: str = UTM,
     split_outer: bool = False,
     outer_inset_m: float | None = None,
+    link_split_m: float | None = None,
 ) -> ga.Scenario:
     """The disc scenario and its variants.
 
@@ -122,6 +123,9 @@ def disc_scenario(
     outer_inset_m : float, optional
         A's countryside is the frame (not the UTM square) shrunk by this much: a band
         of unmapped ground of this width lines the frame's edge.
+    link_split_m : float, optional
+        Also split the link along its axis (x = 0) by an unmapped gap of this width:
+        with ``link_gap_m``, the two gaps cross.
     """
     link = box(-link_m / 2, 0, link_m / 2, 6_500) if link_m else None
     annulus = shapely.difference(disc(6_000), disc(2_000))
@@ -149,6 +153,9 @@ def disc_scenario(
             if link_gap_m or link_strip_m:
                 cut = (link_gap_m or link_strip_m) / 2
                 parts = [shapely.difference(piece, box(-HALF, 4_000 - cut, HALF, 4_000 + cut))]
+            if link_split_m:
+                half = link_split_m / 2
+                parts = [shapely.difference(part, box(-half, 0, half, 6_500)) for part in parts]
                 if link_strip_m:
                     rows.append(
                         {

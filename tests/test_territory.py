@@ -65,6 +65,29 @@ def test_unmapped_gap_is_passable_or_hostile(unmapped, encircled):
     assert res.areas.set_index("area_id").loc["disc", "encircled"] == encircled
 
 
+@pytest.mark.parametrize(("gap_m", "encircled"), [(20.0, False), (40.0, False), (60.0, True)])
+def test_unmapped_gap_across_the_link_is_hostile_only_when_wider_than_snap(gap_m, encircled):
+    # A's closing fills a gap in its link narrower than snap_m (50 m): no unmapped
+    # ground is left there; a wider one stays, and counts as hostile
+    scn = disc_scenario(link_m=4_000, link_gap_m=gap_m)
+    res = ga.assess(scn, DAY, rules=ga.Rules(unmapped="hostile"))
+    assert res.areas.set_index("area_id").loc["disc", "encircled"] == encircled
+
+
+def test_unmapped_crossing_of_narrow_gaps_is_not_hostile():
+    # two 45 m gaps cross in the link: the mitred closing fills the crossing, where a
+    # round opening alone would keep a blob (a 25 m disc fits where the gaps meet) and
+    # count it as hostile ground inside A's own territory
+    scn = disc_scenario(link_m=4_000, link_gap_m=45.0, link_split_m=45.0)
+    passable, hostile = (
+        ga.assess(scn, DAY, rules=ga.Rules(unmapped=u)).areas.set_index("area_id")
+        for u in ("passable", "hostile")
+    )
+    columns = ["status", "encircled", "route_clearance_m"]
+    pd.testing.assert_frame_equal(hostile[columns], passable[columns])
+    assert hostile.loc["disc", columns].tolist() == ["accessible", False, 1975.0]
+
+
 @pytest.mark.parametrize("inset_m", [3.0, 30.0])
 def test_unmapped_slivers_along_the_frame_are_not_hostile_ground(inset_m):
     # A's countryside stops 3 m or 30 m short of the frame's edge (36 m at most once it
