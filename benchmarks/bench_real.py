@@ -19,9 +19,9 @@ Cases:
   is of this reading's order, not of the default's). Ukraine holds all the rest on
   these maps, so nothing is truly unmapped: the tree before counts the float-wide
   slivers between the zones and the frame's edge as hostile ground and its answers
-  differ (listed), where this one leaves out unmapped ground narrower than ``snap_m``
-  and answers as with the default rules. Skipped, with the reason printed, when the
-  data is absent.
+  differ (listed), where this one leaves out the slivers narrower than ``snap_m``
+  along the frame's edge and answers as with the default rules. Skipped, with the
+  reason printed, when the data is absent.
 - **Regional** (``benchmarks/regional.py``): a 300 km frame, a 12,000-vertex front,
   365 daily maps. ``assess`` on day 120 (the port ringed) and the daily timeline. The
   timeline before is timed on its first ``--base-days`` days only (it takes seconds a

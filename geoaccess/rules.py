@@ -97,8 +97,8 @@ class Rules:
     ----------
     snap_m : float
         Gaps narrower than this between zones of one side are closed; lines within this
-        distance of each other meet; unmapped ground narrower than this is not counted
-        as hostile (see ``unmapped``).
+        distance of each other meet; unmapped slivers narrower than this along the
+        frame's edge are not counted as hostile (see ``unmapped``).
     fire_control_m : float
         Ground within this distance of hostile territory can be interdicted by fire.
     edge_tolerance_m : float
@@ -110,11 +110,10 @@ class Rules:
         simplified within 1 m, or this distance when smaller. ``0`` keeps every vertex.
     unmapped : {"passable", "hostile"}
         How ground that no zone covers is treated. ``"hostile"`` counts it as hostile
-        ground but for what is narrower than ``snap_m``, taken for digitising residue:
-        an opening by ``snap_m / 2`` removes the slivers where a map's zones stop a
-        float's width or a simplification's metres short of the frame's edge, and with
-        them the necks narrower than ``snap_m`` and the tips of sharp corners of wider
-        gaps.
+        ground but for the slivers narrower than ``snap_m`` within ``snap_m`` of the
+        frame's edge, where a map's zones stop a float's width or a simplification's
+        metres short of it (the zones run on beyond the map's edge). Inside the map,
+        narrow unmapped ground stays hostile.
     sea : {"impassable", "ignore"}
         ``"impassable"``: the sea, from the coastline geoaccess ships (Natural Earth
         1:10m land), is impassable ground wherever the ``impassable`` layer does not

@@ -8,6 +8,7 @@ tests/test_real_control.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 from pathlib import Path
@@ -119,12 +120,20 @@ def test_points_are_no_impassable_ground() -> None:
     assert (problem.layer, problem.row, problem.column) == ("impassable", 0, "geometry")
 
 
-def coastal_scenario(sea: str) -> ga.Scenario:
-    """A Ukrainian town on the Azov coast (Mariupol's shore), all land around it Russian."""
+def coastal_scenario(sea: str, *, shore_gap_m: float | None = None) -> ga.Scenario:
+    """A Ukrainian town on the Azov coast (Mariupol's shore), all land around it Russian.
+
+    With ``shore_gap_m``, the Russian ground stops that far short of the shipped
+    coastline, leaving an unmapped strip along the shore.
+    """
     frame = (37.30, 46.90, 37.90, 47.30)
     town = shapely.Point(37.55, 47.11).buffer(0.04)
     land = ga.io.coastline.land_within(frame)
     occupied = shapely.difference(land, town)
+    if shore_gap_m is not None:
+        land_m, occupied_m = gpd.GeoSeries([land, occupied], crs=4326).to_crs(UTM)
+        inland = shapely.intersection(occupied_m, shapely.buffer(land_m, -shore_gap_m))
+        occupied = gpd.GeoSeries([inland], crs=UTM).to_crs(4326).iloc[0]
     zone_frame = gpd.GeoDataFrame(
         {"party": ["ru", "ua"]}, geometry=[occupied, town], crs="EPSG:4326"
     )
@@ -143,6 +152,16 @@ def test_the_sea_is_impassable_by_default() -> None:
     shipped coastline makes the sea impassable."""
     assert status(ga.assess(coastal_scenario("impassable"), DAY), "town") == "besieged"
     assert status(ga.assess(coastal_scenario("ignore"), DAY), "town") != "besieged"
+
+
+def test_an_unmapped_strip_along_the_shore_is_hostile_when_unmapped_ground_is() -> None:
+    """Russian ground drawn 40 m short of the coastline leaves an unmapped strip along the
+    shore from the town to the frame, narrower than snap_m. Taken as hostile, it is no
+    way out: only slivers along the frame's edge are left out of hostile ground."""
+    scn = coastal_scenario("impassable", shore_gap_m=40.0)
+    rules = dataclasses.replace(scn.rules, unmapped="hostile")
+    row = ga.assess(scn, DAY, rules).areas.set_index("area_id").loc["town"]
+    assert (row["status"], row["encircled"]) == ("besieged", True)
 
 
 def test_coastal_pockets_do_not_count_the_coast_as_front() -> None:

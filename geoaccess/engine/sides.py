@@ -1,8 +1,8 @@
 """One side's perspective on a date: its hostile ground, barriers and passable ground.
 
 - **hostile(s)**: the territories of the sides hostile to ``s``, plus, with
-  ``Rules(unmapped="hostile")``, frame ground that no zone covers, but for what is
-  narrower than ``snap_m`` (residue, like the gaps a territory's closing fills).
+  ``Rules(unmapped="hostile")``, frame ground that no zone covers, but for the
+  slivers narrower than ``snap_m`` along the frame's edge.
 - **barriers**: derived front lines and the siege lines held by parties of sides hostile
   to ``s``, ``snap_m / 2`` wide.
 - **impassable**: the sea and the ``impassable`` layer (:mod:`.impassable`), but for the
@@ -170,12 +170,13 @@ def hostile_unmapped(ctx: Context, cache: Cache, ground: Ground) -> shapely.Geom
     """Unmapped ground counted as hostile (``Rules(unmapped="hostile")``; memoised).
 
     Frame ground that no zone covers and that is not impassable (the sea is nobody's
-    ground), less what is narrower than ``snap_m`` (:func:`~.territory.opening` by
-    ``snap_m / 2``): digitising residue, not ground anybody left unmapped. Where a map's
-    zones meet the frame's edge, their edges and the frame's part by float noise, or,
-    once both are simplified, by up to ``Rules.edge_tolerance_m`` plus the frame's
-    metre; counted as hostile, those slivers would line the rear with hostile ground and
-    cap every route clearance through it.
+    ground), but for the slivers narrower than ``snap_m`` within ``snap_m`` of the
+    frame's edge. A map's zones run on beyond its edge; where they meet it, their edges
+    and the frame's part by float noise, or, once both are simplified, by up to
+    ``Rules.edge_tolerance_m`` plus the frame's metre. Counted as hostile, those slivers
+    would line the rear with hostile ground and cap every route clearance through it.
+    Narrow unmapped ground inside the map stays hostile, as the cautious reading asks
+    (a strip left between occupied ground and the sea is no way out).
 
     Parameters
     ----------
@@ -197,7 +198,13 @@ def hostile_unmapped(ctx: Context, cache: Cache, ground: Ground) -> shapely.Geom
         covered = shapely.union_all([*ground.raw, *ground.territories])
         if not blocked.is_empty:
             covered = shapely.union(covered, blocked.ground)
-        return opening(shapely.difference(ctx.frame, covered), ctx.rules.snap_m / 2.0)
+        unmapped = shapely.difference(ctx.frame, covered)
+        if unmapped.is_empty:
+            return EMPTY
+        snap = ctx.rules.snap_m
+        # what is at least snap_m wide anywhere, and whatever lies farther in than snap_m
+        edge = shapely.buffer(shapely.get_exterior_ring(ctx.frame), snap)
+        return merged([opening(unmapped, snap / 2.0), shapely.difference(unmapped, edge)])
 
     found: shapely.Geometry = cache.get(keys.unmapped(ground.rows), build)
     return found

@@ -14,8 +14,8 @@ perspective of one side is :mod:`.sides`, safe ground and the rear :mod:`.safe_g
 - **front lines** of a hostile pair ``(a, b)``: ``boundary(territory(a)) ∩
   buffer(territory(b), snap_m)``.
 - **hostile(s)**: the union of the territories of sides hostile to ``s``, plus, with
-  ``Rules(unmapped="hostile")``, frame ground that no zone covers, but for what is
-  narrower than ``snap_m`` (residue, like the gaps a territory's closing fills).
+  ``Rules(unmapped="hostile")``, frame ground that no zone covers, but for the
+  slivers narrower than ``snap_m`` along the frame's edge.
 - **barriers**: siege lines held by parties of sides hostile to ``s`` and all derived front
   lines, ``snap_m / 2`` wide.
 - **passable(s)** = frame − hostile(s) − barriers.
