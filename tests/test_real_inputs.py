@@ -124,7 +124,7 @@ def coastal_scenario(sea: str, *, shore_gap_m: float | None = None) -> ga.Scenar
     """A Ukrainian town on the Azov coast (Mariupol's shore), all land around it Russian.
 
     With ``shore_gap_m``, the Russian ground stops that far short of the shipped
-    coastline, leaving an unmapped strip along the shore.
+    coastline (and of the frame's land edges), leaving an unmapped strip along the shore.
     """
     frame = (37.30, 46.90, 37.90, 47.30)
     town = shapely.Point(37.55, 47.11).buffer(0.04)
