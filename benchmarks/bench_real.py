@@ -20,8 +20,12 @@ Cases:
   these maps, so nothing is truly unmapped: the tree before counts the float-wide
   slivers between the zones and the frame's edge as hostile ground and its answers
   differ (listed), where this one leaves out the slivers narrower than ``snap_m``
-  along the frame's edge and answers as with the default rules. Skipped, with the
-  reason printed, when the data is absent.
+  along the frame's edge and answers as with the default rules. So the hostile reading
+  is also timed against the tree before with only that rule back-ported
+  (:func:`with_sliver_rule`, onto 18c886e's ``sides.py``): its answers are this tree's
+  but for the pocket at the fire-control threshold, and its time is the honest "before",
+  since most of the tree before's seconds went into buffering those slivers. Skipped,
+  with the reason printed, when the data is absent.
 - **Regional** (``benchmarks/regional.py``): a 300 km frame, a 12,000-vertex front,
   365 daily maps. ``assess`` on day 120 (the port ringed) and the daily timeline. The
   timeline before is timed on its first ``--base-days`` days only (it takes seconds a
@@ -35,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -60,6 +65,24 @@ SNAPSHOT_DATES = [
 #: The Avdiivka case under each reading of ground no map covers (``Rules.unmapped``),
 #: with the name its rows take.
 UNMAPPED_CASES = [("passable", "Avdiivka"), ("hostile", "Avdiivka (unmapped hostile)")]
+
+#: The line of 18c886e's ``engine/sides.py`` that counts all unmapped ground as hostile,
+#: and what :func:`with_sliver_rule` puts in its place: this tree's rule
+#: (:func:`geoaccess.engine.sides.hostile_unmapped`), written with that tree's names.
+SLIVERS_HOSTILE = "        pieces.append(shapely.difference(ctx.frame, covered))\n"
+SLIVER_RULE = """\
+        unmapped = shapely.difference(ctx.frame, covered)
+        if not unmapped.is_empty:  # back-ported by benchmarks/bench_real.py
+            snap = rules.snap_m
+            core = shapely.buffer(unmapped, -snap / 2.0)
+            opened = (
+                shapely.intersection(shapely.buffer(core, snap / 2.0 + 0.1), unmapped)
+                if not core.is_empty
+                else shapely.GeometryCollection()
+            )
+            edge = shapely.buffer(shapely.get_exterior_ring(ctx.frame), snap)
+            pieces.append(shapely.union(opened, shapely.difference(unmapped, edge)))
+"""
 
 #: Runs in a fresh process importing geoaccess from the tree under test; prints JSON.
 _RUNNER = r"""
@@ -156,6 +179,23 @@ print(json.dumps(result))
 """
 
 
+def with_sliver_rule(tree: Path, into: Path) -> Path | None:
+    """A copy of the tree before in ``into``, its hostile unmapped ground this tree's.
+
+    Only the slivers narrower than ``snap_m`` along the frame's edge are left out of the
+    hostile ground, as :func:`geoaccess.engine.sides.hostile_unmapped` leaves them out;
+    nothing else changes. ``None`` when the tree's ``sides.py`` does not have 18c886e's
+    line (another ``--rev``).
+    """
+    sides = Path("geoaccess", "engine", "sides.py")
+    text = (tree / sides).read_text(encoding="utf-8")
+    if text.count(SLIVERS_HOSTILE) != 1:
+        return None
+    shutil.copytree(tree, into)
+    (into / sides).write_text(text.replace(SLIVERS_HOSTILE, SLIVER_RULE), encoding="utf-8")
+    return into
+
+
 def run(tree: Path, case: str, arg: dict) -> dict:
     """One case in a fresh process importing geoaccess from ``tree``."""
     return json.loads(run_in(tree, _RUNNER, case, json.dumps(arg)))
@@ -211,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
                     base = run(before, "avdiivka", {**arg, "threads": 1})
                     rows += _assess_rows(name, ours, base, differences)
                     rows.append(_timeline_row(f"{name} daily timeline", ours, base, 1.0))
+                    if unmapped == "hostile":
+                        rows += _against_sliver_rule(before, Path(tmp), arg, ours, differences)
         if args.only in (None, "regional"):
             regional_py = str(ROOT / "benchmarks" / "regional.py")
             base_days = min(args.base_days, args.days)
@@ -239,6 +281,20 @@ def main(argv: list[str] | None = None) -> int:
         print("\nWhere the statuses differ (status and route clearance, after | before):")
         print("\n".join(differences))
     return 0
+
+
+def _against_sliver_rule(
+    before: Path, tmp: Path, arg: dict, ours: dict, differences: list[str]
+) -> list[list[object]]:
+    """The hostile rows again, against the tree before with the sliver rule back-ported."""
+    fixed = with_sliver_rule(before, tmp / "before-sliver-rule")
+    if fixed is None:
+        print("The sliver rule is back-ported onto 18c886e's sides.py only: rows skipped")
+        return []
+    name = "Avdiivka (unmapped hostile; before with the sliver rule)"
+    base = run(fixed, "avdiivka", {**arg, "threads": 1})
+    rows = _assess_rows(name, ours, base, differences)
+    return [*rows, _timeline_row(f"{name} daily timeline", ours, base, 1.0)]
 
 
 def _assess_rows(name: str, ours: dict, base: dict, differences: list[str]) -> list[list[object]]:

@@ -1,8 +1,21 @@
-"""``bench_real`` names every unit whose status differs, not only that some do."""
+"""``bench_real`` names every unit whose status differs, and back-ports the sliver rule."""
 
 from __future__ import annotations
 
-from benchmarks.bench_real import _assess_rows, agreement
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from benchmarks.bench_real import (
+    BEFORE,
+    SLIVER_RULE,
+    SLIVERS_HOSTILE,
+    _assess_rows,
+    agreement,
+    with_sliver_rule,
+)
 
 
 def test_agreement_lists_differing_units_and_the_worst_clearance_of_the_rest() -> None:
@@ -20,3 +33,47 @@ def test_rows_say_how_many_differ_and_the_differences_are_listed() -> None:
     (row,) = _assess_rows("Case", ours, base, differences)
     assert row[:5] == ["Case assess 2024-02-16", 0.5, 2.0, 4.0, "1 differ"]
     assert differences == ["  Case 2024-02-16 a: ['accessible', 100.0] | ['hard_to_reach', 100.0]"]
+
+
+def _tree(root: Path, sides_text: str) -> Path:
+    (root / "geoaccess" / "engine").mkdir(parents=True)
+    (root / "geoaccess" / "engine" / "sides.py").write_text(sides_text, encoding="utf-8")
+    return root
+
+
+def test_sliver_rule_replaces_the_line_that_made_every_unmapped_sliver_hostile(
+    tmp_path: Path,
+) -> None:
+    head = "def _view(ctx, covered, pieces, rules):\n    if rules.unmapped == 'hostile':\n"
+    before = head + SLIVERS_HOSTILE + "    return pieces\n"
+    tree = _tree(tmp_path / "before", before)
+    fixed = with_sliver_rule(tree, tmp_path / "fixed")
+    assert fixed == tmp_path / "fixed"
+    text = (fixed / "geoaccess" / "engine" / "sides.py").read_text(encoding="utf-8")
+    assert SLIVERS_HOSTILE not in text
+    assert SLIVER_RULE in text
+    compile(text, "sides.py", "exec")  # still Python
+    # the tree before is left as it was
+    assert (tree / "geoaccess" / "engine" / "sides.py").read_text(encoding="utf-8") == before
+
+
+def test_sliver_rule_is_not_applied_to_another_tree(tmp_path: Path) -> None:
+    tree = _tree(tmp_path / "other", "def _view():\n    return None\n")
+    assert with_sliver_rule(tree, tmp_path / "fixed") is None
+    assert not (tmp_path / "fixed").exists()
+
+
+def test_the_commit_before_has_the_line_the_sliver_rule_replaces() -> None:
+    root = Path(__file__).resolve().parent.parent
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("needs git and this checkout's history")
+    shown = subprocess.run(
+        ["git", "show", f"{BEFORE}:geoaccess/engine/sides.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if shown.returncode:
+        pytest.skip(f"{BEFORE} is not in this clone's history: {shown.stderr.strip()}")
+    assert shown.stdout.count(SLIVERS_HOSTILE) == 1
