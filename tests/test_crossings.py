@@ -14,7 +14,7 @@ import pytest
 import shapely
 from shapely import LineString
 
-from geoaccess.engine import crossings, noding, segments
+from geoaccess.engine import crossings, noding, segment_pairs, segments
 from geoaccess.engine.roads import build_road_graph
 from tests.test_noding import (
     assert_same_graph,
@@ -142,8 +142,8 @@ def every_pair_classified(lines: list[LineString]) -> tuple[set, set]:
     """Certain crossings (segment pairs) and unsure line pairs, comparing every pair."""
     seg_a, seg_b, li, lj, kind = every_segment_pair(lines)
     other = li != lj
-    cross = other & (kind == segments.CROSSING)
-    unsure = other & (kind == segments.UNSURE)
+    cross = other & (kind == segment_pairs.CROSSING)
+    unsure = other & (kind == segment_pairs.UNSURE)
     crossing_set = {tuple(sorted(p)) for p in zip(seg_a[cross], seg_b[cross], strict=True)}
     unsure_set = {tuple(sorted(p)) for p in zip(li[unsure], lj[unsure], strict=True)}
     return crossing_set, unsure_set

@@ -19,7 +19,16 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 from shapely import LineString
 
-from geoaccess.engine import blocks, crossings, noding, segments, sorting
+from geoaccess.engine import (
+    blocks,
+    crossings,
+    line_split,
+    noding,
+    segment_grid,
+    segment_pairs,
+    segments,
+    sorting,
+)
 from geoaccess.engine.roads import build_road_graph
 from tests.test_network import roads_of
 
@@ -260,7 +269,7 @@ def pooled_ways(
 
 def every_segment_pair(lines: list[LineString]) -> tuple[np.ndarray, ...]:
     """Every pair of segments (no grid), classified: the segments (named by the coordinate
-    each starts at), their lines, and what the pair does (``segments.CLEAN``...)."""
+    each starts at), their lines, and what the pair does (``segment_pairs.CLEAN``...)."""
     coords, which = shapely.get_coordinates(lines, return_index=True)
     vid, _ = segments.factorize_xy(coords)
     start = np.flatnonzero(which[1:] == which[:-1])
@@ -268,7 +277,7 @@ def every_segment_pair(lines: list[LineString]) -> tuple[np.ndarray, ...]:
     i, j = np.triu_indices(len(start), k=1)
     scale = float(np.abs(coords).max())
     x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
-    ends = segments._Ends(x, y, vid, segments._NEAR * scale)
+    ends = segment_pairs.Ends(x, y, vid, segment_pairs.NEAR * scale)
     seg_a, seg_b = start[i], start[j]
     return seg_a, seg_b, which[seg_a], which[seg_b], ends.classify(seg_a, seg_b)
 
@@ -276,7 +285,7 @@ def every_segment_pair(lines: list[LineString]) -> tuple[np.ndarray, ...]:
 def every_pair_flagged(lines: list[LineString]) -> tuple[set, set]:
     """What ``check_segments`` should find, by classifying every pair of segments."""
     _, _, li, lj, kind = every_segment_pair(lines)
-    bad = kind != segments.CLEAN
+    bad = kind != segment_pairs.CLEAN
     li, lj = li[bad], lj[bad]
     return {(a, b) for a, b in zip(li.tolist(), lj.tolist(), strict=True) if a != b}, set(
         li[li == lj].tolist()
@@ -318,7 +327,7 @@ def test_tiny_segments_beside_long_roads_keep_the_grid_small():
     coords, which = shapely.get_coordinates(lines, return_index=True)
     start = np.flatnonzero(which[1:] == which[:-1])
     x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
-    grid = segments._Grid.of(x, y, start, float(np.abs(coords).max()))
+    grid = segment_grid.Grid.of(x, y, start, segment_pairs.NEAR * float(np.abs(coords).max()))
     assert len(grid.key) <= 20 * len(start)
     found = {tuple(p) for p in segments.check_segments(coords, which).pairs.tolist()}
     pairs, self_lines = every_pair_flagged(lines)
@@ -357,10 +366,10 @@ def test_check_segments_gives_one_answer_whatever_its_blocks_and_parts(block, pa
     for lines in (ways, streets):
         coords, which = shapely.get_coordinates(lines, return_index=True)
         monkeypatch.setattr(blocks, "BLOCK", 10**9)
-        monkeypatch.setattr(segments, "_PART", 10**9)
+        monkeypatch.setattr(segment_grid, "_PART", 10**9)
         whole = segments.check_segments(coords, which)
         monkeypatch.setattr(blocks, "BLOCK", block)
-        monkeypatch.setattr(segments, "_PART", part)
+        monkeypatch.setattr(segment_grid, "_PART", part)
         pieces = segments.check_segments(coords, which)
         assert len(whole.pairs) > 20
         for field in ("pairs", "self_lines", "repeated"):
@@ -452,8 +461,9 @@ def test_grid_cells_are_never_finer_than_four_paddings():
         coords, vline = shapely.get_coordinates(tiny_lines(n), return_index=True)
         start = np.flatnonzero(vline[1:] == vline[:-1])
         scale = float(np.abs(coords).max())
-        grid = segments._Grid.of(coords[:, 0], coords[:, 1], start, scale)
-        assert grid.size >= 4 * segments._NEAR * scale
+        pad = segment_pairs.NEAR * scale
+        grid = segment_grid.Grid.of(coords[:, 0], coords[:, 1], start, pad)
+        assert grid.size >= 4 * pad
         assert len(grid.key) < 4 * len(start)
     lines = tiny_lines(600)
     for snap_m in (0.0, 2.0):
@@ -522,7 +532,7 @@ def test_order_along_is_the_lexsort_of_all_its_keys():
     is_vertex = rng.random(n) < 0.3
     xy = rng.integers(0, 3, (n, 2)).astype(float)
     expected = np.lexsort((np.arange(n), xy[:, 1], xy[:, 0], ~is_vertex, dist, line))
-    np.testing.assert_array_equal(noding._order_along(line, dist, is_vertex, xy), expected)
+    np.testing.assert_array_equal(line_split.order_along(line, dist, is_vertex, xy), expected)
 
 
 def test_along_paths_of_one_segment_at_most():
@@ -534,7 +544,7 @@ def test_along_paths_of_one_segment_at_most():
     tails = np.cumsum(n_rows) - 1
     heads = tails - n_rows + 1
     xy = rng.uniform(-1e5, 1e5, (int(n_rows.sum()), 2)) + 5e5
-    along = noding._along(xy, heads, tails)
+    along = line_split.along_lines(xy, heads, tails)
     lengths = [
         shapely.length(LineString(xy[h : t + 1])) if t > h else 0.0
         for h, t in zip(heads, tails, strict=True)
@@ -551,7 +561,7 @@ def test_locate_on_first_segments_block_by_block():
     head = rng.integers(0, 599, 2 * blocks.BLOCK + 123)
     xy = rng.uniform(0, 1e4, (len(head), 2)) + 5e5
     expected = crossings.locate_on_segments(coords[head], coords[head + 1], xy)
-    np.testing.assert_array_equal(noding._locate_on_first_segments(coords, head, xy), expected)
+    np.testing.assert_array_equal(line_split.locate_on_first_segments(coords, head, xy), expected)
 
 
 def test_unique_rows_known_is_unique_rows_of_the_rows_it_is_given():

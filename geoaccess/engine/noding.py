@@ -10,13 +10,15 @@ segment) cross where GEOS's overlay would find it, by GEOS's own arithmetic
 (:mod:`.crossings`). Pairs that overlap, touch off a vertex, or come too close to tell,
 and the lines a dangling end snaps onto, take the GEOS steps of the full route, line by
 line. Both give the same pieces, nodes and node ids (``tests/test_network.py`` checks it).
+
+Lines are cut where GEOS would cut them (:mod:`.line_split`), and the pieces stay
+coordinates until their geometry is asked for (:mod:`.edge_lines`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -27,8 +29,8 @@ from scipy.sparse.csgraph import connected_components
 
 from . import crossings
 from . import segments as seg
-from .blocks import blockwise
-from .sorting import sorted_order
+from .edge_lines import EdgeLines
+from .line_split import split_at_vertices, split_lines
 
 log = logging.getLogger(__name__)
 
@@ -42,97 +44,6 @@ BoolArray = npt.NDArray[np.bool_]
 GeomArray = npt.NDArray[np.object_]
 
 _NO_XY: FloatArray = np.zeros((0, 2))
-
-
-@dataclass(frozen=True, eq=False)
-class EdgeLines:
-    """The LineString of each edge, made on first use.
-
-    Attributes
-    ----------
-    made : numpy.ndarray of object
-        One entry per edge: its LineString, or ``None`` while it is still coordinates.
-    xy : numpy.ndarray
-        ``(k, 2)`` coordinates of the edges not made yet, each edge's rows in order.
-    edge : numpy.ndarray of int
-        The edge of each row of ``xy``; ``-1`` for rows no edge uses any more.
-    """
-
-    made: GeomArray
-    xy: FloatArray
-    edge: IntArray
-
-    @classmethod
-    def of(cls, lines: GeomArray) -> EdgeLines:
-        """Edges that are all made already."""
-        return cls(lines, np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
-
-    def make(self) -> GeomArray:
-        """Every edge's LineString (a new array)."""
-        out = self.made.copy()
-        used = self.edge >= 0
-        if used.any():
-            rows = np.flatnonzero(used)
-            edge = self.edge[rows]
-            in_place = len(rows) == len(self.xy)  # every row, in order
-            if np.any(edge[1:] < edge[:-1]):
-                order = np.argsort(edge, kind="stable")
-                rows, edge = rows[order], edge[order]
-                in_place = False
-            xy = self.xy if in_place else self.xy[rows]
-            first = np.r_[True, edge[1:] != edge[:-1]]
-            out[edge[first]] = shapely.linestrings(xy, indices=np.cumsum(first) - 1)
-        return out
-
-    def make_some(self, ids: IntArray) -> GeomArray:
-        """The LineStrings of the edges ``ids`` (sorted, unique)."""
-        out = self.made[ids].copy()
-        pending = np.zeros(len(self.made) + 1, dtype=bool)  # the last slot: edge -1
-        pending[self.edge] = True
-        todo = ids[pending[ids]]
-        if len(todo):
-            wanted = np.zeros(len(self.made) + 1, dtype=bool)
-            wanted[todo] = True
-            rows = np.flatnonzero(wanted[self.edge])
-            rows = rows[np.argsort(self.edge[rows], kind="stable")]
-            made = shapely.linestrings(
-                self.xy[rows], indices=np.searchsorted(todo, self.edge[rows])
-            )
-            out[pending[ids]] = made
-        return out
-
-    def replace(self, ids: IntArray, lines: GeomArray) -> EdgeLines:
-        """These edges (sorted, unique) made with new LineStrings."""
-        made = self.made.copy()
-        made[ids] = lines
-        replaced = np.zeros(len(made) + 1, dtype=bool)  # the last slot: edge -1
-        replaced[ids] = True
-        return EdgeLines(made, self.xy, np.where(replaced[self.edge], -1, self.edge))
-
-    def take(self, keep: BoolArray) -> EdgeLines:
-        """The edges where ``keep`` is true, numbered anew."""
-        if keep.all():
-            return self
-        new_id = np.where(keep, np.cumsum(keep) - 1, -1)
-        return EdgeLines(self.made[keep], self.xy, self._renumber(new_id))
-
-    def then(self, other: EdgeLines) -> EdgeLines:
-        """These edges followed by ``other``'s."""
-        shifted = np.where(other.edge >= 0, other.edge + len(self.made), -1)
-        return EdgeLines(
-            np.concatenate([self.made, other.made]),
-            np.concatenate([self.xy, other.xy]),
-            np.concatenate([self.edge, shifted]),
-        )
-
-    def reorder(self, order: IntArray) -> EdgeLines:
-        """Edge ``i`` becomes the old edge ``order[i]``."""
-        new_id = np.empty(len(order), dtype=np.int64)
-        new_id[order] = np.arange(len(order))
-        return EdgeLines(self.made[order], self.xy, self._renumber(new_id))
-
-    def _renumber(self, new_id: IntArray) -> IntArray:
-        return np.where(self.edge >= 0, new_id[np.maximum(self.edge, 0)], -1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,7 +163,7 @@ def node_lines_full(lines: GeomArray, *, snap_m: float) -> Noded:
         lines, tree, ends[dangling], owner[dangling], snap_m
     )
     dangle_xy = end_xy[dangling[snapped]]
-    split = _split(
+    split = split_lines(
         lines, np.concatenate([cut_line, target_line]), np.concatenate([cut_xy, target_xy])
     )
     piece_ends = np.concatenate(
@@ -361,14 +272,14 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
     all_line = np.concatenate([vline[at_shared], cut_line, x_line, target_line])
     all_xy = np.concatenate([coords[at_shared], cut_xy, x_xy, target_xy])
     all_code = np.concatenate([vid[at_shared], slot[: len(cut_xy)], x_slot, x_slot, target_slot])
-    split = _split(
+    split = split_lines(
         lines[dirty_ids],
         local[all_line],
         all_xy,
         locate_segments=crossings.agrees_with_geos(),
         codes=(vid[dirty[vline]], all_code),
     )
-    c_edges, c_lengths, c_source, c_head, c_tail = _split_at_vertices(
+    c_edges, c_lengths, c_source, c_head, c_tail = split_at_vertices(
         lines, coords, vline, vid, shared, ~dirty
     )
     source = np.concatenate([c_source, dirty_ids[split.source]])
@@ -537,259 +448,6 @@ def _snap_targets(
     along = shapely.line_locate_point(lines[target_line], ends[end_id])
     target_xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[target_line], along))
     return target_line, target_xy, end_id
-
-
-@dataclass(frozen=True, eq=False)
-class _Pieces:
-    """Lines cut into pieces: the pieces' coordinates, piece after piece.
-
-    Attributes
-    ----------
-    xy : numpy.ndarray
-        ``(k, 2)`` coordinates, each piece's rows in order.
-    piece : numpy.ndarray of int
-        The piece of each row (non-decreasing).
-    source : numpy.ndarray of int
-        The line of each piece.
-    code : numpy.ndarray of int
-        The code of each row's point (``-1`` where the split was given none).
-    """
-
-    xy: FloatArray
-    piece: IntArray
-    source: IntArray
-    code: IntArray
-
-    @cached_property
-    def heads(self) -> IntArray:
-        """The row of each piece's first coordinate."""
-        piece = self.piece
-        return np.flatnonzero(np.r_[True, piece[1:] != piece[:-1]]) if len(piece) else piece
-
-    @cached_property
-    def tails(self) -> IntArray:
-        """The row of each piece's last coordinate."""
-        return np.r_[self.heads[1:] - 1, len(self.piece) - 1] if len(self.piece) else self.piece
-
-    def made(self) -> GeomArray:
-        """Each piece's LineString."""
-        return shapely.linestrings(self.xy, indices=self.piece)
-
-    def edges(self) -> EdgeLines:
-        """The pieces as edges made on first use."""
-        return EdgeLines(np.full(len(self.source), None, dtype=object), self.xy, self.piece)
-
-    def lengths(self) -> FloatArray:
-        """Each piece's length, summed as GEOS sums it (``shapely.length`` of :meth:`made`)."""
-        return _along(self.xy, self.heads, self.tails)[self.tails]
-
-
-def _split(
-    lines: GeomArray,
-    cut_line: IntArray,
-    cut_xy: FloatArray,
-    *,
-    locate_segments: bool = False,
-    codes: tuple[IntArray, IntArray] | None = None,
-) -> _Pieces:
-    """Split each line at its cut points (and nowhere else).
-
-    Cut points are ordered along each line by ``shapely.line_locate_point``; with
-    ``locate_segments``, those on lines of one segment by
-    :func:`.crossings.locate_on_segments`, which gives the same numbers. Cut points are
-    taken with 0.0 for -0.0, so which of two equal points was found first makes no
-    difference. ``codes`` (of the lines' vertices, and of the cut
-    points) are carried to the pieces' rows: where a cut point falls on a vertex, the
-    vertex's code.
-    """
-    if len(lines) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return _Pieces(_NO_XY, empty, empty, empty)
-    cut_xy = cut_xy + 0.0  # -0.0 and 0.0 are one point, and the same whichever comes first
-    coords, vline = shapely.get_coordinates(lines, return_index=True)
-    n_v = len(coords)
-    first_v = np.ones(n_v, dtype=bool)
-    first_v[1:] = vline[1:] != vline[:-1]
-    last_v = np.ones(n_v, dtype=bool)
-    last_v[:-1] = first_v[1:]
-    heads, tails = np.flatnonzero(first_v), np.flatnonzero(last_v)
-    along = _along(coords, heads, tails)
-    cut_along = np.empty(len(cut_line))
-    by_geos = np.ones(len(cut_line), dtype=bool)
-    if locate_segments:
-        by_geos = (tails - heads)[cut_line] != 1
-        if by_geos.any():
-            one = np.flatnonzero(~by_geos)
-            cut_along[one] = _locate_on_first_segments(coords, heads[cut_line[one]], cut_xy[one])
-        else:
-            cut_along = _locate_on_first_segments(coords, heads[cut_line], cut_xy)
-    if by_geos.any():
-        cut_along[by_geos] = shapely.line_locate_point(
-            lines[cut_line[by_geos]], shapely.points(cut_xy[by_geos])
-        )
-
-    line = np.concatenate([vline, cut_line])
-    dist = np.concatenate([along, cut_along])
-    xy = np.concatenate([coords, cut_xy])
-    is_cut = np.concatenate([first_v | last_v, np.ones(len(cut_line), dtype=bool)])
-    is_cut_v = np.r_[np.ones(n_v, dtype=bool), np.zeros(len(cut_line), dtype=bool)]
-    # Along each line; at one distance its vertex first, then the cut points by x and y
-    # (the order they were found in makes no difference).
-    order = _order_along(line, dist, is_cut_v, xy)
-    line, xy, is_cut = line[order], xy[order], is_cut[order]
-    code = np.full(len(line), -1, dtype=np.int64) if codes is None else np.concatenate(codes)
-    code = code[order]
-    # Repeated points (a cut on a vertex, one crossing found twice) collapse into one.
-    new = np.ones(len(line), dtype=bool)
-    new[1:] = (line[1:] != line[:-1]) | np.any(xy[1:] != xy[:-1], axis=1)
-    starts = np.flatnonzero(new)
-    is_cut = np.maximum.reduceat(is_cut, starts)
-    line, xy = line[starts], xy[starts]
-    code = code[starts]  # a vertex's before a cut point's
-
-    first = np.ones(len(line), dtype=bool)
-    first[1:] = line[1:] != line[:-1]
-    last = np.ones(len(line), dtype=bool)
-    last[:-1] = first[1:]
-    opens = is_cut & ~last
-    piece = np.cumsum(opens) - 1
-    closes = np.flatnonzero(is_cut & ~first & ~last)  # ends one piece, opens the next
-    pos = np.concatenate([np.arange(len(line)), closes])
-    pid = np.concatenate([piece, piece[closes] - 1])
-    order = np.lexsort((pos, pid))
-    rows = pos[order]
-    return _Pieces(xy[rows], pid[order], line[opens], code[rows])
-
-
-def _split_at_vertices(
-    lines: GeomArray,
-    coords: FloatArray,
-    vline: IntArray,
-    vid: IntArray,
-    shared: BoolArray,
-    which: BoolArray,
-) -> tuple[EdgeLines, FloatArray, IntArray, IntArray, IntArray]:
-    """Split the ``which`` lines at their shared vertices (the first time they pass one).
-
-    What :func:`_split` gives when every cut point is a vertex: a cut at a vertex the line
-    passes twice lands where GEOS locates it, the first time. A line with no such vertex
-    inside it stays its own geometry; the other pieces stay coordinates, with their
-    lengths summed as GEOS sums them.
-
-    Returns the pieces, their lengths, the line of each, and the rows of ``coords``
-    holding their first and last coordinates.
-    """
-    # A line passes a shared vertex twice only where three passes or more meet.
-    passes = np.bincount(vid, minlength=len(shared))
-    rows_taken = None if which.all() else np.flatnonzero(which[vline])
-    if rows_taken is not None:
-        coords, vline, vid = coords[rows_taken], vline[rows_taken], vid[rows_taken]
-    n_v = len(coords)
-    if n_v == 0:
-        none = EdgeLines.of(np.zeros(0, dtype=object))
-        no_rows = np.zeros(0, dtype=np.int64)
-        return none, np.zeros(0), no_rows, no_rows, no_rows
-    first_v = np.r_[True, vline[1:] != vline[:-1]]
-    last_v = np.r_[first_v[1:], True]
-    at = np.flatnonzero(shared[vid])
-    cut = np.zeros(n_v, dtype=bool)
-    cut[at] = True
-    busy = at[passes[vid[at]] >= 3]
-    again = pd.Series(vline[busy] * len(shared) + vid[busy]).duplicated().to_numpy()
-    cut[busy[again]] = False  # cut where the line first passes each shared vertex
-    cut &= ~first_v & ~last_v
-    # Each inner cut vertex is written twice: the end of one piece, the start of the next;
-    # a vertex moves down by the number of cuts before it (the k-th cut's copy by k + 1).
-    cut_v, first_at = np.flatnonzero(cut), np.flatnonzero(first_v)
-    xy = np.repeat(coords, cut + 1, axis=0)
-    opens = np.zeros(len(xy), dtype=bool)
-    opens[first_at + np.searchsorted(cut_v, first_at)] = True
-    opens[cut_v + np.arange(1, len(cut_v) + 1)] = True
-    pid = np.cumsum(opens)
-    pid -= 1
-    heads = np.flatnonzero(opens)
-    tails = np.r_[heads[1:] - 1, len(xy) - 1]
-    # The vertices the pieces start and end at, piece after piece.
-    head_v = np.flatnonzero(first_v | cut)
-    tail_v = np.flatnonzero(cut | last_v)
-    source = vline[head_v]
-    whole = np.bincount(vline[cut], minlength=len(lines))[source] == 0
-    whole[whole] = ~shapely.has_z(lines[source[whole]])  # GEOS cuts give 2D pieces
-    made = np.full(len(heads), None, dtype=object)
-    made[whole] = lines[source[whole]]
-    lengths = np.empty(len(heads))
-    lengths[whole] = shapely.length(made[whole])
-    lengths[~whole] = _along(xy, heads[~whole], tails[~whole])[tails[~whole]]
-    pid[whole[pid]] = -1  # whole lines need no rows
-    edges = EdgeLines(made, xy, pid)
-    if rows_taken is not None:  # back to rows of the ``coords`` passed in
-        head_v, tail_v = rows_taken[head_v], rows_taken[tail_v]
-    return edges, lengths, source, head_v, tail_v
-
-
-def _order_along(
-    line: IntArray, dist: FloatArray, is_vertex: BoolArray, xy: FloatArray
-) -> IntArray:
-    """Rows in order of line, distance along it, vertices first, x, y, then row.
-
-    ``np.lexsort`` of all six keys, faster: by line and distance, then by all the keys
-    only the rows that tie on both (a cut point on a vertex, two cuts at one point).
-    """
-    order = np.lexsort((dist, line))
-    in_order = dist[order]
-    # ties, and NaN distances (sorted last), whose order the other keys decide
-    tie = ~(in_order[1:] > in_order[:-1])
-    tie &= line[order[1:]] == line[order[:-1]]
-    if tie.any():
-        in_run = np.flatnonzero(np.r_[tie, False] | np.r_[False, tie])
-        rows = order[in_run]
-        order[in_run] = rows[
-            np.lexsort((rows, xy[rows, 1], xy[rows, 0], ~is_vertex[rows], dist[rows], line[rows]))
-        ]
-    return order
-
-
-def _locate_on_first_segments(coords: FloatArray, head: IntArray, xy: FloatArray) -> FloatArray:
-    """:func:`.crossings.locate_on_segments` of each point on segment ``head[i]`` of ``coords``.
-
-    Block by block, each block's segment ends gathered as it is computed: they stay in the
-    processor's cache (half the time of whole arrays at 500,000 points).
-    """
-
-    def located(k: slice) -> FloatArray:
-        at = head[k]
-        return crossings.locate_on_segments(coords[at], coords[at + 1], xy[k])
-
-    return blockwise(len(head), float, located)
-
-
-def _along(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:
-    """Distance of each row along its path ``xy[heads[i] : tails[i] + 1]``, as GEOS measures.
-
-    GEOS adds ``sqrt(dx * dx + dy * dy)`` segment after segment from each line's start;
-    so does this, one segment position at a time over the paths still that long
-    (longest first). So a path's last value is its ``shapely.length``, and a cut point
-    on a vertex gets from ``shapely.line_locate_point`` the vertex's own distance.
-    """
-    step, dy = np.diff(xy[:, 0]), np.diff(xy[:, 1])
-    step *= step
-    dy *= dy
-    step += dy
-    np.sqrt(step, out=step)
-    along = np.zeros(len(xy))
-    n_seg = tails - heads
-    most = int(n_seg.max(initial=0))
-    if most <= 1:  # paths of one segment at most (the pieces of a street grid): one step
-        row = heads[n_seg == 1]
-        along[row + 1] = along[row] + step[row]
-        return along
-    shorter_by, order = sorted_order(most - n_seg)  # the longest paths first
-    start = heads[order]
-    still = np.searchsorted(shorter_by, most - np.arange(most), side="left")
-    for k, c in enumerate(still.tolist()):
-        row = start[:c] + k
-        along[row + 1] = along[row] + step[row]
-    return along
 
 
 def _join_nodes(

@@ -42,8 +42,9 @@ from scipy import sparse
 from . import keys
 from .cache import Cache
 from .context import Context
+from .edge_lines import EdgeLines
 from .graph import as_points, cut_by, require_projected, weighted_csr
-from .noding import TOL_M, EdgeLines, explode_lines, node_lines
+from .noding import TOL_M, explode_lines, node_lines
 
 __all__ = [
     "RoadGraph",

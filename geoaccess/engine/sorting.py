@@ -1,6 +1,6 @@
 """Stable orders of non-negative integer keys, by radix sort where numpy has one.
 
-Grid cells of the segment check (:mod:`.segments`) and node pairs of the road graph
+Grid cells of the segment check (:mod:`.segment_grid`) and node pairs of the road graph
 (:mod:`.graph`) are grouped by sorting such keys.
 """
 
