@@ -327,7 +327,7 @@ def test_tiny_segments_beside_long_roads_keep_the_grid_small():
     coords, which = shapely.get_coordinates(lines, return_index=True)
     start = np.flatnonzero(which[1:] == which[:-1])
     x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
-    grid = segment_grid.Grid.of(x, y, start, segment_pairs.NEAR * float(np.abs(coords).max()))
+    grid = segment_grid.Grid.of(x, y, start, pad=segment_pairs.NEAR * float(np.abs(coords).max()))
     assert len(grid.key) <= 20 * len(start)
     found = {tuple(p) for p in segments.check_segments(coords, which).pairs.tolist()}
     pairs, self_lines = every_pair_flagged(lines)
@@ -462,7 +462,7 @@ def test_grid_cells_are_never_finer_than_four_paddings():
         start = np.flatnonzero(vline[1:] == vline[:-1])
         scale = float(np.abs(coords).max())
         pad = segment_pairs.NEAR * scale
-        grid = segment_grid.Grid.of(coords[:, 0], coords[:, 1], start, pad)
+        grid = segment_grid.Grid.of(coords[:, 0], coords[:, 1], start, pad=pad)
         assert grid.size >= 4 * pad
         assert len(grid.key) < 4 * len(start)
     lines = tiny_lines(600)
@@ -544,7 +544,7 @@ def test_along_paths_of_one_segment_at_most():
     tails = np.cumsum(n_rows) - 1
     heads = tails - n_rows + 1
     xy = rng.uniform(-1e5, 1e5, (int(n_rows.sum()), 2)) + 5e5
-    along = line_split.along_lines(xy, heads, tails)
+    along = line_split.distance_along(xy, heads, tails)
     lengths = [
         shapely.length(LineString(xy[h : t + 1])) if t > h else 0.0
         for h, t in zip(heads, tails, strict=True)

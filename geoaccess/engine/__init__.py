@@ -8,7 +8,9 @@ Rooms, in the order a date is evaluated:
 - :mod:`.sides`: one side's hostile, barrier and passable ground; :mod:`.safe_ground`:
   encirclement, fire control and route clearance;
 - :mod:`.roads`, :mod:`.routes` (with :mod:`.graph`): the road network, usable and
-  exposed roads, supply routes, lifelines, network distances;
+  exposed roads, supply routes, lifelines, network distances; the roads are noded by
+  :mod:`.noding`, with :mod:`.segments` (and its :mod:`.segment_grid` and
+  :mod:`.segment_pairs`), :mod:`.crossings`, :mod:`.line_split` and :mod:`.edge_lines`;
 - :mod:`.corridors`: corridors and the pockets they serve;
 - :mod:`.pieces`: areas cut by pockets, reporting units;
 - :mod:`.evidence`: the evidence of each piece; :mod:`.status`: the one status decision;

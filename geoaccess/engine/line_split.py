@@ -69,10 +69,10 @@ class Pieces:
 
     def lengths(self) -> FloatArray:
         """Each piece's length, summed as GEOS sums it (``shapely.length`` of :meth:`made`)."""
-        return along_lines(self.xy, self.heads, self.tails)[self.tails]
+        return distance_along(self.xy, self.heads, self.tails)[self.tails]
 
 
-def split_lines(
+def at_points(
     lines: GeomArray,
     cut_line: IntArray,
     cut_xy: FloatArray,
@@ -101,7 +101,7 @@ def split_lines(
     last_v = np.ones(n_v, dtype=bool)
     last_v[:-1] = first_v[1:]
     heads, tails = np.flatnonzero(first_v), np.flatnonzero(last_v)
-    along = along_lines(coords, heads, tails)
+    along = distance_along(coords, heads, tails)
     cut_along = np.empty(len(cut_line))
     by_geos = np.ones(len(cut_line), dtype=bool)
     if locate_segments:
@@ -149,7 +149,7 @@ def split_lines(
     return Pieces(xy[rows], pid[order], line[opens], code[rows])
 
 
-def split_at_vertices(
+def at_vertices(
     lines: GeomArray,
     coords: FloatArray,
     vline: IntArray,
@@ -159,7 +159,7 @@ def split_at_vertices(
 ) -> tuple[EdgeLines, FloatArray, IntArray, IntArray, IntArray]:
     """Split the ``which`` lines at their shared vertices (the first time they pass one).
 
-    What :func:`split_lines` gives when every cut point is a vertex: a cut at a vertex the line
+    What :func:`at_points` gives when every cut point is a vertex: a cut at a vertex the line
     passes twice lands where GEOS locates it, the first time. A line with no such vertex
     inside it stays its own geometry; the other pieces stay coordinates, with their
     lengths summed as GEOS sums them.
@@ -207,7 +207,7 @@ def split_at_vertices(
     made[whole] = lines[source[whole]]
     lengths = np.empty(len(heads))
     lengths[whole] = shapely.length(made[whole])
-    lengths[~whole] = along_lines(xy, heads[~whole], tails[~whole])[tails[~whole]]
+    lengths[~whole] = distance_along(xy, heads[~whole], tails[~whole])[tails[~whole]]
     pid[whole[pid]] = -1  # whole lines need no rows
     edges = EdgeLines(made, xy, pid)
     if rows_taken is not None:  # back to rows of the ``coords`` passed in
@@ -249,7 +249,7 @@ def locate_on_first_segments(coords: FloatArray, head: IntArray, xy: FloatArray)
     return blockwise(len(head), float, located)
 
 
-def along_lines(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:
+def distance_along(xy: FloatArray, heads: IntArray, tails: IntArray) -> FloatArray:
     """Distance of each row along its path ``xy[heads[i] : tails[i] + 1]``, as GEOS measures.
 
     GEOS adds ``sqrt(dx * dx + dy * dy)`` segment after segment from each line's start;

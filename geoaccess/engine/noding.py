@@ -27,10 +27,9 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from . import crossings
+from . import crossings, line_split
 from . import segments as seg
 from .edge_lines import EdgeLines
-from .line_split import split_at_vertices, split_lines
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +162,7 @@ def node_lines_full(lines: GeomArray, *, snap_m: float) -> Noded:
         lines, tree, ends[dangling], owner[dangling], snap_m
     )
     dangle_xy = end_xy[dangling[snapped]]
-    split = split_lines(
+    split = line_split.at_points(
         lines, np.concatenate([cut_line, target_line]), np.concatenate([cut_xy, target_xy])
     )
     piece_ends = np.concatenate(
@@ -272,14 +271,14 @@ def node_lines(lines: GeomArray, *, snap_m: float, noded: bool | BoolArray = Fal
     all_line = np.concatenate([vline[at_shared], cut_line, x_line, target_line])
     all_xy = np.concatenate([coords[at_shared], cut_xy, x_xy, target_xy])
     all_code = np.concatenate([vid[at_shared], slot[: len(cut_xy)], x_slot, x_slot, target_slot])
-    split = split_lines(
+    split = line_split.at_points(
         lines[dirty_ids],
         local[all_line],
         all_xy,
         locate_segments=crossings.agrees_with_geos(),
         codes=(vid[dirty[vline]], all_code),
     )
-    c_edges, c_lengths, c_source, c_head, c_tail = split_at_vertices(
+    c_edges, c_lengths, c_source, c_head, c_tail = line_split.at_vertices(
         lines, coords, vline, vid, shared, ~dirty
     )
     source = np.concatenate([c_source, dirty_ids[split.source]])

@@ -52,15 +52,15 @@ class Grid:
     rows: int
 
     @classmethod
-    def of(cls, x: FloatArray, y: FloatArray, start: IntArray, pad: float) -> Grid:
+    def of(cls, x: FloatArray, y: FloatArray, start: IntArray, *, pad: float) -> Grid:
         """The grid of the segments ``start`` (from ``x[start]`` to ``x[start + 1]``).
 
         Boxes are padded by ``pad``, the closeness tolerance: pairs of segments within it
         of each other share a cell. Cells are twice the median segment, finer where cells
         are crowded, and at least a quarter of the mean segment: cutting segments into
         cells then adds at most four boxes per segment (before any halving), even where
-        most segments are tiny
-        (a densified curve beside long roads once made a grid of 125 million boxes).
+        most segments are tiny (a densified curve beside long roads once made a grid of
+        125 million boxes).
         """
         box = _Boxes.of(x, y, start, pad)
         ext = box.ext

@@ -1,11 +1,17 @@
-"""Segment arithmetic for noding: which pairs of lines meet only at shared vertices.
+"""Coordinates coded and ordered, and the segment check: which lines meet only at shared vertices.
 
-Everything is numpy on coordinate arrays; no geometry is created. Pairs of segments come
-from a uniform grid (:mod:`.segment_grid`: long segments are cut into grid-sized boxes),
-and each pair is classified with orientation tests whose floating-point error is bounded
-(:mod:`.segment_pairs`): a pair is called clean only when it certainly meets at most at
-one shared end, and anything uncertain is flagged for GEOS; a pair that certainly crosses
-once inside both is a crossing, whose point the noding computes itself (:mod:`.crossings`).
+The noding's numpy route (:mod:`.noding`) works on the coordinates of all lines at once,
+without making a geometry. :func:`factorize_xy` gives each coordinate pair a code (equal
+pairs share one: the node ids), :func:`xy_order` and :func:`close_candidates` order them
+and find those that may lie within a tolerance of one another (nodes to merge).
+
+:func:`check_segments` finds the lines that meet other than at shared vertices. Pairs of
+segments come from a uniform grid (:mod:`.segment_grid`: long segments are cut into
+grid-sized boxes), and each pair is classified with orientation tests whose
+floating-point error is bounded (:mod:`.segment_pairs`): a pair is called clean only
+when it certainly meets at most at one shared end, and anything uncertain is flagged for
+GEOS; a pair that certainly crosses once inside both is a crossing, whose point the
+noding computes itself (:mod:`.crossings`).
 """
 
 from __future__ import annotations
@@ -16,8 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .segment_grid import Grid
-from .segment_pairs import CROSSING, NEAR, UNSURE, Ends
+from . import segment_grid, segment_pairs
 from .sorting import sorted_order
 
 IntArray = npt.NDArray[np.int64]
@@ -201,7 +206,7 @@ def check_segments(
     if len(line) < 2:
         return SegmentCheck(np.zeros((0, 2), dtype=np.int64), empty, repeated)
     scale = float(np.abs(coords).max(initial=1.0))
-    ends = Ends(x, y, vid, NEAR * scale)
+    ends = segment_pairs.Ends(x, y, vid, segment_pairs.NEAR * scale)
     # Segments in a row of one line share their middle vertex: they fail only by
     # doubling back over each other, or by nearly doing so.
     row = np.flatnonzero(line[1:] == line[:-1])
@@ -212,8 +217,8 @@ def check_segments(
         back = ends.turns_back_at(first)
     # segment pairs that are not clean, each segment named by its first coordinate
     seg_a, seg_b = [first[back]], [second[back]]
-    kinds = [np.full(int(np.count_nonzero(back)), UNSURE, dtype=np.int8)]
-    grid = Grid.of(x, y, start, NEAR * scale)
+    kinds = [np.full(int(np.count_nonzero(back)), segment_pairs.UNSURE, dtype=np.int8)]
+    grid = segment_grid.Grid.of(x, y, start, pad=segment_pairs.NEAR * scale)
     for cells in grid.parts():
         row_start, row_line = start[cells.seg], line[cells.seg]  # of each (cell, box) row
         for left, right in cells.pairs(row_line):
@@ -225,9 +230,9 @@ def check_segments(
     sa, sb, kind = np.concatenate(seg_a), np.concatenate(seg_b), np.concatenate(kinds)
     li, lj = vline[sa], vline[sb]
     self_lines = np.unique(li[li == lj])
-    crossing = (kind == CROSSING) & (li != lj)
+    crossing = (kind == segment_pairs.CROSSING) & (li != lj)
     crossings = np.c_[sa[crossing], sb[crossing]]
-    unsure_at = kind != CROSSING
+    unsure_at = kind != segment_pairs.CROSSING
     # A line that meets itself goes to GEOS with every line near it: GEOS may snap
     # when it nodes such a line, and the snapping can move what it finds elsewhere.
     if len(self_lines):
