@@ -44,6 +44,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from geoaccess.engine.territory import CLOSING_INSET_M
+
 from ._timing import print_table
 from .versus import checkout, run_in
 
@@ -68,15 +70,17 @@ UNMAPPED_CASES = [("passable", "Avdiivka"), ("hostile", "Avdiivka (unmapped host
 
 #: The line of 18c886e's ``engine/sides.py`` that counts all unmapped ground as hostile,
 #: and what :func:`with_sliver_rule` puts in its place: this tree's rule
-#: (:func:`geoaccess.engine.sides.hostile_unmapped`), written with that tree's names.
+#: (:func:`geoaccess.engine.sides.hostile_unmapped`, with its opening's
+#: ``CLOSING_INSET_M``), written with that tree's names, which has no opening to call.
 SLIVERS_HOSTILE = "        pieces.append(shapely.difference(ctx.frame, covered))\n"
-SLIVER_RULE = """\
+SLIVER_RULE = f"""\
         unmapped = shapely.difference(ctx.frame, covered)
         if not unmapped.is_empty:  # back-ported by benchmarks/bench_real.py
             snap = rules.snap_m
             core = shapely.buffer(unmapped, -snap / 2.0)
+            grown = snap / 2.0 + {CLOSING_INSET_M!r}
             opened = (
-                shapely.intersection(shapely.buffer(core, snap / 2.0 + 0.1), unmapped)
+                shapely.intersection(shapely.buffer(core, grown), unmapped)
                 if not core.is_empty
                 else shapely.GeometryCollection()
             )

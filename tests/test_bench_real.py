@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import shapely
 
 from benchmarks.bench_real import (
     BEFORE,
@@ -16,6 +18,9 @@ from benchmarks.bench_real import (
     agreement,
     with_sliver_rule,
 )
+from geoaccess.engine.territory import opening
+from geoaccess.polygons import merged
+from geoaccess.rules import Rules
 
 
 def test_agreement_lists_differing_units_and_the_worst_clearance_of_the_rest() -> None:
@@ -77,3 +82,32 @@ def test_the_commit_before_has_the_line_the_sliver_rule_replaces() -> None:
     if shown.returncode:
         pytest.skip(f"{BEFORE} is not in this clone's history: {shown.stderr.strip()}")
     assert shown.stdout.count(SLIVERS_HOSTILE) == 1
+
+
+def test_the_back_ported_rule_leaves_out_what_the_engine_leaves_out() -> None:
+    """Run as 18c886e's ``_view`` would, the rule gives ``hostile_unmapped``'s ground.
+
+    A 10 km frame whose zones leave unmapped a 20 m band along the west edge (residue:
+    left out), a 300 m wide bay on that edge (hostile up to the edge), and a 300 m wide
+    hole and a 20 m wide slit inside the map (both hostile).
+    """
+    frame = shapely.box(0, 0, 10_000, 10_000)
+    holes = [shapely.box(0, 0, 20, 10_000), shapely.box(4000, 4000, 4300, 6000)]
+    holes += [shapely.box(6000, 4000, 6020, 6000), shapely.box(0, 8000, 300, 8500)]
+    covered = shapely.difference(frame, shapely.union_all(holes))
+    source = "def view(ctx, covered, rules, pieces):\n    if True:\n" + SLIVER_RULE
+    namespace: dict = {"shapely": shapely}
+    # our own constant, run as the tree before runs it (no user data is executed)
+    exec(compile(source + "    return pieces\n", "sides.py", "exec"), namespace)
+    rules = Rules()
+    (got,) = namespace["view"](SimpleNamespace(frame=frame), covered, rules, [])
+    unmapped = shapely.difference(frame, covered)
+    edge = shapely.buffer(shapely.get_exterior_ring(frame), rules.snap_m)
+    engine = merged([opening(unmapped, rules.snap_m / 2.0), shapely.difference(unmapped, edge)])
+    assert shapely.symmetric_difference(got, engine).area < 1e-6
+    assert not got.intersects(shapely.Point(10, 5000))  # the edge band is left out
+    assert got.contains(shapely.Point(6010, 5000))  # the slit inside the map is hostile
+    assert got.contains(shapely.Point(30, 8250))  # the bay, wider than snap_m, to the edge
+    # the hole and the slit whole: farther than snap_m from the edge, nothing is left out
+    inside = shapely.intersection(got, shapely.box(1000, 0, 10_000, 10_000))
+    assert inside.area == pytest.approx(300 * 2000 + 20 * 2000, abs=1e-6)
