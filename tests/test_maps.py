@@ -222,7 +222,7 @@ def test_area_properties_are_built_once_per_distinct_row():
     import geopandas as gpd
     import shapely
 
-    from geoaccess.maps.prepare import area_features
+    from geoaccess.maps.area_fields import area_features
 
     def day(status: str, index: list[int]) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame(
@@ -262,7 +262,7 @@ def test_a_row_label_from_data_is_escaped_too():
     import geopandas as gpd
     import shapely
 
-    from geoaccess.maps.prepare import area_features
+    from geoaccess.maps.area_fields import area_features
 
     areas = gpd.GeoDataFrame(
         {"area_id": ["a1"], "status": ["besieged"]},

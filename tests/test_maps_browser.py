@@ -376,7 +376,8 @@ _NORMALISED = """(htmls) => htmls.map(html => {
 def test_area_popups_tooltips_and_shapes_are_the_prepared_ones(open_page, evil):
     """What the page builds for each area is what area_features says, byte for byte."""
     from geoaccess.display import side_names
-    from geoaccess.maps.prepare import area_features, simplify_frame
+    from geoaccess.maps.area_fields import area_features
+    from geoaccess.maps.prepare import simplify_frame
 
     result = ring_assessment(evil=evil)
     page = open_page(assessment_map(result, tiles=None))

@@ -10,9 +10,9 @@ import shapely
 from _map_fixtures import ring_assessment
 
 from geoaccess.maps import jenks
+from geoaccess.maps.area_fields import area_features, area_table, area_tooltip
 from geoaccess.maps.encode import column, decode_rings, delta_rings
 from geoaccess.maps.jenks import natural_breaks
-from geoaccess.maps.prepare import area_features, area_table, area_tooltip
 
 
 # ---------------------------------------------------------------------- natural breaks

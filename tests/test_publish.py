@@ -301,7 +301,7 @@ def test_area_popups_give_both_names_p_codes_and_clean_numbers():
     import geopandas as gpd
     import shapely
 
-    from geoaccess.maps.prepare import area_features
+    from geoaccess.maps.area_fields import area_features
 
     areas = gpd.GeoDataFrame(
         {

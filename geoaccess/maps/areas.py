@@ -4,9 +4,9 @@ A map may hold thousands of areas. Written as two folium ``GeoJson`` layers, eac
 shape, tooltip and popup HTML were embedded twice (status and population layers), and
 the popup markup grew sixfold inside JSON (each ``<`` a six-character escape). Here the shapes are
 embedded once as integer coordinate deltas (:mod:`.encode`), the popup rows as escaped
-columns (:func:`.prepare.area_table`), and the page builds each tooltip and popup when it
-opens, with the same markup as :func:`.prepare.detail_html` and
-:func:`.prepare.area_tooltip`. The population layer is built the first time it is shown.
+columns (:func:`.area_fields.area_table`), and the page builds each tooltip and popup when it
+opens, with the same markup as :func:`.popups.detail_html` and
+:func:`.area_fields.area_tooltip`. The population layer is built the first time it is shown.
 
 Nothing from data is escaped in the page: every string arrives escaped (:func:`.esc`)
 inside :func:`.script_json`.
@@ -22,10 +22,11 @@ import numpy as np
 from branca.element import Element, Figure
 from folium.template import Template
 
+from .area_fields import AreaTable
 from .encode import column, delta_rings
 from .escape import script_json
 from .layers import LAYER_TITLES, area_style
-from .prepare import POPULATION_COLORS, AreaTable
+from .prepare import POPULATION_COLORS
 
 __all__ = ["AreaLayers", "area_groups"]
 
@@ -44,7 +45,7 @@ class AreaLayers(folium.MacroElement):
     Parameters
     ----------
     table : AreaTable
-        The areas' escaped fields (:func:`.prepare.area_table`).
+        The areas' escaped fields (:func:`.area_fields.area_table`).
     geometry : sequence of shapely geometries
         Their (simplified, rounded) polygons, in the same order.
     classes : sequence of int

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..display import Palette, side_names
 from ..protocols import AssessmentLike
+from .area_fields import area_table
 from .areas import AreaLayers, area_groups
 from .base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
 from .layers import (
@@ -26,7 +27,6 @@ from .layers import (
 )
 from .legend import Legend, MapTitle, SourcesNote, legend_sections
 from .prepare import (
-    area_table,
     change_features,
     corridor_features,
     facility_features,

@@ -21,13 +21,13 @@ from folium.template import Template
 
 from ..display import Palette, side_names
 from ..protocols import TimelineLike
+from .area_fields import area_features
 from .base import DISCLAIMER, check_options, finish_map, frame_bounds, start_map
 from .escape import script_json
 from .layers import LAYER_TITLES, LINE_STYLES, area_style, status_patterns
 from .legend import Legend, MapTitle, SourcesNote, legend_sections
 from .prepare import (
     Feature,
-    area_features,
     corridor_features,
     line_features,
     simplify_frame,
