@@ -21,15 +21,13 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-import numpy.typing as npt
 import shapely
 
+from .arrays import BoolArray, FloatArray
 from .blocks import blockwise_many
 
 __all__ = ["agrees_with_geos", "crossing_points", "locate_on_segments"]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 #: A double-double number: ``hi + lo``, with ``lo`` below half an ulp of ``hi``.
 Pair = tuple[FloatArray, FloatArray]
 

@@ -9,13 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import shapely
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-GeomArray = npt.NDArray[np.object_]
+from .arrays import BoolArray, FloatArray, GeomArray, IntArray
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,15 +22,11 @@ from pyproj import CRS
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
+from .arrays import FloatArray, IntArray
 from .noding import TOL_M
 from .sorting import sorted_order
 
 log = logging.getLogger(__name__)
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-GeomArray = npt.NDArray[np.object_]
 
 
 def require_projected(crs: Any, what: str) -> CRS:

@@ -12,19 +12,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import shapely
 
 from . import crossings
+from .arrays import BoolArray, FloatArray, GeomArray, IntArray
 from .blocks import blockwise
 from .edge_lines import EdgeLines
 from .sorting import sorted_order
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-GeomArray = npt.NDArray[np.object_]
 
 
 @dataclass(frozen=True, eq=False)

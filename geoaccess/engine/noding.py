@@ -21,7 +21,6 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import shapely
 from scipy import sparse
@@ -29,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 
 from . import crossings, line_split
 from . import segments as seg
+from .arrays import BoolArray, FloatArray, GeomArray, IntArray
 from .edge_lines import EdgeLines
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,6 @@ log = logging.getLogger(__name__)
 #: three roads meeting at one place differ by float noise, never by a millimetre.
 TOL_M = 1e-3
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-GeomArray = npt.NDArray[np.object_]
 
 _NO_XY: FloatArray = np.zeros((0, 2))
 

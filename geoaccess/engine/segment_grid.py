@@ -15,14 +15,10 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
-import numpy.typing as npt
 
+from .arrays import BoolArray, FloatArray, IntArray
 from .blocks import blockwise, blockwise_many
 from .sorting import sorted_order
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: A grid cell holds few boxes: more pairs than this per box, and the cells are halved
 #: (at most ``_MAX_HALVING`` times).

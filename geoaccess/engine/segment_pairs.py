@@ -17,11 +17,8 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from .arrays import BoolArray, FloatArray, IntArray
 from .blocks import blockwise
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Relative error bound of an orientation determinant, 30 times Shewchuk's
 #: ``ccwerrboundA`` (3.3e-16): a determinant smaller than this is "maybe zero".

@@ -7,11 +7,10 @@ Grid cells of the segment check (:mod:`.segment_grid`) and node pairs of the roa
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
+
+from .arrays import IntArray
 
 __all__ = ["sorted_order"]
-
-IntArray = npt.NDArray[np.int64]
 
 
 def sorted_order(key: IntArray) -> tuple[IntArray, IntArray]:
