@@ -117,7 +117,7 @@ class AreaTable:
 
     Every area has the same popup rows: ``row_labels`` holds their labels and ``rows``
     the values of each area (``""`` where the popup leaves a row out). The popup is
-    :func:`detail_html` of ``titles``, these rows and ``notes``; the tooltip is
+    :func:`.popups.detail_html` of ``titles``, these rows and ``notes``; the tooltip is
     :func:`area_tooltip`. Statuses and populations are as in :func:`area_features`.
     """
 
