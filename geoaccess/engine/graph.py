@@ -22,7 +22,7 @@ from pyproj import CRS
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
-from .arrays import FloatArray, IntArray
+from .arrays import BoolArray, FloatArray, GeomArray, IntArray
 from .noding import TOL_M
 from .sorting import sorted_order
 
@@ -298,7 +298,7 @@ def tree_roots(pred: npt.NDArray[np.int32], n: int) -> npt.NDArray[np.int64]:
         parent = nxt
 
 
-def cut_by(graph: Any, barriers: shapely.Geometry | None) -> npt.NDArray[np.bool_]:
+def cut_by(graph: Any, barriers: shapely.Geometry | None) -> BoolArray:
     """Segments cut by barrier lines or polygons."""
     cut = np.zeros(len(graph.u), dtype=bool)
     if barriers is None or shapely.is_empty(barriers):
@@ -319,7 +319,7 @@ def cut_by(graph: Any, barriers: shapely.Geometry | None) -> npt.NDArray[np.bool
     return cut
 
 
-def segment_mask(mask: Any, n: int, name: str) -> npt.NDArray[np.bool_]:
+def segment_mask(mask: Any, n: int, name: str) -> BoolArray:
     """A per-segment boolean mask, checked to hold one value per segment."""
     arr = np.asarray(mask, dtype=bool)
     if arr.shape != (n,):
@@ -328,7 +328,7 @@ def segment_mask(mask: Any, n: int, name: str) -> npt.NDArray[np.bool_]:
     return arr
 
 
-def as_points(points: Any, crs: CRS, what: str) -> tuple[npt.NDArray[np.object_], pd.Index]:
+def as_points(points: Any, crs: CRS, what: str) -> tuple[GeomArray, pd.Index]:
     """Shapely Points and their labels from a GeoSeries, GeoDataFrame or array."""
     if isinstance(points, (gpd.GeoDataFrame, gpd.GeoSeries)):
         same_crs(crs, points.crs, what)

@@ -62,8 +62,9 @@ def evidence_rows(row: Row) -> list[tuple[str, Any]]:
 
     Examples
     --------
-    >>> evidence_rows({"encircled": True, "route_clearance_m": 1475.0})[::3]
-    [('Encircled', 'yes'), ('Route clearance', '1,475 m')]
+    >>> rows = dict(evidence_rows({"encircled": True, "route_clearance_m": 1475.0}))
+    >>> rows["Encircled"], rows["Route clearance"], rows["Under fire control"]
+    ('yes', '1,475 m', '')
     """
     rows: list[tuple[str, Any]] = []
     for column, label in _EVIDENCE:
@@ -81,7 +82,18 @@ def evidence_rows(row: Row) -> list[tuple[str, Any]]:
 
 
 def area_names(row: Row) -> tuple[str, list[tuple[str, Any]]]:
-    """An area's title (both names where it has them) and its name and p-code rows."""
+    """An area's title (both names where it has them) and its name and p-code rows.
+
+    Examples
+    --------
+    >>> title, rows = area_names(
+    ...     {"name": "Bustan al-Qasr", "name_local": "بستان القصر", "adm3_pcode": "C1"}
+    ... )
+    >>> title
+    'Bustan al-Qasr (بستان القصر)'
+    >>> rows
+    [('Local name', 'بستان القصر'), ('P-code', None), ('Admin 3 p-code', 'C1')]
+    """
     name = text(row.get("name")) or text(row.get("area_id"))
     local = text(row.get("name_local"))
     title = f"{name} ({local})" if local and local != name else name

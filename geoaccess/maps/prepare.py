@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import popups
 from .escape import esc, text
 from .jenks import natural_breaks
-from .popups import Row, area_names, detail_html, evidence_rows
+from .popups import Row
 from .style import (
     CORRIDOR_COLORS,
     FACILITY_SYMBOLS,
@@ -116,6 +117,8 @@ def feature_collection(features: Iterable[Feature]) -> dict[str, Any]:
 def frame_rows(frame: gpd.GeoDataFrame | pd.DataFrame) -> Iterator[tuple[Any, Row]]:
     """Each row's index label and its values as Python objects, by column.
 
+    The geometry column, whatever its name, is keyed ``"geometry"``.
+
     Like ``iterrows`` without building a Series per row, which was most of the time a
     map took to build.
     """
@@ -127,7 +130,9 @@ def frame_rows(frame: gpd.GeoDataFrame | pd.DataFrame) -> Iterator[tuple[Any, Ro
         yield index, dict(zip(keys, row, strict=True))
 
 
-def frame_features(frame: gpd.GeoDataFrame, props: Callable[[Row], dict]) -> list[Feature]:
+def frame_features(
+    frame: gpd.GeoDataFrame, props: Callable[[Row], dict[str, Any]]
+) -> list[Feature]:
     """GeoJSON features of a frame's rows, with the properties ``props`` gives each row.
 
     A feature's ``id`` is its position; its ``key`` property, unless ``props`` sets one, is
@@ -168,7 +173,7 @@ def zone_features(
         party_name = text(info["name"].get(party, party)) if "name" in info else party
         color = side_colors.get(side, "#777777")
         title = text(row.get("name")) or party_name
-        html = detail_html(
+        html = popups.detail_html(
             title,
             [
                 ("Party", party_name),
@@ -199,13 +204,13 @@ def pocket_features(pockets: gpd.GeoDataFrame) -> list[Feature]:
             ("Status", status_label(status)),
             ("Parties", row.get("parties")),
             ("Area", f"{float(area):.1f} km²" if text(area) else ""),
-            *evidence_rows(row),
+            *popups.evidence_rows(row),
         ]
         return {
             "status": esc(status),
             "color": status_color(status),
             "tooltip": esc(title),
-            "popup": detail_html(title, rows, note=row.get("reason")),
+            "popup": popups.detail_html(title, rows, note=row.get("reason")),
         }
 
     return frame_features(pockets, props)
@@ -230,7 +235,7 @@ def line_features(lines: gpd.GeoDataFrame, *, kind: str) -> list[Feature]:
                 ("Areas depending", ids),
                 ("Population depending", format_number(row.get("population"))),
             ]
-        return {"tooltip": esc(title), "popup": detail_html(title, rows)}
+        return {"tooltip": esc(title), "popup": popups.detail_html(title, rows)}
 
     return frame_features(lines, props)
 
@@ -266,7 +271,7 @@ def corridor_features(corridors: gpd.GeoDataFrame) -> list[Feature]:
             "color": CORRIDOR_COLORS.get(status, "#555555"),
             "dash": "6 6" if status != "open" else None,
             "tooltip": f"{esc(title)}: {esc(status)}",
-            "popup": detail_html(title, rows),
+            "popup": popups.detail_html(title, rows),
             "entrance": [float(y0), float(x0)],
             "exit": [float(y1), float(x1)],
             "entrance_name": esc(row.get("entrance_name") or "entrance"),
@@ -301,7 +306,7 @@ def facility_features(facilities: gpd.GeoDataFrame) -> list[Feature]:
             "symbol": FACILITY_SYMBOLS.get(kind.lower(), "•"),
             "color": status_color(status),
             "tooltip": f"{esc(name)} ({esc(kind)})",
-            "popup": detail_html(name, rows),
+            "popup": popups.detail_html(name, rows),
         }
 
     return frame_features(facilities, props)
@@ -317,7 +322,7 @@ def incident_features(incidents: gpd.GeoDataFrame) -> list[Feature]:
             ("Actor", row.get("actor")),
             ("Source", row.get("source")),
         ]
-        return {"tooltip": esc(title), "popup": detail_html(title, rows)}
+        return {"tooltip": esc(title), "popup": popups.detail_html(title, rows)}
 
     return frame_features(incidents, props)
 
@@ -329,7 +334,7 @@ def change_features(
     names = side_names or {}
 
     def props(row: Row) -> dict[str, Any]:
-        title, name_rows = area_names(row)
+        title, name_rows = popups.area_names(row)
         before = status_label(row.get("status_before"))
         after = status_label(row.get("status_after"))
         side_before = text(row.get("side_before"))
@@ -349,7 +354,7 @@ def change_features(
         return {
             "area_id": esc(row.get("area_id")),
             "tooltip": f"{esc(title)}: {esc(before)} → {esc(after)}",
-            "popup": detail_html(f"{title}: status changed", rows, note=row.get("reason")),
+            "popup": popups.detail_html(f"{title}: status changed", rows, note=row.get("reason")),
         }
 
     return frame_features(changes, props)
