@@ -15,4 +15,7 @@ Rooms, in the order a date is evaluated:
 - :mod:`.pieces`: areas cut by pockets, reporting units;
 - :mod:`.evidence`: the evidence of each piece; :mod:`.status`: the one status decision;
 - :mod:`.passable`: where a walker can go (for population reach and catchments).
+
+Their numpy helpers: :mod:`.arrays` (the array type aliases), :mod:`.sorting` (stable
+orders of integer keys) and :mod:`.blocks` (elementwise steps in cache-sized blocks).
 """
