@@ -16,6 +16,7 @@ Rooms, in the order a date is evaluated:
 - :mod:`.evidence`: the evidence of each piece; :mod:`.status`: the one status decision;
 - :mod:`.passable`: where a walker can go (for population reach and catchments).
 
-Their numpy helpers: :mod:`.arrays` (the array type aliases), :mod:`.sorting` (stable
-orders of integer keys) and :mod:`.blocks` (elementwise steps in cache-sized blocks).
+Their helpers: :mod:`.columns` (columns in and out of frames), :mod:`.arrays` (the
+array type aliases), :mod:`.sorting` (stable orders of integer keys) and :mod:`.blocks`
+(elementwise steps in cache-sized blocks).
 """
