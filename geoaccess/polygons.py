@@ -40,12 +40,37 @@ def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
 
 
 def polygonal_array(geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
-    """:func:`polygonal` of each geometry; polygons already are left as they are."""
+    """:func:`polygonal` of each geometry; polygons already are left as they are.
+
+    The parts of all the other geometries are sorted out at once: one without polygons
+    becomes an empty MultiPolygon, one with a single polygon that polygon, and only one
+    with several is merged (:func:`shapely.union_all`, as :func:`polygonal` does).
+
+    Examples
+    --------
+    >>> from shapely import GeometryCollection, LineString, Point, box
+    >>> out = polygonal_array(
+    ...     [box(0, 0, 1, 1), GeometryCollection([box(0, 0, 1, 1), Point(5, 5)]), Point(0, 0)]
+    ... )
+    >>> [g.geom_type for g in out], out[2].is_empty
+    (['Polygon', 'Polygon', 'MultiPolygon'], True)
+    """
     geoms = np.asarray(geoms, dtype=object)
     out = geoms.copy()
     mixed = np.flatnonzero(~np.isin(shapely.get_type_id(geoms), _POLYGON_TYPES))
-    for k in mixed:
-        out[k] = polygonal(geoms[k])
+    if not len(mixed):
+        return out
+    parts, owner = shapely.get_parts(geoms[mixed], return_index=True)
+    polygon = np.isin(shapely.get_type_id(parts), _POLYGON_TYPES)
+    parts, owner = parts[polygon], owner[polygon]
+    counts = np.bincount(owner, minlength=len(mixed))
+    for k in mixed[counts == 0]:
+        out[k] = shapely.MultiPolygon()
+    first = np.searchsorted(owner, np.arange(len(mixed)))  # parts come grouped by owner
+    one = np.flatnonzero(counts == 1)
+    out[mixed[one]] = parts[first[one]]
+    for k in np.flatnonzero(counts > 1):
+        out[mixed[k]] = shapely.union_all(parts[first[k] : first[k] + counts[k]])
     return out
 
 
