@@ -16,6 +16,7 @@ import shapely
 from _builders import UTM, box
 from hypothesis import given
 from hypothesis import strategies as st
+from shapely import affinity
 
 from geoaccess.engine.pieces import _residue, _within_or_meeting, cut_areas
 from geoaccess.polygons import polygonal, polygonal_array
@@ -115,8 +116,8 @@ def test_residue_is_what_the_erosion_says(
     if notch:  # a bite out of the strip's side, leaving a neck of (1 - notch) * width
         bite = shapely.box(length * 0.4, width * (1 - notch), length * 0.6, width * 2)
         strip = shapely.difference(strip, bite)
-    piece = shapely.affinity.rotate(strip, angle, origin=(0, 0))
-    geoms = np.array([piece, shapely.affinity.translate(piece, 5_000, 0)], dtype=object)
+    piece = affinity.rotate(strip, angle, origin=(0, 0))
+    geoms = np.array([piece, affinity.translate(piece, 5_000, 0)], dtype=object)
     eroded = shapely.is_empty(shapely.buffer(geoms, -SNAP_M / 2, quad_segs=2))
     expected = (shapely.area(geoms) < SNAP_M**2) | eroded
     assert _residue(geoms, shapely.area(geoms), SNAP_M).tolist() == expected.tolist()
