@@ -1,4 +1,8 @@
-"""Columns in and out of frames: added in one step, read as objects with ``None`` for missing."""
+"""Columns in and out of frames: added in one step, read as objects or taken as stored.
+
+Values read out of a frame are objects with ``None`` for missing; columns of pandas' own
+text are taken as stored when another frame is built from them (:func:`is_text`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,13 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-__all__ = ["object_values", "with_columns"]
+__all__ = ["INFERRED_TEXT", "is_text", "object_values", "with_columns"]
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
+
+#: What pandas makes of text given as Python objects: ``str`` (pyarrow) in pandas 3,
+#: ``object`` before.
+INFERRED_TEXT = pd.DataFrame({"text": np.array(["a", np.nan], dtype=object)})["text"].dtype
 
 
 def with_columns(frame: FrameT, **columns: Any) -> FrameT:
@@ -31,7 +39,10 @@ def with_columns(frame: FrameT, **columns: Any) -> FrameT:
     replaced = [c for c in columns if c in frame.columns]
     kept = frame.drop(columns=replaced) if replaced else frame
     added = pd.DataFrame(columns, index=frame.index)
-    return pd.concat([kept, added], axis=1)  # type: ignore[return-value]
+    out = pd.concat([kept, added], axis=1)
+    if replaced:  # where they were, as assign leaves them
+        out = out[[*frame.columns, *(c for c in columns if c not in frame.columns)]]
+    return out  # type: ignore[return-value]
 
 
 def object_values(column: pd.Series) -> np.ndarray:
@@ -48,3 +59,20 @@ def object_values(column: pd.Series) -> np.ndarray:
     values = column.to_numpy(dtype=object).copy()
     values[pd.isna(values)] = None
     return values
+
+
+def is_text(column: pd.Series) -> bool:
+    """Whether a column holds text as pandas stores text given as Python objects.
+
+    Such a column's ``.array`` builds another frame with the same values and type as
+    its values read out as objects would, without converting every value out and back
+    in (pyarrow text in pandas 3; never true before, where text is ``object``).
+
+    Examples
+    --------
+    >>> ids = pd.DataFrame({"area_id": np.array(["N0204", None], dtype=object)})["area_id"]
+    >>> again = pd.DataFrame({"area_id": ids.array if is_text(ids) else ids.to_numpy()})
+    >>> again["area_id"].dtype == ids.dtype, is_text(pd.Series([3, 4]))
+    (True, False)
+    """
+    return isinstance(INFERRED_TEXT, pd.StringDtype) and column.dtype == INFERRED_TEXT

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from ..schema import AID_KINDS
-from .columns import object_values
+from .columns import is_text, object_values
 from .context import Context
 from .territory import Ground
 
@@ -84,10 +84,11 @@ def corridor_table(
     crossing = shapely.intersection(lines, front)
     crossings = np.where(shapely.is_empty(crossing), 0, shapely.get_num_geometries(crossing))
 
-    def text(column: str) -> np.ndarray:
+    def text(column: str) -> np.ndarray | pd.api.extensions.ExtensionArray:
         if column not in corridors:
             return np.full(len(corridors), None, dtype=object)
-        return object_values(corridors[column])
+        values = corridors[column]
+        return values.array if is_text(values) else object_values(values)
 
     return gpd.GeoDataFrame(
         {

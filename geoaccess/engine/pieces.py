@@ -16,7 +16,7 @@ import shapely
 
 from ..polygons import polygonal_array
 from ..rules import Rules
-from .columns import object_values, with_columns
+from .columns import is_text, object_values, with_columns
 from .status import STATUS_OF, decide
 
 __all__ = [
@@ -216,33 +216,35 @@ def reporting_units(
         label of the dominant piece, ``-1``: no side holds the unit).
     """
     if areas is None:
-        units = gpd.GeoDataFrame(
-            {
-                "area_id": pockets["pocket_id"].to_numpy(dtype=object),
-                "name": pockets["pocket_id"].to_numpy(dtype=object),
-                "total": np.full(len(pockets), np.nan),
-            },
-            geometry=pockets.geometry.values,
-            crs=pockets.crs,
+        ids: np.ndarray | pd.api.extensions.ExtensionArray = pockets["pocket_id"].to_numpy(
+            dtype=object
         )
+        names: np.ndarray | pd.api.extensions.ExtensionArray = ids
+        total = np.full(len(pockets), np.nan)
+        units_of: gpd.GeoDataFrame = pockets
     else:
-        names = object_values(areas["name"] if "name" in areas else areas["area_id"])
+        own_ids = areas["area_id"]
+        ids = own_ids.array if is_text(own_ids) else own_ids.to_numpy(dtype=object)
+        own_names = areas["name"] if "name" in areas else own_ids
+        names = own_names.array if is_text(own_names) else object_values(own_names)
         total = (
             pd.to_numeric(areas["population"], errors="coerce").to_numpy(dtype=float)
             if "population" in areas
             else np.full(len(areas), np.nan)
         )
-        units = gpd.GeoDataFrame(
-            {
-                "area_id": areas["area_id"].to_numpy(dtype=object),
-                "name": names,
-                "total": total,
-            },
-            geometry=areas.geometry.values,
-            crs=areas.crs,
-        )
-    units["piece"] = dominant_pieces(units["area_id"], pieces, weights)
-    return units
+        units_of = areas
+    # built in one step: text stored as pandas stores it is taken as it is
+    return gpd.GeoDataFrame(
+        {
+            "area_id": ids,
+            "name": names,
+            "total": total,
+            "geometry": units_of.geometry.values,
+            "piece": dominant_pieces(np.asarray(ids, dtype=object), pieces, weights),
+        },
+        geometry="geometry",
+        crs=units_of.crs,
+    )
 
 
 def with_unit_status(
@@ -298,7 +300,7 @@ def with_unit_status(
 
 
 def dominant_pieces(
-    area_ids: pd.Series, pieces: pd.DataFrame, weights: np.ndarray | None = None
+    area_ids: np.ndarray, pieces: pd.DataFrame, weights: np.ndarray | None = None
 ) -> np.ndarray:
     """Index label of each area's dominant piece (most population, else most area; -1).
 
@@ -316,7 +318,7 @@ def dominant_pieces(
     codes, uniques = pd.factorize(pieces["area_id"].to_numpy(dtype=object)[order])
     _, first = np.unique(codes, return_index=True)
     label = pieces.index.to_numpy()[order[first]]
-    at = pd.Index(uniques).get_indexer(area_ids.to_numpy(dtype=object))
+    at = pd.Index(uniques).get_indexer(np.asarray(area_ids, dtype=object))
     out = np.full(len(at), -1, dtype=int)
     out[at >= 0] = label[at[at >= 0]]
     return out

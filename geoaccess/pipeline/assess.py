@@ -28,6 +28,7 @@ import pandas as pd
 from ..crs import WGS84
 from ..engine import keys
 from ..engine.cache import Cache
+from ..engine.columns import with_columns
 from ..engine.context import Context
 from ..engine.corridors import aid_pockets, corridor_table, open_entrances
 from ..engine.evidence import EVIDENCE, with_ground_evidence, with_status
@@ -268,15 +269,12 @@ def _with_pocket_status(
     enc_by_pocket: dict[str, dt.date],
     wording: Wording,
 ) -> gpd.GeoDataFrame:
-    """Pockets with their final ``status`` and ``reason`` (a copy)."""
-    pockets = pockets.copy()
+    """Pockets with their final ``status`` and ``reason`` (a new frame)."""
     starts = np.array([enc_by_pocket.get(p) for p in pockets["pocket_id"]], dtype=object)
     why, reasons = final_decision(
         pockets, rules=rules, day=day, encircled_since=starts, wording=wording
     )
-    pockets["status"] = statuses(why)
-    pockets["reason"] = reasons
-    return pockets
+    return with_columns(pockets, status=statuses(why), reason=reasons)
 
 
 def _pocket_encircled_since(

@@ -19,6 +19,7 @@ import shapely
 from ..crs import WGS84, reproject
 from ..engine import keys
 from ..engine.cache import Cache
+from ..engine.columns import is_text, with_columns
 from ..engine.context import Context
 from ..population.catchments import facility_exposure
 from ..population.estimates import Estimate, area_population
@@ -70,8 +71,8 @@ def areas_frame(
     )
     pocket_id = pick("pocket_id")
     columns: dict[str, object] = {
-        "area_id": units["area_id"].to_numpy(dtype=object),
-        "name": units["name"].to_numpy(dtype=object),
+        "area_id": _values(units["area_id"]),
+        "name": _values(units["name"]),
         "side": pick("side"),
         "pocket_id": pocket_id,
         "status": [r[0] for r in rows],
@@ -100,6 +101,11 @@ def areas_frame(
     return gpd.GeoDataFrame(pd.DataFrame(columns), geometry="geometry", crs=units.crs)
 
 
+def _values(column: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """A column's values as objects, or as stored where it is pandas' own text."""
+    return column.array if is_text(column) else column.to_numpy(dtype=object)
+
+
 #: Columns of the areas layer that the results hold in their own way.
 CONSUMED = ("area_id", "name", "population", "geometry")
 
@@ -125,13 +131,16 @@ def _after_name(names: list[str], extra: list[str]) -> list[str]:
     return [*names[:at], *extra, *names[at:]]
 
 
-def own_columns(own: pd.DataFrame, *, taken: Collection[str]) -> dict[str, np.ndarray]:
+def own_columns(
+    own: pd.DataFrame, *, taken: Collection[str]
+) -> dict[str, np.ndarray | pd.api.extensions.ExtensionArray]:
     """The areas layer's own columns that results carry, by name.
 
     See :func:`with_area_columns`; one whose name ``taken`` holds is ``area_<name>``.
+    pandas' own text is taken as stored (:func:`~geoaccess.engine.columns.is_text`).
     """
     return {
-        (f"area_{c}" if c in taken else c): own[c].to_numpy()
+        (f"area_{c}" if c in taken else c): own[c].array if is_text(own[c]) else own[c].to_numpy()
         for c in own.columns
         if c not in CONSUMED and not isinstance(own[c].dtype, gpd.array.GeometryDtype)
     }
@@ -156,19 +165,23 @@ def facilities_frame(
             {"facility_id": [], "status": []}, geometry=gpd.GeoSeries([], crs=WGS84)
         )
     points = facilities.geometry.values
-    out = facilities.copy()
-    status = np.full(len(out), None, dtype=object)
-    side = np.full(len(out), None, dtype=object)
-    area = np.full(len(out), None, dtype=object)
+    status = np.full(len(points), None, dtype=object)
+    side = np.full(len(points), None, dtype=object)
+    area = np.full(len(points), None, dtype=object)
     if len(pieces):
         fi, pi = shapely.STRtree(pieces.geometry.values).query(points, predicate="within")
         status[fi] = pieces["status"].to_numpy(dtype=object)[pi]
         side[fi] = pieces["side"].to_numpy(dtype=object)[pi]
         area[fi] = pieces["area_id"].to_numpy(dtype=object)[pi]
-    out["status"], out["side"], out["area_id"] = status, side, area
     front = snap.ground.front_union
-    out["distance_to_front_m"] = (
-        np.full(len(out), np.nan) if front.is_empty else shapely.distance(points, front)
+    out = with_columns(
+        facilities,
+        status=status,
+        side=side,
+        area_id=area,
+        distance_to_front_m=(
+            np.full(len(points), np.nan) if front.is_empty else shapely.distance(points, front)
+        ),
     )
     if snap.detail == "full":
         out = facility_exposure(

@@ -50,27 +50,31 @@ def status_table(areas: pd.DataFrame, pieces: pd.DataFrame, found: list[Estimate
         ``category``, ``label``, ``areas`` and one column per estimate.
     """
     status = areas["status"].to_numpy(dtype=object)
-    rows: list[tuple[str, str, int | None]] = [
-        ("status", s, int((status == s).sum())) for s in STATUSES
-    ]
-    rows += [("total", t, None) for t in ("input", "assigned", "outside")]
-    table = pd.DataFrame(rows, columns=["category", "label", "areas"])
-    table["areas"] = table["areas"].astype("Int64")
+    totals = ("input", "assigned", "outside")
+    counts = [int((status == s).sum()) for s in STATUSES]
+    # built in one step (a column set at a time costs more than the sums themselves)
+    columns: dict[str, object] = {
+        "category": ["status"] * len(STATUSES) + ["total"] * len(totals),
+        "label": [*STATUSES, *totals],
+        "areas": pd.array([*counts, *[None] * len(totals)], dtype="Int64"),
+    }
     by_status = [f"population_{s}" for s in STATUSES]
     for k, est in enumerate(found):
         if k == 0 and set(by_status) <= set(areas.columns):
-            split = areas[by_status]  # the primary estimate's split: the areas' own columns
+            split = areas  # the primary estimate's split: the areas' own columns
         else:
             split = area_population(
                 areas["area_id"].to_numpy(dtype=object), pieces, est.pieces, est.units
             )
         acc = est.accounting
-        table[est.column] = [float(np.nansum(split[f"population_{s}"])) for s in STATUSES] + [
+        people = [float(np.nansum(split[column].to_numpy(dtype=float))) for column in by_status]
+        columns[est.column] = [
+            *people,
             acc.input_total,
             acc.assigned_total,
             acc.outside_total,
         ]
-    return table
+    return pd.DataFrame(columns)
 
 
 def population_table(
