@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-__all__ = ["INFERRED_TEXT", "is_text", "object_values", "with_columns"]
+__all__ = ["INFERRED_TEXT", "frame_values", "is_text", "object_values", "with_columns"]
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
@@ -76,3 +76,23 @@ def is_text(column: pd.Series) -> bool:
     (True, False)
     """
     return isinstance(INFERRED_TEXT, pd.StringDtype) and column.dtype == INFERRED_TEXT
+
+
+def frame_values(
+    column: pd.Series, *, none_for_missing: bool = False
+) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """A column's values to build another frame with: objects, or text as pandas stores it.
+
+    Pandas' own text (:func:`is_text`) is taken as it is stored; the new frame gets
+    the same values and types either way. ``none_for_missing``: objects are read as
+    :func:`object_values` reads them (``None`` for missing), else as
+    ``column.to_numpy(dtype=object)``.
+
+    Examples
+    --------
+    >>> frame_values(pd.Series([3, None], dtype=object), none_for_missing=True).tolist()
+    [3, None]
+    """
+    if is_text(column):
+        return column.array
+    return object_values(column) if none_for_missing else column.to_numpy(dtype=object)

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from ..schema import AID_KINDS
-from .columns import is_text, object_values
+from .columns import frame_values
 from .context import Context
 from .territory import Ground
 
@@ -87,8 +87,7 @@ def corridor_table(
     def text(column: str) -> np.ndarray | pd.api.extensions.ExtensionArray:
         if column not in corridors:
             return np.full(len(corridors), None, dtype=object)
-        values = corridors[column]
-        return values.array if is_text(values) else object_values(values)
+        return frame_values(corridors[column], none_for_missing=True)
 
     return gpd.GeoDataFrame(
         {

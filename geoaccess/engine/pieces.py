@@ -16,7 +16,7 @@ import shapely
 
 from ..polygons import polygonal_array
 from ..rules import Rules
-from .columns import is_text, object_values, with_columns
+from .columns import frame_values, with_columns
 from .status import STATUS_OF, decide
 
 __all__ = [
@@ -216,17 +216,12 @@ def reporting_units(
         label of the dominant piece, ``-1``: no side holds the unit).
     """
     if areas is None:
-        ids: np.ndarray | pd.api.extensions.ExtensionArray = pockets["pocket_id"].to_numpy(
-            dtype=object
-        )
-        names: np.ndarray | pd.api.extensions.ExtensionArray = ids
+        ids = names = frame_values(pockets["pocket_id"])
         total = np.full(len(pockets), np.nan)
-        units_of: gpd.GeoDataFrame = pockets
+        units_of = pockets
     else:
-        own_ids = areas["area_id"]
-        ids = own_ids.array if is_text(own_ids) else own_ids.to_numpy(dtype=object)
-        own_names = areas["name"] if "name" in areas else own_ids
-        names = own_names.array if is_text(own_names) else object_values(own_names)
+        ids = frame_values(areas["area_id"])
+        names = frame_values(areas["name" if "name" in areas else "area_id"], none_for_missing=True)
         total = (
             pd.to_numeric(areas["population"], errors="coerce").to_numpy(dtype=float)
             if "population" in areas

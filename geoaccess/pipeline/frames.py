@@ -19,7 +19,7 @@ import shapely
 from ..crs import WGS84, reproject
 from ..engine import keys
 from ..engine.cache import Cache
-from ..engine.columns import is_text, with_columns
+from ..engine.columns import frame_values, is_text, with_columns
 from ..engine.context import Context
 from ..population.catchments import facility_exposure
 from ..population.estimates import Estimate, area_population
@@ -71,8 +71,8 @@ def areas_frame(
     )
     pocket_id = pick("pocket_id")
     columns: dict[str, object] = {
-        "area_id": _values(units["area_id"]),
-        "name": _values(units["name"]),
+        "area_id": frame_values(units["area_id"]),
+        "name": frame_values(units["name"]),
         "side": pick("side"),
         "pocket_id": pocket_id,
         "status": [r[0] for r in rows],
@@ -99,11 +99,6 @@ def areas_frame(
         merged = columns | extra
         columns = {c: merged[c] for c in _after_name(list(columns), list(extra))}
     return gpd.GeoDataFrame(pd.DataFrame(columns), geometry="geometry", crs=units.crs)
-
-
-def _values(column: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    """A column's values as objects, or as stored where it is pandas' own text."""
-    return column.array if is_text(column) else column.to_numpy(dtype=object)
 
 
 #: Columns of the areas layer that the results hold in their own way.
